@@ -1,0 +1,43 @@
+"""Huzhu (互助): the application factory."""
+import logging
+
+from flask import Flask
+
+from app import config
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app; `overrides` replace configuration read from the environment (tests use it)."""
+    app = Flask(
+        __name__,
+        template_folder=str(config.ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(config.INSTANCE),
+    )
+    app.config.update(config.load(overrides))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from app import errors, i18n, security, web
+    from app.api import register_api
+    from app.cli import register_cli
+    from app.extensions import db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
+    _import_models()
+    security.init_app(app)
+    i18n.init_app(app)
+    web.init_app(app)
+    register_api(app)
+    errors.init_app(app)
+    register_cli(app)
+    return app
+
+
+def _import_models() -> None:
+    """Import every model module so the metadata (and Alembic) sees all tables."""
+    import app.accounts.models  # noqa: F401
+    import app.units.models  # noqa: F401
+    import tenants.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""Accounts: users, log-in sessions and API tokens."""

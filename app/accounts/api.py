@@ -1,0 +1,84 @@
+"""Accounts API: bearer tokens and the caller's own account."""
+import logging
+
+from flask import abort
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+
+from app.accounts import schemas, services
+from app.api import collection_schema
+from app.errors import ApiError
+from app.extensions import db, limiter
+from app.security import account_limit, csrf_exempt, failed_login, ip_limit, login_account_key, login_ip_key
+from tenants.memberships import communities_of
+
+logger = logging.getLogger(__name__)
+
+blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Tokens and the caller's account")
+
+TokenList = collection_schema(schemas.TokenOut, "TokenList")
+MyCommunityList = collection_schema(schemas.MyCommunityOut, "MyCommunityList")
+
+
+@blp.post("/auth/tokens")
+@blp.arguments(schemas.TokenRequest)
+@blp.response(201, schemas.TokenCreated)
+@limiter.limit(ip_limit, key_func=login_ip_key, deduct_when=failed_login)
+@limiter.limit(account_limit, key_func=login_account_key, deduct_when=failed_login)
+@csrf_exempt
+def create_token(args):
+    """Exchange an e-mail (or mobile number) and password for a bearer token."""
+    user = services.authenticate(args["email"], args["password"])
+    if user is None:
+        raise ApiError(401, "invalid_credentials", _("The e-mail/mobile number or password is wrong."))
+    token, secret = services.create_token(user, args["name"])
+    db.session.commit()
+    token.token = secret
+    return token
+
+
+@blp.get("/auth/tokens")
+@blp.response(200, TokenList)
+@login_required
+def list_tokens():
+    """The caller's tokens (never their secrets)."""
+    return {"items": services.list_tokens(current_user), "next_cursor": None}
+
+
+@blp.delete("/auth/tokens/<int:token_id>")
+@blp.response(204)
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of the caller's tokens; it stops working at once."""
+    if services.revoke_token(current_user, token_id) is None:
+        abort(404)
+    db.session.commit()
+
+
+@blp.get("/me")
+@blp.response(200, schemas.MeOut)
+@login_required
+def me():
+    """The caller's account."""
+    return current_user
+
+
+@blp.patch("/me")
+@blp.arguments(schemas.MeUpdate)
+@blp.response(200, schemas.MeOut)
+@login_required
+def update_me(args):
+    """Change name, language or text size."""
+    for key, value in args.items():
+        setattr(current_user, key, value.strip() if isinstance(value, str) else value)
+    db.session.commit()
+    return current_user
+
+
+@blp.get("/me/communities")
+@blp.response(200, MyCommunityList)
+@login_required
+def my_communities():
+    """The communities the caller belongs to, with their roles in each."""
+    return {"items": communities_of(current_user.id), "next_cursor": None}

@@ -1,0 +1,47 @@
+"""API schemas of accounts; inputs reject unknown fields (marshmallow's default RAISE)."""
+from marshmallow import Schema, fields, validate
+
+
+class TokenRequest(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254),
+                          metadata={"description": "e-mail address or 11-digit mobile number"})
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+    name = fields.String(load_default="", validate=validate.Length(max=100))
+
+
+class TokenOut(Schema):
+    id = fields.Function(lambda t: str(t.id), required=True)
+    name = fields.String()
+    prefix = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class TokenCreated(TokenOut):
+    token = fields.String(required=True, metadata={"description": "shown once; send as `Authorization: Bearer …`"})
+
+
+class MeOut(Schema):
+    id = fields.Function(lambda u: str(u.id), required=True)
+    name = fields.String()
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    locale = fields.String(allow_none=True)
+    large_text = fields.Boolean()
+    is_operator = fields.Boolean()
+
+
+class MeUpdate(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    locale = fields.String(validate=validate.OneOf(["zh_CN", "en"]))
+    large_text = fields.Boolean()
+
+
+class MyCommunityOut(Schema):
+    id = fields.Function(lambda c: str(c["community"].id), required=True)
+    slug = fields.Function(lambda c: c["community"].slug)
+    name = fields.Function(lambda c: c["community"].name)
+    status = fields.Function(lambda c: c["community"].status)
+    roles = fields.List(fields.String())

@@ -1,0 +1,188 @@
+"""Account rules: users, passwords, log-in sessions and API tokens. Services flush; the caller commits."""
+import logging
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.accounts.models import ApiToken, User, UserSession, digest
+from app.extensions import db
+from app.validation import ValidationFailed
+from tenants.models import utcnow
+
+logger = logging.getLogger(__name__)
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^1\d{10}$")
+_COMMON = {"12345678", "123456789", "1234567890", "password", "password1", "qwertyui", "11111111", "88888888",
+           "abcdefgh", "abc12345", "iloveyou", "00000000", "66666666", "huzhu123", "a1234567"}
+# Resident accounts are often made for elderly people by a coordinator; the rule stays simple to explain.
+MIN_PASSWORD = 8
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; they are UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def normalize_email(email: str | None) -> str | None:
+    email = (email or "").strip().lower()
+    return email or None
+
+
+def password_problems(password: str) -> list[str]:
+    problems = []
+    if len(password or "") < MIN_PASSWORD:
+        problems.append(_("At least %(n)s characters.", n=MIN_PASSWORD))
+    elif password.lower() in _COMMON or len(set(password)) < 4:
+        problems.append(_("This password is too easy to guess."))
+    elif password.isdigit():
+        problems.append(_("Use letters as well as digits."))
+    return problems
+
+
+def find_user(login: str) -> User | None:
+    """By e-mail or by mobile phone number."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    column = User.phone if PHONE_RE.match(login) else User.email
+    value = login if column is User.phone else login.lower()
+    return db.session.execute(select(User).where(column == value)).scalar_one_or_none()
+
+
+def create_user(*, name: str, password: str, email: str | None = None, phone: str | None = None,
+                locale: str | None = None, is_operator: bool = False, check_password: bool = True) -> User:
+    email, phone, name = normalize_email(email), (phone or "").strip() or None, (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    elif len(name) > 100:
+        errors["name"] = [_("At most %(n)s characters.", n=100)]
+    if not email and not phone:
+        errors["email"] = [_("Give an e-mail address or a mobile number.")]
+    if email and (not EMAIL_RE.match(email) or len(email) > 254):
+        errors["email"] = [_("Must be a valid e-mail address.")]
+    elif email and db.session.execute(select(User.id).where(User.email == email)).first():
+        errors["email"] = [_("An account with this e-mail address already exists.")]
+    if phone and not PHONE_RE.match(phone):
+        errors["phone"] = [_("Must be an 11-digit mobile number.")]
+    elif phone and db.session.execute(select(User.id).where(User.phone == phone)).first():
+        errors["phone"] = [_("An account with this mobile number already exists.")]
+    if check_password and (problems := password_problems(password)):
+        errors["password"] = problems
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(name=name, email=email, phone=phone, locale=locale, is_operator=is_operator)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(login: str, password: str) -> User | None:
+    user = find_user(login)
+    if user is None or not user.active or not user.check_password(password or ""):
+        return None
+    return user
+
+
+# --- sessions ------------------------------------------------------------------------------------
+
+def start_session(user: User, user_agent: str | None = None) -> str:
+    """A fresh server-side session; the returned secret goes into the signed cookie."""
+    secret = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id=digest(secret), user_id=user.id, user_agent=(user_agent or "")[:200]))
+    user.session_id = secret
+    return secret
+
+
+def load_session(secret: str) -> User | None:
+    """The user of a live session, or None when it ended or sat idle too long."""
+    record = db.session.get(UserSession, digest(secret))
+    if record is None or record.ended_at is not None:
+        return None
+    now = utcnow()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    if now - aware(record.last_seen_at) > idle:
+        record.ended_at = now
+        db.session.commit()
+        return None
+    # Touch at most once a minute so reading pages does not write on every request.
+    if now - aware(record.last_seen_at) > timedelta(minutes=1):
+        record.last_seen_at = now
+        db.session.commit()
+    user = db.session.get(User, record.user_id)
+    if user is None or not user.active:
+        return None
+    user.session_id = secret
+    return user
+
+
+def end_session(secret: str | None) -> None:
+    if not secret:
+        return
+    record = db.session.get(UserSession, digest(secret))
+    if record is not None and record.ended_at is None:
+        record.ended_at = utcnow()
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(
+        UserSession.__table__.update()
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "hz_"
+
+
+def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    days = current_app.config["API_TOKEN_DAYS"]
+    token = ApiToken(user_id=user.id, name=(name or "")[:100], token_hash=digest(secret), prefix=secret[:10],
+                     expires_at=utcnow() + timedelta(days=days) if days else None)
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def load_token(secret: str) -> User | None:
+    token = db.session.execute(select(ApiToken).where(ApiToken.token_hash == digest(secret))).scalar_one_or_none()
+    if token is None or token.revoked_at is not None:
+        return None
+    now = utcnow()
+    if token.expires_at is not None and aware(token.expires_at) <= now:
+        return None
+    if token.last_used_at is None or now - aware(token.last_used_at) > timedelta(minutes=5):
+        token.last_used_at = now
+        db.session.commit()
+    user = db.session.get(User, token.user_id)
+    return user if user is not None and user.active else None
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).scalars())
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken | None:
+    token = db.session.execute(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    ).scalar_one_or_none()
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token
+
+
+def count_users() -> int:
+    return db.session.execute(select(func.count(User.id))).scalar_one()

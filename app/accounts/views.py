@@ -1,0 +1,145 @@
+"""Log-in, log-out, the account page, API tokens, and the language and text-size switches."""
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import LoginForm, PasswordForm, ProfileForm, TokenForm
+from app.extensions import db, limiter
+from app.i18n import LANG_COOKIE, TEXT_COOKIE, normalize_locale
+from app.security import account_limit, failed_login, ip_limit, login_account_key, login_ip_key
+from app.validation import ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("accounts", __name__)
+YEAR = 365 * 24 * 3600
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths, so the login form cannot be used to send people elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(ip_limit, key_func=login_ip_key, methods=["POST"], deduct_when=failed_login)
+@limiter.limit(account_limit, key_func=login_account_key, methods=["POST"], deduct_when=failed_login)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is not None:
+            # A new session at log-in: nothing from before (fixation) survives.
+            session.clear()
+            services.start_session(user, request.user_agent.string)
+            db.session.commit()
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        form.password.errors.append(_("The e-mail/mobile number or password is wrong."))
+        return render_template("accounts/login.html", form=form), 401
+    return render_template("accounts/login.html", form=form), (422 if form.errors else 200)
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        services.end_session(current_user.get_id())
+        db.session.commit()
+        logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.locale.data = current_user.locale or "zh_CN"
+    if form.validate_on_submit():
+        current_user.name = form.name.data.strip()
+        current_user.locale = form.locale.data
+        current_user.large_text = form.large_text.data
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form, password_form=PasswordForm(prefix="pw"),
+                           token_form=TokenForm(prefix="tk"), tokens=services.list_tokens(current_user))
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    form = PasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+        elif problems := services.password_problems(form.new.data):
+            form.new.errors.extend(problems)
+        else:
+            current_user.set_password(form.new.data)
+            # Other devices are logged out; this one keeps a fresh session.
+            services.end_all_sessions(current_user)
+            session.clear()
+            services.start_session(current_user, request.user_agent.string)
+            db.session.commit()
+            login_user(current_user)
+            flash(_("Your password has been changed; other devices have been logged out."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=ProfileForm(obj=current_user), password_form=form,
+                           token_form=TokenForm(prefix="tk"), tokens=services.list_tokens(current_user)), 422
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    form = TokenForm(prefix="tk")
+    if not form.validate_on_submit():
+        abort(422)
+    _token, secret = services.create_token(current_user, form.name.data or "")
+    db.session.commit()
+    return render_template("accounts/token_created.html", secret=secret)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    if services.revoke_token(current_user, token_id) is None:
+        abort(404)
+    db.session.commit()
+    flash(_("The token has been revoked."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.post("/preferences/language")
+def set_language():
+    locale = normalize_locale(request.form.get("locale")) or "zh_CN"
+    if current_user.is_authenticated:
+        current_user.locale = locale
+        db.session.commit()
+    response = redirect(safe_next(request.form.get("next")) or url_for("home.index"))
+    response.set_cookie(LANG_COOKIE, locale, max_age=YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.post("/preferences/text-size")
+def set_text_size():
+    large = request.form.get("size") == "large"
+    if current_user.is_authenticated:
+        current_user.large_text = large
+        db.session.commit()
+    response = redirect(safe_next(request.form.get("next")) or url_for("home.index"))
+    response.set_cookie(TEXT_COOKIE, "large" if large else "normal", max_age=YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+__all__ = ["bp", "ValidationFailed"]

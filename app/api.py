@@ -1,0 +1,47 @@
+"""The JSON API under /api/v1 (flask-smorest), with the error format of CONTRACT.md."""
+import logging
+
+from flask_smorest import Api as SmorestApi
+from marshmallow import Schema, fields
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class Api(SmorestApi):
+    """flask-smorest, documenting our error body; app.errors renders errors for pages and API alike."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        pass
+
+
+def collection_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """`{"items": [...], "next_cursor": str|null}` for an item schema."""
+    return type(name, (Schema,), {
+        "items": fields.List(fields.Nested(item_schema), required=True),
+        "next_cursor": fields.String(allow_none=True, required=True),
+    })
+
+
+def register_api(app) -> None:
+    api = Api(app, spec_kwargs={"info": {"description": "Huzhu (互助) community mutual-aid association API"}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    from app.accounts.api import blp as accounts_api
+    from app.members.api import blp as members_api
+    from app.platform.api import blp as platform_api
+    from app.units.api import blp as units_api
+
+    for blueprint in (accounts_api, platform_api, members_api, units_api):
+        api.register_blueprint(blueprint)
+    app.extensions["huzhu_api"] = api

@@ -1,0 +1,88 @@
+"""Load the demo community; running it again changes nothing (every row is found by its natural key)."""
+import logging
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from app.accounts.models import User
+from app.demo.data import demo_people, demo_residents, demo_units
+from app.extensions import db
+from app.members import services as members
+from app.units import services as units
+from app.units.models import Unit
+from tenants import services as tenants
+from tenants.context import tenant_context
+from tenants.models import Community
+
+logger = logging.getLogger(__name__)
+
+SLUG, NAME, STREET = "demo", "L社区", "T街道"
+PASSWORD = "huzhu-demo-2026"
+DOMAIN = "demo.example"
+
+# (role shown, login, password) — printed by `huzhu demo` and `make demo`.
+STAFF = [
+    ("operator", "operator@huzhu.example", "平台运维", None),
+    ("admin", f"admin@{DOMAIN}", "刘书记", ["admin", "council"]),
+    ("coordinator", f"coordinator@{DOMAIN}", "陈晓燕", ["coordinator"]),
+    ("council", f"council@{DOMAIN}", "赵国华", ["council"]),
+    ("representative", f"representative@{DOMAIN}", "孙桂兰", ["representative", "resident"]),
+]
+# Units whose contact person gets an account as the unit's representative.
+REPRESENTED_UNITS = ["京华物业管理有限公司", "聚福园饭店", "L公园", "区第二文化馆"]
+COUNCIL_EXTRA, REPRESENTATIVES_EXTRA, RESIDENTS = 4, 7, 300
+
+
+def _user(login: str, name: str, password_hash: str, *, phone: str | None = None, operator: bool = False) -> User:
+    column = User.email if "@" in login else User.phone
+    user = db.session.execute(select(User).where(column == login)).scalar_one_or_none()
+    if user is None:
+        user = User(name=name, email=login if "@" in login else None, phone=phone if "@" in login else login,
+                    password_hash=password_hash, is_operator=operator, locale=None)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def load_demo() -> str:
+    # One scrypt hash for every demo account: hashing 300 times would take most of a minute.
+    password_hash = generate_password_hash(PASSWORD, method="scrypt")
+    community = Community.by_slug(SLUG) or tenants.create_community(slug=SLUG, name=NAME, street=STREET)
+    with tenant_context(community.id):
+        for _role, login, name, roles in STAFF:
+            user = _user(login, name, password_hash, operator=roles is None)
+            if roles:
+                members.add_member(user, roles)
+        people = demo_people(COUNCIL_EXTRA + REPRESENTATIVES_EXTRA)
+        for i, person in enumerate(people):
+            role = ["council"] if i < COUNCIL_EXTRA else ["representative", "resident"]
+            members.add_member(_user(person["phone"], person["name"], password_hash, phone=person["phone"]), role)
+
+        existing = set(db.session.execute(select(Unit.name)).scalars())
+        for row in demo_units():
+            if row["name"] not in existing:
+                units.create_unit(row)
+        for unit_name in REPRESENTED_UNITS:
+            unit = db.session.execute(select(Unit).where(Unit.name == unit_name)).scalar_one()
+            user = _user(unit.contact_phone, unit.contact_name, password_hash, phone=unit.contact_phone)
+            members.add_member(user, ["unit"])
+            units.add_representative(unit, user.id)
+
+        for resident in demo_residents(RESIDENTS):
+            user = _user(resident["phone"], resident["name"], password_hash, phone=resident["phone"])
+            members.add_member(user, ["resident"])
+        db.session.commit()
+        counts = members.count_by_role()
+        total_units = units.count_units()
+    return (f"demo community '{SLUG}' ({NAME}, {STREET}): {total_units} units, "
+            + ", ".join(f"{n} {role}" for role, n in sorted(counts.items())))
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(who, login, password) for each role, as `make demo` prints them."""
+    logins = [(role, login, PASSWORD) for role, login, _name, _roles in STAFF]
+    canteen = next(u for u in demo_units() if u["name"] == REPRESENTED_UNITS[0])
+    logins.append(("unit (京华物业 canteen)", canteen["contact_phone"], PASSWORD))
+    resident = next(r for r in demo_residents(RESIDENTS) if r["elderly"])
+    logins.append(("resident (elderly)", resident["phone"], PASSWORD))
+    return logins

@@ -1,0 +1,109 @@
+"""Language: zh_CN first, en complete; the user's choice is remembered (account, else cookie)."""
+import logging
+import re
+
+from flask import current_app, g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.extensions import babel
+
+logger = logging.getLogger(__name__)
+
+LANG_COOKIE = "huzhu_lang"
+TEXT_COOKIE = "huzhu_text"
+
+
+def normalize_locale(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.replace("-", "_").lower()
+    if value.startswith("zh"):
+        return "zh_CN"
+    if value.startswith("en"):
+        return "en"
+    return None
+
+
+def select_locale() -> str:
+    explicit = normalize_locale(request.args.get("lang"))
+    if explicit:
+        return explicit
+    if getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    cookie = normalize_locale(request.cookies.get(LANG_COOKIE))
+    if cookie:
+        return cookie
+    if request.path.startswith("/api/") and request.accept_languages:
+        # API clients say what they want; pages default to Chinese.
+        best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+        return normalize_locale(best) or "zh_CN"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    community = g.get("community")
+    return community.timezone if community is not None else current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def large_text() -> bool:
+    if getattr(current_user, "is_authenticated", False):
+        return bool(current_user.large_text)
+    return request.cookies.get(TEXT_COOKIE) == "large"
+
+
+# marshmallow and webargs speak English; these patterns carry their messages into the user's language.
+_PATTERNS = [
+    (re.compile(r"^Missing data for required field\.$"), lambda m: _("This field is required.")),
+    (re.compile(r"^Unknown field\.$"), lambda m: _("Unknown field.")),
+    (re.compile(r"^Field may not be null\.$"), lambda m: _("This field may not be empty.")),
+    (re.compile(r"^Not a valid string\.$"), lambda m: _("Must be text.")),
+    (re.compile(r"^Not a valid integer\.$"), lambda m: _("Must be a whole number.")),
+    (re.compile(r"^Not a valid number\.$"), lambda m: _("Must be a number.")),
+    (re.compile(r"^Not a valid boolean\.$"), lambda m: _("Must be true or false.")),
+    (re.compile(r"^Not a valid date\.$"), lambda m: _("Must be a date (YYYY-MM-DD).")),
+    (re.compile(r"^Not a valid datetime\.$"), lambda m: _("Must be a date and time.")),
+    (re.compile(r"^Not a valid email address\.$"), lambda m: _("Must be a valid e-mail address.")),
+    (re.compile(r"^Not a valid list\.$"), lambda m: _("Must be a list.")),
+    (re.compile(r"^Invalid input type\.$"), lambda m: _("Wrong type of value.")),
+    (re.compile(r"^Invalid value\.$"), lambda m: _("Invalid value.")),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), lambda m: _("At least %(n)s characters.", n=m[1])),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), lambda m: _("At most %(n)s characters.", n=m[1])),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
+     lambda m: _("Between %(a)s and %(b)s characters.", a=m[1], b=m[2])),
+    (re.compile(r"^Must be one of: (.*)\.$"), lambda m: _("Must be one of: %(choices)s.", choices=m[1])),
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+     lambda m: _("Must be between %(a)s and %(b)s.", a=m[1], b=m[2])),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), lambda m: _("Must be at least %(a)s.", a=m[1])),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"), lambda m: _("Must be at most %(a)s.", a=m[1])),
+    (re.compile(r"^Invalid JSON body\.$"), lambda m: _("The body is not valid JSON.")),
+]
+
+
+def translate_message(message: str) -> str:
+    for pattern, render in _PATTERNS:
+        match = pattern.match(message)
+        if match:
+            return render(match)
+    return message
+
+
+def translate_field_messages(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Flatten marshmallow's nested messages into {"field": [messages]} in the user's language."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, list):
+        flat.setdefault(prefix or "_schema", []).extend(translate_message(str(m)) for m in messages)
+        return flat
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for field, items in translate_field_messages(value, name).items():
+                flat.setdefault(field, []).extend(items)
+        return flat
+    flat.setdefault(prefix or "_schema", []).append(translate_message(str(messages)))
+    return flat
+
+
+def init_app(app) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.globals["large_text"] = large_text

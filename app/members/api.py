@@ -1,0 +1,73 @@
+"""Members API: /api/v1/c/<slug>/members."""
+import logging
+
+from flask import abort
+from flask_smorest import Blueprint
+
+from app.accounts.models import User
+from app.api import collection_schema
+from app.extensions import db
+from app.members import schemas, services
+from app.permissions import require
+from tenants.web import tenant_routes
+
+logger = logging.getLogger(__name__)
+
+blp = tenant_routes(Blueprint("members_api", __name__, url_prefix="/api/v1/c/<slug>/members",
+                              description="Members of a community and their roles"))
+MemberList = collection_schema(schemas.MemberOut, "MemberList")
+
+
+def _member_or_404(member_id: int):
+    membership = services.get_membership(member_id)
+    if membership is None:
+        abort(404)
+    return membership, db.session.get(User, membership.user_id)
+
+
+@blp.get("")
+@blp.arguments(schemas.MemberListArgs, location="query")
+@blp.response(200, MemberList)
+def list_members(args):
+    require("members.view")
+    items, next_cursor = services.list_members(**args)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.post("")
+@blp.arguments(schemas.MemberIn)
+@blp.response(201, schemas.MemberOut)
+def add_member(args):
+    """Add a person by e-mail or mobile number; with no account yet, one is made and its one-time password returned."""
+    require("members.manage")
+    membership, password = services.invite(**args)
+    db.session.commit()
+    return membership, db.session.get(User, membership.user_id), password
+
+
+@blp.get("/<int:member_id>")
+@blp.response(200, schemas.MemberOut)
+def get_member(member_id: int):
+    require("members.view")
+    return _member_or_404(member_id)
+
+
+@blp.patch("/<int:member_id>")
+@blp.arguments(schemas.MemberPatch)
+@blp.response(200, schemas.MemberOut)
+def update_member(args, member_id: int):
+    """Replace the member's roles."""
+    require("members.manage")
+    membership, user = _member_or_404(member_id)
+    services.set_roles(membership, args["roles"])
+    db.session.commit()
+    return membership, user
+
+
+@blp.delete("/<int:member_id>")
+@blp.response(204)
+def remove_member(member_id: int):
+    require("members.manage")
+    membership, _user = _member_or_404(member_id)
+    services.remove_member(membership)
+    db.session.commit()

@@ -1,0 +1,35 @@
+"""Member schemas."""
+from marshmallow import Schema, fields, validate
+
+from tenants.models import ROLES
+
+
+class MemberOut(Schema):
+    id = fields.Function(lambda mu: str(mu[0].id), required=True)
+    user_id = fields.Function(lambda mu: str(mu[1].id))
+    name = fields.Function(lambda mu: mu[1].name)
+    email = fields.Function(lambda mu: mu[1].email)
+    phone = fields.Function(lambda mu: mu[1].phone)
+    roles = fields.Function(lambda mu: mu[0].role_names)
+    joined_at = fields.Function(lambda mu: mu[0].created_at.isoformat())
+    initial_password = fields.Function(lambda mu: mu[2] if len(mu) > 2 else None, allow_none=True)
+
+
+class MemberIn(Schema):
+    login = fields.String(required=True, validate=validate.Length(min=1, max=254),
+                          metadata={"description": "e-mail address or 11-digit mobile number"})
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
+                        validate=validate.Length(min=1, max=len(ROLES)))
+
+
+class MemberPatch(Schema):
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
+                        validate=validate.Length(min=1, max=len(ROLES)))
+
+
+class MemberListArgs(Schema):
+    role = fields.String(load_default=None, validate=validate.OneOf(ROLES))
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

@@ -1,0 +1,48 @@
+"""Keyset pagination: `?cursor=` and `?limit=` walk a collection without OFFSET."""
+import base64
+import json
+import logging
+
+from flask_babel import gettext as _
+from marshmallow import Schema, fields, validate
+from sqlalchemy import tuple_
+
+from app.extensions import db
+from app.validation import ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+
+class PageArgs(Schema):
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+def encode_cursor(values) -> str:
+    raw = json.dumps(list(values), ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (ValueError, json.JSONDecodeError):
+        values = None
+    if not isinstance(values, list) or len(values) != size or not all(isinstance(v, (str, int)) for v in values):
+        raise ValidationFailed({"cursor": [_("This cursor is not valid; start again from the first page.")]})
+    return values
+
+
+def keyset_page(stmt, key_columns, *, cursor: str | None, limit: int):
+    """One page of `stmt` ordered by `key_columns` (the last one unique), and the cursor of the next."""
+    if cursor:
+        values = decode_cursor(cursor, len(key_columns))
+        stmt = stmt.where(tuple_(*key_columns) > tuple_(*values))
+    rows = list(db.session.execute(stmt.order_by(*key_columns).limit(limit + 1)).scalars())
+    items, more = rows[:limit], len(rows) > limit
+    next_cursor = None
+    if more:
+        last = items[-1]
+        next_cursor = encode_cursor(getattr(last, col.key) for col in key_columns)
+    return items, next_cursor

@@ -1,0 +1,55 @@
+"""The one place that decides what a role may do in a community.
+
+Views and API endpoints ask `can(action, obj)` or `require(action, obj)`; nothing else checks roles.
+A rule is a set of roles, or a function of the membership and the object for rules that depend
+on whose object it is (a unit representative edits only their own unit).
+"""
+import logging
+from collections.abc import Callable
+
+from flask import abort
+
+from tenants.models import ROLES, Membership
+from tenants.web import current_membership
+
+logger = logging.getLogger(__name__)
+
+STAFF = {"admin", "coordinator"}
+EVERYONE = set(ROLES)
+
+
+def _own_unit(membership: Membership, unit) -> bool:
+    return membership.has_role(*STAFF) or (
+        unit is not None and membership.has_role("unit") and unit.is_represented_by(membership.user_id)
+    )
+
+
+RULES: dict[str, set[str] | Callable] = {
+    "community.view": EVERYONE,
+    "units.view": EVERYONE,
+    "units.create": STAFF,
+    "units.edit": _own_unit,
+    "units.change_status": STAFF,
+    "units.delete": {"admin"},
+    "units.import": STAFF,
+    "units.export": STAFF | {"council"},
+    "units.manage_representatives": STAFF,
+    "members.view": STAFF,
+    "members.manage": {"admin"},
+}
+
+
+def can(action: str, obj=None, membership: Membership | None = None) -> bool:
+    membership = membership or current_membership()
+    if membership is None:
+        return False
+    rule = RULES[action]
+    if callable(rule):
+        return bool(rule(membership, obj))
+    return membership.has_role(*rule)
+
+
+def require(action: str, obj=None) -> None:
+    """403 unless the current member may do it (non-members never get this far: they get 404)."""
+    if not can(action, obj):
+        abort(403)

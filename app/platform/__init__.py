@@ -1,0 +1,1 @@
+"""The platform operator's pages: create, suspend and restore communities."""

@@ -1,0 +1,72 @@
+"""Platform operator pages: communities, their status, and the health of the platform."""
+import logging
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.platform.services import create_community_with_admin
+from app.validation import ValidationFailed
+from tenants import services as tenants
+from tenants.models import Community
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("platform", __name__, url_prefix="/platform")
+
+
+def operator_required(view):
+    """Only platform operators; everyone else sees nothing here (404)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_operator:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.get("/")
+@operator_required
+def index():
+    return render_template("platform/index.html", communities=tenants.list_communities(), errors={}, values={})
+
+
+@bp.post("/communities")
+@operator_required
+def create():
+    values = {k: request.form.get(k, "").strip() for k in ("slug", "name", "street", "admin_login", "admin_name")}
+    try:
+        community, password = create_community_with_admin(**values)
+        db.session.commit()
+    except ValidationFailed as err:
+        db.session.rollback()
+        return render_template("platform/index.html", communities=tenants.list_communities(), errors=err.fields,
+                               values=values), 422
+    flash(_("Community “%(name)s” created.", name=community.name), "success")
+    if password:
+        flash(_("A new account was made for the admin; give them this one-time password: %(pw)s", pw=password),
+              "info")
+    return redirect(url_for("platform.index"))
+
+
+@bp.post("/communities/<community_slug>/status")
+@operator_required
+def set_status(community_slug: str):
+    community = Community.by_slug(community_slug)
+    if community is None:
+        abort(404)
+    status = request.form.get("status", "")
+    try:
+        tenants.set_status(community, status)
+        db.session.commit()
+    except ValidationFailed:
+        db.session.rollback()
+        abort(400)
+    flash(_("Community “%(name)s” is now %(status)s.", name=community.name,
+            status=_("suspended") if status == "suspended" else _("active")), "success")
+    return redirect(url_for("platform.index"))

@@ -1,0 +1,134 @@
+"""Log-in sessions and tokens, CSRF, rate limits, security headers."""
+import logging
+import uuid
+
+from flask import current_app, g, redirect, request, url_for
+from flask_login import current_user
+
+from app.accounts import services as accounts
+from app.extensions import csrf, limiter, login_manager
+from tenants import context
+
+logger = logging.getLogger(__name__)
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def bearer_secret() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return None
+
+
+@login_manager.user_loader
+def _load_user(session_secret: str):
+    if bearer_secret():
+        return None  # a request that brings a token is judged by the token alone
+    user = accounts.load_session(session_secret)
+    if user is not None:
+        context.set_db_user(user.id)
+    return user
+
+
+@login_manager.request_loader
+def _load_user_from_token(req):
+    secret = bearer_secret()
+    if not secret:
+        return None
+    user = accounts.load_token(secret)
+    if user is not None:
+        g.token_auth = True
+        context.set_db_user(user.id)
+    return user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    from app.errors import json_error, wants_json
+
+    if wants_json():
+        return json_error(401)
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def _csrf_check():
+    if request.method not in STATE_CHANGING:
+        return
+    if bearer_secret():
+        return  # tokens come in a header a foreign site cannot set; cookies are not used
+    view = current_app.view_functions.get(request.endpoint)
+    if view is not None and getattr(view, "csrf_exempt", False):
+        return
+    csrf.protect()
+
+
+def csrf_exempt(view):
+    """Only for endpoints that neither read nor set the session cookie (e.g. token creation)."""
+    view.csrf_exempt = True
+    return view
+
+
+def _headers(response):
+    h = response.headers
+    h.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    )
+    h.setdefault("X-Content-Type-Options", "nosniff")
+    h.setdefault("X-Frame-Options", "DENY")
+    h.setdefault("Referrer-Policy", "same-origin")
+    h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+    if current_app.config["HUZHU_ENV"] == "production":
+        h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.path.startswith("/api/") or getattr(g, "no_store", False):
+        h.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _forget_context(exc=None):
+    context.clear()
+
+
+def login_ip_key() -> str:
+    return "login-ip:" + (request.remote_addr or "unknown")
+
+
+def login_account_key() -> str:
+    login = request.form.get("login") if request.form else None
+    if login is None:
+        body = request.get_json(silent=True) or {}
+        login = body.get("email") if isinstance(body, dict) else None
+    return "login-account:" + str(login or "").strip().lower()[:254]
+
+
+def failed_login(response) -> bool:
+    """Only failed attempts count against the limits."""
+    return response.status_code in (200, 401, 422)
+
+
+def ip_limit():
+    return current_app.config["LOGIN_RATE_LIMIT_IP"]
+
+
+def account_limit():
+    return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # server-side sessions do the job, and survive IP changes on phones
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # A prefix per app instance in tests keeps one test's counters from leaking into the next.
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", f"huzhu-{uuid.uuid4().hex[:8]}" if app.testing else "huzhu")
+    limiter.init_app(app)
+    app.before_request(_csrf_check)
+    app.after_request(_headers)
+    app.teardown_request(_forget_context)
+
+    @app.context_processor
+    def _session_helpers():
+        return {"current_user": current_user}

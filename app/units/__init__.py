@@ -1,0 +1,1 @@
+"""Member units of the association: the registry, its representatives, import and export."""

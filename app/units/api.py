@@ -1,0 +1,137 @@
+"""Units API: /api/v1/c/<slug>/units — the registry, representatives, import and export."""
+import logging
+
+from flask import abort, request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.api import collection_schema
+from app.extensions import db
+from app.permissions import can, require
+from app.units import importing, schemas, services
+from app.units.services import REPRESENTATIVE_FIELDS
+from tenants.web import tenant_routes
+
+logger = logging.getLogger(__name__)
+
+blp = tenant_routes(Blueprint("units_api", __name__, url_prefix="/api/v1/c/<slug>/units",
+                              description="Member units of a community"))
+UnitList = collection_schema(schemas.UnitOut, "UnitList")
+
+
+def _unit_or_404(unit_id: int):
+    unit = services.get_unit(unit_id)
+    if unit is None:
+        abort(404)
+    return unit
+
+
+@blp.get("")
+@blp.arguments(schemas.UnitListArgs, location="query")
+@blp.response(200, UnitList)
+def list_units(args):
+    """Units in pinyin order; filter by `q` (name, pinyin, address, contact), `type`, `status`."""
+    require("units.view")
+    items, next_cursor = services.list_units(**args)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.post("")
+@blp.arguments(schemas.UnitIn, location="json")
+@blp.response(201, schemas.UnitOut)
+def create_unit(args):
+    """Register a unit (admin, coordinator)."""
+    require("units.create")
+    unit = services.create_unit(request.get_json())
+    db.session.commit()
+    return unit
+
+
+@blp.get("/<int:unit_id>")
+@blp.response(200, schemas.UnitOut)
+def get_unit(unit_id: int):
+    require("units.view")
+    return _unit_or_404(unit_id)
+
+
+@blp.patch("/<int:unit_id>")
+@blp.arguments(schemas.UnitPatch, location="json")
+@blp.response(200, schemas.UnitOut)
+def update_unit(args, unit_id: int):
+    """Change a unit; its own representative may change its name, address, contact and description."""
+    unit = _unit_or_404(unit_id)
+    require("units.edit", unit)
+    allowed = None if can("units.change_status") else REPRESENTATIVE_FIELDS
+    services.update_unit(unit, request.get_json(), allowed=allowed)
+    db.session.commit()
+    return unit
+
+
+@blp.delete("/<int:unit_id>")
+@blp.response(204)
+def delete_unit(unit_id: int):
+    """Remove a unit from the registry (admin). To keep its history, set status `withdrawn` instead."""
+    unit = _unit_or_404(unit_id)
+    require("units.delete", unit)
+    services.delete_unit(unit)
+    db.session.commit()
+
+
+@blp.post("/<int:unit_id>/representatives")
+@blp.arguments(schemas.RepresentativeIn, location="json")
+@blp.response(201, schemas.UnitOut)
+def add_representative(args, unit_id: int):
+    """Make a member the unit's representative (they get the `unit` role)."""
+    unit = _unit_or_404(unit_id)
+    require("units.manage_representatives", unit)
+    services.add_representative(unit, int(args["user_id"]))
+    db.session.commit()
+    return unit
+
+
+@blp.delete("/<int:unit_id>/representatives/<int:user_id>")
+@blp.response(204)
+def remove_representative(unit_id: int, user_id: int):
+    unit = _unit_or_404(unit_id)
+    require("units.manage_representatives", unit)
+    if not services.remove_representative(unit, user_id):
+        abort(404)
+    db.session.commit()
+
+
+@blp.post("/imports")
+@blp.response(201, schemas.ImportOut)
+def upload_import():
+    """Upload an XLSX or CSV sheet (multipart field `file`); answers a preview with errors per row and field."""
+    require("units.import")
+    batch = importing.preview(request.files.get("file"), created_by_id=current_user.id)
+    db.session.commit()
+    return batch
+
+
+@blp.get("/imports/<int:import_id>")
+@blp.response(200, schemas.ImportOut)
+def get_import(import_id: int):
+    require("units.import")
+    return importing.get_batch_or_404(import_id)
+
+
+@blp.post("/imports/<int:import_id>/commit")
+@blp.arguments(schemas.ImportCommitIn, location="json")
+@blp.response(200, schemas.ImportOut)
+def commit_import(args, import_id: int):
+    """Save the previewed rows; refused (409) while a row is wrong unless `skip_invalid` is true."""
+    require("units.import")
+    batch = importing.commit(importing.get_batch_or_404(import_id), skip_invalid=args["skip_invalid"])
+    db.session.commit()
+    return batch
+
+
+@blp.get("/export")
+@blp.arguments(schemas.ExportArgs, location="query")
+@blp.response(200, {"type": "string", "format": "binary"},
+              content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+def export_units(args):
+    """The whole registry as XLSX (default) or CSV (`?format=csv`), in the columns the import reads."""
+    require("units.export")
+    return importing.export_response(args["format"])

@@ -1,0 +1,93 @@
+"""Unit schemas: one input schema validates the API, the pages and every row of an import."""
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from app.units.models import UNIT_STATUSES, UNIT_TYPES
+
+PHONE = validate.Regexp(r"^[0-9+\-() ]{5,30}$", error="phone")
+
+
+class UnitIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    type = fields.String(required=True, validate=validate.OneOf(UNIT_TYPES))
+    address = fields.String(load_default="", validate=validate.Length(max=200))
+    contact_name = fields.String(load_default="", validate=validate.Length(max=50))
+    contact_phone = fields.String(load_default="", validate=validate.Length(max=30))
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    joined_on = fields.Date(load_default=None, allow_none=True)
+    status = fields.String(validate=validate.OneOf(UNIT_STATUSES))
+
+    @validates("name")
+    def _name(self, value, **kwargs):
+        if not value.strip():
+            raise ValidationError(_("This field is required."))
+
+    @validates("contact_phone")
+    def _phone(self, value, **kwargs):
+        if value and not PHONE.regex.match(value.strip()):
+            raise ValidationError(_("Must be a phone number (digits, spaces, + - and brackets)."))
+
+
+class UnitPatch(UnitIn):
+    """The same fields, all optional."""
+
+    class Meta:
+        partial = True
+
+
+class RepresentativeOut(Schema):
+    id = fields.Function(lambda r: str(r.user_id), required=True)
+    name = fields.Function(lambda r: r.user.name)
+
+
+class UnitOut(Schema):
+    id = fields.Function(lambda u: str(u.id), required=True)
+    name = fields.String(required=True)
+    type = fields.String(required=True)
+    address = fields.String()
+    contact_name = fields.String()
+    contact_phone = fields.String()
+    description = fields.String()
+    status = fields.String()
+    joined_on = fields.Date(allow_none=True)
+    representatives = fields.List(fields.Nested(RepresentativeOut))
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class UnitListArgs(Schema):
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    type = fields.String(load_default=None, validate=validate.OneOf(UNIT_TYPES))
+    status = fields.String(load_default=None, validate=validate.OneOf(UNIT_STATUSES))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class RepresentativeIn(Schema):
+    user_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
+
+
+class ImportRowOut(Schema):
+    line = fields.Integer()
+    values = fields.Dict()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ImportOut(Schema):
+    id = fields.Function(lambda i: str(i.id), required=True)
+    filename = fields.String()
+    status = fields.String()
+    total = fields.Function(lambda i: len(i.rows))
+    valid = fields.Function(lambda i: len(i.valid_rows))
+    invalid = fields.Function(lambda i: len(i.error_rows))
+    created_count = fields.Integer()
+    skipped_count = fields.Integer()
+    rows = fields.List(fields.Nested(ImportRowOut))
+
+
+class ImportCommitIn(Schema):
+    skip_invalid = fields.Boolean(load_default=False)
+
+
+class ExportArgs(Schema):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(["xlsx", "csv"]))

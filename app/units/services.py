@@ -1,0 +1,143 @@
+"""The rules of the unit registry. Services flush; the request or job commits once."""
+import logging
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.i18n import translate_field_messages
+from app.members import services as members
+from app.pagination import keyset_page
+from app.units.models import Unit, UnitRepresentative
+from app.units.schemas import UnitIn, UnitPatch
+from app.validation import ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+# What a unit's own representative may change; status and joining date stay with the staff.
+REPRESENTATIVE_FIELDS = {"name", "address", "contact_name", "contact_phone", "description"}
+
+
+def sort_key(name: str) -> str:
+    """Pinyin of a Chinese name, so lists sort as Chinese readers expect (and pinyin search works)."""
+    return " ".join(lazy_pinyin(name.strip(), style=Style.NORMAL, errors="default")).lower()[:400]
+
+
+def validate_unit(data: dict, *, partial: bool = False) -> dict:
+    """Check input against the schema; raise ValidationFailed with field messages in the user's language."""
+    schema = UnitPatch() if partial else UnitIn()
+    try:
+        clean = schema.load(data)
+    except ValidationError as err:
+        raise ValidationFailed(translate_field_messages(err.messages)) from None
+    for key in ("name", "address", "contact_name", "contact_phone", "description"):
+        if isinstance(clean.get(key), str):
+            clean[key] = clean[key].strip()
+    return clean
+
+
+def _name_taken(name: str, exclude_id: int | None = None) -> bool:
+    stmt = select(Unit.id).where(Unit.name == name)
+    if exclude_id is not None:
+        stmt = stmt.where(Unit.id != exclude_id)
+    return db.session.execute(stmt).first() is not None
+
+
+def _duplicate_name() -> ValidationFailed:
+    return ValidationFailed({"name": [_("A unit with this name is already registered in this community.")]})
+
+
+def create_unit(data: dict) -> Unit:
+    clean = validate_unit(data)
+    if _name_taken(clean["name"]):
+        raise _duplicate_name()
+    unit = Unit(**clean, name_sort=sort_key(clean["name"]))
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def update_unit(unit: Unit, data: dict, *, allowed: set[str] | None = None) -> Unit:
+    clean = validate_unit(data, partial=True)
+    if allowed is not None and (forbidden := set(clean) - allowed):
+        raise ValidationFailed({field: [_("You may not change this field.")] for field in sorted(forbidden)})
+    if "name" in clean and clean["name"] != unit.name and _name_taken(clean["name"], unit.id):
+        raise _duplicate_name()
+    for key, value in clean.items():
+        setattr(unit, key, value)
+    if "name" in clean:
+        unit.name_sort = sort_key(unit.name)
+    db.session.flush()
+    return unit
+
+
+def delete_unit(unit: Unit) -> None:
+    db.session.delete(unit)
+    db.session.flush()
+
+
+def get_unit(unit_id: int) -> Unit | None:
+    return db.session.execute(select(Unit).where(Unit.id == unit_id)).scalar_one_or_none()
+
+
+def list_units(*, q: str | None = None, type: str | None = None, status: str | None = None,
+               cursor: str | None = None, limit: int = 50):
+    """A page of units in pinyin order, and the cursor of the next page."""
+    stmt = select(Unit)
+    if q and q.strip():
+        term = f"%{q.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Unit.name).like(term), Unit.name_sort.like(term),
+                              func.lower(Unit.address).like(term), func.lower(Unit.contact_name).like(term)))
+    if type:
+        stmt = stmt.where(Unit.type == type)
+    if status:
+        stmt = stmt.where(Unit.status == status)
+    return keyset_page(stmt, (Unit.name_sort, Unit.id), cursor=cursor, limit=limit)
+
+
+def all_units():
+    """Every unit in pinyin order, streamed (for exports)."""
+    return db.session.execute(select(Unit).order_by(Unit.name_sort, Unit.id).execution_options(yield_per=500)).scalars()
+
+
+def counts_by_type() -> dict[str, int]:
+    rows = db.session.execute(
+        select(Unit.type, func.count()).where(Unit.status == "active").group_by(Unit.type)
+    ).all()
+    return dict(rows)
+
+
+def count_units() -> int:
+    return db.session.execute(select(func.count(Unit.id))).scalar_one()
+
+
+def add_representative(unit: Unit, user_id: int) -> UnitRepresentative:
+    """Make a community member the unit's representative (and give them the unit role)."""
+    membership = members.membership_of(user_id)
+    if membership is None:
+        raise ValidationFailed({"user_id": [_("This person is not a member of the community.")]})
+    if unit.is_represented_by(user_id):
+        return next(rep for rep in unit.representatives if rep.user_id == user_id)
+    members.grant_roles(membership, ["unit"])
+    rep = UnitRepresentative(user_id=user_id)
+    unit.representatives.append(rep)
+    db.session.flush()
+    return rep
+
+
+def remove_representative(unit: Unit, user_id: int) -> bool:
+    for rep in list(unit.representatives):
+        if rep.user_id == user_id:
+            unit.representatives.remove(rep)
+            db.session.flush()
+            return True
+    return False
+
+
+def units_of_user(user_id: int) -> list[Unit]:
+    return list(db.session.execute(
+        select(Unit).join(UnitRepresentative, UnitRepresentative.unit_id == Unit.id)
+        .where(UnitRepresentative.user_id == user_id).order_by(Unit.name_sort)
+    ).scalars())

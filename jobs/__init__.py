@@ -1,0 +1,1 @@
+"""Background work on RQ and Redis: queues, the tenant-stamping enqueue helper, the worker."""

@@ -1,0 +1,74 @@
+"""Automatic tenant scoping of the ORM: the first wall.
+
+Every model that mixes in `TenantScoped` carries `community_id`. Each SELECT, UPDATE and DELETE
+that touches such a model is filtered to the current tenant; each insert is stamped with it; a
+query on a tenant model with no tenant in context raises. The one way around is the execution
+option from `tenants.context.unscoped()`, which is easy to grep for.
+"""
+import logging
+
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Integer, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+
+from tenants.context import UNSCOPED, TenantContextMissing, current_tenant_id
+
+logger = logging.getLogger(__name__)
+
+
+class TenantScoped:
+    """Mixin for tenant-owned models: a community id, and (community_id, id) unique for composite keys."""
+
+    @declared_attr
+    def community_id(cls) -> Mapped[int]:
+        return mapped_column(Integer, ForeignKey("communities.id", ondelete="CASCADE"), nullable=False, index=True)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (UniqueConstraint("community_id", "id"),) + tuple(getattr(cls, "__tenant_table_args__", ()))
+
+
+def tenant_fk(columns: list[str], target: str, *, ondelete: str | None = "CASCADE") -> ForeignKeyConstraint:
+    """A foreign key that includes the community, so a row can never point into another community.
+
+    `tenant_fk(["unit_id"], "units")` references units(community_id, id).
+    """
+    return ForeignKeyConstraint(
+        ["community_id", *columns], [f"{target}.community_id", f"{target}.id"], ondelete=ondelete
+    )
+
+
+def _touches_tenant_model(state) -> bool:
+    return any(isinstance(m.class_, type) and issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_statement(state):
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(UNSCOPED):
+        return
+    # Relationship and column loads inherit the criteria from the statement that started them.
+    if state.is_column_load or state.is_relationship_load:
+        return
+    tenant = current_tenant_id()
+    if tenant is None:
+        if _touches_tenant_model(state):
+            raise TenantContextMissing("tenant-owned model queried with no community in context")
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.community_id == tenant, include_aliases=True)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_inserts(session, flush_context, instances):
+    tenant = current_tenant_id()
+    for obj in (*session.new, *session.dirty):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if tenant is None:
+            raise TenantContextMissing(f"cannot write {type(obj).__name__} with no community in context")
+        if obj.community_id is None:
+            obj.community_id = tenant
+        elif obj.community_id != tenant:
+            raise TenantContextMissing(f"{type(obj).__name__} belongs to another community than the context")

@@ -1,0 +1,62 @@
+"""Creating, suspending and restoring communities (the platform operator's work, and the CLI's)."""
+import logging
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.validation import ValidationFailed
+from tenants.models import Community, Street
+
+logger = logging.getLogger(__name__)
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+RESERVED = {"api", "static", "login", "logout", "platform", "admin", "new"}
+
+
+def street_named(name: str) -> Street:
+    name = name.strip()
+    street = db.session.execute(select(Street).where(Street.name == name)).scalar_one_or_none()
+    if street is None:
+        street = Street(name=name)
+        db.session.add(street)
+        db.session.flush()
+    return street
+
+
+def create_community(*, slug: str, name: str, street: str | None = None) -> Community:
+    slug, name, street = (slug or "").strip().lower(), (name or "").strip(), (street or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not SLUG_RE.match(slug) or slug in RESERVED:
+        errors["slug"] = [_("Use 1–40 lower-case letters, digits and hyphens (not at the ends).")]
+    elif Community.by_slug(slug) is not None:
+        errors["slug"] = [_("This short name is already taken.")]
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    elif len(name) > 100:
+        errors["name"] = [_("At most %(n)s characters.", n=100)]
+    if len(street) > 100:
+        errors["street"] = [_("At most %(n)s characters.", n=100)]
+    if errors:
+        raise ValidationFailed(errors)
+    community = Community(slug=slug, name=name, street=street_named(street) if street else None)
+    db.session.add(community)
+    db.session.flush()
+    return community
+
+
+def set_status(community: Community, status: str) -> Community:
+    if status not in ("active", "suspended"):
+        raise ValidationFailed({"status": [_("Must be one of: %(choices)s.", choices="active, suspended")]})
+    community.status = status
+    db.session.flush()
+    return community
+
+
+def list_communities() -> list[Community]:
+    return list(db.session.execute(select(Community).order_by(Community.created_at, Community.id)).scalars())
+
+
+def count_communities() -> int:
+    return db.session.execute(select(func.count(Community.id))).scalar_one()

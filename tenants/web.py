@@ -1,0 +1,92 @@
+"""Resolving the community from the URL and guarding its private pages and endpoints.
+
+Pages live under /c/<slug>/…, the API under /api/v1/c/<slug>/…. A blueprint made tenant-aware
+with `tenant_routes(bp)` pops the slug, loads the community into `g.community`, enters its tenant
+context, and lets only members in: anyone else gets 404, as if the community did not exist.
+`url_for` fills the slug in from `g.community`, so routes never pass it by hand.
+"""
+import logging
+
+from flask import abort, current_app, g, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from tenants.context import set_db_user, set_tenant
+from tenants.models import Community, Membership
+
+logger = logging.getLogger(__name__)
+
+
+def public(view):
+    """Mark a community endpoint as open to visitors who are not members (e.g. applying to join)."""
+    view.tenant_public = True
+    return view
+
+
+def current_community() -> Community | None:
+    return g.get("community")
+
+
+def current_membership() -> Membership | None:
+    return g.get("membership")
+
+
+def _pull_slug(endpoint, values):
+    if values is None or "slug" not in values:
+        return
+    slug = values.pop("slug")
+    community = Community.by_slug(slug)
+    if community is None:
+        abort(404)
+    g.community = community
+    set_tenant(community.id)
+
+
+def add_slug(endpoint, values):
+    """App-wide url_defaults: links inside a community page keep pointing into that community."""
+    community = g.get("community")
+    if community is not None and "slug" not in values and current_app.url_map.is_endpoint_expecting(endpoint, "slug"):
+        values["slug"] = community.slug
+
+
+def _guard():
+    community = g.get("community")
+    if community is None:
+        abort(404)
+    view = current_app.view_functions.get(_endpoint())
+    membership = None
+    if current_user.is_authenticated:
+        set_db_user(current_user.id)
+        membership = db_membership(current_user.id)
+    g.membership = membership
+    if getattr(view, "tenant_public", False):
+        if not community.is_active:
+            abort(404)
+        return
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if membership is None:
+        abort(404)
+    if not community.is_active:
+        raise CommunitySuspended()
+
+
+class CommunitySuspended(Exception):
+    """A member reached a suspended community; the app answers 403 with an explanation."""
+
+
+def _endpoint():
+    return request.endpoint
+
+
+def db_membership(user_id: int) -> Membership | None:
+    from app.extensions import db
+
+    return db.session.execute(select(Membership).where(Membership.user_id == user_id)).scalar_one_or_none()
+
+
+def tenant_routes(bp):
+    """Make every route of the blueprint community-scoped and members-only unless marked @public."""
+    bp.url_value_preprocessor(_pull_slug)
+    bp.before_request(_guard)
+    return bp
