@@ -1,10 +1,12 @@
 """Unit schemas: one input schema validates the API, the pages and every row of an import."""
+import re
+
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.units.models import UNIT_STATUSES, UNIT_TYPES
 
-PHONE = validate.Regexp(r"^[0-9+\-() ]{5,30}$", error="phone")
+PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
 
 
 class UnitIn(Schema):
@@ -24,15 +26,16 @@ class UnitIn(Schema):
 
     @validates("contact_phone")
     def _phone(self, value, **kwargs):
-        if value and not PHONE.regex.match(value.strip()):
+        if value and not PHONE_RE.match(value.strip()):
             raise ValidationError(_("Must be a phone number (digits, spaces, + - and brackets)."))
 
 
 class UnitPatch(UnitIn):
-    """The same fields, all optional."""
+    """The same fields, all optional (marshmallow has no Meta.partial: it must be passed to the schema)."""
 
-    class Meta:
-        partial = True
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
 
 
 class RepresentativeOut(Schema):

@@ -1,0 +1,281 @@
+"""Tenant isolation, proven on every route: another community's object is a 404 and stays unchanged.
+
+The suite walks Flask's URL map, so a new route is covered without anyone adding it here — unless
+it takes an object id this file does not know yet, and then the suite fails and asks for it.
+"""
+import hashlib
+import json
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts import services as accounts
+from app.extensions import db
+from app.units import services as units
+from app.units.models import UnitImport
+from tenants.context import TenantContextMissing, tenant_context, unscoped
+from tenants.scoping import TenantScoped
+from tests.factories import CommunityFactory, UserFactory, member, token_for
+
+MARKER = "ZETA-BETA-ONLY"
+SKIP_METHODS = {"HEAD", "OPTIONS"}
+# Platform routes belong to no community; they have their own operator-only test.
+NOT_TENANT_ROUTES = ("platform.", "platform_api.", "static", "api-docs.")
+
+
+@pytest.fixture
+def app_config():
+    # The suite sends bare requests; CSRF has its own tests, and here it would hide the 404 behind a 400.
+    return {"WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT_IP": "10000 per minute"}
+
+
+def _world(slug: str, marker: str) -> dict:
+    community = CommunityFactory(slug=slug, name=f"{marker} 社区")
+    admin = member(community, "admin", "coordinator", name=f"{marker} 管理员")
+    other = member(community, "resident", name=f"{marker} 居民")
+    with tenant_context(community.id):
+        unit = units.create_unit({"name": f"{marker} 单位", "type": "shop", "address": f"{marker} 路"})
+        units.add_representative(unit, other.id)
+        batch = UnitImport(filename=f"{marker}.xlsx", rows=[{"line": 2, "values": {"name": f"{marker} 行"},
+                                                             "errors": {}}])
+        db.session.add(batch)
+        db.session.commit()
+        membership_id = units.members.membership_of(other.id).id
+        token, _secret = accounts.create_token(admin, marker)
+        db.session.commit()
+        return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
+                "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
+
+
+@pytest.fixture
+def worlds(app):
+    return {"a": _world("alpha", "ALPHA"), "b": _world("beta", MARKER)}
+
+
+# How to fill each URL argument with community B's object.
+PARAMS = {
+    "unit_id": lambda b: b["unit_id"],
+    "member_id": lambda b: b["member_id"],
+    "import_id": lambda b: b["import_id"],
+    "user_id": lambda b: b["other"].id,
+    "token_id": lambda b: b["token_id"],
+}
+# URL arguments that name no object (a file format, …).
+VALUE_PARAMS = {"fmt": "csv"}
+# Valid bodies, so that the answer comes from the object lookup and not from input validation.
+JSON_BODIES = {
+    "units_api.update_unit": {"description": "改"},
+    "units_api.add_representative": lambda b: {"user_id": str(b["other"].id)},
+    "units_api.commit_import": {"skip_invalid": True},
+    "units_api.create_unit": {"name": "新单位", "type": "shop"},
+    "members_api.update_member": {"roles": ["resident"]},
+    "members_api.add_member": {"login": "new@test.example", "name": "新人", "roles": ["resident"]},
+}
+
+
+def _rules(app, with_ids: bool):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(NOT_TENANT_ROUTES):
+            continue
+        id_args = rule.arguments - {"slug"} - set(VALUE_PARAMS)
+        if bool(id_args) != with_ids:
+            continue
+        for method in sorted(rule.methods - SKIP_METHODS):
+            yield rule, method
+
+
+def _build(app, rule, slug, b):
+    values = {}
+    if "slug" in rule.arguments:
+        values["slug"] = slug
+    for arg in rule.arguments & set(VALUE_PARAMS):
+        values[arg] = VALUE_PARAMS[arg]
+    for arg in rule.arguments - {"slug"} - set(VALUE_PARAMS):
+        assert arg in PARAMS, f"route {rule.rule} takes <{arg}>: teach tests/test_tenancy.py PARAMS about it"
+        values[arg] = PARAMS[arg](b)
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def _send(client, method, url, endpoint, headers, b):
+    body = JSON_BODIES.get(endpoint, {})
+    body = body(b) if callable(body) else body
+    if url.startswith("/api/"):
+        return client.open(url, method=method, json=body if method != "GET" else None, headers=headers)
+    return client.open(url, method=method, data={"login": "x", "roles": "resident", "user_id": str(b["other"].id)})
+
+
+def _snapshot(community_id: int) -> str:
+    """Every tenant row of one community, hashed: proof that nothing in it changed."""
+    digest = hashlib.sha256()
+    with tenant_context(community_id):
+        for mapper in sorted(db.Model.registry.mappers, key=lambda m: m.class_.__name__):
+            model = mapper.class_
+            if not issubclass(model, TenantScoped):
+                continue
+            rows = db.session.execute(select(model.__table__).order_by(*model.__table__.primary_key)).all()
+            digest.update(json.dumps([list(map(str, r)) for r in rows], ensure_ascii=False).encode())
+    db.session.rollback()
+    return digest.hexdigest()
+
+
+def _text(response) -> str:
+    """What a person would read in the response, spreadsheets included."""
+    if "spreadsheetml" in response.content_type:
+        import io
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        return json.dumps([list(row) for row in book.worksheets[0].iter_rows(values_only=True)], ensure_ascii=False)
+    return response.get_data(as_text=True)
+
+
+def _login(client, user):
+    from tests.factories import PASSWORD
+
+    response = client.post("/login", data={"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_every_route_with_an_object_id_answers_404_for_another_communitys_object(app, worlds):
+    a, b = worlds["a"], worlds["b"]
+    before = _snapshot(b["community"].id)
+    page_client, api_client = app.test_client(), app.test_client()
+    _login(page_client, a["admin"])
+    headers = token_for(api_client, a["admin"])
+    checked = []
+    for rule, method in _rules(app, with_ids=True):
+        url = _build(app, rule, a["community"].slug, b)
+        client = api_client if url.startswith("/api/") else page_client
+        response = _send(client, method, url, rule.endpoint, headers, b)
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
+        checked.append(f"{method} {rule.rule}")
+    assert _snapshot(b["community"].id) == before
+    assert len(checked) >= 20, checked  # the walk really walked
+
+
+def test_lists_never_show_another_communitys_rows(app, worlds):
+    a, b = worlds["a"], worlds["b"]
+    page_client, api_client = app.test_client(), app.test_client()
+    _login(page_client, a["admin"])
+    headers = token_for(api_client, a["admin"])
+    seen = 0
+    for rule, method in _rules(app, with_ids=False):
+        if method != "GET" or "slug" not in rule.arguments:
+            continue
+        url = _build(app, rule, a["community"].slug, b)
+        client = api_client if url.startswith("/api/") else page_client
+        response = client.get(url, headers=headers if url.startswith("/api/") else None)
+        assert response.status_code < 500, url
+        assert MARKER not in _text(response), f"{url} shows community B's data"
+        if response.status_code == 200:
+            seen += 1
+    # The user's own lists across communities show only their own communities too.
+    mine = api_client.get("/api/v1/me/communities", headers=headers).get_json()["items"]
+    assert [c["slug"] for c in mine] == ["alpha"]
+    assert seen >= 5
+
+
+def test_non_member_gets_404_on_every_community_route(app, worlds):
+    a, b = worlds["a"], worlds["b"]
+    before = _snapshot(a["community"].id)
+    outsider = UserFactory(name="路人")
+    page_client, api_client = app.test_client(), app.test_client()
+    _login(page_client, outsider)
+    headers = token_for(api_client, outsider)
+    count = 0
+    for with_ids in (False, True):
+        for rule, method in _rules(app, with_ids=with_ids):
+            if "slug" not in rule.arguments:
+                continue
+            view = app.view_functions[rule.endpoint]
+            if getattr(view, "tenant_public", False):
+                continue
+            # Objects of A itself: an outsider must not learn they exist.
+            url = _build(app, rule, a["community"].slug, a)
+            client = api_client if url.startswith("/api/") else page_client
+            response = _send(client, method, url, rule.endpoint, headers, a)
+            assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
+            count += 1
+    assert count >= 25
+    assert _snapshot(a["community"].id) == before
+
+
+def test_member_of_b_reaching_a_by_slug_gets_404(app, worlds):
+    client = app.test_client()
+    _login(client, worlds["b"]["admin"])
+    assert client.get("/c/alpha/units/").status_code == 404
+    assert client.get("/c/no-such-community/").status_code == 404
+    headers = token_for(app.test_client(), worlds["b"]["admin"])
+    response = app.test_client().get("/api/v1/c/alpha/units", headers=headers)
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_orm_scopes_queries_to_the_tenant_and_refuses_without_one(app, worlds):
+    from app.units.models import Unit
+
+    a, b = worlds["a"], worlds["b"]
+    with tenant_context(a["community"].id):
+        names = db.session.execute(select(Unit.name)).scalars().all()
+        assert names == ["ALPHA 单位"]
+        assert db.session.get(Unit, b["unit_id"]) is None
+        # The explicit, greppable opt-out lifts the ORM filter; on PostgreSQL row-level security still holds.
+        everything = db.session.execute(select(Unit.name).execution_options(**unscoped())).scalars().all()
+        if db.engine.dialect.name == "postgresql":
+            assert everything == ["ALPHA 单位"]
+        else:
+            assert sorted(everything) == sorted(["ALPHA 单位", f"{MARKER} 单位"])
+    db.session.rollback()
+    with pytest.raises(TenantContextMissing):
+        db.session.execute(select(Unit)).all()
+    db.session.rollback()
+
+
+def test_orm_refuses_to_write_into_another_community(app, worlds):
+    from app.units.models import Unit
+
+    a, b = worlds["a"], worlds["b"]
+    with tenant_context(a["community"].id):
+        db.session.add(Unit(community_id=b["community"].id, name="偷渡", name_sort="toudu", type="shop"))
+        with pytest.raises(TenantContextMissing):
+            db.session.flush()
+        db.session.rollback()
+    db.session.add(Unit(name="无主", name_sort="wuzhu", type="shop"))
+    with pytest.raises(TenantContextMissing):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_bulk_update_and_delete_stay_in_the_tenant(app, worlds):
+    from sqlalchemy import delete, update
+
+    from app.units.models import Unit
+
+    a, b = worlds["a"], worlds["b"]
+    with tenant_context(a["community"].id):
+        db.session.execute(update(Unit).values(description="全部改"))
+        db.session.execute(delete(UnitImport))
+        db.session.commit()
+    with tenant_context(b["community"].id):
+        unit = db.session.execute(select(Unit)).scalar_one()
+        assert unit.description != "全部改"
+        assert db.session.execute(select(UnitImport)).scalars().all()
+    db.session.rollback()
+
+
+def test_foreign_key_cannot_point_into_another_community(app, worlds):
+    """The composite (community_id, unit_id) key: a representative row of A cannot name B's unit."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.units.models import UnitRepresentative
+
+    a, b = worlds["a"], worlds["b"]
+    with tenant_context(a["community"].id):
+        db.session.add(UnitRepresentative(unit_id=b["unit_id"], user_id=a["admin"].id))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
