@@ -39,5 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Import every model module so the metadata (and Alembic) sees all tables."""
     import app.accounts.models  # noqa: F401
+    import app.announcements.models  # noqa: F401
+    import app.notifications.models  # noqa: F401
     import app.units.models  # noqa: F401
     import tenants.models  # noqa: F401

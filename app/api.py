@@ -38,10 +38,14 @@ def register_api(app) -> None:
     api = Api(app, spec_kwargs={"info": {"description": "Huzhu (互助) community mutual-aid association API"}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     from app.accounts.api import blp as accounts_api
+    from app.announcements.api import blp as announcements_api
     from app.members.api import blp as members_api
+    from app.notifications.api import blp as notifications_api
+    from app.notifications.api import community_blp as deliveries_api
     from app.platform.api import blp as platform_api
     from app.units.api import blp as units_api
 
-    for blueprint in (accounts_api, platform_api, members_api, units_api):
+    for blueprint in (accounts_api, platform_api, members_api, units_api, announcements_api, notifications_api,
+                      deliveries_api):
         api.register_blueprint(blueprint)
     app.extensions["huzhu_api"] = api

@@ -2,7 +2,9 @@
 import logging
 import re
 
-from flask import current_app, g, request
+from babel import support
+from flask import current_app, g, has_request_context, request
+from flask_babel import Domain, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,6 +28,8 @@ def normalize_locale(value: str | None) -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands, jobs: service messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     explicit = normalize_locale(request.args.get("lang"))
     if explicit:
         return explicit
@@ -104,6 +108,32 @@ def translate_field_messages(messages, prefix: str = "") -> dict[str, list[str]]
     return flat
 
 
+class CatalogDomain(Domain):
+    """The gettext domain, finding catalogs under the app's locale codes (zh_CN, en).
+
+    Babel names zh_CN "zh_Hans_CN", for which gettext looks in zh_Hans_CN/ or zh/ and never in
+    zh_CN/: without this, every page would silently stay in English.
+    """
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        key = (str(locale), tuple(self.translation_directories))
+        translations = self.cache.get(key)
+        if translations is None:
+            names = [name for name in (normalize_locale(str(locale)), str(locale)) if name]
+            translations = support.Translations()
+            for dirname in self.translation_directories:
+                catalog = support.Translations.load(dirname, names, self.domain[0])
+                translations.merge(catalog)
+                if hasattr(catalog, "plural"):
+                    translations.plural = catalog.plural  # merge() does not copy it
+            self.cache[key] = translations
+        return translations
+
+
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.domain_instance = CatalogDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
     app.jinja_env.globals["large_text"] = large_text

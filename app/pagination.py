@@ -34,12 +34,14 @@ def decode_cursor(cursor: str, size: int) -> list:
     return values
 
 
-def keyset_page(stmt, key_columns, *, cursor: str | None, limit: int):
+def keyset_page(stmt, key_columns, *, cursor: str | None, limit: int, descending: bool = False):
     """One page of `stmt` ordered by `key_columns` (the last one unique), and the cursor of the next."""
     if cursor:
         values = decode_cursor(cursor, len(key_columns))
-        stmt = stmt.where(tuple_(*key_columns) > tuple_(*values))
-    rows = list(db.session.execute(stmt.order_by(*key_columns).limit(limit + 1)).scalars())
+        after = tuple_(*key_columns) < tuple_(*values) if descending else tuple_(*key_columns) > tuple_(*values)
+        stmt = stmt.where(after)
+    order = [c.desc() for c in key_columns] if descending else list(key_columns)
+    rows = list(db.session.execute(stmt.order_by(*order).limit(limit + 1)).scalars())
     items, more = rows[:limit], len(rows) > limit
     next_cursor = None
     if more:

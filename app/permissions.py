@@ -36,6 +36,9 @@ RULES: dict[str, set[str] | Callable] = {
     "units.manage_representatives": STAFF,
     "members.view": STAFF,
     "members.manage": {"admin"},
+    "announcements.view": EVERYONE,
+    "announcements.send": STAFF,
+    "notifications.manage_failures": STAFF,
 }
 
 

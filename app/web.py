@@ -18,32 +18,57 @@ def init_app(app) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.home.views import bp as home_bp
     from app.home.views import community_bp
+    from app.announcements.views import bp as announcements_bp
     from app.members.views import bp as members_bp
+    from app.notifications.views import bp as notifications_bp
+    from app.notifications.views import community_bp as deliveries_bp
     from app.platform.views import bp as platform_bp
     from app.units.views import bp as units_bp
 
-    for bp in (accounts_bp, home_bp, community_bp, platform_bp, members_bp, units_bp):
+    for bp in (accounts_bp, home_bp, community_bp, platform_bp, members_bp, units_bp, announcements_bp,
+               notifications_bp, deliveries_bp):
         app.register_blueprint(bp)
     app.url_defaults(add_slug)
+
+    if not app.config["REDIS_URL"]:
+        from jobs.queues import run_in_process_jobs
+
+        @app.after_request
+        def _run_jobs(response):
+            """Without Redis, the jobs a request's commit queued run now, before the response goes out."""
+            run_in_process_jobs()
+            return response
 
     @app.get("/healthz")
     def healthz():
         """Liveness: answers without touching the database."""
         return jsonify(status="ok")
 
+    # Pure helpers, also available where there is no request (e-mails rendered by jobs).
+    app.jinja_env.globals.update(
+        role_label=lambda role: ROLE_LABELS.get(role, role),
+        role_labels=lambda roles: "、".join(str(ROLE_LABELS.get(r, r)) for r in roles or []),
+        unit_type_label=lambda code: TYPE_LABELS.get(code, code),
+        unit_status_label=lambda code: STATUS_LABELS.get(code, code),
+    )
+
+    def unread_count() -> int:
+        from app.notifications.services import unread_count as count
+
+        return count(current_user.id) if current_user.is_authenticated else 0
+
     @app.context_processor
     def _template_helpers():
         return {
+            "unread_count": unread_count,
             "community": current_community(),
             "membership": current_membership(),
             "can": permissions.can,
             "csrf_token": generate_csrf,
-            "locale": str(get_locale()),
-            "html_lang": "zh-CN" if str(get_locale()) == "zh_CN" else "en",
+            # Babel names zh_CN "zh_Hans_CN"; templates compare with the codes the app uses.
+            "locale": "zh_CN" if get_locale().language == "zh" else "en",
+            "html_lang": "zh-CN" if get_locale().language == "zh" else "en",
             "format_date": format_date,
-            "role_label": lambda role: ROLE_LABELS.get(role, role),
-            "unit_type_label": lambda code: TYPE_LABELS.get(code, code),
-            "unit_status_label": lambda code: STATUS_LABELS.get(code, code),
             "format_datetime": format_datetime,
             "current_user": current_user,
             "request": request,

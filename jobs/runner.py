@@ -2,21 +2,24 @@
 import importlib
 import logging
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 
 from tenants.context import tenant_context
 
 logger = logging.getLogger(__name__)
 
 
+def call_path(func_path: str, *args, **kwargs):
+    module_name, _, name = func_path.rpartition(".")
+    return getattr(importlib.import_module(module_name), name)(*args, **kwargs)
+
+
 def _call(tenant_id, func_path, *args, **kwargs):
     from app.extensions import db
 
-    module_name, _, name = func_path.rpartition(".")
-    func = getattr(importlib.import_module(module_name), name)
     with tenant_context(tenant_id):
         try:
-            result = func(*args, **kwargs)
+            result = call_path(func_path, *args, **kwargs)
             db.session.commit()
             return result
         except Exception:
@@ -25,7 +28,7 @@ def _call(tenant_id, func_path, *args, **kwargs):
 
 
 def run_job(tenant_id: int | None, func_path: str, *args, **kwargs):
-    if has_app_context() and current_app:
+    if has_app_context():
         return _call(tenant_id, func_path, *args, **kwargs)
     from jobs.worker import worker_app
 

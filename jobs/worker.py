@@ -2,7 +2,7 @@
 import logging
 
 from flask import current_app
-from rq import Worker
+from rq import SimpleWorker
 
 logger = logging.getLogger(__name__)
 _app = None
@@ -17,8 +17,10 @@ def worker_app():
     return _app
 
 
-def run_worker(queue_names: list[str]) -> None:
+def run_worker(queue_names: list[str], *, burst: bool = False) -> None:
+    """An RQ worker on the named queues (all by default) with the periodic scheduler beside it."""
     from jobs.queues import QUEUES, redis_connection
+    from jobs.scheduler import SchedulerThread
 
     names = queue_names or list(QUEUES)
     unknown = [n for n in names if n not in QUEUES]
@@ -26,6 +28,13 @@ def run_worker(queue_names: list[str]) -> None:
         raise SystemExit(f"unknown queue(s): {', '.join(unknown)}; known: {', '.join(QUEUES)}")
     global _app
     _app = current_app._get_current_object()
-    worker = Worker(names, connection=redis_connection())
+    scheduler = SchedulerThread(_app)
+    scheduler.start()
+    # No fork per job: jobs are short and batched, and the app (with its connection pool) is built once.
+    worker = SimpleWorker(names, connection=redis_connection())
     logger.info("worker listening on %s", ", ".join(names))
-    worker.work(with_scheduler=True)
+    try:
+        # RQ's own scheduler moves jobs queued for later (enqueue_at) onto their queues.
+        worker.work(with_scheduler=True, burst=burst)
+    finally:
+        scheduler.stopping.set()

@@ -47,6 +47,9 @@ def run_migrations_online():
     else:
         engine = create_engine(OWNER_URL, poolclass=pool.NullPool)
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations copy tables; enforced foreign keys would cascade deletes while they do.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()

@@ -50,15 +50,17 @@ def apply_settings_to_open_transaction() -> None:
 
 # --- migrations ---------------------------------------------------------------------------------
 
-def enable(op, table: str, *, extra_read: str | None = None) -> None:
+def enable(op, table: str, *, extra_read: str | None = None, platform_rows: bool = False) -> None:
     """Turn row-level security on for a tenant table (called from migrations; no-op off PostgreSQL).
 
     `extra_read` widens reading only (never writing), e.g. a user may read their own memberships
-    in every community to list where they belong.
+    in every community to list where they belong. `platform_rows` lets rows without a community be
+    used exactly when no community is set (TenantOrPlatformScoped).
     """
     if op.get_bind().dialect.name != "postgresql":
         return
-    using = f"community_id = {CURRENT_TENANT_SQL}"
+    using = (f"community_id IS NOT DISTINCT FROM {CURRENT_TENANT_SQL}" if platform_rows
+             else f"community_id = {CURRENT_TENANT_SQL}")
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY tenant_isolation ON {table} USING ({using}) WITH CHECK ({using})")

@@ -27,6 +27,19 @@ class TenantScoped:
         return (UniqueConstraint("community_id", "id"),) + tuple(getattr(cls, "__tenant_table_args__", ()))
 
 
+class TenantOrPlatformScoped(TenantScoped):
+    """A tenant model whose rows may also belong to no community: the platform's own (e.g. a
+    password-reset message). With no tenant in context such a model sees exactly the rows with
+    no community, instead of raising; PostgreSQL's policy says the same (IS NOT DISTINCT FROM).
+    """
+
+    __platform_rows__ = True
+
+    @declared_attr
+    def community_id(cls) -> Mapped[int | None]:
+        return mapped_column(Integer, ForeignKey("communities.id", ondelete="CASCADE"), nullable=True, index=True)
+
+
 def tenant_fk(columns: list[str], target: str, *, ondelete: str | None = "CASCADE") -> ForeignKeyConstraint:
     """A foreign key that includes the community, so a row can never point into another community.
 
@@ -37,8 +50,8 @@ def tenant_fk(columns: list[str], target: str, *, ondelete: str | None = "CASCAD
     )
 
 
-def _touches_tenant_model(state) -> bool:
-    return any(isinstance(m.class_, type) and issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+def _tenant_models(state) -> list[type]:
+    return [m.class_ for m in state.all_mappers if isinstance(m.class_, type) and issubclass(m.class_, TenantScoped)]
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -52,8 +65,14 @@ def _scope_statement(state):
         return
     tenant = current_tenant_id()
     if tenant is None:
-        if _touches_tenant_model(state):
+        models = _tenant_models(state)
+        if not models:
+            return
+        if not all(getattr(model, "__platform_rows__", False) for model in models):
             raise TenantContextMissing("tenant-owned model queried with no community in context")
+        state.statement = state.statement.options(
+            with_loader_criteria(TenantScoped, lambda cls: cls.community_id.is_(None), include_aliases=True)
+        )
         return
     state.statement = state.statement.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.community_id == tenant, include_aliases=True)
@@ -67,6 +86,8 @@ def _stamp_inserts(session, flush_context, instances):
         if not isinstance(obj, TenantScoped):
             continue
         if tenant is None:
+            if getattr(obj, "__platform_rows__", False) and obj.community_id is None:
+                continue  # a platform row
             raise TenantContextMissing(f"cannot write {type(obj).__name__} with no community in context")
         if obj.community_id is None:
             obj.community_id = tenant

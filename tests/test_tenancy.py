@@ -10,9 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts import services as accounts
+from app.announcements import services as announcements
 from app.extensions import db
 from app.units import services as units
+from app.notifications.models import Delivery
 from app.units.models import UnitImport
+from jobs.queues import run_in_process_jobs
 from tenants.context import TenantContextMissing, tenant_context, unscoped
 from tenants.scoping import TenantScoped
 from tests.factories import CommunityFactory, UserFactory, member, token_for
@@ -41,15 +44,24 @@ def _world(slug: str, marker: str) -> dict:
         db.session.add(batch)
         db.session.commit()
         membership_id = units.members.membership_of(other.id).id
+        announcement = announcements.send(title=f"{marker} 通知", body=f"{marker} 正文", sender_id=admin.id)
+        db.session.flush()
+        failed = Delivery(event_id=announcement.event_id, user_id=other.id, channel="email", status="failed",
+                          last_error=f"{marker} bounce")
+        db.session.add(failed)
+        db.session.commit()
         token, _secret = accounts.create_token(admin, marker)
         db.session.commit()
         return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
+                "announcement_id": announcement.id, "delivery_id": failed.id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
 
 
 @pytest.fixture
 def worlds(app):
-    return {"a": _world("alpha", "ALPHA"), "b": _world("beta", MARKER)}
+    made = {"a": _world("alpha", "ALPHA"), "b": _world("beta", MARKER)}
+    run_in_process_jobs()  # let the announcements' fan-out finish before anyone takes a snapshot
+    return made
 
 
 # How to fill each URL argument with community B's object.
@@ -59,9 +71,11 @@ PARAMS = {
     "import_id": lambda b: b["import_id"],
     "user_id": lambda b: b["other"].id,
     "token_id": lambda b: b["token_id"],
+    "announcement_id": lambda b: b["announcement_id"],
+    "delivery_id": lambda b: b["delivery_id"],
 }
 # URL arguments that name no object (a file format, …).
-VALUE_PARAMS = {"fmt": "csv"}
+VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
 # Valid bodies, so that the answer comes from the object lookup and not from input validation.
 JSON_BODIES = {
     "units_api.update_unit": {"description": "改"},
@@ -70,6 +84,7 @@ JSON_BODIES = {
     "units_api.create_unit": {"name": "新单位", "type": "shop"},
     "members_api.update_member": {"roles": ["resident"]},
     "members_api.add_member": {"login": "new@test.example", "name": "新人", "roles": ["resident"]},
+    "announcements_api.send": {"title": "新通知", "body": "正文"},
 }
 
 

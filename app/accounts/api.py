@@ -82,3 +82,25 @@ def update_me(args):
 def my_communities():
     """The communities the caller belongs to, with their roles in each."""
     return {"items": communities_of(current_user.id), "next_cursor": None}
+
+
+@blp.post("/auth/password-reset")
+@blp.arguments(schemas.ResetRequest)
+@blp.response(202)
+@limiter.limit(ip_limit, key_func=login_ip_key)
+@csrf_exempt
+def request_reset(args):
+    """Send a one-time reset code by e-mail and SMS (202 whether or not the account exists)."""
+    services.request_password_reset(args["login"])
+    db.session.commit()
+
+
+@blp.post("/auth/password-reset/confirm")
+@blp.arguments(schemas.ResetConfirm)
+@blp.response(204)
+@limiter.limit(ip_limit, key_func=login_ip_key)
+@csrf_exempt
+def confirm_reset(args):
+    """Set a new password with the code; every session of the account ends."""
+    services.reset_password(args["code"], args["password"])
+    db.session.commit()

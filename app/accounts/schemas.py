@@ -45,3 +45,13 @@ class MyCommunityOut(Schema):
     name = fields.Function(lambda c: c["community"].name)
     status = fields.Function(lambda c: c["community"].status)
     roles = fields.List(fields.String())
+
+
+class ResetRequest(Schema):
+    login = fields.String(required=True, validate=validate.Length(min=1, max=254),
+                          metadata={"description": "e-mail address or mobile number"})
+
+
+class ResetConfirm(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)

@@ -186,3 +186,43 @@ def revoke_token(user: User, token_id: int) -> ApiToken | None:
 
 def count_users() -> int:
     return db.session.execute(select(func.count(User.id))).scalar_one()
+
+
+# --- password reset ------------------------------------------------------------------------------
+
+RESET_MINUTES = 30
+
+
+def request_password_reset(login: str) -> None:
+    """Send a one-time code by e-mail and SMS; says nothing about whether the account exists."""
+    from app.accounts.models import PasswordReset
+    from app.notifications import services as notifications
+
+    user = find_user(login)
+    if user is None or not user.active:
+        logger.info("password reset asked for an unknown login")
+        return
+    code = secrets.token_urlsafe(12)
+    db.session.add(PasswordReset(user_id=user.id, token_hash=digest(code),
+                                 expires_at=utcnow() + timedelta(minutes=RESET_MINUTES)))
+    db.session.flush()
+    # An account message belongs to no community: it is sent from the platform's own outbox.
+    notifications.emit("account.password_reset", audience=notifications.to_users(user.id),
+                       payload={"code": code, "minutes": RESET_MINUTES})
+
+
+def reset_password(code: str, new_password: str) -> User:
+    from app.accounts.models import PasswordReset
+
+    reset = db.session.execute(
+        select(PasswordReset).where(PasswordReset.token_hash == digest(code or ""))).scalar_one_or_none()
+    if reset is None or reset.used_at is not None or aware(reset.expires_at) <= utcnow():
+        raise ValidationFailed({"code": [_("This code is not valid or has expired; ask for a new one.")]})
+    if problems := password_problems(new_password):
+        raise ValidationFailed({"password": problems})
+    user = db.session.get(User, reset.user_id)
+    user.set_password(new_password)
+    reset.used_at = utcnow()
+    end_all_sessions(user)
+    db.session.flush()
+    return user

@@ -92,7 +92,8 @@ def change_password():
             session.clear()
             services.start_session(current_user, request.user_agent.string)
             db.session.commit()
-            login_user(current_user)
+            # The real object: Flask-Login would otherwise store the proxy as its own target (recursion).
+            login_user(current_user._get_current_object())
             flash(_("Your password has been changed; other devices have been logged out."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", form=ProfileForm(obj=current_user), password_form=form,
@@ -142,4 +143,34 @@ def set_text_size():
     return response
 
 
-__all__ = ["bp", "ValidationFailed"]
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(ip_limit, key_func=login_ip_key, methods=["POST"])
+def forgot_password():
+    login = ""
+    if request.method == "POST":
+        login = request.form.get("login", "").strip()[:254]
+        if login:
+            services.request_password_reset(login)
+            db.session.commit()
+        # The same answer whether or not the account exists.
+        flash(_("If an account with this e-mail or mobile number exists, a reset code is on its way."), "info")
+        return redirect(url_for("accounts.reset_password"))
+    return render_template("accounts/forgot.html", login=login)
+
+
+@bp.route("/password/reset", methods=["GET", "POST"], defaults={"code": ""})
+@bp.route("/password/reset/<code>", methods=["GET", "POST"])
+@limiter.limit(ip_limit, key_func=login_ip_key, methods=["POST"])
+def reset_password(code: str):
+    errors = {}
+    if request.method == "POST":
+        code = request.form.get("code", "").strip()[:100]
+        try:
+            services.reset_password(code, request.form.get("password", ""))
+            db.session.commit()
+            flash(_("Your password has been changed. Log in with the new one."), "success")
+            return redirect(url_for("accounts.login"))
+        except ValidationFailed as err:
+            db.session.rollback()
+            errors = err.fields
+    return render_template("accounts/reset.html", code=code[:100], errors=errors), (422 if errors else 200)

@@ -8,6 +8,7 @@ from app.accounts.models import User
 from app.demo.data import demo_people, demo_residents, demo_units
 from app.extensions import db
 from app.members import services as members
+from app.notifications import services as notifications
 from app.units import services as units
 from app.units.models import Unit
 from tenants import services as tenants
@@ -48,7 +49,7 @@ def load_demo() -> str:
     # One scrypt hash for every demo account: hashing 300 times would take most of a minute.
     password_hash = generate_password_hash(PASSWORD, method="scrypt")
     community = Community.by_slug(SLUG) or tenants.create_community(slug=SLUG, name=NAME, street=STREET)
-    with tenant_context(community.id):
+    with tenant_context(community.id), notifications.muted():
         for _role, login, name, roles in STAFF:
             user = _user(login, name, password_hash, operator=roles is None)
             if roles:

@@ -49,7 +49,13 @@ def readyz():
             checks["redis"], ok = "unavailable", False
     else:
         checks["redis"] = "not configured"
-    return jsonify(status="ok" if ok else "unavailable", checks=checks), (200 if ok else 503)
+    body = {"status": "ok" if ok else "unavailable", "checks": checks}
+    if checks["database"] == "ok":
+        from app.notifications.services import failed_deliveries_total
+
+        # Failures wait for a person (retry or discard); they do not make the app unready.
+        body["failed_deliveries"] = failed_deliveries_total()
+    return jsonify(body), (200 if ok else 503)
 
 
 @community_bp.get("/")

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.extensions import db
+from app.notifications import services as notifications
 from app.pagination import keyset_page
 from app.validation import Conflict, ValidationFailed
 from tenants.models import ROLES, Membership, MembershipRole
@@ -47,7 +48,11 @@ def add_member(user: User, roles) -> tuple[Membership, bool]:
     if created:
         membership = Membership(user_id=user.id)
         db.session.add(membership)
+    before = set(membership.role_names)
     grant_roles(membership, roles)
+    if set(membership.role_names) != before:
+        notifications.emit("membership.granted" if created else "membership.roles_changed",
+                           audience=notifications.to_users(user.id), payload={"roles": membership.role_names})
     return membership, created
 
 
@@ -87,8 +92,12 @@ def set_roles(membership: Membership, roles) -> Membership:
     roles = clean_roles(roles)
     if membership.has_role("admin") and "admin" not in roles and _admin_count() <= 1:
         raise Conflict(_("The community needs at least one admin."), "last_admin")
+    changed = set(roles) != set(membership.role_names)
     membership.set_roles(roles)
     db.session.flush()
+    if changed:
+        notifications.emit("membership.roles_changed", audience=notifications.to_users(membership.user_id),
+                           payload={"roles": membership.role_names})
     return membership
 
 

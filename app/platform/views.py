@@ -70,3 +70,12 @@ def set_status(community_slug: str):
     flash(_("Community “%(name)s” is now %(status)s.", name=community.name,
             status=_("suspended") if status == "suspended" else _("active")), "success")
     return redirect(url_for("platform.index"))
+
+
+@bp.get("/health")
+@operator_required
+def health():
+    """Workers, queues, schedules and failures: the platform at a glance (no resident data)."""
+    from app.platform.health import snapshot
+
+    return render_template("platform/health.html", **snapshot())

@@ -41,7 +41,7 @@ def headers() -> dict:
     """Column titles in the user's language."""
     from flask_babel import get_locale
 
-    return HEADERS_ZH if str(get_locale()) == "zh_CN" else HEADERS_EN
+    return HEADERS_ZH if get_locale().language == "zh" else HEADERS_EN
 
 
 def _header_key(cell) -> str | None:

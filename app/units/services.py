@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from app.extensions import db
 from app.i18n import translate_field_messages
 from app.members import services as members
+from app.notifications import services as notifications
 from app.pagination import keyset_page
 from app.units.models import Unit, UnitRepresentative
 from app.units.schemas import UnitIn, UnitPatch
@@ -65,12 +66,25 @@ def update_unit(unit: Unit, data: dict, *, allowed: set[str] | None = None) -> U
         raise ValidationFailed({field: [_("You may not change this field.")] for field in sorted(forbidden)})
     if "name" in clean and clean["name"] != unit.name and _name_taken(clean["name"], unit.id):
         raise _duplicate_name()
+    old_status = unit.status
     for key, value in clean.items():
         setattr(unit, key, value)
     if "name" in clean:
         unit.name_sort = sort_key(unit.name)
     db.session.flush()
+    if unit.status != old_status:
+        _tell_status(unit)
     return unit
+
+
+def _tell_status(unit: Unit) -> None:
+    """The unit's representatives and the staff hear when a unit is suspended, withdrawn or restored."""
+    audience = {"user_ids": [rep.user_id for rep in unit.representatives]} if unit.representatives else None
+    payload = {"unit_name": unit.name, "status": unit.status, "link": f"/units/{unit.id}"}
+    if audience:
+        notifications.emit("unit.status_changed", audience=audience, payload=payload)
+    notifications.emit("unit.status_changed", audience=notifications.to_roles("admin", "coordinator"),
+                       payload=payload)
 
 
 def delete_unit(unit: Unit) -> None:
@@ -87,9 +101,11 @@ def list_units(*, q: str | None = None, type: str | None = None, status: str | N
     """A page of units in pinyin order, and the cursor of the next page."""
     stmt = select(Unit)
     if q and q.strip():
-        term = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Unit.name).like(term), Unit.name_sort.like(term),
-                              func.lower(Unit.address).like(term), func.lower(Unit.contact_name).like(term)))
+        # Escape LIKE wildcards: a search for "%" or "_" must not match every unit.
+        escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        term = f"%{escaped}%"
+        stmt = stmt.where(or_(*(column.like(term, escape="\\") for column in (
+            func.lower(Unit.name), Unit.name_sort, func.lower(Unit.address), func.lower(Unit.contact_name)))))
     if type:
         stmt = stmt.where(Unit.type == type)
     if status:

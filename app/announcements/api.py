@@ -1,0 +1,67 @@
+"""Announcements API: POST /api/v1/c/<slug>/announcements sends to every member (CONTRACT.md)."""
+import logging
+
+from flask import abort
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.announcements import services
+from app.api import collection_schema
+from app.extensions import db
+from app.pagination import PageArgs
+from app.permissions import can, require
+from tenants.web import tenant_routes
+
+logger = logging.getLogger(__name__)
+
+blp = tenant_routes(Blueprint("announcements_api", __name__, url_prefix="/api/v1/c/<slug>/announcements",
+                              description="Announcements to every member of a community"))
+
+
+class AnnouncementIn(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=services.TITLE_MAX))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=services.BODY_MAX))
+
+
+class AnnouncementOut(Schema):
+    id = fields.Function(lambda a: str(a.id), required=True)
+    title = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime()
+    recipients = fields.Function(lambda a: getattr(a, "stats", {}).get("recipients"), allow_none=True)
+    read = fields.Function(lambda a: getattr(a, "stats", {}).get("read"), allow_none=True)
+
+
+AnnouncementList = collection_schema(AnnouncementOut, "AnnouncementList")
+
+
+@blp.get("")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, AnnouncementList)
+def list_announcements(args):
+    require("announcements.view")
+    items, next_cursor = services.list_announcements(**args)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.post("")
+@blp.arguments(AnnouncementIn)
+@blp.response(201, AnnouncementOut)
+def send(args):
+    """Send a title and body to every member through every channel each has enabled (admin, coordinator)."""
+    require("announcements.send")
+    announcement = services.send(title=args["title"], body=args["body"], sender_id=current_user.id)
+    db.session.commit()
+    return announcement
+
+
+@blp.get("/<int:announcement_id>")
+@blp.response(200, AnnouncementOut)
+def get(announcement_id: int):
+    """One announcement; staff also see how many members got it and how many have read it."""
+    require("announcements.view")
+    announcement = services.get(announcement_id) or abort(404)
+    if can("announcements.send"):
+        announcement.stats = services.read_stats(announcement)
+    return announcement

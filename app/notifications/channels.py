@@ -1,0 +1,77 @@
+"""Outside channels: e-mail over SMTP, SMS through a provider. WeChat later is one more provider class."""
+import logging
+import smtplib
+import socket
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate
+
+from flask import current_app
+
+logger = logging.getLogger(__name__)
+
+
+class TransientError(Exception):
+    """Worth trying again later (server down, timeout, 4xx)."""
+
+
+class PermanentError(Exception):
+    """Trying again will not help (bad address, 5xx, refused recipient)."""
+
+
+def email_configured() -> bool:
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+def send_email(*, to: str, subject: str, text: str, html: str, message_id: str, locale: str) -> None:
+    cfg = current_app.config
+    message = EmailMessage()
+    message["From"] = formataddr(("互助 Huzhu", cfg["SMTP_FROM"]))
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = message_id
+    message["Date"] = formatdate(localtime=False)
+    message["Content-Language"] = "zh-CN" if locale == "zh_CN" else "en"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    try:
+        with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg.get("SMTP_TIMEOUT", 10)) as smtp:
+            if cfg.get("SMTP_STARTTLS"):
+                smtp.starttls()
+            if cfg.get("SMTP_USER"):
+                smtp.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"] or "")
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise PermanentError(f"recipient refused: {exc.recipients}") from exc
+    except smtplib.SMTPResponseException as exc:
+        if 400 <= exc.smtp_code < 500:
+            raise TransientError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
+        raise PermanentError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
+    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+
+
+class SmsProvider:
+    """Send one short text to one mobile number; raise TransientError or PermanentError."""
+
+    name = "base"
+
+    def send(self, phone: str, text: str) -> None:
+        raise NotImplementedError
+
+
+class LogSmsProvider(SmsProvider):
+    """Development provider: writes the message to the log instead of a carrier."""
+
+    name = "log"
+
+    def send(self, phone: str, text: str) -> None:
+        if not phone or not phone.isdigit():
+            raise PermanentError("not a mobile number")
+        logger.info("SMS to %s: %s", phone, text)
+
+
+SMS_PROVIDERS: dict[str, type[SmsProvider]] = {"log": LogSmsProvider}
+
+
+def sms_provider() -> SmsProvider:
+    return SMS_PROVIDERS[current_app.config.get("SMS_PROVIDER") or "log"]()

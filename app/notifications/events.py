@@ -1,0 +1,52 @@
+"""The events people hear about, declared as data: adding an event is one line here plus its templates.
+
+Each event renders `templates/emails/<name>.subject.txt`, `.txt` and `.html` in the recipient's
+language; the inbox shows the subject and the text.
+"""
+import logging
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+logger = logging.getLogger(__name__)
+
+CHANNELS = ("email", "sms")  # the inbox is always on and is not a choice
+
+CATEGORIES = {
+    "announcements": _l("Announcements from the community"),
+    "membership": _l("My membership and roles"),
+    "units": _l("Member units"),
+    "account": _l("My account"),
+    "work": _l("Today's work (staff)"),
+}
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    category: str
+    urgent: bool = False  # urgent messages ignore quiet hours
+    channels: tuple[str, ...] = CHANNELS
+    # Default per channel when the user has said nothing: SMS costs money, so only where it matters.
+    default_on: tuple[str, ...] = ("email",)
+
+    @property
+    def template(self) -> str:
+        return self.name.replace(".", "_")
+
+
+EVENTS: dict[str, EventType] = {}
+
+
+def declare(name: str, category: str, **options) -> EventType:
+    assert category in CATEGORIES, category
+    EVENTS[name] = EventType(name, category, **options)
+    return EVENTS[name]
+
+
+declare("announcement", "announcements")
+declare("membership.granted", "membership")
+declare("membership.roles_changed", "membership")
+declare("unit.status_changed", "units")
+declare("account.password_reset", "account", urgent=True, default_on=("email", "sms"))
+declare("digest.daily", "work")

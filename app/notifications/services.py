@@ -1,0 +1,412 @@
+"""The notification pipeline's rules: emit into the outbox, fan out, deliver, retry, read."""
+import contextlib
+import contextvars
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from app.accounts.models import User
+from app.extensions import db
+from app.notifications import channels
+from app.notifications.events import EVENTS, EventType
+from app.notifications.models import Delivery, InboxEntry, NotificationPreference, OpsCounter, OutboxEvent
+from app.sql import insert_ignoring_duplicates
+from app.validation import ValidationFailed
+from jobs.queues import enqueue_after_commit
+from tenants.context import current_tenant_id
+from tenants.models import Community, Membership, MembershipRole, utcnow
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500  # recipients per fan-out step: bounded memory for any audience size
+SEND_CHUNK = 50  # deliveries per sender job
+MAX_ATTEMPTS = 5
+BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30),
+           timedelta(hours=2))
+STALE_SENDING = timedelta(minutes=5)  # a 'sending' row this old was cut by a crash
+
+
+# --- emitting -------------------------------------------------------------------------------------
+
+_muted: contextvars.ContextVar[bool] = contextvars.ContextVar("huzhu_notifications_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted():
+    """Bulk loads (the demo) create members without telling each of them."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def emit(event: str, *, audience: dict, payload: dict | None = None,
+         actor_id: int | None = None) -> OutboxEvent | None:
+    """Record an event in the caller's transaction; after the commit a job fans it out."""
+    if event not in EVENTS:
+        raise KeyError(f"undeclared event {event}")
+    if _muted.get():
+        return None
+    row = OutboxEvent(event=event, audience=audience, payload=payload or {}, actor_id=actor_id)
+    db.session.add(row)
+    db.session.flush()
+    enqueue_after_commit("app.notifications.services.fan_out", row.id, queue_name="notifications",
+                         job_id=f"fanout-{row.community_id or 0}-{row.id}")
+    return row
+
+
+def to_users(*user_ids: int) -> dict:
+    return {"user_ids": sorted(set(user_ids))}
+
+
+def to_roles(*roles: str) -> dict:
+    return {"roles": sorted(roles)}
+
+
+ALL_MEMBERS = {"all_members": True}
+
+
+# --- fan-out --------------------------------------------------------------------------------------
+
+def _recipient_batches(audience: dict):
+    """User ids of the audience in ascending batches, never all in memory at once."""
+    if "user_ids" in audience:
+        ids = sorted(set(int(i) for i in audience["user_ids"]))
+        for start in range(0, len(ids), BATCH):
+            yield ids[start:start + BATCH]
+        return
+    stmt = select(Membership.user_id)
+    if audience.get("roles"):
+        stmt = stmt.where(Membership.id.in_(
+            select(MembershipRole.membership_id).where(MembershipRole.role.in_(audience["roles"]))))
+    last = 0
+    while True:
+        ids = list(db.session.execute(
+            stmt.where(Membership.user_id > last).order_by(Membership.user_id).limit(BATCH)).scalars())
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def _timezone(event: OutboxEvent) -> ZoneInfo:
+    community = db.session.get(Community, event.community_id) if event.community_id else None
+    return ZoneInfo(community.timezone if community else current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def quiet_until(now: datetime, tz: ZoneInfo, start: int | None, end: int | None) -> datetime | None:
+    """When the recipient's quiet hours end, if `now` falls inside them (local time of the community)."""
+    if start is None or end is None or start == end:
+        return None
+    local = now.astimezone(tz)
+    hour = local.hour
+    inside = (start <= hour < end) if start < end else (hour >= start or hour < end)
+    if not inside:
+        return None
+    day = local.date() if hour < end else local.date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, end, tzinfo=tz).astimezone(now.tzinfo)
+
+
+def _wanted_channels(etype: EventType, user, prefs: dict) -> list[str]:
+    wanted = []
+    for channel in etype.channels:
+        enabled = prefs.get((user.id, channel))
+        if enabled is None:
+            enabled = channel in etype.default_on
+        if not enabled:
+            continue
+        if channel == "email" and (not user.email or not channels.email_configured()):
+            continue
+        if channel == "sms" and not user.phone:
+            continue
+        wanted.append(channel)
+    return wanted
+
+
+class Renderer:
+    """Renders an event once per language, not once per recipient."""
+
+    def __init__(self, event: OutboxEvent):
+        self.event = event
+        self.etype = EVENTS[event.event]
+        self.community = db.session.get(Community, event.community_id) if event.community_id else None
+        self._cache: dict[str, dict] = {}
+
+    def __call__(self, locale: str | None) -> dict:
+        locale = locale or "zh_CN"
+        if locale not in self._cache:
+            context = {"payload": self.event.payload, "community": self.community,
+                       "base_url": current_app.config.get("BASE_URL", "http://127.0.0.1:5000")}
+            name = f"emails/{self.etype.template}"
+            with force_locale(locale):
+                self._cache[locale] = {
+                    "subject": " ".join(render_template(f"{name}.subject.txt", **context).split())[:200],
+                    "text": render_template(f"{name}.txt", **context).strip(),
+                    "html": render_template(f"{name}.html", **context),
+                }
+        return self._cache[locale]
+
+
+def fan_out(event_id: int) -> int:
+    """Job: one inbox entry and the wanted deliveries per recipient; safe to run twice."""
+    event = db.session.execute(select(OutboxEvent).where(OutboxEvent.id == event_id)).scalar_one_or_none()
+    if event is None or event.status == "done":
+        return 0
+    etype, render, tz, now = EVENTS[event.event], Renderer(event), _timezone(event), utcnow()
+    total = 0
+    for ids in _recipient_batches(event.audience):
+        users = db.session.execute(
+            select(User.id, User.email, User.phone, User.locale, User.quiet_start, User.quiet_end)
+            .where(User.id.in_(ids), User.active.is_(True))).all()
+        prefs = {(p.user_id, p.channel): p.enabled for p in db.session.execute(
+            select(NotificationPreference).where(NotificationPreference.user_id.in_(ids),
+                                                 NotificationPreference.category == etype.category)).scalars()}
+        inbox, deliveries = [], []
+        for user in users:
+            message = render(user.locale)
+            inbox.append({"community_id": event.community_id, "event_id": event.id, "user_id": user.id,
+                          "category": etype.category, "title": message["subject"], "body": message["text"],
+                          "link": event.payload.get("link"), "created_at": now})
+            wait = None if etype.urgent else quiet_until(now, tz, user.quiet_start, user.quiet_end)
+            for channel in _wanted_channels(etype, user, prefs):
+                deliveries.append({"community_id": event.community_id, "event_id": event.id, "user_id": user.id,
+                                   "channel": channel, "status": "pending", "attempts": 0,
+                                   "send_after": wait or now, "created_at": now})
+        insert_ignoring_duplicates(InboxEntry, inbox)
+        insert_ignoring_duplicates(Delivery, deliveries)
+        db.session.commit()  # each batch is kept; a re-run skips what exists
+        total += len(users)
+    event.status, event.recipients, event.done_at = "done", total, utcnow()
+    db.session.commit()
+    enqueue_due_deliveries(event_id=event.id)
+    return total
+
+
+# --- delivering -----------------------------------------------------------------------------------
+
+def enqueue_due_deliveries(event_id: int | None = None) -> int:
+    """Hand due deliveries (of one event, or all of the tenant) to sender jobs, in chunks."""
+    now = utcnow()
+    stmt = select(Delivery.id).where(Delivery.status == "pending", Delivery.send_after <= now)
+    if event_id is not None:
+        stmt = stmt.where(Delivery.event_id == event_id)
+    ids = list(db.session.execute(stmt.order_by(Delivery.id)).scalars())
+    for start in range(0, len(ids), SEND_CHUNK):
+        chunk = ids[start:start + SEND_CHUNK]
+        enqueue_after_commit("app.notifications.services.send_deliveries", chunk, queue_name="notifications",
+                             job_id=f"send-{current_tenant_id() or 0}-{chunk[0]}-{chunk[-1]}-{len(chunk)}")
+    db.session.commit()
+    return len(ids)
+
+
+def _claim(delivery_id: int) -> bool:
+    """Take one pending delivery for sending; only one worker can win it."""
+    result = db.session.execute(
+        update(Delivery).where(Delivery.id == delivery_id, Delivery.status == "pending",
+                               Delivery.send_after <= utcnow())
+        .values(status="sending", attempts=Delivery.attempts + 1, claimed_at=utcnow())
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def send_deliveries(delivery_ids: list[int]) -> int:
+    """Job: send each delivery; a crash can repeat at most the one being sent, with the same Message-ID."""
+    sent = 0
+    for delivery_id in delivery_ids:
+        if not _claim(delivery_id):
+            continue
+        delivery = db.session.execute(select(Delivery).where(Delivery.id == delivery_id)).scalar_one()
+        try:
+            _send_one(delivery)
+        except channels.TransientError as exc:
+            _failed_attempt(delivery, str(exc), permanent=False)
+        except channels.PermanentError as exc:
+            _failed_attempt(delivery, str(exc), permanent=True)
+        else:
+            delivery.status, delivery.sent_at, delivery.last_error = "sent", utcnow(), None
+            sent += 1
+        db.session.commit()
+    return sent
+
+
+def _send_one(delivery: Delivery) -> None:
+    user = db.session.get(User, delivery.user_id)
+    event = db.session.execute(select(OutboxEvent).where(OutboxEvent.id == delivery.event_id)).scalar_one()
+    message = Renderer(event)(user.locale)
+    if delivery.channel == "email":
+        if not user.email:
+            raise channels.PermanentError("no e-mail address")
+        channels.send_email(to=user.email, subject=message["subject"], text=message["text"],
+                            html=message["html"], message_id=delivery.message_id, locale=user.locale or "zh_CN")
+    elif delivery.channel == "sms":
+        channels.sms_provider().send(user.phone or "", f"【互助】{message['subject']}")
+    else:
+        raise channels.PermanentError(f"unknown channel {delivery.channel}")
+
+
+def _failed_attempt(delivery: Delivery, error: str, *, permanent: bool) -> None:
+    delivery.last_error = error[:500]
+    if permanent or delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = "failed"
+        _count_failure(delivery.community_id, +1)
+        logger.warning("delivery %s failed for good: %s", delivery.id, error)
+    else:
+        delivery.status = "pending"
+        delivery.send_after = utcnow() + BACKOFF[min(delivery.attempts, len(BACKOFF)) - 1]
+        logger.info("delivery %s will be retried: %s", delivery.id, error)
+
+
+def _count_failure(community_id: int | None, change: int) -> None:
+    key = f"deliveries_failed:{community_id or 0}"
+    counter = db.session.get(OpsCounter, key)
+    if counter is None:
+        counter = OpsCounter(key=key, value=0)
+        db.session.add(counter)
+    counter.value = max(0, counter.value + change)
+
+
+def failed_deliveries_total() -> int:
+    return db.session.execute(
+        select(func.coalesce(func.sum(OpsCounter.value), 0)).where(OpsCounter.key.like("deliveries_failed:%"))
+    ).scalar_one()
+
+
+def list_failed(limit: int = 200) -> list[tuple[Delivery, User, OutboxEvent]]:
+    return list(db.session.execute(
+        select(Delivery, User, OutboxEvent).join(User, User.id == Delivery.user_id)
+        .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
+        .where(Delivery.status == "failed").order_by(Delivery.id.desc()).limit(limit)).all())
+
+
+def get_failed(delivery_id: int) -> Delivery | None:
+    return db.session.execute(
+        select(Delivery).where(Delivery.id == delivery_id, Delivery.status == "failed")).scalar_one_or_none()
+
+
+def retry_failed(delivery: Delivery) -> None:
+    delivery.status, delivery.attempts, delivery.send_after = "pending", 0, utcnow()
+    _count_failure(delivery.community_id, -1)
+    db.session.flush()
+    enqueue_after_commit("app.notifications.services.send_deliveries", [delivery.id], queue_name="notifications",
+                         job_id=f"retry-{delivery.community_id or 0}-{delivery.id}-{int(utcnow().timestamp())}")
+
+
+def discard_failed(delivery: Delivery) -> None:
+    delivery.status = "discarded"
+    _count_failure(delivery.community_id, -1)
+    db.session.flush()
+
+
+# --- sweeping -------------------------------------------------------------------------------------
+
+def sweep() -> dict:
+    """For the current tenant: events not fanned out, deliveries cut by a crash, retries that are due."""
+    now = utcnow()
+    stale = list(db.session.execute(select(OutboxEvent.id).where(
+        OutboxEvent.status == "pending", OutboxEvent.created_at <= now - timedelta(seconds=30))).scalars())
+    for event_id in stale:
+        enqueue_after_commit("app.notifications.services.fan_out", event_id, queue_name="notifications",
+                             job_id=f"fanout-{current_tenant_id() or 0}-{event_id}")
+    cut = db.session.execute(
+        update(Delivery).where(Delivery.status == "sending", Delivery.claimed_at <= now - STALE_SENDING)
+        .values(status="pending").execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    due = enqueue_due_deliveries()
+    return {"events": len(stale), "cut": cut, "due": due}
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+def inbox_of(user_id: int, *, cursor_id: int | None = None, limit: int = 50, unread_only: bool = False):
+    """A user's inbox across all their communities, newest first (their own rows only)."""
+    from tenants.context import unscoped
+
+    stmt = select(InboxEntry).where(InboxEntry.user_id == user_id).execution_options(**unscoped())
+    if unread_only:
+        stmt = stmt.where(InboxEntry.read_at.is_(None))
+    if cursor_id:
+        stmt = stmt.where(InboxEntry.id < cursor_id)
+    rows = list(db.session.execute(stmt.order_by(InboxEntry.id.desc()).limit(limit + 1)).scalars())
+    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
+
+
+def unread_count(user_id: int) -> int:
+    from tenants.context import unscoped
+
+    return db.session.execute(
+        select(func.count()).select_from(InboxEntry)
+        .where(InboxEntry.user_id == user_id, InboxEntry.read_at.is_(None)).execution_options(**unscoped())
+    ).scalar_one()
+
+
+def mark_read(user_id: int, entry_ids: list[int] | None = None) -> int:
+    """Mark some (or all) of the user's entries read; returns how many changed."""
+    from tenants.context import unscoped
+
+    stmt = update(InboxEntry).where(InboxEntry.user_id == user_id, InboxEntry.read_at.is_(None))
+    if entry_ids is not None:
+        stmt = stmt.where(InboxEntry.id.in_(entry_ids))
+    result = db.session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False,
+                                                                                  **unscoped()))
+    return result.rowcount
+
+
+# --- preferences ----------------------------------------------------------------------------------
+
+def preferences_of(user) -> dict[str, dict[str, bool]]:
+    """{category: {channel: enabled}} with defaults filled in."""
+    from app.notifications.events import CATEGORIES
+
+    saved = {(p.category, p.channel): p.enabled for p in db.session.execute(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id)).scalars()}
+    defaults = {}
+    for etype in EVENTS.values():
+        for channel in etype.channels:
+            defaults.setdefault((etype.category, channel), channel in etype.default_on)
+    return {category: {channel: saved.get((category, channel), defaults.get((category, channel), False))
+                       for channel in channels_list()} for category in CATEGORIES}
+
+
+def channels_list() -> tuple[str, ...]:
+    from app.notifications.events import CHANNELS
+
+    return CHANNELS
+
+
+def set_preferences(user, choices: dict[str, dict[str, bool]], *, quiet_start=None, quiet_end=None,
+                    quiet_set: bool = False) -> None:
+    from app.notifications.events import CATEGORIES, CHANNELS
+
+    errors = {}
+    for category, by_channel in choices.items():
+        if category not in CATEGORIES:
+            errors[category] = [_("Unknown category.")]
+            continue
+        for channel in by_channel:
+            if channel not in CHANNELS:
+                errors[f"{category}.{channel}"] = [_("Unknown channel.")]
+    for name, value in (("quiet_start", quiet_start), ("quiet_end", quiet_end)):
+        if value is not None and not (isinstance(value, int) and 0 <= value <= 23):
+            errors[name] = [_("Must be between %(a)s and %(b)s.", a=0, b=23)]
+    if errors:
+        raise ValidationFailed(errors)
+    existing = {(p.category, p.channel): p for p in db.session.execute(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id)).scalars()}
+    for category, by_channel in choices.items():
+        for channel, enabled in by_channel.items():
+            pref = existing.get((category, channel))
+            if pref is None:
+                db.session.add(NotificationPreference(user_id=user.id, category=category, channel=channel,
+                                                      enabled=bool(enabled)))
+            else:
+                pref.enabled = bool(enabled)
+    if quiet_set:
+        user.quiet_start, user.quiet_end = quiet_start, quiet_end
+    db.session.flush()

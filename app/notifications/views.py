@@ -1,0 +1,99 @@
+"""Inbox and notification preferences (per user, across communities); failed deliveries (per community)."""
+import logging
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.extensions import db
+from app.notifications import services
+from app.notifications.events import CATEGORIES, CHANNELS
+from app.permissions import require
+from app.validation import ValidationFailed
+from tenants.models import Community
+from tenants.web import tenant_routes
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("notifications", __name__)
+community_bp = tenant_routes(Blueprint("deliveries", __name__, url_prefix="/c/<slug>/notifications"))
+
+
+def entry_links(entries) -> dict[int, str]:
+    """Where each inbox entry leads: its link is relative to its community."""
+    ids = {e.community_id for e in entries if e.community_id}
+    slugs = dict(db.session.execute(select(Community.id, Community.slug).where(Community.id.in_(ids))).all()) \
+        if ids else {}
+    links = {}
+    for entry in entries:
+        if entry.link and entry.community_id in slugs:
+            links[entry.id] = f"/c/{slugs[entry.community_id]}{entry.link}"
+    return links
+
+
+@bp.get("/notifications")
+@login_required
+def inbox():
+    before = request.args.get("before", type=int)
+    entries, next_before = services.inbox_of(current_user.id, cursor_id=before, limit=30)
+    return render_template("notifications/inbox.html", entries=entries, next_before=next_before,
+                           links=entry_links(entries))
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read():
+    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
+    services.mark_read(current_user.id, ids or None)
+    db.session.commit()
+    target = request.form.get("go")
+    if target and target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("notifications.inbox"))
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def preferences():
+    errors = {}
+    if request.method == "POST":
+        choices = {category: {channel: request.form.get(f"{category}.{channel}") == "on" for channel in CHANNELS}
+                   for category in CATEGORIES}
+        quiet = request.form.get("quiet") == "on"
+        try:
+            start = int(request.form.get("quiet_start", "22")) if quiet else None
+            end = int(request.form.get("quiet_end", "7")) if quiet else None
+            services.set_preferences(current_user, choices, quiet_start=start, quiet_end=end, quiet_set=True)
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("notifications.preferences"))
+        except ValueError:
+            errors = {"quiet_start": [_("Must be a whole number.")]}
+        except ValidationFailed as err:
+            db.session.rollback()
+            errors = err.fields
+    return render_template("notifications/preferences.html", prefs=services.preferences_of(current_user),
+                           categories=CATEGORIES, channels=CHANNELS, errors=errors), (422 if errors else 200)
+
+
+@community_bp.get("/failed")
+def failed():
+    require("notifications.manage_failures")
+    return render_template("notifications/failed.html", rows=services.list_failed())
+
+
+@community_bp.post("/failed/<int:delivery_id>/<action>")
+def act_on_failed(delivery_id: int, action: str):
+    require("notifications.manage_failures")
+    delivery = services.get_failed(delivery_id)
+    if delivery is None or action not in ("retry", "discard"):
+        abort(404)
+    if action == "retry":
+        services.retry_failed(delivery)
+        flash(_("The message will be sent again."), "success")
+    else:
+        services.discard_failed(delivery)
+        flash(_("The message has been discarded."), "success")
+    db.session.commit()
+    return redirect(url_for("deliveries.failed"))

@@ -1,0 +1,138 @@
+"""Periodic jobs, declared as data in one place.
+
+Every worker runs a scheduler thread that, for each schedule, works out the current period and
+tries to claim it in Redis (SET NX); only the winner enqueues the job, under a job id made of the
+name and the period. The job then records its run under a unique (name, period) key, so even a
+claim lost in a Redis restart cannot make a period run twice. Later capabilities add one entry.
+"""
+import logging
+import threading
+import time as clock
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+logger = logging.getLogger(__name__)
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    func: str  # dotted path; called once per community (per_community) or once in all
+    every: timedelta | None = None  # a fixed interval …
+    daily_at: time | None = None  # … or once a day at this local time (Asia/Shanghai)
+    per_community: bool = True
+    queue: str = "default"
+    description: str = ""
+
+    def period(self, now: datetime) -> str:
+        """The period `now` falls in; a period runs at most once."""
+        if self.every is not None:
+            seconds = int(self.every.total_seconds())
+            return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        local = now.astimezone(TZ)
+        day = local.date() if local.time() >= self.daily_at else local.date() - timedelta(days=1)
+        return day.isoformat()
+
+    def next_run(self, now: datetime) -> datetime:
+        if self.every is not None:
+            seconds = int(self.every.total_seconds())
+            return datetime.fromtimestamp((int(now.timestamp()) // seconds + 1) * seconds, UTC)
+        local = now.astimezone(TZ)
+        candidate = datetime.combine(local.date(), self.daily_at, TZ)
+        if candidate <= local:
+            candidate += timedelta(days=1)
+        return candidate.astimezone(UTC)
+
+
+SCHEDULES: list[Schedule] = [
+    Schedule("outbox_sweeper", "app.notifications.services.sweep", every=timedelta(minutes=1),
+             queue="notifications", description="re-enqueue notifications left pending, retry due deliveries"),
+    Schedule("platform_outbox_sweeper", "app.notifications.services.sweep", every=timedelta(minutes=1),
+             per_community=False, queue="notifications", description="the same for account messages"),
+    Schedule("coordinator_digest", "app.notifications.digest.send_daily_digest", daily_at=time(7, 30),
+             description="the coordinator's daily digest: today's work"),
+    Schedule("retention_purge", "app.maintenance.purge_expired", daily_at=time(3, 0), per_community=False,
+             description="delete expired sessions, reset codes, old imports and tokens"),
+]
+
+
+def by_name(name: str) -> Schedule:
+    return next(s for s in SCHEDULES if s.name == name)
+
+
+def tick(now: datetime | None = None) -> list[str]:
+    """Claim and enqueue every schedule whose current period has not been claimed; returns job ids."""
+    from jobs.queues import enqueue_now, redis_connection
+
+    now = now or datetime.now(UTC)
+    connection = redis_connection()
+    enqueued = []
+    for schedule in SCHEDULES:
+        period = schedule.period(now)
+        job_id = f"schedule-{schedule.name}-{period}".replace(":", "")
+        ttl = int((schedule.every or timedelta(days=1)).total_seconds()) * 3
+        if connection.set(f"huzhu:schedule:{schedule.name}:{period}", "1", nx=True, ex=ttl):
+            enqueue_now(None, "jobs.scheduler.run_scheduled", schedule.name, period, queue_name=schedule.queue,
+                        job_id=job_id)
+            enqueued.append(job_id)
+    return enqueued
+
+
+def run_scheduled(name: str, period: str) -> str:
+    """Job: run one schedule for one period, once; record the run for the admin page."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.extensions import db
+    from app.notifications.models import ScheduleRun
+    from jobs.runner import call_path
+    from tenants.context import tenant_context
+    from tenants.models import utcnow
+    from tenants.services import list_communities
+
+    schedule = by_name(name)
+    run = ScheduleRun(name=name, period=period)
+    db.session.add(run)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        logger.info("schedule %s already ran for %s", name, period)
+        return "skipped"
+    errors = []
+    targets = [c.id for c in list_communities() if c.is_active] if schedule.per_community else [None]
+    for community_id in targets:
+        with tenant_context(community_id):
+            try:
+                call_path(schedule.func)
+                db.session.commit()
+            except Exception as exc:  # one community's failure must not stop the others; it is recorded
+                db.session.rollback()
+                logger.exception("schedule %s failed for community %s", name, community_id)
+                errors.append(f"{community_id}: {type(exc).__name__}: {exc}")
+    run = db.session.execute(db.select(ScheduleRun).where(ScheduleRun.name == name,
+                                                          ScheduleRun.period == period)).scalar_one()
+    run.status, run.finished_at = ("failed" if errors else "done"), utcnow()
+    run.error = "; ".join(errors)[:1000] or None
+    db.session.commit()
+    return run.status
+
+
+class SchedulerThread(threading.Thread):
+    """Ticks every few seconds inside `huzhu worker`."""
+
+    def __init__(self, app, interval: float = 5.0):
+        super().__init__(name="huzhu-scheduler", daemon=True)
+        self.app, self.interval, self.stopping = app, interval, threading.Event()
+
+    def run(self):
+        while not self.stopping.is_set():
+            try:
+                with self.app.app_context():
+                    tick()
+            except Exception:  # Redis restarting: try again at the next tick
+                logger.exception("scheduler tick failed")
+            self.stopping.wait(self.interval)
+            clock.sleep(0)
