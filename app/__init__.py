@@ -24,6 +24,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.cli import register_cli
     from app.extensions import db, migrate
 
+    # Before any route exists: an id too big for the database is a 404, not an overflow (500).
+    app.url_map.converters["int"] = web.DatabaseId
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
     _import_models()

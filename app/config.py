@@ -79,6 +79,13 @@ def load(overrides: dict | None = None) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": None,
+        "SMS_PROVIDER": os.environ.get("SMS_PROVIDER") or "log",
+        "SMTP_TIMEOUT": int(os.environ.get("SMTP_TIMEOUT") or 10),
+        "BASE_URL": os.environ.get("BASE_URL") or "http://127.0.0.1:5000",
+        "DELIVERY_STALE_SECONDS": int(os.environ.get("DELIVERY_STALE_SECONDS") or 300),
+        # A Redis hiccup must not turn log-ins into errors: limits fall back to memory meanwhile.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "PAGE_SIZE": 50,
         "PAGE_SIZE_MAX": 200,
     }

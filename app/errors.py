@@ -4,6 +4,7 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.i18n import translate_field_messages
@@ -87,9 +88,27 @@ def _handle_tenant_missing(exc: TenantContextMissing):
     return _handle_http(InternalServerError())
 
 
+def _rollback() -> None:
+    # A failed flush leaves the session unusable; the error page itself may still need the database.
+    from app.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone; the error page must still render
+        logger.exception("rollback after an error failed")
+
+
 def _handle_unexpected(exc: Exception):
     logger.exception("unhandled error")
+    _rollback()
     return _handle_http(InternalServerError())
+
+
+def _handle_unstorable(exc: Exception):
+    """Input the database cannot store (lone surrogates, NUL characters, out-of-range numbers) is a 400."""
+    logger.info("unstorable input: %s", exc)
+    _rollback()
+    return _handle_http(ApiError(400, "bad_request"))
 
 
 def _handle_validation(exc: ValidationFailed):
@@ -111,4 +130,6 @@ def init_app(app) -> None:
     app.register_error_handler(ValidationFailed, _handle_validation)
     app.register_error_handler(Conflict, _handle_conflict)
     app.register_error_handler(TenantContextMissing, _handle_tenant_missing)
+    app.register_error_handler(UnicodeError, _handle_unstorable)
+    app.register_error_handler(DataError, _handle_unstorable)
     app.register_error_handler(Exception, _handle_unexpected)

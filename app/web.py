@@ -5,6 +5,7 @@ from flask import g, jsonify, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from werkzeug.routing import IntegerConverter
 
 from app import permissions
 from app.members.vocabulary import ROLE_LABELS
@@ -14,11 +15,21 @@ from tenants.web import add_slug, current_community, current_membership
 logger = logging.getLogger(__name__)
 
 
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in routes: ids fit the database's integer, larger numbers match nothing (404)."""
+
+    regex = r"\d{1,10}"
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app) -> None:
     from app.accounts.views import bp as accounts_bp
+    from app.announcements.views import bp as announcements_bp
     from app.home.views import bp as home_bp
     from app.home.views import community_bp
-    from app.announcements.views import bp as announcements_bp
     from app.members.views import bp as members_bp
     from app.notifications.views import bp as notifications_bp
     from app.notifications.views import community_bp as deliveries_bp

@@ -31,10 +31,16 @@ _connections: dict[str, Redis] = {}
 
 
 def redis_connection() -> Redis:
+    """For enqueueing from requests: short timeouts, so a Redis outage slows no page down for long."""
     url = current_app.config["REDIS_URL"]
     if url not in _connections:
-        _connections[url] = Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+        _connections[url] = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
     return _connections[url]
+
+
+def worker_connection() -> Redis:
+    """For a worker: it blocks on the queues for minutes at a time, so no short read timeout."""
+    return Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=5, health_check_interval=30)
 
 
 def queue(name: str = "default") -> Queue:

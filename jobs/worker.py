@@ -19,7 +19,7 @@ def worker_app():
 
 def run_worker(queue_names: list[str], *, burst: bool = False) -> None:
     """An RQ worker on the named queues (all by default) with the periodic scheduler beside it."""
-    from jobs.queues import QUEUES, redis_connection
+    from jobs.queues import QUEUES, worker_connection
     from jobs.scheduler import SchedulerThread
 
     names = queue_names or list(QUEUES)
@@ -31,8 +31,11 @@ def run_worker(queue_names: list[str], *, burst: bool = False) -> None:
     scheduler = SchedulerThread(_app)
     scheduler.start()
     # No fork per job: jobs are short and batched, and the app (with its connection pool) is built once.
-    worker = SimpleWorker(names, connection=redis_connection())
-    logger.info("worker listening on %s", ", ".join(names))
+    worker = SimpleWorker(names, connection=worker_connection())
+    from sqlalchemy import make_url
+
+    database = make_url(_app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+    logger.info("worker listening on %s (database %s)", ", ".join(names), database)
     try:
         # RQ's own scheduler moves jobs queued for later (enqueue_at) onto their queues.
         worker.work(with_scheduler=True, burst=burst)

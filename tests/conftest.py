@@ -10,6 +10,7 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.pool import NullPool
 
@@ -90,9 +91,27 @@ def app_config():
     return {}
 
 
+class OwnContextClient(FlaskClient):
+    """A test client whose every request has its own app context, as in production.
+
+    The `app` fixture keeps an app context open for the whole test so tests can use the database;
+    Flask would reuse it for each request, and `g` (the logged-in user, the language, the CSRF token)
+    and the database session would carry over from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, app_config):
+    if REDIS_URL:
+        from redis import Redis
+
+        Redis.from_url(REDIS_URL).flushdb()  # no job or counter of an earlier test survives into this one
     app = create_app(_config(database_url, RATELIMIT_KEY_PREFIX=f"t{uuid.uuid4().hex[:10]}", **app_config))
+    app.test_client_class = OwnContextClient
     with app.app_context():
         yield app
         db.session.remove()
@@ -128,3 +147,22 @@ def count_sql(app):
             event.remove(db.engine, "before_cursor_execute", on_execute)
 
     return counter
+
+
+@pytest.fixture
+def drain(app):
+    """Run every queued background job now: a burst worker on Redis, or the in-process list without it."""
+
+    def run() -> None:
+        from jobs.queues import run_in_process_jobs
+
+        if app.config["REDIS_URL"]:
+            from rq import SimpleWorker
+
+            from jobs.queues import QUEUES, redis_connection
+
+            SimpleWorker(list(QUEUES), connection=redis_connection()).work(burst=True, logging_level="WARNING")
+        else:
+            run_in_process_jobs()
+
+    return run

@@ -48,6 +48,9 @@ class UserFactory(Base):
     name = factory.Sequence(lambda n: f"用户{n}")
     email = factory.Sequence(lambda n: f"user{n}@test.example")
     password_hash = factory.LazyFunction(password_hash)
+    # No quiet hours (start == end), so a test's messages go out whatever the hour; the quiet-hours test sets them.
+    quiet_start = 0
+    quiet_end = 0
 
 
 class UnitFactory(Base):

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from app.accounts import services as accounts
 from app.announcements import services as announcements
 from app.extensions import db
-from app.units import services as units
 from app.notifications.models import Delivery
+from app.units import services as units
 from app.units.models import UnitImport
 from jobs.queues import run_in_process_jobs
 from tenants.context import TenantContextMissing, tenant_context, unscoped

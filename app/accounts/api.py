@@ -24,8 +24,9 @@ MyCommunityList = collection_schema(schemas.MyCommunityOut, "MyCommunityList")
 @blp.post("/auth/tokens")
 @blp.arguments(schemas.TokenRequest)
 @blp.response(201, schemas.TokenCreated)
-@limiter.limit(ip_limit, key_func=login_ip_key, deduct_when=failed_login)
-@limiter.limit(account_limit, key_func=login_account_key, deduct_when=failed_login)
+# Shared with the log-in page: one budget of failed attempts per address and per account.
+@limiter.shared_limit(ip_limit, "login-ip", key_func=login_ip_key, deduct_when=failed_login)
+@limiter.shared_limit(account_limit, "login-account", key_func=login_account_key, deduct_when=failed_login)
 @csrf_exempt
 def create_token(args):
     """Exchange an e-mail (or mobile number) and password for a bearer token."""

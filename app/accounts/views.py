@@ -30,8 +30,10 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(ip_limit, key_func=login_ip_key, methods=["POST"], deduct_when=failed_login)
-@limiter.limit(account_limit, key_func=login_account_key, methods=["POST"], deduct_when=failed_login)
+# Shared with the API token endpoint: one budget of failed attempts per address and per account.
+@limiter.shared_limit(ip_limit, "login-ip", key_func=login_ip_key, methods=["POST"], deduct_when=failed_login)
+@limiter.shared_limit(account_limit, "login-account", key_func=login_account_key, methods=["POST"],
+                      deduct_when=failed_login)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

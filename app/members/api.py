@@ -42,14 +42,15 @@ def add_member(args):
     require("members.manage")
     membership, password = services.invite(**args)
     db.session.commit()
-    return membership, db.session.get(User, membership.user_id), password
+    # Lists, not tuples: flask-smorest reads a returned tuple as (body, status, headers).
+    return [membership, db.session.get(User, membership.user_id), password]
 
 
 @blp.get("/<int:member_id>")
 @blp.response(200, schemas.MemberOut)
 def get_member(member_id: int):
     require("members.view")
-    return _member_or_404(member_id)
+    return list(_member_or_404(member_id))
 
 
 @blp.patch("/<int:member_id>")
@@ -61,7 +62,7 @@ def update_member(args, member_id: int):
     membership, user = _member_or_404(member_id)
     services.set_roles(membership, args["roles"])
     db.session.commit()
-    return membership, user
+    return [membership, user]
 
 
 @blp.delete("/<int:member_id>")

@@ -1,7 +1,6 @@
 """Outside channels: e-mail over SMTP, SMS through a provider. WeChat later is one more provider class."""
 import logging
 import smtplib
-import socket
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
@@ -30,9 +29,9 @@ def send_email(*, to: str, subject: str, text: str, html: str, message_id: str, 
     message["Subject"] = subject
     message["Message-ID"] = message_id
     message["Date"] = formatdate(localtime=False)
-    message["Content-Language"] = "zh-CN" if locale == "zh_CN" else "en"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    message["Content-Language"] = "zh-CN" if locale == "zh_CN" else "en"  # set_content drops Content-* headers
     try:
         with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg.get("SMTP_TIMEOUT", 10)) as smtp:
             if cfg.get("SMTP_STARTTLS"):
@@ -46,7 +45,7 @@ def send_email(*, to: str, subject: str, text: str, html: str, message_id: str, 
         if 400 <= exc.smtp_code < 500:
             raise TransientError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
         raise PermanentError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         raise TransientError(f"{type(exc).__name__}: {exc}") from exc
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from tenants.models import utcnow
-from tenants.scoping import TenantOrPlatformScoped, TenantScoped, tenant_fk
+from tenants.scoping import TenantOrPlatformScoped, tenant_fk
 
 logger = logging.getLogger(__name__)
 

@@ -28,7 +28,6 @@ SEND_CHUNK = 50  # deliveries per sender job
 MAX_ATTEMPTS = 5
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30),
            timedelta(hours=2))
-STALE_SENDING = timedelta(minutes=5)  # a 'sending' row this old was cut by a crash
 
 
 # --- emitting -------------------------------------------------------------------------------------
@@ -314,8 +313,10 @@ def sweep() -> dict:
     for event_id in stale:
         enqueue_after_commit("app.notifications.services.fan_out", event_id, queue_name="notifications",
                              job_id=f"fanout-{current_tenant_id() or 0}-{event_id}")
+    # A 'sending' row this old was cut by a crash (no send takes minutes: SMTP has a timeout).
+    stale_sending = timedelta(seconds=current_app.config["DELIVERY_STALE_SECONDS"])
     cut = db.session.execute(
-        update(Delivery).where(Delivery.status == "sending", Delivery.claimed_at <= now - STALE_SENDING)
+        update(Delivery).where(Delivery.status == "sending", Delivery.claimed_at <= now - stale_sending)
         .values(status="pending").execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     due = enqueue_due_deliveries()

@@ -101,6 +101,10 @@ def _cell_text(value) -> str:
 
 def _parse_date(text: str) -> str | None:
     text = text.strip().replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-").rstrip("日")
+    parts = [p.strip() for p in text.split("-")]
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        # Excel writes 2023/5/4 and 2023年5月4日 without leading zeros; the schema reads only ISO dates.
+        text = f"{parts[0]}-{parts[1].zfill(2)}-{parts[2].zfill(2)}"
     return text or None
 
 
@@ -155,7 +159,8 @@ def _check_row(line: int, values: dict, seen: dict, existing: set) -> dict:
         clean = services.validate_unit(data)
     except ValidationFailed as err:
         for field, messages in err.fields.items():
-            errors.setdefault(field, []).extend(messages)
+            if field not in errors:  # an unknown type is not also "required"
+                errors[field] = list(messages)
         clean = None
     name = (clean or data).get("name", "").strip()
     if name and name in seen:

@@ -47,8 +47,8 @@ STATUS_ALIASES = {"正常": "active", "在册": "active", "活跃": "active", "�
 def type_code(value: str | None) -> str | None:
     """A unit type code from a code, an English label or a Chinese one; None if unknown."""
     key = (value or "").strip()
-    if key in TYPE_LABELS:
-        return key
+    if key.lower() in TYPE_LABELS:  # codes, and English labels that are the code: School, Park, Other
+        return key.lower()
     return TYPE_ALIASES.get(key) or TYPE_ALIASES.get(key.lower())
 
 

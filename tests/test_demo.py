@@ -1,0 +1,128 @@
+"""`huzhu demo`: the demo community `demo` (L社区 of T街道) in the source's mix, idempotent, and the
+log-ins it prints work. The loader takes seconds, so one test runs it (twice) and checks everything."""
+import re
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.demo.data import demo_residents, demo_units
+from app.demo.loader import PASSWORD, demo_logins
+from app.extensions import db
+from app.units.models import Unit, UnitRepresentative
+from tenants.context import tenant_context
+from tenants.models import Community, Membership, MembershipRole, Street
+from tests.factories import Browser
+from tests.isolation import isolated_requests  # noqa: F401
+
+BODY_TYPES = {"central_body", "municipal_body", "district_body", "park", "cultural_centre", "clinic"}
+
+
+def _mix(types: Counter) -> dict:
+    return {
+        "bodies": sum(n for t, n in types.items() if t in BODY_TYPES),
+        "schools": types["school"],
+        "shops": types["shop"],
+        "enterprises": types["enterprise"] + types["property_company"],
+        "property_companies": types["property_company"],
+        "parks": types["park"], "cultural_centres": types["cultural_centre"], "clinics": types["clinic"],
+        "total": sum(types.values()),
+    }
+
+
+SOURCE_MIX = {"bodies": 13, "schools": 3, "shops": 63, "enterprises": 56, "property_companies": 1,
+              "parks": 1, "cultural_centres": 1, "clinics": 1, "total": 135}
+
+
+def _counts(community_id) -> dict:
+    db.session.expire_all()
+    counts = {model.__tablename__: db.session.execute(select(func.count()).select_from(model)).scalar_one()
+              for model in (User, Community, Street)}
+    with tenant_context(community_id):
+        for model in (Membership, MembershipRole, Unit, UnitRepresentative):
+            counts[model.__tablename__] = db.session.execute(select(func.count()).select_from(model)).scalar_one()
+        counts["roles"] = dict(db.session.execute(
+            select(MembershipRole.role, func.count()).group_by(MembershipRole.role)).all())
+    return counts
+
+
+def test_demo_data_follows_the_source():
+    units = demo_units()
+    assert _mix(Counter(u["type"] for u in units)) == SOURCE_MIX
+    names = {u["name"] for u in units}
+    assert "京华物业管理有限公司" in names and "L公园" in names and "区第二文化馆" in names
+    assert len({u["contact_phone"] for u in units}) == 135
+    residents = demo_residents(300)
+    assert len(residents) == 300 and len({r["phone"] for r in residents}) == 300
+    assert any(r["elderly"] for r in residents)
+    # Deterministic: the same every time.
+    assert demo_units() == units
+
+
+def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, runner):
+    result = runner.invoke(args=["demo", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "135 units" in result.output
+    assert "demo log-ins" not in result.output  # --quiet
+
+    db.session.expire_all()
+    community = Community.by_slug("demo")
+    assert community is not None
+    assert community.name == "L社区" and community.street.name == "T街道" and community.status == "active"
+    first = _counts(community.id)
+    assert first["units"] == 135
+    with tenant_context(community.id):
+        types = Counter(dict(db.session.execute(select(Unit.type, func.count()).group_by(Unit.type)).all()))
+        property_company = db.session.execute(select(Unit).where(Unit.type == "property_company")).scalar_one()
+    assert _mix(types) == SOURCE_MIX
+    assert property_company.name == "京华物业管理有限公司"
+    property_company_id = property_company.id  # plain id: the object expires at the next commit
+    # About 300 residents (plus the representatives who are residents too).
+    assert 300 <= first["roles"]["resident"] <= 320
+    assert first["roles"]["admin"] >= 1 and first["roles"]["coordinator"] >= 1 and first["roles"]["council"] >= 1
+    assert first["roles"]["representative"] >= 1 and first["roles"]["unit"] >= 1
+    assert first["unit_representatives"] >= 1
+    assert first["communities"] == 1 and first["streets"] == 1
+
+    # Again, this time printing the log-ins: nothing new is made.
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert _counts(community.id) == first
+
+    printed = re.findall(r"^\s+(.+?)\s{2,}(\S+)\s+(\S+)\s*$", result.output, re.M)
+    logins = {login: password for _role, login, password in printed}
+    assert "admin@demo.example" in logins and logins["admin@demo.example"] == "huzhu-demo-2026"
+    assert {login for _r, login, _p in demo_logins()} <= set(logins)
+
+    # The admin logs in on the page and sees the community.
+    client = app.test_client()
+    assert Browser(client).login("admin@demo.example", "huzhu-demo-2026").status_code == 302
+    home = client.get("/c/demo/")
+    assert home.status_code == 200
+    assert "L社区" in home.get_data(as_text=True)
+    assert client.get("/c/demo/units/").status_code == 200
+    detail = client.get(f"/c/demo/units/{property_company_id}")
+    assert detail.status_code == 200 and "京华物业管理有限公司" in detail.get_data(as_text=True)
+
+    # Every printed log-in works (by e-mail or mobile number); the operator sees the platform.
+    for login, password in logins.items():
+        assert password == PASSWORD
+        response = app.test_client().post("/api/v1/auth/tokens", json={"email": login, "password": password})
+        assert response.status_code == 201, (login, response.get_data(as_text=True))
+    operator = app.test_client()
+    Browser(operator).login("operator@huzhu.example", PASSWORD)
+    assert operator.get("/platform/").status_code == 200
+    # Through the API, the admin pages through all 135 units.
+    token = app.test_client().post("/api/v1/auth/tokens", json={"email": "admin@demo.example",
+                                                                "password": PASSWORD}).get_json()["token"]
+    seen, cursor = [], None
+    while True:
+        query = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+        response = client.get("/api/v1/c/demo/units", query_string=query, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200
+        body = response.get_json()
+        seen += [u["id"] for u in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == 135

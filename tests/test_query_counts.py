@@ -1,0 +1,154 @@
+"""The number of SQL statements a list sends does not grow with the size of the community (no N+1)."""
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import insert, select
+
+from app.accounts.models import User
+from app.extensions import db
+from app.units.models import Unit, UnitRepresentative
+from app.units.services import sort_key
+from tenants.context import tenant_context
+from tenants.models import Membership, MembershipRole
+from tests.factories import Browser, CommunityFactory, member, password_hash, token_for
+
+
+class OwnContextClient(FlaskClient):
+    """Each request in an app context of its own (and so its own session), as in production.
+
+    The `app` fixture keeps an app context open for the whole test and Flask reuses it for requests,
+    so `g` and the session's identity map would otherwise carry over from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def own_context_per_request(app):
+    app.test_client_class = OwnContextClient
+
+
+@pytest.fixture
+def client(app, own_context_per_request):
+    return app.test_client()
+
+
+def bulk_users(tag: str, n: int) -> list[int]:
+    db.session.execute(insert(User), [
+        {"name": f"居民{tag}{i}", "email": f"{tag}{i}@example.cn", "password_hash": password_hash()} for i in range(n)])
+    return db.session.execute(select(User.id).where(User.email.like(f"{tag}%"))).scalars().all()
+
+
+def bulk_memberships(community, user_ids: list[int], roles_for) -> None:
+    """Memberships and roles by Core insert; roles_for(membership_id) names the roles."""
+    db.session.execute(insert(Membership), [{"community_id": community.id, "user_id": uid} for uid in user_ids])
+    membership_ids = db.session.execute(
+        select(Membership.id).where(Membership.user_id.in_(user_ids))).scalars().all()
+    db.session.execute(insert(MembershipRole), [
+        {"community_id": community.id, "membership_id": mid, "role": role}
+        for mid in membership_ids for role in roles_for(mid)])
+
+
+def bulk_units(community, n: int, represented: int) -> None:
+    """n units by Core insert; the first `represented` in list order get a representative each, all different
+    people, so a lazy load per unit or per representative would show up as more statements."""
+    names = [f"单位{i:05d}" for i in range(n)]
+    with tenant_context(community.id):
+        db.session.execute(insert(Unit), [
+            {"community_id": community.id, "name": name, "name_sort": sort_key(name), "type": "shop",
+             "address": f"柳荫街{i}号", "contact_name": "张三", "contact_phone": "13900000000", "description": "",
+             "status": "active"} for i, name in enumerate(names)])
+        first = db.session.execute(select(Unit.id).order_by(Unit.name_sort, Unit.id).limit(represented)).scalars().all()
+        rep_ids = bulk_users(f"{community.slug}-rep", len(first))
+        bulk_memberships(community, rep_ids, lambda mid: ("resident", "unit"))
+        db.session.execute(insert(UnitRepresentative), [
+            {"community_id": community.id, "unit_id": unit_id, "user_id": user_id}
+            for unit_id, user_id in zip(first, rep_ids)])
+        db.session.commit()
+
+
+def bulk_members(community, n: int) -> None:
+    """n residents (users, memberships, roles) by Core insert."""
+    user_ids = bulk_users(f"{community.slug}-bulk", n)
+    with tenant_context(community.id):
+        bulk_memberships(community, user_ids, lambda mid: ("resident", "council")[: 1 + mid % 2])
+        db.session.commit()
+
+
+def setup_community(n_units: int, n_members: int):
+    community = CommunityFactory()
+    admin = member(community, "admin")
+    bulk_units(community, n_units, represented=min(n_units, 60))
+    if n_members:
+        bulk_members(community, n_members)
+    return community, admin
+
+
+def warm_count(count_sql, get, url) -> int:
+    first = get(url)
+    assert first.status_code == 200, first.get_data(as_text=True)
+    with count_sql() as n:
+        response = get(url)
+    assert response.status_code == 200
+    return n(), response
+
+
+@pytest.mark.parametrize("kind", ["page", "api"])
+def test_unit_list_queries_do_not_grow_with_units(app, count_sql, kind):
+    counts = {}
+    for size in (10, 1000):
+        community, admin = setup_community(size, 0)
+        if kind == "page":
+            browser = Browser(app.test_client())
+            browser.login(admin)
+            get, url = browser.get, f"/c/{community.slug}/units/"
+        else:
+            client = app.test_client()
+            headers = token_for(client, admin)
+            get, url = (lambda u, c=client, h=headers: c.get(u, headers=h)), f"/api/v1/c/{community.slug}/units"
+        counts[size], response = warm_count(count_sql, get, url)
+        if kind == "api":
+            items = response.get_json()["items"]
+            assert len(items) == min(size, 50)
+            # Relationships really loaded: every unit on the page has its representative, with a name.
+            assert all(len(u["representatives"]) == 1 and u["representatives"][0]["name"] for u in items)
+        else:
+            assert response.get_data(as_text=True).count("/units/") >= min(size, 50)
+    assert counts[10] == counts[1000], counts
+    assert counts[1000] <= 12, counts
+
+
+def test_unit_list_second_page_queries_do_not_grow(app, count_sql):
+    counts = {}
+    for size in (10, 1000):
+        community, admin = setup_community(size, 0)
+        client = app.test_client()
+        headers = token_for(client, admin)
+        first = client.get(f"/api/v1/c/{community.slug}/units", query_string={"limit": 5}, headers=headers)
+        cursor = first.get_json()["next_cursor"]
+        get = (lambda u, c=client, h=headers: c.get(u, headers=h))
+        counts[size], _ = warm_count(count_sql, get, f"/api/v1/c/{community.slug}/units?limit=5&cursor={cursor}")
+    assert counts[10] == counts[1000], counts
+
+
+@pytest.mark.parametrize("kind", ["page", "api"])
+def test_member_list_queries_do_not_grow_with_members(app, count_sql, kind):
+    counts = {}
+    for size in (10, 1000):
+        community, admin = setup_community(20, size)
+        if kind == "page":
+            browser = Browser(app.test_client())
+            browser.login(admin)
+            get, url = browser.get, f"/c/{community.slug}/members/"
+        else:
+            client = app.test_client()
+            headers = token_for(client, admin)
+            get, url = (lambda u, c=client, h=headers: c.get(u, headers=h)), f"/api/v1/c/{community.slug}/members"
+        counts[size], response = warm_count(count_sql, get, url)
+        if kind == "api":
+            items = response.get_json()["items"]
+            assert len(items) == min(size + 21, 50)  # with the admin and the 20 units' representatives
+            assert all(m["roles"] and m["name"] for m in items)
+    assert counts[10] == counts[1000], counts
+    assert counts[1000] <= 12, counts
