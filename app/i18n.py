@@ -73,6 +73,8 @@ _PATTERNS = [
     (re.compile(r"^Invalid value\.$"), lambda m: _("Invalid value.")),
     (re.compile(r"^Shorter than minimum length (\d+)\.$"), lambda m: _("At least %(n)s characters.", n=m[1])),
     (re.compile(r"^Longer than maximum length (\d+)\.$"), lambda m: _("At most %(n)s characters.", n=m[1])),
+    (re.compile(r"^Length must be between 1 and (\d+)\.$"),
+     lambda m: _("This field may not be empty (at most %(n)s characters).", n=m[1])),
     (re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
      lambda m: _("Between %(a)s and %(b)s characters.", a=m[1], b=m[2])),
     (re.compile(r"^Must be one of: (.*)\.$"), lambda m: _("Must be one of: %(choices)s.", choices=m[1])),

@@ -82,7 +82,8 @@ def _headers(response):
     h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
     if current_app.config["HUZHU_ENV"] == "production":
         h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.path.startswith("/api/") or getattr(g, "no_store", False):
+    # Pages of a logged-in person must not come back from the cache after logout (shared office PCs).
+    if request.path.startswith("/api/") or current_user.is_authenticated:
         h.setdefault("Cache-Control", "no-store")
     return response
 
