@@ -310,3 +310,17 @@ def test_unknown_user_password_reset_answers_the_same_and_sends_nothing(app, cli
     assert response.status_code == 202
     drain()
     assert smtp.messages == []
+
+
+def test_smtp_server_that_times_out_is_a_transient_failure(app, client, smtp, drain):
+    app.config["SMTP_TIMEOUT"] = 1
+    community, admin, people = _community_with_members("slow", 2)
+    smtp.handler.delay = 2.5  # longer than the client waits
+    _announcement_event(client, admin, "slow")
+    drain()
+    with tenant_context(community.id):
+        rows = db.session.execute(select(Delivery).where(Delivery.channel == "email")).scalars().all()
+        assert rows and all(d.status == "pending" and d.attempts == 1 for d in rows)
+        assert all("timed out" in (d.last_error or "").lower() or "timeout" in (d.last_error or "").lower()
+                   for d in rows), [d.last_error for d in rows]
+    db.session.rollback()
