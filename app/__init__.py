@@ -43,5 +43,6 @@ def _import_models() -> None:
     import app.accounts.models  # noqa: F401
     import app.announcements.models  # noqa: F401
     import app.notifications.models  # noqa: F401
+    import app.residents.models  # noqa: F401
     import app.units.models  # noqa: F401
     import tenants.models  # noqa: F401

@@ -18,6 +18,11 @@ STAFF = {"admin", "coordinator"}
 EVERYONE = set(ROLES)
 
 
+def _own_resident(membership: Membership, resident) -> bool:
+    """Staff, or the account that acts for the resident (themself, or a family member)."""
+    return membership.has_role(*STAFF) or (resident is not None and resident.account_id == membership.user_id)
+
+
 def _own_unit(membership: Membership, unit) -> bool:
     return membership.has_role(*STAFF) or (
         unit is not None and membership.has_role("unit") and unit.is_represented_by(membership.user_id)
@@ -39,6 +44,17 @@ RULES: dict[str, set[str] | Callable] = {
     "announcements.view": EVERYONE,
     "announcements.send": STAFF,
     "notifications.manage_failures": STAFF,
+    # Residents' data: staff serve everyone; a resident (or their family) sees and exports their own.
+    "residents.list": STAFF,
+    "residents.create": STAFF,
+    "residents.register_own": {"resident"},
+    "residents.view": _own_resident,
+    "residents.edit": _own_resident,
+    "residents.sensitive": _own_resident,
+    "residents.export": _own_resident,
+    "residents.request_deletion": _own_resident,
+    "residents.erase": {"admin"},
+    "audit.view": {"admin"},
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.announcements import services as announcements
+from app.residents import services as residents
 from app.extensions import db
 from app.notifications.models import Delivery
 from app.units import services as units
@@ -46,6 +47,11 @@ def _world(slug: str, marker: str) -> dict:
         membership_id = units.members.membership_of(other.id).id
         announcement = announcements.send(title=f"{marker} 通知", body=f"{marker} 正文", sender_id=admin.id)
         db.session.flush()
+        resident = residents.create_resident({"name": f"{marker} 居民档案", "address": f"{marker} 楼"},
+                                             actor_id=admin.id, account_id=other.id)
+        residents.record_consent(resident, given_by=f"{marker} 本人", method="in_person", actor_id=admin.id)
+        residents.set_sensitive(resident, {"disability_category": "visual", "disability_grade": 2},
+                                actor_id=admin.id)
         failed = Delivery(event_id=announcement.event_id, user_id=other.id, channel="email", status="failed",
                           last_error=f"{marker} bounce")
         db.session.add(failed)
@@ -53,7 +59,7 @@ def _world(slug: str, marker: str) -> dict:
         token, _secret = accounts.create_token(admin, marker)
         db.session.commit()
         return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
-                "announcement_id": announcement.id, "delivery_id": failed.id,
+                "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
 
 
@@ -73,6 +79,7 @@ PARAMS = {
     "token_id": lambda b: b["token_id"],
     "announcement_id": lambda b: b["announcement_id"],
     "delivery_id": lambda b: b["delivery_id"],
+    "resident_id": lambda b: b["resident_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -85,6 +92,10 @@ JSON_BODIES = {
     "members_api.update_member": {"roles": ["resident"]},
     "members_api.add_member": {"login": "new@test.example", "name": "新人", "roles": ["resident"]},
     "announcements_api.send": {"title": "新通知", "body": "正文"},
+    "residents_api.update_resident": {"household": "改"},
+    "residents_api.put_sensitive": {"disability_category": "visual", "disability_grade": 1},
+    "residents_api.record_consent": {"given_by": "本人"},
+    "residents_api.create_resident": {"name": "新居民"},
 }
 
 

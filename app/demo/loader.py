@@ -8,6 +8,8 @@ from app.accounts.models import User
 from app.demo.data import demo_people, demo_residents, demo_units
 from app.extensions import db
 from app.members import services as members
+from app.residents import services as residents
+from app.residents.models import Resident
 from app.notifications import services as notifications
 from app.units import services as units
 from app.units.models import Unit
@@ -69,14 +71,35 @@ def load_demo() -> str:
             members.add_member(user, ["unit"])
             units.add_representative(unit, user.id)
 
-        for resident in demo_residents(RESIDENTS):
-            user = _user(resident["phone"], resident["name"], password_hash, phone=resident["phone"])
+        coordinator = _user(f"coordinator@{DOMAIN}", "", password_hash)
+        held = set(db.session.execute(select(Resident.account_id)).scalars())
+        for person in demo_residents(RESIDENTS):
+            user = _user(person["phone"], person["name"], password_hash, phone=person["phone"])
             members.add_member(user, ["resident"])
+            if user.id not in held:
+                _resident_profile(person, user.id, coordinator.id)
         db.session.commit()
         counts = members.count_by_role()
         total_units = units.count_units()
-    return (f"demo community '{SLUG}' ({NAME}, {STREET}): {total_units} units, "
+        profiles = residents.count_residents()
+    return (f"demo community '{SLUG}' ({NAME}, {STREET}): {total_units} units, {profiles} resident profiles, "
             + ", ".join(f"{n} {role}" for role, n in sorted(counts.items())))
+
+
+def _resident_profile(person: dict, account_id: int, coordinator_id: int) -> None:
+    """The resident's profile; sensitive attributes only with the consent the coordinator recorded."""
+    resident = residents.create_resident({
+        "name": person["name"], "phone": person["phone"], "building": str(person["building"]),
+        "entrance": str(person["unit"]), "room": person["room"], "birth_date": person["birth_date"].isoformat(),
+        "address": f"L社区{person['building']}号楼{person['unit']}单元{person['room']}",
+    }, actor_id=coordinator_id, account_id=account_id)
+    sensitive = {
+        "disability_category": person["disability_category"], "disability_grade": person["disability_grade"],
+        "low_income": person["low_income"], "living_alone": person["living_alone"], "special_hardship": False,
+    }
+    if person["disability_category"] or person["low_income"] or person["living_alone"]:
+        residents.record_consent(resident, given_by=person["name"], method="in_person", actor_id=coordinator_id)
+        residents.set_sensitive(resident, sensitive, actor_id=coordinator_id)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

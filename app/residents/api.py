@@ -1,0 +1,158 @@
+"""Residents API: /api/v1/c/<slug>/residents — profiles, consent, sensitive data, export, deletion, audit."""
+import logging
+
+from flask import abort, request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.api import collection_schema
+from app.extensions import db
+from app.pagination import PageArgs
+from app.permissions import can, require
+from app.residents import schemas, services
+from tenants.web import tenant_routes
+
+logger = logging.getLogger(__name__)
+
+blp = tenant_routes(Blueprint("residents_api", __name__, url_prefix="/api/v1/c/<slug>/residents",
+                              description="Residents; sensitive data only under consent, every access audited"))
+ResidentList = collection_schema(schemas.ResidentOut, "ResidentList")
+ConsentList = collection_schema(schemas.ConsentOut, "ConsentList")
+AuditList = collection_schema(schemas.AuditOut, "AuditList")
+
+
+def _resident_or_404(resident_id: int, action: str = "residents.view"):
+    resident = services.get_resident(resident_id)
+    if resident is None or (resident.status == "erased" and not can("residents.erase")):
+        abort(404)
+    require(action, resident)
+    return resident
+
+
+@blp.get("")
+@blp.arguments(schemas.ResidentListArgs, location="query")
+@blp.response(200, ResidentList)
+def list_residents(args):
+    """Staff: the register, in pinyin order. Others: the profiles they act for."""
+    if not can("residents.list"):
+        return {"items": services.residents_held_by(current_user.id), "next_cursor": None}
+    items, next_cursor = services.list_residents(**args)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.post("")
+@blp.arguments(schemas.ResidentIn)
+@blp.response(201, schemas.ResidentOut)
+def create_resident(args):
+    """Staff register anyone; a resident registers themself or a family member (linked to their account)."""
+    staff = can("residents.create")
+    if not staff and not can("residents.register_own"):
+        abort(403)
+    resident = services.create_resident(request.get_json(), actor_id=current_user.id,
+                                        account_id=None if staff else current_user.id)
+    db.session.commit()
+    return resident
+
+
+@blp.get("/<int:resident_id>")
+@blp.response(200, schemas.ResidentOut)
+def get_resident(resident_id: int):
+    return _resident_or_404(resident_id)
+
+
+@blp.patch("/<int:resident_id>")
+@blp.arguments(schemas.ResidentPatch)
+@blp.response(200, schemas.ResidentOut)
+def update_resident(args, resident_id: int):
+    resident = _resident_or_404(resident_id, "residents.edit")
+    services.update_resident(resident, request.get_json())
+    db.session.commit()
+    return resident
+
+
+@blp.get("/<int:resident_id>/sensitive")
+@blp.response(200, schemas.SensitiveOut)
+def get_sensitive(resident_id: int):
+    """The sensitive attributes (each read is audited); `consent: false` and nothing else without consent."""
+    resident = _resident_or_404(resident_id, "residents.sensitive")
+    values = services.read_sensitive(resident, actor_id=current_user.id)
+    db.session.commit()
+    return {"consent": False} if values is None else {"consent": True, **values}
+
+
+@blp.put("/<int:resident_id>/sensitive")
+@blp.arguments(schemas.SensitiveIn)
+@blp.response(200, schemas.SensitiveOut)
+def put_sensitive(args, resident_id: int):
+    """Store the attributes; 422 without an active consent."""
+    resident = _resident_or_404(resident_id, "residents.sensitive")
+    values = services.set_sensitive(resident, request.get_json(), actor_id=current_user.id)
+    db.session.commit()
+    return {"consent": True, **values}
+
+
+@blp.get("/<int:resident_id>/consents")
+@blp.response(200, ConsentList)
+def list_consents(resident_id: int):
+    resident = _resident_or_404(resident_id, "residents.sensitive")
+    return {"items": services.consents_of(resident), "next_cursor": None}
+
+
+@blp.post("/<int:resident_id>/consents")
+@blp.arguments(schemas.ConsentIn)
+@blp.response(201, schemas.ConsentOut)
+def record_consent(args, resident_id: int):
+    """Record the resident's separate consent to the use of their sensitive data for services."""
+    resident = _resident_or_404(resident_id, "residents.sensitive")
+    consent = services.record_consent(resident, actor_id=current_user.id, **args)
+    db.session.commit()
+    return consent
+
+
+@blp.post("/<int:resident_id>/consents/withdraw")
+@blp.response(204)
+def withdraw_consent(resident_id: int):
+    """Withdraw consent: the sensitive data are blocked from now on."""
+    resident = _resident_or_404(resident_id, "residents.sensitive")
+    if not services.withdraw_consent(resident, actor_id=current_user.id):
+        abort(404)
+    db.session.commit()
+
+
+@blp.get("/<int:resident_id>/export")
+@blp.response(200)
+def export(resident_id: int):
+    """Everything held about the resident, for the resident (or staff acting for them)."""
+    resident = _resident_or_404(resident_id, "residents.export")
+    data = services.export(resident, actor_id=current_user.id)
+    db.session.commit()
+    return data
+
+
+@blp.post("/<int:resident_id>/deletion-request")
+@blp.response(202, schemas.ResidentOut)
+def request_deletion(resident_id: int):
+    resident = _resident_or_404(resident_id, "residents.request_deletion")
+    services.request_deletion(resident, actor_id=current_user.id)
+    db.session.commit()
+    return resident
+
+
+@blp.post("/<int:resident_id>/erase")
+@blp.response(200, schemas.ResidentOut)
+def erase(resident_id: int):
+    """Admin: erase the resident's personal data (the anonymous row stays for the records that cite it)."""
+    resident = _resident_or_404(resident_id, "residents.erase")
+    services.erase(resident, actor_id=current_user.id)
+    db.session.commit()
+    return resident
+
+
+@blp.get("/audit")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, AuditList)
+def audit(args):
+    """Admin: who read or changed which sensitive field of whom, newest first (never the values)."""
+    require("audit.view")
+    items, next_cursor = services.audit_trail(**args)
+    return {"items": items, "next_cursor": next_cursor}

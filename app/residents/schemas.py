@@ -1,0 +1,116 @@
+"""Resident schemas: one input schema for pages and API; sensitive attributes have their own."""
+import re
+from datetime import date
+
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from app.residents.models import DISABILITY_CATEGORIES
+
+PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
+RELATIONS = ("self", "child", "spouse", "relative", "other")
+
+
+class ResidentIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(max=100))
+    phone = fields.String(load_default="", validate=validate.Length(max=30))
+    building = fields.String(load_default="", validate=validate.Length(max=20))
+    entrance = fields.String(load_default="", validate=validate.Length(max=20))
+    room = fields.String(load_default="", validate=validate.Length(max=20))
+    address = fields.String(load_default="", validate=validate.Length(max=200))
+    latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-180, max=180))
+    household = fields.String(load_default="", validate=validate.Length(max=200))
+    birth_date = fields.Date(load_default=None, allow_none=True)
+    diet_notes = fields.String(load_default="", validate=validate.Length(max=500))
+    account_relation = fields.String(load_default="self", validate=validate.OneOf(RELATIONS))
+
+    @validates("name")
+    def _name(self, value, **kwargs):
+        if not value.strip():
+            raise ValidationError(_("This field is required."))
+
+    @validates("phone")
+    def _phone(self, value, **kwargs):
+        if value and not PHONE_RE.match(value.strip()):
+            raise ValidationError(_("Must be a phone number (digits, spaces, + - and brackets)."))
+
+    @validates("birth_date")
+    def _birth(self, value, **kwargs):
+        if value and (value > date.today() or value.year < 1900):
+            raise ValidationError(_("Must be a date in the past."))
+
+
+class ResidentPatch(ResidentIn):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
+class SensitiveIn(Schema):
+    disability_category = fields.String(load_default=None, allow_none=True,
+                                        validate=validate.OneOf(DISABILITY_CATEGORIES))
+    disability_grade = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=4))
+    low_income = fields.Boolean(load_default=False)
+    living_alone = fields.Boolean(load_default=False)
+    special_hardship = fields.Boolean(load_default=False)
+
+
+class ConsentIn(Schema):
+    given_by = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                             metadata={"description": "the resident, or who signed for them"})
+    method = fields.String(load_default="in_person", validate=validate.OneOf(["online", "in_person", "phone", "paper"]))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ResidentOut(Schema):
+    id = fields.Function(lambda r: str(r.id), required=True)
+    name = fields.String()
+    phone = fields.String()
+    building = fields.String()
+    entrance = fields.String()
+    room = fields.String()
+    address = fields.String()
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    household = fields.String()
+    birth_date = fields.Date(allow_none=True)
+    age = fields.Integer(allow_none=True)
+    diet_notes = fields.String()
+    account_relation = fields.String()
+    status = fields.String()
+    deletion_requested_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class SensitiveOut(Schema):
+    consent = fields.Boolean(required=True, metadata={"description": "false: no active consent, nothing shown"})
+    disability_category = fields.String(allow_none=True)
+    disability_grade = fields.Integer(allow_none=True)
+    low_income = fields.Boolean(allow_none=True)
+    living_alone = fields.Boolean(allow_none=True)
+    special_hardship = fields.Boolean(allow_none=True)
+
+
+class ConsentOut(Schema):
+    id = fields.Function(lambda c: str(c.id), required=True)
+    purpose = fields.String()
+    given_by = fields.String()
+    method = fields.String()
+    given_at = fields.DateTime()
+    withdrawn_at = fields.DateTime(allow_none=True)
+
+
+class AuditOut(Schema):
+    id = fields.Function(lambda a: str(a.id), required=True)
+    actor_id = fields.Function(lambda a: str(a.actor_id) if a.actor_id else None, allow_none=True)
+    action = fields.String()
+    resident_id = fields.Function(lambda a: str(a.resident_id) if a.resident_id else None, allow_none=True)
+    field = fields.String()
+    at = fields.DateTime()
+
+
+class ResidentListArgs(Schema):
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

@@ -1,0 +1,262 @@
+"""The rules for residents' data: basics for the people who serve them, sensitive data only under consent.
+
+Every read and change of a sensitive field writes an AuditEvent (who, when, which resident, which
+field — never the value). Services take the acting user's id; they never look at the request.
+"""
+import logging
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.i18n import translate_field_messages
+from app.notifications import services as notifications
+from app.pagination import keyset_page
+from app.residents.models import SENSITIVE_FIELDS, AuditEvent, Consent, Resident, SensitiveAttributes
+from app.residents.schemas import ResidentIn, ResidentPatch, SensitiveIn
+from app.units.services import sort_key
+from app.validation import Conflict, ValidationFailed
+from tenants.models import utcnow
+
+logger = logging.getLogger(__name__)
+
+PURPOSE = "services"
+TEXT_FIELDS = ("name", "phone", "building", "entrance", "room", "address", "household", "diet_notes")
+
+
+def _load(schema, data: dict) -> dict:
+    try:
+        clean = schema.load(data)
+    except ValidationError as err:
+        raise ValidationFailed(translate_field_messages(err.messages)) from None
+    for key in TEXT_FIELDS:
+        if isinstance(clean.get(key), str):
+            clean[key] = clean[key].strip()
+    if (clean.get("latitude") is None) != (clean.get("longitude") is None) and \
+            ("latitude" in clean or "longitude" in clean):
+        raise ValidationFailed({"longitude": [_("Give both latitude and longitude, or neither.")]})
+    return clean
+
+
+def audit(actor_id: int | None, action: str, resident_id: int | None, field: str = "") -> None:
+    db.session.add(AuditEvent(actor_id=actor_id, action=action, resident_id=resident_id, field=field))
+
+
+# --- profiles -------------------------------------------------------------------------------------
+
+def create_resident(data: dict, *, actor_id: int | None, account_id: int | None = None) -> Resident:
+    clean = _load(ResidentIn(), data)
+    resident = Resident(**clean, name_sort=sort_key(clean["name"]), account_id=account_id,
+                        registered_by_id=actor_id)
+    db.session.add(resident)
+    db.session.flush()
+    return resident
+
+
+def update_resident(resident: Resident, data: dict) -> Resident:
+    if resident.status == "erased":
+        raise Conflict(_("This resident's data has been erased."), "erased")
+    clean = _load(ResidentPatch(), data)
+    for key, value in clean.items():
+        setattr(resident, key, value)
+    if "name" in clean:
+        resident.name_sort = sort_key(resident.name)
+    db.session.flush()
+    return resident
+
+
+def get_resident(resident_id: int) -> Resident | None:
+    return db.session.execute(select(Resident).where(Resident.id == resident_id)).scalar_one_or_none()
+
+
+def list_residents(*, q: str | None = None, cursor: str | None = None, limit: int = 50):
+    stmt = select(Resident).where(Resident.status == "active")
+    if q and q.strip():
+        term = f"%{q.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Resident.name).like(term), Resident.name_sort.like(term),
+                              Resident.phone.like(term), func.lower(Resident.address).like(term),
+                              Resident.building == q.strip()))
+    return keyset_page(stmt, (Resident.name_sort, Resident.id), cursor=cursor, limit=limit)
+
+
+def residents_held_by(user_id: int) -> list[Resident]:
+    """The residents a user acts for: themself, and family they look after."""
+    return list(db.session.execute(select(Resident).where(Resident.account_id == user_id,
+                                                          Resident.status == "active")
+                                   .order_by(Resident.id)).scalars())
+
+
+def count_residents() -> int:
+    return db.session.execute(select(func.count(Resident.id)).where(Resident.status == "active")).scalar_one()
+
+
+# --- consent --------------------------------------------------------------------------------------
+
+def active_consent(resident: Resident) -> Consent | None:
+    return db.session.execute(select(Consent).where(
+        Consent.resident_id == resident.id, Consent.purpose == PURPOSE, Consent.withdrawn_at.is_(None))
+    ).scalars().first()
+
+
+def consents_of(resident: Resident) -> list[Consent]:
+    return list(db.session.execute(select(Consent).where(Consent.resident_id == resident.id)
+                                   .order_by(Consent.given_at.desc(), Consent.id.desc())).scalars())
+
+
+def record_consent(resident: Resident, *, given_by: str, method: str, actor_id: int | None,
+                   note: str = "") -> Consent:
+    """The resident (or who signs for them) agrees that their sensitive data serve to match services."""
+    if resident.status == "erased":
+        raise Conflict(_("This resident's data has been erased."), "erased")
+    given_by = (given_by or "").strip()
+    if not given_by:
+        raise ValidationFailed({"given_by": [_("Say who gave the consent.")]})
+    existing = active_consent(resident)
+    if existing is not None:
+        return existing
+    consent = Consent(resident_id=resident.id, purpose=PURPOSE, given_by=given_by[:100], method=method,
+                      recorded_by_id=actor_id, note=(note or "")[:500])
+    db.session.add(consent)
+    audit(actor_id, "consent", resident.id)
+    db.session.flush()
+    return consent
+
+
+def withdraw_consent(resident: Resident, *, actor_id: int | None) -> bool:
+    """From now on the sensitive data are blocked: not shown, not used, until a new consent."""
+    consent = active_consent(resident)
+    if consent is None:
+        return False
+    consent.withdrawn_at, consent.withdrawn_by_id = utcnow(), actor_id
+    audit(actor_id, "withdraw", resident.id)
+    db.session.flush()
+    return True
+
+
+# --- sensitive attributes -------------------------------------------------------------------------
+
+def _attributes(resident: Resident) -> SensitiveAttributes | None:
+    return db.session.execute(select(SensitiveAttributes).where(
+        SensitiveAttributes.resident_id == resident.id)).scalar_one_or_none()
+
+
+def read_sensitive(resident: Resident, *, actor_id: int | None) -> dict | None:
+    """The sensitive attributes (audited, field by field), or None when there is no active consent."""
+    if active_consent(resident) is None:
+        return None
+    attributes = _attributes(resident)
+    for field in SENSITIVE_FIELDS:
+        audit(actor_id, "read", resident.id, field)
+    db.session.flush()
+    if attributes is None:
+        return {field: None for field in SENSITIVE_FIELDS} | {"low_income": False, "living_alone": False,
+                                                              "special_hardship": False}
+    return {field: getattr(attributes, field) for field in SENSITIVE_FIELDS}
+
+
+def set_sensitive(resident: Resident, data: dict, *, actor_id: int | None) -> dict:
+    """Store the attributes; refused without an active consent, and nothing is half-saved."""
+    if active_consent(resident) is None:
+        raise ValidationFailed({field: [_("Record the resident's consent before storing this.")]
+                                for field in data if field in SENSITIVE_FIELDS} or
+                               {"consent": [_("Record the resident's consent before storing this.")]})
+    try:
+        clean = SensitiveIn().load(data)
+    except ValidationError as err:
+        raise ValidationFailed(translate_field_messages(err.messages)) from None
+    if (clean.get("disability_category") is None) != (clean.get("disability_grade") is None):
+        raise ValidationFailed({"disability_grade": [_("Give both the disability category and the grade, or neither.")]})
+    attributes = _attributes(resident)
+    if attributes is None:
+        attributes = SensitiveAttributes(resident_id=resident.id)
+        db.session.add(attributes)
+    for field in SENSITIVE_FIELDS:
+        if getattr(attributes, field) != clean[field]:
+            setattr(attributes, field, clean[field])
+            audit(actor_id, "change", resident.id, field)
+    db.session.flush()
+    return {field: getattr(attributes, field) for field in SENSITIVE_FIELDS}
+
+
+def priority_attributes(resident_ids: list[int]) -> dict[int, dict]:
+    """For matching: attributes of consenting residents only, without writing an audit row per match run.
+
+    The caller records one 'read' audit per resident it actually uses.
+    """
+    if not resident_ids:
+        return {}
+    consenting = select(Consent.resident_id).where(Consent.resident_id.in_(resident_ids),
+                                                   Consent.purpose == PURPOSE, Consent.withdrawn_at.is_(None))
+    rows = db.session.execute(select(SensitiveAttributes).where(
+        SensitiveAttributes.resident_id.in_(consenting))).scalars()
+    return {row.resident_id: {field: getattr(row, field) for field in SENSITIVE_FIELDS} for row in rows}
+
+
+# --- export and deletion --------------------------------------------------------------------------
+
+def export(resident: Resident, *, actor_id: int | None) -> dict:
+    """Everything the community holds about the resident, as the resident may download it."""
+    sensitive = read_sensitive(resident, actor_id=actor_id)
+    audit(actor_id, "export", resident.id)
+    db.session.flush()
+    profile = {key: getattr(resident, key) for key in (*TEXT_FIELDS, "latitude", "longitude", "account_relation",
+                                                        "status")}
+    profile["birth_date"] = resident.birth_date.isoformat() if resident.birth_date else None
+    accesses = db.session.execute(select(AuditEvent).where(AuditEvent.resident_id == resident.id)
+                                  .order_by(AuditEvent.id)).scalars()
+    return {
+        "resident": {"id": str(resident.id), **profile, "created_at": resident.created_at.isoformat()},
+        "sensitive": sensitive,
+        "consents": [{"purpose": c.purpose, "given_by": c.given_by, "method": c.method,
+                      "given_at": c.given_at.isoformat(),
+                      "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
+                     for c in consents_of(resident)],
+        "access_log": [{"action": a.action, "field": a.field, "at": a.at.isoformat()} for a in accesses],
+    }
+
+
+def request_deletion(resident: Resident, *, actor_id: int | None) -> Resident:
+    if resident.deletion_requested_at is None:
+        resident.deletion_requested_at = utcnow()
+        audit(actor_id, "deletion_request", resident.id)
+        notifications.emit("resident.deletion_requested", audience=notifications.to_roles("admin"),
+                           payload={"resident_id": resident.id, "link": f"/residents/{resident.id}"})
+    db.session.flush()
+    return resident
+
+
+def erase(resident: Resident, *, actor_id: int | None) -> Resident:
+    """Delete the resident's personal data; the row stays, anonymous, so records that point to it hold."""
+    withdraw_consent(resident, actor_id=actor_id)
+    attributes = _attributes(resident)
+    if attributes is not None:
+        db.session.delete(attributes)
+    resident.name, resident.name_sort = _("Erased resident"), "~"
+    for key in ("phone", "building", "entrance", "room", "address", "household", "diet_notes"):
+        setattr(resident, key, "")
+    resident.latitude = resident.longitude = resident.birth_date = None
+    resident.account_id, resident.status = None, "erased"
+    audit(actor_id, "erase", resident.id)
+    db.session.flush()
+    return resident
+
+
+def audit_trail(*, resident_id: int | None = None, cursor: str | None = None, limit: int = 100):
+    stmt = select(AuditEvent)
+    if resident_id is not None:
+        stmt = stmt.where(AuditEvent.resident_id == resident_id)
+    return keyset_page(stmt, (AuditEvent.id,), cursor=cursor, limit=limit, descending=True)
+
+
+def names_for(events) -> dict:
+    """Names of the actors and residents in a page of audit events, in two queries."""
+    from app.accounts.models import User
+
+    actor_ids = {e.actor_id for e in events if e.actor_id}
+    resident_ids = {e.resident_id for e in events if e.resident_id}
+    actors = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all()) \
+        if actor_ids else {}
+    residents = dict(db.session.execute(select(Resident.id, Resident.name).where(Resident.id.in_(resident_ids)))
+                     .all()) if resident_ids else {}
+    return {"actors": actors, "residents": residents}
