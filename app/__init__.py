@@ -19,7 +19,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config.load(overrides))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from app import errors, i18n, security, web
+    from app import database, errors, i18n, security, web  # noqa: F401  (database: SQLite connection setup)
     from app.api import register_api
     from app.cli import register_cli
     from app.extensions import db, migrate

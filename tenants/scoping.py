@@ -7,7 +7,7 @@ option from `tenants.context.unscoped()`, which is easy to grep for.
 """
 import logging
 
-from sqlalchemy import Engine, ForeignKey, ForeignKeyConstraint, Integer, UniqueConstraint, event
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Integer, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 from tenants.context import UNSCOPED, TenantContextMissing, current_tenant_id
@@ -93,12 +93,3 @@ def _stamp_inserts(session, flush_context, instances):
             obj.community_id = tenant
         elif obj.community_id != tenant:
             raise TenantContextMissing(f"{type(obj).__name__} belongs to another community than the context")
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, connection_record):
-    # SQLite ignores foreign keys unless asked; the composite tenant keys are a wall only when enforced.
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
