@@ -39,6 +39,11 @@ test: translations
 bench: translations
 	$(BIN)/python bench/http.py
 
+# An announcement to 10,000 members fanned out by 2 RQ workers, against no-op jobs (bench/README.md, "notify").
+.PHONY: bench-notify
+bench-notify: translations
+	$(BIN)/python bench/notify.py
+
 lint: install
 	$(BIN)/ruff check app tenants jobs tests bench
 

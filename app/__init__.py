@@ -42,7 +42,11 @@ def _import_models() -> None:
     """Import every model module so the metadata (and Alembic) sees all tables."""
     import app.accounts.models  # noqa: F401
     import app.announcements.models  # noqa: F401
+    import app.history  # noqa: F401
+    import app.matching.models  # noqa: F401
+    import app.needs.models  # noqa: F401
     import app.notifications.models  # noqa: F401
+    import app.offers.models  # noqa: F401
     import app.residents.models  # noqa: F401
     import app.units.models  # noqa: F401
     import tenants.models  # noqa: F401

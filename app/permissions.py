@@ -29,6 +29,44 @@ def _own_unit(membership: Membership, unit) -> bool:
     )
 
 
+def _represents(membership: Membership, unit_id: int | None) -> bool:
+    if unit_id is None or not membership.has_role("unit"):
+        return False
+    from app.units.services import get_unit
+
+    unit = get_unit(unit_id)
+    return unit is not None and unit.is_represented_by(membership.user_id)
+
+
+def _offer_side(membership: Membership, offer) -> bool:
+    """Staff, or a representative of the unit that makes the offer."""
+    return membership.has_role(*STAFF) or (offer is not None and _represents(membership, offer.unit_id))
+
+
+def _match_side(membership: Membership, match) -> bool:
+    if membership.has_role(*STAFF):
+        return True
+    from app.offers.services import get_offer
+
+    return match is not None and _represents(membership, get_offer(match.offer_id).unit_id)
+
+
+def _need_party(membership: Membership, need) -> bool:
+    """Staff, whoever submitted it, the account that acts for the beneficiary, the unit that asked."""
+    if membership.has_role(*STAFF):
+        return True
+    if need is None:
+        return False
+    if need.submitted_by_id == membership.user_id or _represents(membership, need.unit_id):
+        return True
+    if need.resident_id:
+        from app.residents.services import get_resident
+
+        resident = get_resident(need.resident_id)
+        return resident is not None and resident.account_id == membership.user_id
+    return False
+
+
 RULES: dict[str, set[str] | Callable] = {
     "community.view": EVERYONE,
     "units.view": EVERYONE,
@@ -55,6 +93,22 @@ RULES: dict[str, set[str] | Callable] = {
     "residents.request_deletion": _own_resident,
     "residents.erase": {"admin"},
     "audit.view": {"admin"},
+    # The docking: needs, offers, matches.
+    "needs.list_all": STAFF | {"council"},
+    "needs.create": {"admin", "coordinator", "resident", "unit"},
+    "needs.view": _need_party,
+    "needs.triage": STAFF,
+    "needs.cancel": _need_party,
+    "offers.view": EVERYONE,
+    "offers.create": STAFF | {"unit"},
+    "offers.edit": _offer_side,
+    "matching.propose": STAFF,
+    "matching.confirm": STAFF,
+    "matching.batch": STAFF,
+    "matches.view": _match_side,
+    "matches.answer": _match_side,
+    "matches.deliver": _match_side,
+    "matches.rate": _need_party,
 }
 
 

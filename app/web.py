@@ -33,8 +33,8 @@ def init_app(app) -> None:
     from app.members.views import bp as members_bp
     from app.notifications.views import bp as notifications_bp
     from app.notifications.views import community_bp as deliveries_bp
-    from app.residents.views import bp as residents_bp
     from app.platform.views import bp as platform_bp
+    from app.residents.views import bp as residents_bp
     from app.units.views import bp as units_bp
 
     for bp in (accounts_bp, home_bp, community_bp, platform_bp, members_bp, units_bp, announcements_bp,

@@ -7,11 +7,13 @@
    PostgreSQL does not answer on 127.0.0.1:5432.
 2. Generates N communities x M units (demo_units() with a seed per community), one admin and one API
    token per community.
-3. Counts the SQL statements of one list request in-process (test client, after a warm-up request).
+3. Counts the SQL statements of one list request in-process (test client, after a warm-up request);
+   with --profile N, also shows where a list request spends CPU (a ladder of cheaper requests, cProfile).
 4. Serves wsgi:app with gunicorn (2 workers: this is a 2-core machine) on a free 127.0.0.1 port,
    warms both endpoints up, then runs wrk against /healthz and the list endpoint back to back with the
    same settings; list requests pick a random community (slug + its member's token) for every request.
-5. Samples the RSS of every gunicorn worker during the runs, and the CPU time of workers and wrk.
+5. Samples the RSS of every gunicorn worker during the runs (and reads VmHWM at the end), and the CPU time
+   of the workers, the PostgreSQL backends, wrk and the whole machine (other engineers' test runs share it).
 6. Kills gunicorn and drops the database (or the temp dir), whatever happened.
 
 Human-readable lines first; the last line of stdout is one JSON object. See bench/README.md.
@@ -157,8 +159,8 @@ def seed(app, n_communities: int, n_units: int) -> list[tuple[str, str]]:
     return tokens
 
 
-def count_sql(app, slug: str, token: str, expected_items: int) -> tuple[int, list[str]]:
-    """SQL statements one list request sends (after a warm-up request), set_config excluded."""
+def count_sql(app, slug: str, token: str, expected_items: int) -> tuple[int, int, list[str]]:
+    """SQL statements one list request sends (after a warm-up request): (count, set_config count, statements)."""
     from sqlalchemy import event
 
     from app.extensions import db
@@ -169,9 +171,12 @@ def count_sql(app, slug: str, token: str, expected_items: int) -> tuple[int, lis
     if warm.status_code != 200:
         raise RuntimeError(f"list request answered {warm.status_code}: {warm.get_data(as_text=True)[:300]}")
     seen: list[str] = []
+    set_config = []
 
     def on_execute(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith("SELECT SET_CONFIG"):
+        if statement.lstrip().upper().startswith("SELECT SET_CONFIG"):
+            set_config.append(statement)
+        else:
             seen.append(" ".join(statement.split()))
 
     with app.app_context():
@@ -186,7 +191,7 @@ def count_sql(app, slug: str, token: str, expected_items: int) -> tuple[int, lis
         raise RuntimeError(f"unexpected list answer {response.status_code}: {str(body)[:300]}")
     with app.app_context():
         db.engine.dispose()
-    return len(seen), seen
+    return len(seen), len(set_config), seen
 
 
 def profile_list(app, slug: str, token: str, n: int) -> None:
@@ -233,7 +238,7 @@ def profile_list(app, slug: str, token: str, n: int) -> None:
         say(f"    {group:<40} {100 * seconds / total:5.1f}%")
     say("profile: the app's own functions by cumulative time:")
     rows = [(ct, func) for func, (_cc, _nc, _tt, ct, _callers) in stats.stats.items()
-            if func[0].startswith(ROOT + os.sep) and "/bench/" not in func[0]]
+            if func[0].startswith(ROOT + os.sep) and not any(d in func[0] for d in ("/bench/", "/.venv/"))]
     for ct, (filename, line, name) in sorted(rows, reverse=True)[:12]:
         say(f"    {1000 * ct / n:6.2f} ms  {os.path.relpath(filename, ROOT)}:{line} {name}")
 
@@ -246,22 +251,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(env: dict, port: int, workers: int, worker_class: str, threads: int, log_path: str):
+def start_gunicorn(env: dict, port: int, workers: int, worker_class: str, threads: int, log):
     cmd = [sys.executable, "-m", "gunicorn", "wsgi:app", "--chdir", ROOT, "--bind", f"127.0.0.1:{port}",
            "--workers", str(workers), "--worker-class", worker_class, "--log-level", "warning"]
     if worker_class == "gthread":
         cmd += ["--threads", str(threads)]
-    log = open(log_path, "w")  # noqa: SIM115 (kept open for the child's lifetime)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_until_up(proc, port: int, log_path: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            log.close()
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{open(log_path).read()[-2000:]}")
+            with open(log_path) as f:
+                raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{f.read()[-2000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                 if r.status == 200:
-                    return proc, log
+                    return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
@@ -549,9 +556,9 @@ def main(argv=None) -> int:
         say(f"data: {args.communities} communities x {args.units} units = {args.communities * args.units} units, "
             f"one admin and one API token per community ({time.monotonic() - t0:.1f} s)")
 
-        sql_count, statements = count_sql(app, *tokens[0], expected_items=min(50, args.units))
-        say(f"sql per list request (in-process test client, after a warm-up request, set_config not counted): "
-            f"{sql_count}")
+        sql_count, set_config_count, statements = count_sql(app, *tokens[0], expected_items=min(50, args.units))
+        say(f"sql per list request (in-process test client, after a warm-up request): {sql_count}, "
+            f"plus {set_config_count} SELECT set_config (row-level security settings) not counted")
         for statement in statements:
             say(f"    {statement[:110]}{'...' if len(statement) > 110 else ''}")
 
@@ -564,8 +571,10 @@ def main(argv=None) -> int:
         env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_OWNER_URL")}
         env.update(DATABASE_URL=app_url, HUZHU_ENV="production", SECRET_KEY=SECRET_KEY, PYTHONDONTWRITEBYTECODE="1")
         port = free_port()
-        gunicorn, log = start_gunicorn(env, port, args.workers, args.worker_class, args.threads,
-                                       os.path.join(tmp, "gunicorn.log"))
+        log_path = os.path.join(tmp, "gunicorn.log")
+        log = open(log_path, "w")  # noqa: SIM115 (closed in finally, after gunicorn)
+        gunicorn = start_gunicorn(env, port, args.workers, args.worker_class, args.threads, log)
+        wait_until_up(gunicorn, port, log_path)
         base = f"http://127.0.0.1:{port}"
         threads = f", {args.threads} threads each" if args.worker_class == "gthread" else ""
         say(f"server: gunicorn wsgi:app --workers {args.workers} --worker-class {args.worker_class}{threads} "
@@ -639,6 +648,7 @@ def main(argv=None) -> int:
             "healthz_rps": round(healthz.rps, 1),
             "ratio": round(ratio, 3),
             "sql_per_request": sql_count,
+            "set_config_per_request": set_config_count,
             "worker_peak_rss_mb": round(peak_mb, 1),
             "worker_rss_under_load_mb": round(load_mb, 1),
             "list_cpu_ms_per_request": round(listing.per_request_ms(listing.workers_cpu), 2),

@@ -100,6 +100,9 @@ class OwnContextClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # What the test wrote is committed first, as a browser only sees committed data; and the test's
+        # open transaction would otherwise hold locks that the request (another connection) waits for.
+        db.session.commit()
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

@@ -93,6 +93,8 @@ class Browser:
 
     def get(self, url, **kw):
         response = self.client.get(url, **kw)
+        if response.mimetype != "text/html":
+            return response  # a download has no form in it
         match = CSRF_RE.search(response.get_data(as_text=True))
         if match:
             self.csrf = match.group(1)

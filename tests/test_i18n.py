@@ -171,10 +171,10 @@ def test_logged_in_users_language_is_kept_in_the_account(app, client):
 
 
 @pytest.mark.parametrize("language, required, too_short", [
-    ("en", "This field is required.", "Between 1 and 254 characters."),
-    ("en-GB,en;q=0.8", "This field is required.", "Between 1 and 254 characters."),
-    ("zh-CN", "此项为必填项。", "长度须为1至254个字符。"),
-    ("zh-CN,zh;q=0.9,en;q=0.5", "此项为必填项。", "长度须为1至254个字符。"),
+    ("en", "This field is required.", "This field may not be empty (at most 254 characters)."),
+    ("en-GB,en;q=0.8", "This field is required.", "This field may not be empty (at most 254 characters)."),
+    ("zh-CN", "此项为必填项。", "此项不能为空（最多 254 个字符）。"),
+    ("zh-CN,zh;q=0.9,en;q=0.5", "此项为必填项。", "此项不能为空（最多 254 个字符）。"),
 ])
 def test_api_field_errors_in_the_callers_language(client, language, required, too_short):
     response = client.post("/api/v1/auth/tokens", json={"email": ""}, headers={"Accept-Language": language})

@@ -3,7 +3,6 @@ import html
 import re
 
 import pytest
-from flask.testing import FlaskClient
 
 from app.accounts.models import User
 from app.extensions import db
@@ -12,28 +11,6 @@ from tenants.models import Membership
 from tests.factories import Browser, CommunityFactory, UserFactory, member, token_for
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-class OwnContextClient(FlaskClient):
-    """Each request in an app context of its own, as in production.
-
-    The `app` fixture keeps an app context open for the whole test and Flask reuses it for requests,
-    so `g` (where Flask-Login caches the user) would carry one user's identity into the next request.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def own_context_per_request(app):
-    app.test_client_class = OwnContextClient
-
-
-@pytest.fixture
-def client(app, own_context_per_request):
-    return app.test_client()
 
 
 @pytest.fixture
@@ -104,6 +81,9 @@ def test_list_members(client, community, admin, auth):
     assert [m["name"] for m in only] == ["管理员"]
     found = client.get(api(community), query_string={"q": "1390000"}, headers=auth).get_json()["items"]
     assert [m["name"] for m in found] == ["李奶奶"]
+    # LIKE wildcards typed into the search are plain characters.
+    for wildcard in ("%", "_"):
+        assert client.get(api(community), query_string={"q": wildcard}, headers=auth).get_json()["items"] == []
 
 
 def test_members_paging(client, community, auth):

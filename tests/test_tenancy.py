@@ -5,15 +5,19 @@ it takes an object id this file does not know yet, and then the suite fails and 
 """
 import hashlib
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.announcements import services as announcements
-from app.residents import services as residents
 from app.extensions import db
+from app.matching import services as matching
+from app.needs import services as needs
 from app.notifications.models import Delivery
+from app.offers import services as offers
+from app.residents import services as residents
 from app.units import services as units
 from app.units.models import UnitImport
 from jobs.queues import run_in_process_jobs
@@ -52,6 +56,12 @@ def _world(slug: str, marker: str) -> dict:
         residents.record_consent(resident, given_by=f"{marker} 本人", method="in_person", actor_id=admin.id)
         residents.set_sensitive(resident, {"disability_category": "visual", "disability_grade": 2},
                                 actor_id=admin.id)
+        offer = offers.create_offer({"unit_id": str(unit.id), "kind": "meal", "title": f"{marker} 午餐",
+                                     "capacity": 10, "slots": ["lunch"]})
+        need = needs.create_need({"kind": "meal", "title": f"{marker} 送餐", "resident_id": str(resident.id),
+                                  "day": "2026-12-01", "slot": "lunch"}, actor_id=admin.id,
+                                 tz=ZoneInfo("Asia/Shanghai"))
+        match = matching.propose(need, offer.id, actor_id=admin.id)
         failed = Delivery(event_id=announcement.event_id, user_id=other.id, channel="email", status="failed",
                           last_error=f"{marker} bounce")
         db.session.add(failed)
@@ -60,6 +70,7 @@ def _world(slug: str, marker: str) -> dict:
         db.session.commit()
         return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
+                "offer_id": offer.id, "need_id": need.id, "match_id": match.id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
 
 
@@ -80,6 +91,9 @@ PARAMS = {
     "announcement_id": lambda b: b["announcement_id"],
     "delivery_id": lambda b: b["delivery_id"],
     "resident_id": lambda b: b["resident_id"],
+    "offer_id": lambda b: b["offer_id"],
+    "need_id": lambda b: b["need_id"],
+    "match_id": lambda b: b["match_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -96,6 +110,11 @@ JSON_BODIES = {
     "residents_api.put_sensitive": {"disability_category": "visual", "disability_grade": 1},
     "residents_api.record_consent": {"given_by": "本人"},
     "residents_api.create_resident": {"name": "新居民"},
+    "offers_api.update_offer": {"title": "改"},
+    "offers_api.add_closure": {"day": "2026-12-25"},
+    "needs_api.move": {"to": "cancelled"},
+    "matches_api.decline": {"note": ""},
+    "matches_api.rate": {"rating": 5},
 }
 
 

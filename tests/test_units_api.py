@@ -1,33 +1,10 @@
 """Units API: /api/v1/c/<slug>/units — create, read, change, delete, list, page, filter, representatives."""
 import pytest
-from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.units.models import Unit
 from tenants.context import tenant_context
 from tests.factories import CommunityFactory, UnitFactory, member, token_for, units
-
-
-class OwnContextClient(FlaskClient):
-    """Each request in an app context of its own, as in production.
-
-    The `app` fixture keeps an app context open for the whole test and Flask reuses it for requests,
-    so `g` (where Flask-Login caches the user) would carry one user's identity into the next request.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def own_context_per_request(app):
-    app.test_client_class = OwnContextClient
-
-
-@pytest.fixture
-def client(app, own_context_per_request):
-    return app.test_client()
 
 
 def base(community) -> str:
@@ -172,7 +149,8 @@ def test_patch_unknown_type_is_422_and_changes_nothing(client, community, auth):
 
 
 def test_duplicate_name_in_same_community_is_422_but_fine_elsewhere(client, community, auth):
-    assert client.post(base(community), json={"name": "北京饭店", "type": "enterprise"}, headers=auth).status_code == 201
+    first = client.post(base(community), json={"name": "北京饭店", "type": "enterprise"}, headers=auth)
+    assert first.status_code == 201
     again = client.post(base(community), json={"name": "北京饭店", "type": "shop"}, headers=auth)
     assert_field_error(again, "name")
     # Surrounding spaces do not make a different name.
@@ -405,7 +383,8 @@ def test_representatives_add_and_remove(client, community, auth):
 
     # Without the link, the person can no longer edit the unit.
     rep_headers = token_for(client, rep)
-    assert client.patch(f"{base(community)}/{unit_id}", json={"description": "x"}, headers=rep_headers).status_code == 403
+    refused = client.patch(f"{base(community)}/{unit_id}", json={"description": "x"}, headers=rep_headers)
+    assert refused.status_code == 403
 
 
 def test_representative_must_be_a_member(client, community, auth):

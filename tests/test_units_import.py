@@ -6,7 +6,6 @@ import re
 from datetime import date, datetime
 
 import pytest
-from flask.testing import FlaskClient
 from openpyxl import Workbook, load_workbook
 
 from app.extensions import db
@@ -33,28 +32,6 @@ EXPECTED = {
     "柳荫街小学": {"type": "school", "address": "柳荫街20号", "contact_name": "王老师", "contact_phone": "",
               "description": "", "joined_on": None, "status": "active"},
 }
-
-
-class OwnContextClient(FlaskClient):
-    """Each request in an app context of its own, as in production.
-
-    The `app` fixture keeps an app context open for the whole test and Flask reuses it for requests,
-    so `g` (where Flask-Login caches the user) would carry one user's identity into the next request.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def own_context_per_request(app):
-    app.test_client_class = OwnContextClient
-
-
-@pytest.fixture
-def client(app, own_context_per_request):
-    return app.test_client()
 
 
 @pytest.fixture

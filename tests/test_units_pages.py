@@ -3,7 +3,6 @@ import html
 import re
 
 import pytest
-from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.units.models import Unit
@@ -12,28 +11,6 @@ from tenants.context import tenant_context
 from tests.factories import Browser, CommunityFactory, UnitFactory, member, units
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-class OwnContextClient(FlaskClient):
-    """Each request in an app context of its own, as in production.
-
-    The `app` fixture keeps an app context open for the whole test and Flask reuses it for requests,
-    so `g` (where Flask-Login caches the user) would carry one user's identity into the next request.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def own_context_per_request(app):
-    app.test_client_class = OwnContextClient
-
-
-@pytest.fixture
-def client(app, own_context_per_request):
-    return app.test_client()
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from app.accounts.models import User
 from app.demo.data import demo_people, demo_residents, demo_units
 from app.extensions import db
 from app.members import services as members
+from app.notifications import services as notifications
 from app.residents import services as residents
 from app.residents.models import Resident
-from app.notifications import services as notifications
 from app.units import services as units
 from app.units.models import Unit
 from tenants import services as tenants

@@ -114,9 +114,11 @@ def list_members(*, role: str | None = None, q: str | None = None, cursor: str |
     if role:
         stmt = stmt.where(Membership.id.in_(select(MembershipRole.membership_id).where(MembershipRole.role == role)))
     if q and q.strip():
-        term = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(term), func.lower(User.email).like(term),
-                              User.phone.like(term)))
+        # Escape LIKE wildcards: a search for "_" (common in e-mail addresses) must not match everyone.
+        escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        term = f"%{escaped}%"
+        stmt = stmt.where(or_(*(column.like(term, escape="\\") for column in (
+            func.lower(User.name), func.lower(User.email), User.phone))))
     items, next_cursor = keyset_page(stmt, (Membership.id,), cursor=cursor, limit=limit)
     users = {u.id: u for u in db.session.execute(
         select(User).where(User.id.in_([m.user_id for m in items]))).scalars()} if items else {}

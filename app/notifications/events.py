@@ -18,6 +18,7 @@ CATEGORIES = {
     "units": _l("Member units"),
     "account": _l("My account"),
     "work": _l("Today's work (staff)"),
+    "matching": _l("Services for me or my unit"),
 }
 
 
@@ -51,3 +52,8 @@ declare("unit.status_changed", "units")
 declare("account.password_reset", "account", urgent=True, default_on=("email", "sms"))
 declare("digest.daily", "work")
 declare("resident.deletion_requested", "work")
+declare("need.submitted", "work")
+declare("need.escalated", "work", urgent=True)
+declare("match.proposed", "matching")
+declare("match.confirmed", "matching")
+declare("match.declined", "work")

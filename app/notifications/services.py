@@ -217,13 +217,13 @@ def _claim(delivery_id: int) -> bool:
 
 def send_deliveries(delivery_ids: list[int]) -> int:
     """Job: send each delivery; a crash can repeat at most the one being sent, with the same Message-ID."""
-    sent = 0
+    sent, renderers = 0, {}
     for delivery_id in delivery_ids:
         if not _claim(delivery_id):
             continue
         delivery = db.session.execute(select(Delivery).where(Delivery.id == delivery_id)).scalar_one()
         try:
-            _send_one(delivery)
+            _send_one(delivery, renderers)
         except channels.TransientError as exc:
             _failed_attempt(delivery, str(exc), permanent=False)
         except channels.PermanentError as exc:
@@ -235,10 +235,12 @@ def send_deliveries(delivery_ids: list[int]) -> int:
     return sent
 
 
-def _send_one(delivery: Delivery) -> None:
+def _send_one(delivery: Delivery, renderers: dict) -> None:
     user = db.session.get(User, delivery.user_id)
-    event = db.session.execute(select(OutboxEvent).where(OutboxEvent.id == delivery.event_id)).scalar_one()
-    message = Renderer(event)(user.locale)
+    if delivery.event_id not in renderers:  # one renderer per event: each language rendered once per job
+        event = db.session.execute(select(OutboxEvent).where(OutboxEvent.id == delivery.event_id)).scalar_one()
+        renderers[delivery.event_id] = Renderer(event)
+    message = renderers[delivery.event_id](user.locale)
     if delivery.channel == "email":
         if not user.email:
             raise channels.PermanentError("no e-mail address")
@@ -348,15 +350,24 @@ def unread_count(user_id: int) -> int:
 
 
 def mark_read(user_id: int, entry_ids: list[int] | None = None) -> int:
-    """Mark some (or all) of the user's entries read; returns how many changed."""
-    from tenants.context import unscoped
+    """Mark some (or all) of the user's entries read; returns how many changed.
 
-    stmt = update(InboxEntry).where(InboxEntry.user_id == user_id, InboxEntry.read_at.is_(None))
+    A user may read their own entries in every community, but on PostgreSQL row-level security lets
+    a row be written only in its own community's context: so find the communities, then update in each.
+    """
+    from tenants.context import tenant_context, unscoped
+
+    mine = [InboxEntry.user_id == user_id, InboxEntry.read_at.is_(None)]
     if entry_ids is not None:
-        stmt = stmt.where(InboxEntry.id.in_(entry_ids))
-    result = db.session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False,
-                                                                                  **unscoped()))
-    return result.rowcount
+        mine.append(InboxEntry.id.in_(entry_ids))
+    communities = db.session.execute(
+        select(InboxEntry.community_id).where(*mine).distinct().execution_options(**unscoped())).scalars().all()
+    now, marked = utcnow(), 0
+    for community_id in communities:
+        with tenant_context(community_id):
+            marked += db.session.execute(update(InboxEntry).where(*mine).values(read_at=now)
+                                         .execution_options(synchronize_session=False)).rowcount
+    return marked
 
 
 # --- preferences ----------------------------------------------------------------------------------

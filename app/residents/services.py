@@ -22,10 +22,11 @@ from tenants.models import utcnow
 logger = logging.getLogger(__name__)
 
 PURPOSE = "services"
+CONSENT_METHODS = ("online", "in_person", "phone", "paper")
 TEXT_FIELDS = ("name", "phone", "building", "entrance", "room", "address", "household", "diet_notes")
 
 
-def _load(schema, data: dict) -> dict:
+def _load(schema, data: dict, current: Resident | None = None) -> dict:
     try:
         clean = schema.load(data)
     except ValidationError as err:
@@ -33,8 +34,10 @@ def _load(schema, data: dict) -> dict:
     for key in TEXT_FIELDS:
         if isinstance(clean.get(key), str):
             clean[key] = clean[key].strip()
-    if (clean.get("latitude") is None) != (clean.get("longitude") is None) and \
-            ("latitude" in clean or "longitude" in clean):
+    # A change of one coordinate is checked against the other as stored, so no half position is kept.
+    if ("latitude" in clean or "longitude" in clean) and \
+            (clean.get("latitude", getattr(current, "latitude", None)) is None) != \
+            (clean.get("longitude", getattr(current, "longitude", None)) is None):
         raise ValidationFailed({"longitude": [_("Give both latitude and longitude, or neither.")]})
     return clean
 
@@ -57,7 +60,7 @@ def create_resident(data: dict, *, actor_id: int | None, account_id: int | None 
 def update_resident(resident: Resident, data: dict) -> Resident:
     if resident.status == "erased":
         raise Conflict(_("This resident's data has been erased."), "erased")
-    clean = _load(ResidentPatch(), data)
+    clean = _load(ResidentPatch(), data, resident)
     for key, value in clean.items():
         setattr(resident, key, value)
     if "name" in clean:
@@ -112,6 +115,8 @@ def record_consent(resident: Resident, *, given_by: str, method: str, actor_id: 
     given_by = (given_by or "").strip()
     if not given_by:
         raise ValidationFailed({"given_by": [_("Say who gave the consent.")]})
+    if method not in CONSENT_METHODS:
+        raise ValidationFailed({"method": [_("Must be one of: %(choices)s.", choices=", ".join(CONSENT_METHODS))]})
     existing = active_consent(resident)
     if existing is not None:
         return existing
@@ -229,6 +234,8 @@ def request_deletion(resident: Resident, *, actor_id: int | None) -> Resident:
 def erase(resident: Resident, *, actor_id: int | None) -> Resident:
     """Delete the resident's personal data; the row stays, anonymous, so records that point to it hold."""
     withdraw_consent(resident, actor_id=actor_id)
+    for given in consents_of(resident):  # who signed (often the resident's own name) is personal data too
+        given.given_by, given.note = _("Erased resident"), ""
     attributes = _attributes(resident)
     if attributes is not None:
         db.session.delete(attributes)

@@ -11,8 +11,7 @@ from app.permissions import can, require
 from app.residents import services
 from app.residents.models import DISABILITY_CATEGORIES, SENSITIVE_FIELDS
 from app.residents.schemas import RELATIONS
-from app.residents.vocabulary import (ACTION_LABELS, DISABILITY_LABELS, METHOD_LABELS, RELATION_LABELS,
-                                      SENSITIVE_LABELS)
+from app.residents.vocabulary import ACTION_LABELS, DISABILITY_LABELS, METHOD_LABELS, RELATION_LABELS, SENSITIVE_LABELS
 from app.validation import Conflict, ValidationFailed
 from tenants.web import tenant_routes
 

@@ -3,7 +3,6 @@ import logging
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
@@ -23,6 +22,9 @@ REPRESENTATIVE_FIELDS = {"name", "address", "contact_name", "contact_phone", "de
 
 def sort_key(name: str) -> str:
     """Pinyin of a Chinese name, so lists sort as Chinese readers expect (and pinyin search works)."""
+    # Imported here: its dictionaries take ~55 MB, which workers that never sort names should not carry.
+    from pypinyin import Style, lazy_pinyin
+
     return " ".join(lazy_pinyin(name.strip(), style=Style.NORMAL, errors="default")).lower()[:400]
 
 

@@ -1,0 +1,190 @@
+"""Matches API: /api/v1/c/<slug>/matches and the batch assignment /api/v1/c/<slug>/matching/batch."""
+import logging
+
+from flask import abort
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.database import retry_when_locked
+from app.extensions import db
+from app.kinds import KINDS, MEAL_SLOTS
+from app.matching import services
+from app.matching.words import reasons_text
+from app.needs.api import need_or_404
+from app.permissions import require
+from tenants.web import tenant_routes
+
+logger = logging.getLogger(__name__)
+
+blp = tenant_routes(Blueprint("matches_api", __name__, url_prefix="/api/v1/c/<slug>",
+                              description="Matches of needs with offers, and the batch assignment"))
+
+
+class MatchOut(Schema):
+    id = fields.Function(lambda m: str(m.id), required=True)
+    need_id = fields.Function(lambda m: str(m.need_id))
+    offer_id = fields.Function(lambda m: str(m.offer_id))
+    occurrence = fields.String()
+    quantity = fields.Integer()
+    score = fields.Float()
+    reasons = fields.List(fields.Dict())
+    reasons_text = fields.Function(lambda m: reasons_text(m.reasons))
+    status = fields.String()
+    rating = fields.Integer(allow_none=True)
+    comment = fields.String()
+    created_at = fields.DateTime()
+
+
+class ProposeIn(Schema):
+    need_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
+    offer_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
+
+
+class MatchListArgs(Schema):
+    status = fields.String(load_default=None, validate=validate.Length(max=20))
+    need_id = fields.Integer(load_default=None)
+
+
+class RatingIn(Schema):
+    rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    comment = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class DeclineIn(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class BatchIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    day = fields.Date(required=True)
+    slot = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MEAL_SLOTS))
+    apply = fields.Boolean(load_default=False, metadata={"description": "true: propose the optimal plan"})
+
+
+class BatchOut(Schema):
+    kind = fields.String()
+    day = fields.String()
+    slot = fields.String(allow_none=True)
+    needs = fields.Integer()
+    served = fields.Integer()
+    greedy_served = fields.Integer()
+    seconds = fields.Float()
+    optimal = fields.Dict(keys=fields.String(), values=fields.Integer())
+    greedy = fields.Dict(keys=fields.String(), values=fields.Integer())
+    proposed = fields.Integer(load_default=0)
+
+
+MatchList = type("MatchList", (Schema,), {"items": fields.List(fields.Nested(MatchOut)),
+                                          "next_cursor": fields.String(allow_none=True)})
+
+
+def _match_or_404(match_id: int, action: str):
+    match = services.get_match(match_id)
+    if match is None:
+        abort(404)
+    require(action, match)
+    return match
+
+
+@blp.get("/matches")
+@blp.arguments(MatchListArgs, location="query")
+@blp.response(200, MatchList)
+def list_matches(args):
+    """Staff: every match; a unit representative: the matches of their unit's offers."""
+    from app.permissions import can
+    from app.units.services import units_of_user
+
+    if can("matching.propose"):
+        items = services.list_matches(**args)
+    else:
+        items = [m for u in units_of_user(current_user.id) for m in services.list_matches(unit_id=u.id, **args)]
+    return {"items": items, "next_cursor": None}
+
+
+@blp.post("/matches")
+@blp.arguments(ProposeIn)
+@blp.response(201, MatchOut)
+def propose(args):
+    """Propose an offer for a need (the unit is asked to accept)."""
+    require("matching.propose")
+    need = need_or_404(int(args["need_id"]), "matching.propose")
+    match = services.propose(need, int(args["offer_id"]), actor_id=current_user.id)
+    db.session.commit()
+    return match
+
+
+@blp.get("/matches/<int:match_id>")
+@blp.response(200, MatchOut)
+def get_match(match_id: int):
+    return _match_or_404(match_id, "matches.view")
+
+
+def _act(match_id: int, action: str, step):
+    @retry_when_locked
+    def run():
+        match = _match_or_404(match_id, action)
+        step(match)
+        db.session.commit()
+        return match
+
+    return run()
+
+
+@blp.post("/matches/<int:match_id>/accept")
+@blp.response(200, MatchOut)
+def accept(match_id: int):
+    """The unit accepts the proposal."""
+    return _act(match_id, "matches.answer", lambda m: services.accept(m, actor_id=current_user.id))
+
+
+@blp.post("/matches/<int:match_id>/decline")
+@blp.arguments(DeclineIn)
+@blp.response(200, MatchOut)
+def decline(args, match_id: int):
+    """The unit declines; the need returns to the pool."""
+    return _act(match_id, "matches.answer",
+                lambda m: services.decline(m, actor_id=current_user.id, note=args["note"]))
+
+
+@blp.post("/matches/<int:match_id>/confirm")
+@blp.response(200, MatchOut)
+def confirm(match_id: int):
+    """Confirm an accepted match, booking its places (409 when none are left or someone was faster)."""
+    require("matching.confirm")
+    return _act(match_id, "matches.view", lambda m: services.confirm(m, actor_id=current_user.id))
+
+
+@blp.post("/matches/<int:match_id>/deliver")
+@blp.response(200, MatchOut)
+def deliver(match_id: int):
+    return _act(match_id, "matches.deliver", lambda m: services.deliver(m, actor_id=current_user.id))
+
+
+@blp.post("/matches/<int:match_id>/rating")
+@blp.arguments(RatingIn)
+@blp.response(200, MatchOut)
+def rate(args, match_id: int):
+    """The resident (or the coordinator for them) rates a delivered service 1–5."""
+    match = services.get_match(match_id)
+    if match is None:
+        abort(404)
+    from app.needs.services import get_need
+
+    require("matches.rate", get_need(match.need_id))
+    services.rate(match, args["rating"], args["comment"], actor_id=current_user.id)
+    db.session.commit()
+    return match
+
+
+@blp.post("/matching/batch")
+@blp.arguments(BatchIn)
+@blp.response(200, BatchOut)
+def batch(args):
+    """Assign all open needs of a kind on a day at once: most needs served, then best total score.
+    The greedy (first come, first served) result is returned beside it."""
+    require("matching.batch")
+    plan = services.batch_plan(args["kind"], args["day"], args["slot"], actor_id=current_user.id)
+    plan["proposed"] = len(services.apply_batch(plan, actor_id=current_user.id)) if args["apply"] else 0
+    db.session.commit()
+    return plan

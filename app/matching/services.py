@@ -1,0 +1,214 @@
+"""Matching rules: proposals with reasons, the unit's answer, confirmation that books capacity atomically,
+delivery and rating, escalation, and the optimal batch beside the greedy one."""
+import logging
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from app import history
+from app.extensions import db
+from app.kinds import occurrence_key
+from app.matching import engine
+from app.matching.models import LIVE_STATUSES, Match
+from app.needs import services as needs
+from app.needs.models import OPEN_STATUSES, Need
+from app.notifications import services as notifications
+from app.offers import services as offers
+from app.offers.models import Offer
+from app.units.models import UnitRepresentative
+from app.validation import Conflict, ValidationFailed
+from tenants.models import Community, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def community_tz(community_id: int) -> ZoneInfo:
+    community = db.session.get(Community, community_id)
+    return ZoneInfo(community.timezone if community else "Asia/Shanghai")
+
+
+def _facts_for(need: Need, actor_id):
+    tz = community_tz(need.community_id)
+    fact = needs.facts(need, actor_id=actor_id, tz=tz)
+    return fact, offers.offer_facts(need.kind, fact.occurrence, fact.start.date())
+
+
+def proposals(need: Need, *, actor_id: int | None, limit: int = 10) -> list[engine.Candidate]:
+    """The offers that can serve this need now, best first, each with its reasons."""
+    fact, pool = _facts_for(need, actor_id)
+    return engine.candidates(fact, pool, limit=limit)
+
+
+def _unit_people(offer_id: int) -> list[int]:
+    offer = offers.get_offer(offer_id)
+    return list(db.session.execute(select(UnitRepresentative.user_id).where(
+        UnitRepresentative.unit_id == offer.unit_id)).scalars())
+
+
+def propose(need: Need, offer_id: int, *, actor_id: int | None) -> Match:
+    """Propose one offer for the need; it must pass the same hard filters the engine applies."""
+    if need.status not in OPEN_STATUSES:
+        raise Conflict(_("This need is not waiting for a match."), "invalid_transition")
+    fact, pool = _facts_for(need, actor_id)
+    chosen = next((c for c in engine.candidates(fact, pool, limit=len(pool)) if c.offer_id == offer_id), None)
+    if chosen is None:
+        raise ValidationFailed({"offer_id": [_("This offer cannot serve the need (kind, time, place, eligibility "
+                                               "or places left).")]})
+    match = Match(need_id=need.id, offer_id=offer_id, occurrence=fact.occurrence, quantity=need.quantity,
+                  score=chosen.score, reasons=chosen.reasons, proposed_by_id=actor_id)
+    db.session.add(match)
+    db.session.flush()
+    history.record(match, "proposed", actor_id=actor_id)
+    history.record(need, "matched", actor_id=actor_id)
+    people = _unit_people(offer_id)
+    if people:
+        notifications.emit("match.proposed", audience=notifications.to_users(*people),
+                           payload={"title": need.title, "link": f"/matches/{match.id}"})
+    db.session.flush()
+    return match
+
+
+def get_match(match_id: int) -> Match | None:
+    return db.session.execute(select(Match).where(Match.id == match_id)).scalar_one_or_none()
+
+
+def list_matches(*, status: str | None = None, need_id: int | None = None, unit_id: int | None = None,
+                 limit: int = 200) -> list[Match]:
+    stmt = select(Match)
+    if status:
+        stmt = stmt.where(Match.status == status)
+    if need_id:
+        stmt = stmt.where(Match.need_id == need_id)
+    if unit_id:
+        stmt = stmt.where(Match.offer_id.in_(select(Offer.id).where(Offer.unit_id == unit_id)))
+    return list(db.session.execute(stmt.order_by(Match.id.desc()).limit(limit)).scalars())
+
+
+def _step(match: Match, expected: tuple[str, ...], to_status: str, actor_id: int | None) -> None:
+    """Move a match only if it is still where the caller saw it: a second coordinator gets a clear 409."""
+    moved = db.session.execute(update(Match).where(Match.id == match.id, Match.status.in_(expected))
+                               .values(status=to_status).execution_options(synchronize_session=False)).rowcount
+    if moved != 1:
+        db.session.refresh(match)
+        raise Conflict(_("Someone else has just changed this match (it is now %(status)s); reload the page.",
+                         status=match.status), "match_taken")
+    history.record(match, to_status, actor_id=actor_id)  # in memory the match still shows where it was
+
+
+def accept(match: Match, *, actor_id: int | None) -> Match:
+    _step(match, ("proposed",), "accepted", actor_id)
+    db.session.flush()
+    return match
+
+
+def decline(match: Match, *, actor_id: int | None, note: str = "") -> Match:
+    """The unit says no: the need goes back to the pool."""
+    _step(match, ("proposed", "accepted"), "declined", actor_id)
+    need = needs.get_need(match.need_id)
+    if need.status == "matched":
+        history.record(need, "triaged", actor_id=actor_id, note=note)
+    notifications.emit("match.declined", audience=notifications.to_roles("admin", "coordinator"),
+                       payload={"title": need.title, "link": f"/needs/{need.id}"})
+    db.session.flush()
+    return match
+
+
+def confirm(match: Match, *, actor_id: int | None) -> Match:
+    """Book the places and confirm; never more bookings than places, whoever confirms at the same time."""
+    _step(match, ("accepted",), "confirmed", actor_id)
+    offers.reserve(match.offer_id, match.occurrence, match.quantity)
+    need = needs.get_need(match.need_id)
+    history.record(need, "in_service", actor_id=actor_id)
+    audience = set(_unit_people(match.offer_id))
+    if need.resident_id:
+        from app.residents.services import get_resident
+
+        resident = get_resident(need.resident_id)
+        if resident and resident.account_id:
+            audience.add(resident.account_id)
+    if audience:
+        notifications.emit("match.confirmed", audience=notifications.to_users(*audience),
+                           payload={"title": need.title, "link": f"/needs/{need.id}"})
+    db.session.flush()
+    return match
+
+
+def deliver(match: Match, *, actor_id: int | None) -> Match:
+    _step(match, ("confirmed",), "delivered", actor_id)
+    need = needs.get_need(match.need_id)
+    if need.status == "in_service":
+        history.record(need, "done", actor_id=actor_id)
+    db.session.flush()
+    return match
+
+
+def rate(match: Match, rating: int, comment: str, *, actor_id: int | None) -> Match:
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationFailed({"rating": [_("Must be between %(a)s and %(b)s.", a=1, b=5)]})
+    if match.status != "delivered":
+        raise Conflict(_("Only a delivered service can be rated."), "not_delivered")
+    _step(match, ("delivered",), "rated", actor_id)
+    match.rating, match.comment = rating, (comment or "")[:1000]
+    db.session.execute(update(Offer).where(Offer.id == match.offer_id).values(
+        rating_sum=Offer.rating_sum + rating, rating_count=Offer.rating_count + 1)
+        .execution_options(synchronize_session=False))
+    db.session.flush()
+    return match
+
+
+def live_match_of(need: Need) -> Match | None:
+    return db.session.execute(select(Match).where(Match.need_id == need.id, Match.status.in_(LIVE_STATUSES))
+                              .order_by(Match.id.desc())).scalars().first()
+
+
+# --- batch ----------------------------------------------------------------------------------------
+
+def batch_plan(kind: str, day: date, slot: str | None, *, actor_id: int | None) -> dict:
+    """All open needs of a kind on a day (and meal slot): the optimal assignment and the greedy one."""
+    tz = community_tz_for_context()
+    stmt = select(Need).where(Need.kind == kind, Need.status.in_(OPEN_STATUSES)).order_by(Need.created_at, Need.id)
+    if slot:
+        stmt = stmt.where(Need.slot == slot)
+    open_needs = [n for n in db.session.execute(stmt).scalars()
+                  if needs.local_window(n, tz)[0].date() == day]
+    facts = [needs.facts(n, actor_id=actor_id, tz=tz) for n in open_needs]
+    key = occurrence_key(kind, day, slot)
+    pool = offers.offer_facts(kind, key, day)
+    started = datetime.now()
+    best = engine.optimal_assignment(facts, pool)
+    seconds = (datetime.now() - started).total_seconds()
+    greedy = engine.greedy_assignment(facts, pool)
+    return {"kind": kind, "day": day.isoformat(), "slot": slot, "needs": len(open_needs),
+            "optimal": best, "greedy": greedy, "served": len(best), "greedy_served": len(greedy),
+            "seconds": round(seconds, 3)}
+
+
+def community_tz_for_context() -> ZoneInfo:
+    from tenants.context import current_tenant_id
+
+    return community_tz(current_tenant_id())
+
+
+def apply_batch(plan: dict, *, actor_id: int | None) -> list[Match]:
+    """Propose every pair of the optimal plan (each still checked by `propose`)."""
+    made = []
+    for need_id, offer_id in plan["optimal"].items():
+        need = needs.get_need(int(need_id))
+        if need is not None and need.status in OPEN_STATUSES:
+            made.append(propose(need, int(offer_id), actor_id=actor_id))
+    return made
+
+
+# --- escalation -----------------------------------------------------------------------------------
+
+def escalate_overdue() -> int:
+    """Scheduled: flag needs left unmatched past their deadline and tell the staff."""
+    flagged = needs.overdue(utcnow())
+    for need in flagged:
+        need.escalated_at = utcnow()
+        notifications.emit("need.escalated", audience=notifications.to_roles("admin", "coordinator"),
+                           payload={"title": need.title, "urgency": need.urgency, "link": f"/needs/{need.id}"})
+    db.session.flush()
+    return len(flagged)

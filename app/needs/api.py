@@ -1,0 +1,134 @@
+"""Needs API: /api/v1/c/<slug>/needs — submit, follow, triage, and see the proposals with their reasons."""
+import logging
+
+from flask import abort, request
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.api import collection_schema
+from app.extensions import db
+from app.kinds import KINDS
+from app.matching import services as matching
+from app.matching.words import reasons_text
+from app.needs import services
+from app.needs.models import NEED_STATUSES
+from app.permissions import can, require
+from app.residents.services import residents_held_by
+from app.units.services import units_of_user
+from tenants.web import tenant_routes
+
+logger = logging.getLogger(__name__)
+
+blp = tenant_routes(Blueprint("needs_api", __name__, url_prefix="/api/v1/c/<slug>/needs",
+                              description="Needs of residents and units, and the proposals that could serve them"))
+
+
+class NeedOut(Schema):
+    id = fields.Function(lambda n: str(n.id), required=True)
+    kind = fields.String()
+    title = fields.String()
+    details = fields.String()
+    resident_id = fields.Function(lambda n: str(n.resident_id) if n.resident_id else None, allow_none=True)
+    unit_id = fields.Function(lambda n: str(n.unit_id) if n.unit_id else None, allow_none=True)
+    window_start = fields.DateTime()
+    window_end = fields.DateTime()
+    slot = fields.String(allow_none=True)
+    quantity = fields.Integer()
+    urgency = fields.String()
+    status = fields.String()
+    escalated_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class NeedListArgs(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf((*NEED_STATUSES, "open")))
+    kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class MoveIn(Schema):
+    to = fields.String(required=True, validate=validate.OneOf(["triaged", "cancelled", "unmet"]))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ProposalOut(Schema):
+    offer_id = fields.Function(lambda c: str(c.offer_id), required=True)
+    score = fields.Float()
+    left = fields.Integer()
+    distance_m = fields.Float(allow_none=True)
+    reasons = fields.List(fields.Dict())
+    reasons_text = fields.Function(lambda c: reasons_text(c.reasons))
+
+
+NeedList = collection_schema(NeedOut, "NeedList")
+ProposalList = collection_schema(ProposalOut, "ProposalList")
+
+
+def need_or_404(need_id: int, action: str = "needs.view"):
+    need = services.get_need(need_id)
+    if need is None:
+        abort(404)
+    require(action, need)
+    return need
+
+
+def own_scope() -> dict:
+    """What a non-staff member may ask for: the residents they act for, the units they represent."""
+    if can("needs.list_all"):
+        return {}
+    return {"own_residents": {r.id for r in residents_held_by(current_user.id)},
+            "own_units": {u.id for u in units_of_user(current_user.id)}}
+
+
+@blp.get("")
+@blp.arguments(NeedListArgs, location="query")
+@blp.response(200, NeedList)
+def list_needs(args):
+    """Staff see every need; others the needs of the residents they act for and the units they represent."""
+    scope = own_scope()
+    if scope:
+        args |= {"resident_ids": scope["own_residents"], "unit_ids": scope["own_units"]}
+    items, next_cursor = services.list_needs(**args)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.post("")
+@blp.arguments(services.NeedIn)
+@blp.response(201, NeedOut)
+def create_need(args):
+    """Submit a need (for a resident: `resident_id`; for a unit: `unit_id`). Meals take `day` and `slot`."""
+    require("needs.create")
+    need = services.create_need(request.get_json(), actor_id=current_user.id,
+                                tz=matching.community_tz_for_context(),
+                                **own_scope())
+    db.session.commit()
+    return need
+
+
+@blp.get("/<int:need_id>")
+@blp.response(200, NeedOut)
+def get_need(need_id: int):
+    return need_or_404(need_id)
+
+
+@blp.post("/<int:need_id>/moves")
+@blp.arguments(MoveIn)
+@blp.response(200, NeedOut)
+def move(args, need_id: int):
+    """Triage, cancel or mark unmet (each move recorded with who and when)."""
+    need = need_or_404(need_id, "needs.triage" if args["to"] != "cancelled" else "needs.cancel")
+    services.move(need, args["to"], actor_id=current_user.id, note=args["note"])
+    db.session.commit()
+    return need
+
+
+@blp.get("/<int:need_id>/proposals")
+@blp.response(200, ProposalList)
+def proposals(need_id: int):
+    """The offers that can serve the need now, best first, with the reasons the coordinator reads."""
+    need = need_or_404(need_id, "matching.propose")
+    found = matching.proposals(need, actor_id=current_user.id)
+    db.session.commit()  # the use of sensitive facts was audited
+    return {"items": found, "next_cursor": None}

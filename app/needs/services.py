@@ -1,0 +1,186 @@
+"""Need rules: who may ask for what, the lifecycle with every step recorded, and the facts matching may use."""
+import logging
+from datetime import UTC, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import select
+
+from app import history
+from app.accounts.services import aware
+from app.extensions import db
+from app.i18n import translate_field_messages
+from app.kinds import KINDS, MEAL_SLOTS, occurrence_key
+from app.matching.engine import NeedFacts
+from app.needs.models import OPEN_STATUSES, URGENCIES, Need
+from app.notifications import services as notifications
+from app.offers.models import Offer
+from app.pagination import keyset_page
+from app.residents import services as residents
+from app.units import services as units
+from app.validation import Conflict, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+MEAL_HOURS = {"breakfast": (time(7), time(9)), "lunch": (time(11), time(13)), "dinner": (time(17), time(19))}
+# Which moves a person may make by hand; matching moves needs through matched and in_service itself.
+MOVES = {
+    "submitted": {"triaged", "cancelled", "unmet"},
+    "triaged": {"cancelled", "unmet"},
+    "matched": {"cancelled"},
+    "in_service": {"cancelled"},
+    "unmet": {"triaged"},
+}
+# How long a need may wait unmatched before it is escalated.
+DEADLINES = {"urgent": timedelta(hours=4), "high": timedelta(days=1), "normal": timedelta(days=3),
+             "low": timedelta(days=7)}
+# Kinds that are not matched with unit offers (public works go to municipal departments).
+UNMATCHED_KINDS = {"public_works", "other"}
+
+
+class NeedIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    details = fields.String(load_default="", validate=validate.Length(max=2000))
+    resident_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{1,12}$"))
+    unit_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{1,12}$"))
+    window_start = fields.DateTime(load_default=None, allow_none=True)
+    window_end = fields.DateTime(load_default=None, allow_none=True)
+    day = fields.Date(load_default=None, allow_none=True, metadata={"description": "for meals: the day"})
+    slot = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MEAL_SLOTS))
+    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    urgency = fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
+    latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-180, max=180))
+
+    @validates_schema
+    def _consistent(self, data, **kwargs):
+        errors = {}
+        if data["kind"] == "meal":
+            if not data.get("slot"):
+                errors["slot"] = [_("Choose breakfast, lunch or dinner.")]
+            if not data.get("day") and not data.get("window_start"):
+                errors["day"] = [_("This field is required.")]
+        elif not data.get("window_start") or not data.get("window_end"):
+            errors["window_start"] = [_("Give when it is needed: a start and an end.")]
+        if data.get("window_start") and data.get("window_end") and data["window_end"] <= data["window_start"]:
+            errors["window_end"] = [_("The end comes before the start.")]
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            errors["longitude"] = [_("Give both latitude and longitude, or neither.")]
+        if errors:
+            raise ValidationError(errors)
+
+
+def _aware(value: datetime, tz) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def create_need(data: dict, *, actor_id: int | None, tz, own_residents: set[int] | None = None,
+                own_units: set[int] | None = None) -> Need:
+    """Record a need. `own_*` limit a resident or unit to their own beneficiaries (staff pass None)."""
+    try:
+        clean = NeedIn().load(data)
+    except ValidationError as err:
+        raise ValidationFailed(translate_field_messages(err.messages)) from None
+    resident = unit = None
+    if clean["resident_id"]:
+        resident = residents.get_resident(int(clean["resident_id"]))
+        if resident is None or resident.status != "active" or \
+                (own_residents is not None and resident.id not in own_residents):
+            raise ValidationFailed({"resident_id": [_("No such resident among those you act for.")]})
+    if clean["unit_id"]:
+        unit = units.get_unit(int(clean["unit_id"]))
+        if unit is None or (own_units is not None and unit.id not in own_units):
+            raise ValidationFailed({"unit_id": [_("No such unit among those you represent.")]})
+    if resident is None and unit is None and own_residents is not None:
+        raise ValidationFailed({"resident_id": [_("Say who needs it.")]})
+    if clean["kind"] not in UNMATCHED_KINDS and not db.session.execute(
+            select(Offer.id).where(Offer.kind == clean["kind"], Offer.status == "active").limit(1)).first():
+        raise ValidationFailed({"kind": [_("No unit offers this kind of help yet; call the community office.")]})
+    if clean["kind"] == "meal":
+        day = clean["day"] or clean["window_start"].date()
+        start_t, end_t = MEAL_HOURS[clean["slot"]]
+        start, end = datetime.combine(day, start_t, tz), datetime.combine(day, end_t, tz)
+    else:
+        start, end = _aware(clean["window_start"], tz), _aware(clean["window_end"], tz)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # stored in UTC on every backend
+    latitude, longitude = clean["latitude"], clean["longitude"]
+    if latitude is None and resident is not None:
+        latitude, longitude = resident.latitude, resident.longitude
+    need = Need(kind=clean["kind"], title=clean["title"].strip(), details=clean["details"].strip(),
+                resident_id=resident.id if resident else None, unit_id=unit.id if unit else None,
+                submitted_by_id=actor_id, window_start=start, window_end=end, slot=clean["slot"],
+                quantity=clean["quantity"], urgency=clean["urgency"], latitude=latitude, longitude=longitude)
+    db.session.add(need)
+    db.session.flush()
+    history.record(need, "submitted", actor_id=actor_id, note="")
+    notifications.emit("need.submitted", audience=notifications.to_roles("admin", "coordinator"),
+                       payload={"title": need.title, "kind": need.kind, "link": f"/needs/{need.id}"})
+    db.session.flush()
+    return need
+
+
+def get_need(need_id: int) -> Need | None:
+    return db.session.execute(select(Need).where(Need.id == need_id)).scalar_one_or_none()
+
+
+def list_needs(*, status: str | None = None, kind: str | None = None, resident_ids=None, unit_ids=None,
+               cursor: str | None = None, limit: int = 50):
+    stmt = select(Need)
+    if status == "open":
+        stmt = stmt.where(Need.status.in_(OPEN_STATUSES))
+    elif status:
+        stmt = stmt.where(Need.status == status)
+    if kind:
+        stmt = stmt.where(Need.kind == kind)
+    if resident_ids is not None or unit_ids is not None:
+        from sqlalchemy import or_
+
+        stmt = stmt.where(or_(Need.resident_id.in_(resident_ids or []), Need.unit_id.in_(unit_ids or [])))
+    return keyset_page(stmt, (Need.id,), cursor=cursor, limit=limit, descending=True)
+
+
+def move(need: Need, to_status: str, *, actor_id: int | None, note: str = "") -> Need:
+    """A move made by a person (triage, cancel, unmet), checked against the lifecycle."""
+    if to_status not in MOVES.get(need.status, set()):
+        raise Conflict(_("A need that is %(status)s cannot become %(to)s.", status=need.status, to=to_status),
+                       "invalid_transition")
+    history.record(need, to_status, actor_id=actor_id, note=note)
+    db.session.flush()
+    return need
+
+
+def local_window(need: Need, tz) -> tuple[datetime, datetime]:
+    """The need's window in the community's local time (weekly hours are local)."""
+    return aware(need.window_start).astimezone(tz), aware(need.window_end).astimezone(tz)
+
+
+def facts(need: Need, *, actor_id: int | None, tz) -> NeedFacts:
+    """What matching may know of the need; sensitive facts only under consent, and their use is audited."""
+    eligibility, grade = set(), None
+    if need.resident_id:
+        resident = residents.get_resident(need.resident_id)
+        if resident and resident.age is not None and resident.age >= 60:
+            eligibility.add("elderly")
+        sensitive = residents.priority_attributes([need.resident_id]).get(need.resident_id)
+        if sensitive:
+            residents.audit(actor_id, "read", need.resident_id, "matching")
+            eligibility |= {key for key in ("low_income", "living_alone") if sensitive[key]}
+            if sensitive["disability_category"]:
+                eligibility.add("disabled")
+                grade = sensitive["disability_grade"]
+    start, end = local_window(need, tz)
+    return NeedFacts(id=need.id, kind=need.kind, start=start, end=end,
+                     occurrence=occurrence_key(need.kind, start.date(), need.slot),
+                     quantity=need.quantity, urgency=need.urgency, latitude=need.latitude,
+                     longitude=need.longitude, eligibility=eligibility, disability_grade=grade, slot=need.slot)
+
+
+def overdue(now: datetime) -> list[Need]:
+    """Open needs past their urgency's deadline and not yet escalated."""
+    found = []
+    for urgency, wait in DEADLINES.items():
+        found += list(db.session.execute(select(Need).where(
+            Need.status.in_(OPEN_STATUSES), Need.urgency == urgency, Need.escalated_at.is_(None),
+            Need.created_at <= now - wait)).scalars())
+    return found

@@ -1,0 +1,1 @@
+"""Offers: what units put at the community's disposal, with a capacity that fits the kind and a calendar."""

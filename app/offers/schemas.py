@@ -1,0 +1,84 @@
+"""Offer schemas."""
+import re
+
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from app.kinds import KINDS, MEAL_SLOTS
+from app.offers.models import ELIGIBILITY, TERMS, WEEKDAYS
+
+HOUR = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class OfferIn(Schema):
+    unit_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    terms = fields.String(load_default="free", validate=validate.OneOf(TERMS))
+    price_cents = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    eligibility = fields.List(fields.String(validate=validate.OneOf(ELIGIBILITY)), load_default=lambda: ["anyone"],
+                              validate=validate.Length(min=1, max=len(ELIGIBILITY)))
+    latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-180, max=180))
+    radius_m = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=100_000))
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000))
+    slots = fields.List(fields.String(validate=validate.OneOf(MEAL_SLOTS)), load_default=list)
+    delivery = fields.Boolean(load_default=False)
+    weekly = fields.Dict(keys=fields.String(validate=validate.OneOf(WEEKDAYS)),
+                         values=fields.List(fields.List(fields.String(), validate=validate.Length(equal=2))),
+                         load_default=dict,
+                         metadata={"description": 'e.g. {"sat": [["08:00", "12:00"]]}; empty: always'})
+    valid_from = fields.Date(load_default=None, allow_none=True)
+    valid_until = fields.Date(load_default=None, allow_none=True)
+    status = fields.String(validate=validate.OneOf(["active", "paused", "ended"]))
+
+    @validates("weekly")
+    def _weekly(self, value, **kwargs):
+        for day, spans in value.items():
+            for start, end in spans:
+                if not (HOUR.match(start) and HOUR.match(end)) or start >= end:
+                    raise ValidationError(_("Hours must be HH:MM and end after they start (%(day)s).", day=day))
+
+    @validates_schema
+    def _dates(self, data, **kwargs):
+        if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
+            raise ValidationError({"valid_until": [_("The end comes before the start.")]})
+        if (data.get("latitude") is None) != (data.get("longitude") is None) and \
+                ("latitude" in data or "longitude" in data):
+            raise ValidationError({"longitude": [_("Give both latitude and longitude, or neither.")]})
+        if data.get("kind") == "meal" and "slots" in data and not data.get("slots"):
+            raise ValidationError({"slots": [_("Choose at least one meal: breakfast, lunch or dinner.")]})
+
+
+class OfferPatch(OfferIn):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
+class OfferOut(Schema):
+    id = fields.Function(lambda o: str(o.id), required=True)
+    unit_id = fields.Function(lambda o: str(o.unit_id))
+    kind = fields.String()
+    title = fields.String()
+    description = fields.String()
+    terms = fields.String()
+    price_cents = fields.Integer()
+    eligibility = fields.List(fields.String())
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    radius_m = fields.Integer(allow_none=True)
+    capacity = fields.Integer()
+    slots = fields.List(fields.String())
+    delivery = fields.Boolean()
+    weekly = fields.Dict()
+    valid_from = fields.Date(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    status = fields.String()
+    rating = fields.Float(allow_none=True)
+
+
+class ClosureIn(Schema):
+    day = fields.Date(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=200))

@@ -1,0 +1,131 @@
+"""Offer rules: who may publish for which unit, capacity that never drops below what is booked, closures."""
+import logging
+from datetime import date
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.i18n import translate_field_messages
+from app.matching.engine import OfferFacts
+from app.offers.models import Offer, OfferClosure, OfferOccurrence
+from app.offers.schemas import OfferIn, OfferPatch
+from app.pagination import keyset_page
+from app.sql import insert_ignoring_duplicates
+from app.units import services as units
+from app.validation import Conflict, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+
+def _load(schema, data: dict) -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        raise ValidationFailed(translate_field_messages(err.messages)) from None
+
+
+def create_offer(data: dict) -> Offer:
+    clean = _load(OfferIn(), data)
+    unit = units.get_unit(int(clean.pop("unit_id")))
+    if unit is None:
+        raise ValidationFailed({"unit_id": [_("No such unit in this community.")]})
+    if unit.status != "active":
+        raise ValidationFailed({"unit_id": [_("Only an active member unit can publish offers.")]})
+    offer = Offer(unit_id=unit.id, **clean)
+    db.session.add(offer)
+    db.session.flush()
+    return offer
+
+
+def update_offer(offer: Offer, data: dict) -> Offer:
+    clean = _load(OfferPatch(), data)
+    clean.pop("unit_id", None)  # an offer stays with its unit
+    if "capacity" in clean:
+        booked = most_booked(offer)
+        if clean["capacity"] < booked:
+            raise ValidationFailed({"capacity": [_("%(n)s places are already booked; the capacity cannot be lower.",
+                                                   n=booked)]})
+    for key, value in clean.items():
+        setattr(offer, key, value)
+    db.session.flush()
+    return offer
+
+
+def most_booked(offer: Offer) -> int:
+    return db.session.execute(select(func.coalesce(func.max(OfferOccurrence.booked), 0))
+                              .where(OfferOccurrence.offer_id == offer.id)).scalar_one()
+
+
+def get_offer(offer_id: int) -> Offer | None:
+    return db.session.execute(select(Offer).where(Offer.id == offer_id)).scalar_one_or_none()
+
+
+def list_offers(*, kind: str | None = None, unit_id: int | None = None, status: str | None = None,
+                cursor: str | None = None, limit: int = 50):
+    stmt = select(Offer)
+    if kind:
+        stmt = stmt.where(Offer.kind == kind)
+    if unit_id:
+        stmt = stmt.where(Offer.unit_id == unit_id)
+    if status:
+        stmt = stmt.where(Offer.status == status)
+    return keyset_page(stmt, (Offer.id,), cursor=cursor, limit=limit, descending=True)
+
+
+def add_closure(offer: Offer, day: date, note: str = "") -> OfferClosure:
+    closure = db.session.execute(select(OfferClosure).where(OfferClosure.offer_id == offer.id,
+                                                            OfferClosure.day == day)).scalar_one_or_none()
+    if closure is None:
+        closure = OfferClosure(offer_id=offer.id, day=day, note=note[:200])
+        db.session.add(closure)
+        db.session.flush()
+    return closure
+
+
+def closures_of(offer: Offer) -> list[OfferClosure]:
+    return list(db.session.execute(select(OfferClosure).where(OfferClosure.offer_id == offer.id)
+                                   .order_by(OfferClosure.day)).scalars())
+
+
+# --- capacity -------------------------------------------------------------------------------------
+
+def reserve(offer_id: int, key: str, quantity: int) -> None:
+    """Book places atomically: one conditional UPDATE, so concurrent bookings can never exceed capacity."""
+    offer = get_offer(offer_id)
+    insert_ignoring_duplicates(OfferOccurrence, [{"community_id": offer.community_id, "offer_id": offer_id,
+                                                  "key": key, "booked": 0}])
+    capacity = select(Offer.capacity).where(Offer.id == offer_id).scalar_subquery()
+    done = db.session.execute(
+        update(OfferOccurrence)
+        .where(OfferOccurrence.offer_id == offer_id, OfferOccurrence.key == key,
+               OfferOccurrence.booked + quantity <= capacity)
+        .values(booked=OfferOccurrence.booked + quantity)
+        .execution_options(synchronize_session=False)).rowcount
+    if done != 1:
+        raise Conflict(_("No places left on this offer for that time."), "capacity")
+
+
+def release(offer_id: int, key: str, quantity: int) -> None:
+    db.session.execute(
+        update(OfferOccurrence).where(OfferOccurrence.offer_id == offer_id, OfferOccurrence.key == key)
+        .values(booked=func.max(OfferOccurrence.booked - quantity, 0) if db.session.get_bind().dialect.name ==
+                "sqlite" else func.greatest(OfferOccurrence.booked - quantity, 0))
+        .execution_options(synchronize_session=False))
+
+
+def offer_facts(kind: str, key: str, day: date) -> list[OfferFacts]:
+    """Every active offer of a kind with its places left for one occurrence: three queries in all."""
+    offers = list(db.session.execute(select(Offer).where(Offer.kind == kind, Offer.status == "active")).scalars())
+    if not offers:
+        return []
+    ids = [o.id for o in offers]
+    closed = set(db.session.execute(select(OfferClosure.offer_id).where(
+        OfferClosure.offer_id.in_(ids), OfferClosure.day == day)).scalars())
+    booked = dict(db.session.execute(select(OfferOccurrence.offer_id, OfferOccurrence.booked).where(
+        OfferOccurrence.offer_id.in_(ids), OfferOccurrence.key == key)).all())
+    return [OfferFacts(id=o.id, unit_id=o.unit_id, kind=o.kind, capacity=o.capacity, booked=booked.get(o.id, 0),
+                       eligibility=o.eligibility, latitude=o.latitude, longitude=o.longitude, radius_m=o.radius_m,
+                       weekly=o.weekly, closed_days={day} if o.id in closed else set(), slots=o.slots,
+                       rating=o.rating, valid_from=o.valid_from, valid_until=o.valid_until) for o in offers]
