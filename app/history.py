@@ -27,8 +27,8 @@ class StatusChange(TenantScoped, db.Model):
 
 def record(obj, to_status: str, *, actor_id: int | None, note: str = "") -> None:
     """Move `obj` to a status and write down the change (the caller checked the move is allowed)."""
-    change = StatusChange(object_type=type(obj).__name__.lower(), object_id=obj.id, from_status=obj.status, to_status=to_status, actor_id=actor_id,
-                          note=(note or "")[:500])
+    change = StatusChange(object_type=type(obj).__name__.lower(), object_id=obj.id, from_status=obj.status,
+                          to_status=to_status, actor_id=actor_id, note=(note or "")[:500])
     obj.status = to_status
     db.session.add(change)
 

@@ -225,7 +225,7 @@ def test_lists_never_show_another_communitys_rows(app, worlds):
 
 
 def test_non_member_gets_404_on_every_community_route(app, worlds):
-    a, b = worlds["a"], worlds["b"]
+    a = worlds["a"]
     before = _snapshot(a["community"].id)
     outsider = UserFactory(name="路人")
     page_client, api_client = app.test_client(), app.test_client()

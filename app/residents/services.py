@@ -171,7 +171,8 @@ def set_sensitive(resident: Resident, data: dict, *, actor_id: int | None) -> di
     except ValidationError as err:
         raise ValidationFailed(translate_field_messages(err.messages)) from None
     if (clean.get("disability_category") is None) != (clean.get("disability_grade") is None):
-        raise ValidationFailed({"disability_grade": [_("Give both the disability category and the grade, or neither.")]})
+        raise ValidationFailed(
+            {"disability_grade": [_("Give both the disability category and the grade, or neither.")]})
     attributes = _attributes(resident)
     if attributes is None:
         attributes = SensitiveAttributes(resident_id=resident.id)
