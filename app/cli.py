@@ -150,8 +150,22 @@ def worker_command(queues):
     run_worker(list(queues))
 
 
+@click.command("bounce", help="Record a bounce report for a message Huzhu sent (by its Message-ID).")
+@click.argument("message_id")
+@click.option("--reason", default="bounced", help="What the bounce said, e.g. 550 mailbox unavailable")
+@with_appcontext
+def bounce_command(message_id, reason):
+    from app.notifications.services import record_bounce
+
+    delivery = record_bounce(message_id, reason)
+    if delivery is None:
+        click.echo(f"no delivery for {message_id}", err=True)
+        sys.exit(2)
+    click.echo(f"delivery {delivery.id} marked failed: it shows on the undelivered messages page")
+
+
 def register_cli(app) -> None:
-    for command in (community_cli, user_cli, member_cli, demo_command, worker_command):
+    for command in (community_cli, user_cli, member_cli, demo_command, worker_command, bounce_command):
         app.cli.add_command(command)
 
 

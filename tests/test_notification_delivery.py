@@ -324,3 +324,19 @@ def test_smtp_server_that_times_out_is_a_transient_failure(app, client, smtp, dr
         assert all("timed out" in (d.last_error or "").lower() or "timeout" in (d.last_error or "").lower()
                    for d in rows), [d.last_error for d in rows]
     db.session.rollback()
+
+
+def test_a_bounce_after_acceptance_makes_the_delivery_fail_visibly(app, client, smtp, drain, runner):
+    community, admin, people = _community_with_members("bounced", 2)
+    _announcement_event(client, admin, "bounced")
+    drain()
+    sent = next(m for m in smtp.messages if m["to"] == people[1].email and "停电通知" in m["subject"])
+    result = runner.invoke(args=["bounce", sent["message_id"], "--reason", "550 mailbox full"])
+    assert result.exit_code == 0, result.output
+    with tenant_context(community.id):
+        failed = db.session.execute(select(Delivery).where(Delivery.status == "failed")).scalar_one()
+        assert failed.user_id == people[1].id and "550 mailbox full" in failed.last_error
+    db.session.rollback()
+    assert client.get("/readyz").get_json()["failed_deliveries"] == 1
+    unknown = runner.invoke(args=["bounce", "<someone-else@example.org>"])
+    assert unknown.exit_code != 0

@@ -2,6 +2,7 @@
 import contextlib
 import contextvars
 import logging
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -422,3 +423,33 @@ def set_preferences(user, choices: dict[str, dict[str, bool]], *, quiet_start=No
     if quiet_set:
         user.quiet_start, user.quiet_end = quiet_start, quiet_end
     db.session.flush()
+
+
+# --- bounces --------------------------------------------------------------------------------------
+
+MESSAGE_ID = re.compile(r"^<?huzhu-(\d+)-(\d+)-(\d+)-(\w+)@huzhu>?$")
+
+
+def record_bounce(message_id: str, reason: str) -> Delivery | None:
+    """A bounce reported after the server accepted the message: the delivery becomes failed, visibly.
+
+    The Message-ID names the community, event, user and channel, so the bounce finds its delivery
+    without any lookup table; returns None for a Message-ID that is not ours or not known.
+    """
+    from tenants.context import tenant_context
+
+    match = MESSAGE_ID.match((message_id or "").strip())
+    if not match:
+        return None
+    community_id, event_id, user_id, channel = int(match[1]) or None, int(match[2]), int(match[3]), match[4]
+    with tenant_context(community_id):
+        delivery = db.session.execute(select(Delivery).where(
+            Delivery.event_id == event_id, Delivery.user_id == user_id, Delivery.channel == channel)
+        ).scalar_one_or_none()
+        if delivery is None:
+            return None
+        if delivery.status != "failed":
+            delivery.status, delivery.last_error = "failed", f"bounced: {reason}"[:500]
+            _count_failure(delivery.community_id, +1)
+        db.session.commit()
+    return delivery
