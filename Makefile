@@ -44,6 +44,11 @@ bench: translations
 bench-notify: translations
 	$(BIN)/python bench/notify.py
 
+# Proposals among 100,000 offers against the raw SQL, and the optimal batch beside greedy (bench/README.md, "matching").
+.PHONY: bench-matching
+bench-matching: translations
+	$(BIN)/python bench/matching.py
+
 lint: install
 	$(BIN)/ruff check app tenants jobs tests bench
 

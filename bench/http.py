@@ -9,9 +9,10 @@
    token per community.
 3. Counts the SQL statements of one list request in-process (test client, after a warm-up request);
    with --profile N, also shows where a list request spends CPU (a ladder of cheaper requests, cProfile).
-4. Serves wsgi:app with gunicorn (2 workers: this is a 2-core machine) on a free 127.0.0.1 port,
-   warms both endpoints up, then runs wrk against /healthz and the list endpoint back to back with the
-   same settings; list requests pick a random community (slug + its member's token) for every request.
+4. Serves wsgi:app with gunicorn (2 sync workers: this is a 2-core machine) on a free 127.0.0.1 port, logs in
+   once over HTTP (POST /api/v1/auth/tokens), warms both endpoints up, then runs wrk (same settings) against
+   /healthz and the list endpoint back to back, alternating --rounds times; every list request picks a random
+   community (its slug and its admin's token).
 5. Samples the RSS of every gunicorn worker during the runs (and reads VmHWM at the end), and the CPU time
    of the workers, the PostgreSQL backends, wrk and the whole machine (other engineers' test runs share it).
 6. Kills gunicorn and drops the database (or the temp dir), whatever happened.
@@ -241,6 +242,10 @@ def profile_list(app, slug: str, token: str, n: int) -> None:
             if func[0].startswith(ROOT + os.sep) and not any(d in func[0] for d in ("/bench/", "/.venv/"))]
     for ct, (filename, line, name) in sorted(rows, reverse=True)[:12]:
         say(f"    {1000 * ct / n:6.2f} ms  {os.path.relpath(filename, ROOT)}:{line} {name}")
+    with app.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
 
 
 # --- processes -----------------------------------------------------------------------------------
@@ -291,6 +296,14 @@ def _proc_pids() -> list[int]:
 
 
 def children_of(pid: int) -> list[int]:
+    try:  # cheap where the kernel lists children (CONFIG_PROC_CHILDREN)
+        kids = set()
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                kids.update(int(k) for k in f.read().split())
+        return sorted(kids)
+    except OSError:
+        pass
     kids = []
     for child in _proc_pids():
         try:
@@ -338,19 +351,24 @@ def cpu_seconds(pid: int) -> float:
 
 
 def machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine so far, all cores together."""
+    """CPU seconds of the whole machine so far, all cores together: (processes, kernel irq + softirq)."""
     with open("/proc/stat") as f:
-        values = [int(v) for v in f.readline().split()[1:8]]
+        user, nice, system, _idle, _iowait, irq, softirq = (int(v) for v in f.readline().split()[1:8])
     tick = os.sysconf("SC_CLK_TCK")
-    return (sum(values) - values[3] - values[4]) / tick, sum(values) / tick
+    return (user + nice + system) / tick, (irq + softirq) / tick
 
 
 def background_busy(seconds: float = 2.0) -> float:
     """How busy the machine is before we start, in % of one core."""
-    busy0, _ = machine_cpu()
+    (busy0, irq0), self0 = machine_cpu(), _self_cpu()
     time.sleep(seconds)
-    busy1, _ = machine_cpu()
-    return 100 * (busy1 - busy0) / seconds
+    (busy1, irq1), self1 = machine_cpu(), _self_cpu()
+    return 100 * ((busy1 - busy0) + (irq1 - irq0) - (self1 - self0)) / seconds
+
+
+def _self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 class WorkerSampler(threading.Thread):
@@ -425,7 +443,14 @@ class Totals:
         self.name = name
         self.requests = self.non_2xx = self.socket_errors = 0
         self.seconds = self.workers_cpu = self.db_cpu = self.wrk_cpu = self.machine_cpu = 0.0
+        self.kernel_cpu = self.self_cpu = 0.0
         self.latency: dict[str, list[float]] = {"50": [], "99": []}
+
+    @property
+    def other_cpu(self) -> float:
+        """CPU of everything else on the machine: other engineers' work, the gunicorn master, ..."""
+        rest = self.machine_cpu - self.workers_cpu - self.db_cpu - self.wrk_cpu - self.kernel_cpu - self.self_cpu
+        return max(0.0, rest)  # tick-based accounting: the parts can add up to a little more than the whole
 
     @property
     def rps(self) -> float:
@@ -450,9 +475,9 @@ def run_wrk(url: str, script: str, *, threads: int, connections: int, duration: 
     db_before = {pid: cpu_seconds(pid) for pid in (postgres_backends(db_name) if db_name else [])}
     before = {pid: cpu_seconds(pid) for pid in workers}
     children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    busy0, _ = machine_cpu()
+    (busy0, irq0), self0 = machine_cpu(), _self_cpu()
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
-    busy1, _ = machine_cpu()
+    (busy1, irq1), self1 = machine_cpu(), _self_cpu()
     children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = {pid: cpu_seconds(pid) for pid in workers}
     # Backends that started during the run count from zero; one that ended during it is lost (rare).
@@ -474,18 +499,21 @@ def run_wrk(url: str, script: str, *, threads: int, connections: int, duration: 
     totals.workers_cpu += sum(max(0.0, after[p] - before[p]) for p in workers)
     totals.db_cpu += sum(max(0.0, cpu - db_before.get(p, 0.0)) for p, cpu in db_after.items())
     totals.wrk_cpu += (children1.ru_utime + children1.ru_stime) - (children0.ru_utime + children0.ru_stime)
-    totals.machine_cpu += busy1 - busy0
+    totals.machine_cpu += (busy1 - busy0) + (irq1 - irq0)
+    totals.kernel_cpu += irq1 - irq0
+    totals.self_cpu += self1 - self0
 
 
 def describe(t: Totals, backend: str) -> str:
-    other = t.machine_cpu - t.workers_cpu - t.db_cpu - t.wrk_cpu
     db = f", {backend} {t.pct(t.db_cpu):.0f}%" if backend == "postgresql" else ""
     return (f"  {t.name:<8} {t.rps:8.1f} req/s  p50 {t.p('50')} ms  p99 {t.p('99')} ms  "
             f"{t.requests} requests, non-2xx {t.non_2xx}, socket errors {t.socket_errors}\n"
             f"  {'':<8} cpu per request: workers {t.per_request_ms(t.workers_cpu):.2f} ms"
             + (f", postgresql {t.per_request_ms(t.db_cpu):.2f} ms" if backend == "postgresql" else "")
             + f"; cpu in % of one core: workers {t.pct(t.workers_cpu):.0f}%{db}, wrk {t.pct(t.wrk_cpu):.0f}%, "
-            f"other processes {t.pct(other):.0f}% (machine {t.pct(t.machine_cpu):.0f}% of {100 * os.cpu_count()}%)")
+            f"kernel irq/softirq {t.pct(t.kernel_cpu):.0f}%, this script {t.pct(t.self_cpu):.0f}%, "
+            f"other processes {t.pct(t.other_cpu):.0f}% (machine {t.pct(t.machine_cpu):.0f}% of "
+            f"{100 * os.cpu_count()}%)")
 
 
 # --- main ---------------------------------------------------------------------------------------
@@ -634,7 +662,7 @@ def main(argv=None) -> int:
         for t in (healthz, listing):
             if t.pct(t.wrk_cpu) > 50:
                 warnings.append(f"wrk used {t.pct(t.wrk_cpu):.0f}% of a core during {t.name}: the client may limit it")
-            other = t.pct(t.machine_cpu - t.workers_cpu - t.db_cpu - t.wrk_cpu)
+            other = t.pct(t.other_cpu)
             if other > 25:
                 warnings.append(f"other processes used {other:.0f}% of a core during {t.name}: figures are noisy")
         for line in problems:

@@ -122,13 +122,21 @@ def test_twenty_coordinators_confirming_five_places_give_exactly_five(app, world
             matching.accept(match, actor_id=None)
             match_ids.append(match.id)
         db.session.commit()
-    results, barrier = [], threading.Barrier(20)
+    community_id = world["community"].id  # plain values only: ORM objects belong to the test's session
+    results, barrier = [], threading.Barrier(20, timeout=30)
 
     def coordinator(match_id):
         from app.database import retry_when_locked
         from app.validation import Conflict
 
-        with app.app_context(), tenant_context(world["community"].id):
+        try:
+            context = app.app_context()
+            context.push()
+        except Exception as exc:
+            results.append(repr(exc))
+            barrier.abort()
+            return
+        with tenant_context(community_id):
             barrier.wait()
 
             @retry_when_locked
@@ -142,6 +150,9 @@ def test_twenty_coordinators_confirming_five_places_give_exactly_five(app, world
             except Conflict as exc:
                 db.session.rollback()
                 results.append(exc.code)
+            except Exception as exc:  # surfaces in the assertion below instead of dying silently in a thread
+                results.append(repr(exc))
+        context.pop()
 
     threads = [threading.Thread(target=coordinator, args=(m,)) for m in match_ids]
     for t in threads:
