@@ -17,6 +17,7 @@ from app.notifications import services as notifications
 from app.offers.models import Offer
 from app.pagination import keyset_page
 from app.residents import services as residents
+from app.residents.models import Resident
 from app.units import services as units
 from app.validation import Conflict, ValidationFailed
 
@@ -145,9 +146,24 @@ def move(need: Need, to_status: str, *, actor_id: int | None, note: str = "") ->
     if to_status not in MOVES.get(need.status, set()):
         raise Conflict(_("A need that is %(status)s cannot become %(to)s.", status=need.status, to=to_status),
                        "invalid_transition")
+    if to_status == "cancelled":
+        _end_live_matches(need, actor_id=actor_id, note=note)
     history.record(need, to_status, actor_id=actor_id, note=note)
     db.session.flush()
     return need
+
+
+def _end_live_matches(need: Need, *, actor_id: int | None, note: str) -> None:
+    """A cancelled need frees its unit: its live match is cancelled and booked places are given back."""
+    from app.matching.models import LIVE_STATUSES, Match
+    from app.offers.services import release
+
+    live = db.session.execute(select(Match).where(Match.need_id == need.id, Match.status.in_(LIVE_STATUSES))
+                              .with_for_update()).scalars().all()
+    for match in live:
+        if match.status == "confirmed":
+            release(match.offer_id, match.occurrence, match.quantity)
+        history.record(match, "cancelled", actor_id=actor_id, note=note)
 
 
 def local_window(need: Need, tz) -> tuple[datetime, datetime]:
@@ -157,23 +173,38 @@ def local_window(need: Need, tz) -> tuple[datetime, datetime]:
 
 def facts(need: Need, *, actor_id: int | None, tz) -> NeedFacts:
     """What matching may know of the need; sensitive facts only under consent, and their use is audited."""
-    eligibility, grade = set(), None
-    if need.resident_id:
-        resident = residents.get_resident(need.resident_id)
-        if resident and resident.age is not None and resident.age >= 60:
-            eligibility.add("elderly")
-        sensitive = residents.priority_attributes([need.resident_id]).get(need.resident_id)
-        if sensitive:
-            residents.audit(actor_id, "read", need.resident_id, "matching")
-            eligibility |= {key for key in ("low_income", "living_alone") if sensitive[key]}
-            if sensitive["disability_category"]:
-                eligibility.add("disabled")
-                grade = sensitive["disability_grade"]
-    start, end = local_window(need, tz)
-    return NeedFacts(id=need.id, kind=need.kind, start=start, end=end,
-                     occurrence=occurrence_key(need.kind, start.date(), need.slot),
-                     quantity=need.quantity, urgency=need.urgency, latitude=need.latitude,
-                     longitude=need.longitude, eligibility=eligibility, disability_grade=grade, slot=need.slot)
+    return facts_many([need], actor_id=actor_id, tz=tz)[0]
+
+
+def facts_many(many: list[Need], *, actor_id: int | None, tz, chunk: int = 1000) -> list[NeedFacts]:
+    """`facts` of many needs (a batch): two queries per `chunk` residents, not two per need."""
+    ids = sorted({need.resident_id for need in many if need.resident_id})
+    people, sensitive = {}, {}
+    for i in range(0, len(ids), chunk):
+        part = ids[i:i + chunk]
+        people.update((r.id, r) for r in db.session.execute(select(Resident).where(Resident.id.in_(part))).scalars())
+        sensitive.update(residents.priority_attributes(part))
+    found = []
+    for need in many:
+        eligibility, grade = set(), None
+        if need.resident_id:
+            resident = people.get(need.resident_id)
+            if resident and resident.age is not None and resident.age >= 60:
+                eligibility.add("elderly")
+            attributes = sensitive.get(need.resident_id)
+            if attributes:
+                residents.audit(actor_id, "read", need.resident_id, "matching")
+                eligibility |= {key for key in ("low_income", "living_alone") if attributes[key]}
+                if attributes["disability_category"]:
+                    eligibility.add("disabled")
+                    grade = attributes["disability_grade"]
+        start, end = local_window(need, tz)
+        found.append(NeedFacts(id=need.id, kind=need.kind, start=start, end=end,
+                               occurrence=occurrence_key(need.kind, start.date(), need.slot),
+                               quantity=need.quantity, urgency=need.urgency, latitude=need.latitude,
+                               longitude=need.longitude, eligibility=eligibility, disability_grade=grade,
+                               slot=need.slot))
+    return found
 
 
 def overdue(now: datetime) -> list[Need]:
