@@ -30,15 +30,18 @@ def init_app(app) -> None:
     from app.announcements.views import bp as announcements_bp
     from app.home.views import bp as home_bp
     from app.home.views import community_bp
+    from app.matching.views import bp as matches_bp
     from app.members.views import bp as members_bp
+    from app.needs.views import bp as needs_bp
     from app.notifications.views import bp as notifications_bp
     from app.notifications.views import community_bp as deliveries_bp
+    from app.offers.views import bp as offers_bp
     from app.platform.views import bp as platform_bp
     from app.residents.views import bp as residents_bp
     from app.units.views import bp as units_bp
 
     for bp in (accounts_bp, home_bp, community_bp, platform_bp, members_bp, units_bp, announcements_bp,
-               notifications_bp, deliveries_bp, residents_bp):
+               notifications_bp, deliveries_bp, residents_bp, needs_bp, offers_bp, matches_bp):
         app.register_blueprint(bp)
     app.url_defaults(add_slug)
 

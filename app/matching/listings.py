@@ -1,0 +1,70 @@
+"""Read-only lists for the docking pages, each in one query with what it shows (no query per row)."""
+import logging
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.matching.models import Match
+from app.needs.models import OPEN_STATUSES, Need
+from app.offers.models import Offer
+from app.residents.models import Resident
+from app.units.models import Unit
+
+logger = logging.getLogger(__name__)
+
+
+def needs_with_names(stmt_filter, *, limit: int = 20) -> list[tuple]:
+    """(need, resident name, unit name) rows for needs matching `stmt_filter`, newest first."""
+    stmt = (select(Need, Resident.name, Unit.name)
+            .outerjoin(Resident, Resident.id == Need.resident_id)
+            .outerjoin(Unit, Unit.id == Need.unit_id)
+            .where(*stmt_filter).order_by(Need.id.desc()).limit(limit))
+    return list(db.session.execute(stmt).all())
+
+
+def new_needs(limit: int = 20) -> list[tuple]:
+    return needs_with_names([Need.status == "submitted"], limit=limit)
+
+
+def escalated_needs(limit: int = 20) -> list[tuple]:
+    return needs_with_names([Need.escalated_at.is_not(None), Need.status.in_(OPEN_STATUSES)], limit=limit)
+
+
+def matches_with_context(statuses, *, unit_ids=None, limit: int = 100) -> list[tuple]:
+    """(match, need, offer, unit, resident name) rows in the given statuses; `unit_ids` limits to those units."""
+    stmt = (select(Match, Need, Offer, Unit, Resident.name)
+            .join(Need, Need.id == Match.need_id)
+            .join(Offer, Offer.id == Match.offer_id)
+            .join(Unit, Unit.id == Offer.unit_id)
+            .outerjoin(Resident, Resident.id == Need.resident_id)
+            .where(Match.status.in_(list(statuses))))
+    if unit_ids is not None:
+        stmt = stmt.where(Offer.unit_id.in_(list(unit_ids) or [-1]))
+    return list(db.session.execute(stmt.order_by(Match.id.desc()).limit(limit)).all())
+
+
+def names_of_needs(needs: list[Need]) -> dict:
+    """{"residents": {id: name}, "units": {id: name}} for a page of needs, in at most two queries."""
+    resident_ids = {n.resident_id for n in needs if n.resident_id}
+    unit_ids = {n.unit_id for n in needs if n.unit_id}
+    residents = dict(db.session.execute(select(Resident.id, Resident.name).where(Resident.id.in_(resident_ids)))
+                     .all()) if resident_ids else {}
+    units = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()) \
+        if unit_ids else {}
+    return {"residents": residents, "units": units}
+
+
+def offers_with_units(offer_ids) -> dict[int, tuple]:
+    """{offer_id: (offer, unit)} in one query."""
+    ids = set(offer_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Offer, Unit).join(Unit, Unit.id == Offer.unit_id).where(Offer.id.in_(ids)))
+    return {offer.id: (offer, unit) for offer, unit in rows}
+
+
+def user_names(user_ids) -> dict[int, str]:
+    from app.accounts.models import User
+
+    ids = {i for i in user_ids if i}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}

@@ -1,0 +1,163 @@
+"""Docking pages: the matches of a unit (accept, decline, delivered) and of the staff (confirm), the batch
+assignment, and the coordinator's work of the day."""
+import logging
+from datetime import date, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.database import retry_when_locked
+from app.extensions import db
+from app.kinds import KINDS, MEAL_SLOTS
+from app.matching import listings, services
+from app.matching.models import LIVE_STATUSES
+from app.matching.words import reasons_text
+from app.needs.models import Need
+from app.needs.vocabulary import labels
+from app.notifications.services import list_failed
+from app.permissions import can, require
+from app.units.services import units_of_user
+from app.validation import Conflict, ValidationFailed
+from tenants.web import tenant_routes
+
+logger = logging.getLogger(__name__)
+
+bp = tenant_routes(Blueprint("matches", __name__, url_prefix="/c/<slug>"))
+
+
+@bp.context_processor
+def _labels():
+    return labels() | {"KINDS": KINDS, "MEAL_SLOTS": MEAL_SLOTS, "reasons_text": reasons_text}
+
+
+def _message(err) -> str:
+    return getattr(err, "message", None) or "; ".join(m for ms in getattr(err, "fields", {}).values() for m in ms)
+
+
+@bp.get("/matches")
+def index():
+    """Staff see every live match; a unit representative the proposals and bookings of their units."""
+    staff = can("matching.propose")
+    unit_ids = None if staff else [u.id for u in units_of_user(current_user.id)]
+    if not staff and not unit_ids:
+        abort(403)
+    rows = listings.matches_with_context(LIVE_STATUSES, unit_ids=unit_ids, limit=300)
+    groups = {status: [r for r in rows if r[0].status == status] for status in LIVE_STATUSES}
+    return render_template("matches/index.html", groups=groups, staff=staff)
+
+
+def _act(match_id: int, action: str, step, done: str):
+    @retry_when_locked
+    def run():
+        match = services.get_match(match_id)
+        if match is None:
+            abort(404)
+        require(action, match)
+        step(match)
+        db.session.commit()
+
+    try:
+        run()
+        flash(done, "success")
+    except (Conflict, ValidationFailed) as err:
+        db.session.rollback()
+        flash(_message(err), "error")
+    return redirect(url_for("matches.index"))
+
+
+@bp.post("/matches/<int:match_id>/accept")
+def accept(match_id: int):
+    return _act(match_id, "matches.answer", lambda m: services.accept(m, actor_id=current_user.id),
+                _("Accepted; the community office will confirm."))
+
+
+@bp.post("/matches/<int:match_id>/decline")
+def decline(match_id: int):
+    note = request.form.get("note", "").strip()[:500]
+    return _act(match_id, "matches.answer", lambda m: services.decline(m, actor_id=current_user.id, note=note),
+                _("Declined; the need goes back to the coordinator."))
+
+
+@bp.post("/matches/<int:match_id>/confirm")
+def confirm(match_id: int):
+    """Confirm an accepted match, booking its places (a clear message when none are left)."""
+    require("matching.confirm")
+    return _act(match_id, "matches.view", lambda m: services.confirm(m, actor_id=current_user.id),
+                _("Confirmed; the places are booked."))
+
+
+@bp.post("/matches/<int:match_id>/deliver")
+def deliver(match_id: int):
+    return _act(match_id, "matches.deliver", lambda m: services.deliver(m, actor_id=current_user.id),
+                _("Marked as delivered."))
+
+
+def _batch_args(source) -> tuple[dict, dict]:
+    values = {"kind": source.get("kind", ""), "day": source.get("day", ""), "slot": source.get("slot", "")}
+    errors = {}
+    if values["kind"] not in KINDS:
+        errors["kind"] = [_("Choose a kind.")]
+    try:
+        day = date.fromisoformat(values["day"])
+    except ValueError:
+        day = None
+        errors["day"] = [_("Give the day as YYYY-MM-DD.")]
+    slot = values["slot"] or None
+    if slot is not None and slot not in MEAL_SLOTS:
+        errors["slot"] = [_("Choose breakfast, lunch or dinner.")]
+    if values["kind"] == "meal" and slot is None:
+        errors["slot"] = [_("Choose breakfast, lunch or dinner.")]
+    return {"kind": values["kind"], "day": day, "slot": slot}, (errors, values)
+
+
+@bp.route("/matching/batch", methods=["GET", "POST"])
+def batch():
+    """All open needs of a kind on a day at once: the optimal plan beside first come, first served."""
+    require("matching.batch")
+    source = request.form if request.method == "POST" else request.args
+    plan, errors = None, {}
+    values = {"kind": "meal", "day": datetime.now(services.community_tz_for_context()).date().isoformat(),
+              "slot": "lunch"}
+    if source.get("kind") or source.get("day"):
+        args, (errors, values) = _batch_args(source)
+        if not errors:
+            plan = services.batch_plan(args["kind"], args["day"], args["slot"], actor_id=current_user.id)
+            if request.method == "POST":
+                try:
+                    made = services.apply_batch(plan, actor_id=current_user.id)
+                    db.session.commit()
+                    flash(_("%(n)s proposals sent to the units.", n=len(made)), "success")
+                    return redirect(url_for("matches.index"))
+                except (Conflict, ValidationFailed) as err:
+                    db.session.rollback()
+                    flash(_message(err), "error")
+                    plan = services.batch_plan(args["kind"], args["day"], args["slot"], actor_id=current_user.id)
+            db.session.commit()  # the use of sensitive facts was audited
+    pairs = []
+    if plan:
+        need_ids = {int(n) for n in plan["optimal"]} | {int(n) for n in plan["greedy"]}
+        needs = {n.id: n for n in db.session.execute(
+            select(Need).where(Need.id.in_(need_ids or [-1]))).scalars()}
+        names = listings.names_of_needs(list(needs.values()))
+        offers = listings.offers_with_units(set(plan["optimal"].values()) | set(plan["greedy"].values()))
+        for need_id in sorted(need_ids):
+            need = needs.get(need_id)
+            pairs.append({"need": need, "who": names["residents"].get(need.resident_id) or
+                          names["units"].get(need.unit_id) if need else None,
+                          "optimal": offers.get(plan["optimal"].get(need_id)),
+                          "greedy": offers.get(plan["greedy"].get(need_id))})
+    return render_template("matches/batch.html", plan=plan, pairs=pairs, values=values, errors=errors), \
+        (422 if errors else 200)
+
+
+@bp.get("/today")
+def today():
+    """The coordinator's work of the day: each list in one query, whatever its length."""
+    require("matching.confirm")
+    return render_template(
+        "matches/today.html", new_needs=listings.new_needs(), escalated=listings.escalated_needs(),
+        proposed=listings.matches_with_context(("proposed",), limit=20),
+        accepted=listings.matches_with_context(("accepted",), limit=20),
+        failed_count=len(list_failed()))
