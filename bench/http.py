@@ -44,9 +44,10 @@ import time  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
 
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+from bench import pgdb  # noqa: E402
+
 PG_DB = "huzhu_bench"
-OWNER_ROLE, APP_ROLE = "huzhu_owner", "huzhu_app"
+OWNER_ROLE, APP_ROLE = pgdb.OWNER_ROLE, pgdb.APP_ROLE
 PASSWORD = "bench-horse-7"
 SECRET_KEY = "bench-secret-key-not-for-production"
 RSS_AIM_MB = 150
@@ -63,45 +64,22 @@ def postgres_reachable() -> bool:
     try:
         import psycopg
 
-        with psycopg.connect(PG_ADMIN):
+        with psycopg.connect(pgdb.PG_ADMIN):
             return True
     except Exception:
         return False
 
 
 def _pg_admin(*statements: str, dbname: str = "postgres") -> None:
-    """Run statements as the postgres superuser (trust auth on 127.0.0.1, as in .ci/run)."""
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN.replace("dbname=postgres", f"dbname={dbname}"), autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
+    pgdb.pg_admin(*statements, dbname=dbname)
 
 
 def create_pg_database() -> tuple[str, str]:
-    """A fresh huzhu_bench owned by huzhu_owner; roles are created (as in .ci/run) when missing."""
-    drop_pg_database()
-    _pg_admin(
-        f"""DO $$ BEGIN
-          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
-            CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS;
-          END IF;
-          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
-            CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-          END IF;
-        END $$""",
-        f"CREATE DATABASE {PG_DB} OWNER {OWNER_ROLE}",
-    )
-    _pg_admin(f"ALTER SCHEMA public OWNER TO {OWNER_ROLE}", "REVOKE CREATE ON SCHEMA public FROM PUBLIC", dbname=PG_DB)
-    return (f"postgresql+psycopg://{APP_ROLE}@127.0.0.1:5432/{PG_DB}",
-            f"postgresql+psycopg://{OWNER_ROLE}@127.0.0.1:5432/{PG_DB}")
+    return pgdb.create_database(PG_DB)
 
 
 def drop_pg_database() -> None:
-    _pg_admin(
-        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{PG_DB}' AND pid <> pg_backend_pid()",
-        f"DROP DATABASE IF EXISTS {PG_DB}",
-    )
+    pgdb.drop_database(PG_DB)
 
 
 def app_config(app_url: str, owner_url: str | None) -> dict:

@@ -48,9 +48,10 @@ import time  # noqa: E402
 from datetime import UTC, date, datetime, timedelta  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+from bench import pgdb  # noqa: E402
+
 PG_DB = "huzhu_bench_matching"
-OWNER_ROLE, APP_ROLE = "huzhu_owner", "huzhu_app"
+OWNER_ROLE, APP_ROLE = pgdb.OWNER_ROLE, pgdb.APP_ROLE
 SECRET_KEY = "bench-secret-key-not-for-production"
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 12, 1)  # a Tuesday
@@ -80,44 +81,19 @@ def pct(values: list[float], q: float) -> float:
 # --- database ------------------------------------------------------------------------------------
 
 def _pg_admin(*statements: str, dbname: str = "postgres") -> None:
-    """Run statements as the postgres superuser (trust auth on 127.0.0.1, as in .ci/run)."""
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN.replace("dbname=postgres", f"dbname={dbname}"), autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
+    pgdb.pg_admin(*statements, dbname=dbname)
 
 
 def create_pg_database() -> tuple[str, str]:
-    drop_pg_database()
-    _pg_admin(
-        f"""DO $$ BEGIN
-          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
-            CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS;
-          END IF;
-          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
-            CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-          END IF;
-        END $$""",
-        f"CREATE DATABASE {PG_DB} OWNER {OWNER_ROLE}",
-    )
-    _pg_admin(f"ALTER SCHEMA public OWNER TO {OWNER_ROLE}", "REVOKE CREATE ON SCHEMA public FROM PUBLIC", dbname=PG_DB)
-    return (f"postgresql+psycopg://{APP_ROLE}@127.0.0.1:5432/{PG_DB}",
-            f"postgresql+psycopg://{OWNER_ROLE}@127.0.0.1:5432/{PG_DB}")
+    return pgdb.create_database(PG_DB)
 
 
 def drop_pg_database() -> None:
-    _pg_admin(
-        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{PG_DB}' AND pid <> pg_backend_pid()",
-        f"DROP DATABASE IF EXISTS {PG_DB}",
-    )
+    pgdb.drop_database(PG_DB)
 
 
 def huzhu_command() -> list[str]:
-    script = os.path.join(os.path.dirname(sys.executable), "huzhu")
-    if os.path.exists(script):
-        return [script]
-    return [sys.executable, "-c", "from app.cli import main; main()"]
+    return pgdb.huzhu_command()
 
 
 def migrate(app_url: str, owner_url: str) -> None:
@@ -687,7 +663,7 @@ def main(argv=None) -> int:
         import psycopg
 
         try:
-            with psycopg.connect(PG_ADMIN):
+            with psycopg.connect(pgdb.PG_ADMIN):
                 pass
         except Exception as err:
             raise RuntimeError(f"PostgreSQL does not answer on 127.0.0.1:5432 as postgres: {err}") from err
