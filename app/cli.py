@@ -157,11 +157,11 @@ def worker_command(queues):
 def bounce_command(message_id, reason):
     from app.notifications.services import record_bounce
 
-    delivery = record_bounce(message_id, reason)
-    if delivery is None:
+    delivery_id = record_bounce(message_id, reason)
+    if delivery_id is None:
         click.echo(f"no delivery for {message_id}", err=True)
         sys.exit(2)
-    click.echo(f"delivery {delivery.id} marked failed: it shows on the undelivered messages page")
+    click.echo(f"delivery {delivery_id} marked failed: it shows on the undelivered messages page")
 
 
 def register_cli(app) -> None:

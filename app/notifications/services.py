@@ -430,11 +430,11 @@ def set_preferences(user, choices: dict[str, dict[str, bool]], *, quiet_start=No
 MESSAGE_ID = re.compile(r"^<?huzhu-(\d+)-(\d+)-(\d+)-(\w+)@huzhu>?$")
 
 
-def record_bounce(message_id: str, reason: str) -> Delivery | None:
+def record_bounce(message_id: str, reason: str) -> int | None:
     """A bounce reported after the server accepted the message: the delivery becomes failed, visibly.
 
     The Message-ID names the community, event, user and channel, so the bounce finds its delivery
-    without any lookup table; returns None for a Message-ID that is not ours or not known.
+    without any lookup table. Returns the delivery's id, or None for a Message-ID not ours or not known.
     """
     from tenants.context import tenant_context
 
@@ -451,5 +451,6 @@ def record_bounce(message_id: str, reason: str) -> Delivery | None:
         if delivery.status != "failed":
             delivery.status, delivery.last_error = "failed", f"bounced: {reason}"[:500]
             _count_failure(delivery.community_id, +1)
+        delivery_id = delivery.id
         db.session.commit()
-    return delivery
+    return delivery_id  # a plain id: outside its community the row is not readable (RLS)
