@@ -16,7 +16,9 @@ def test_readyz_checks_database(client):
 def test_landing_page_in_chinese_by_default(client):
     response = client.get("/")
     assert response.status_code == 200
-    assert 'lang="zh-CN"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    # The page itself, not the 中文 switch button (which carries lang="zh-CN" in any language).
+    assert html.lstrip().lower().startswith("<!doctype html>") and '<html lang="zh-CN"' in html
 
 
 def test_openapi_document_lists_unit_endpoints(client):

@@ -19,7 +19,7 @@ from app.notifications.models import Delivery, InboxEntry, NotificationPreferenc
 from app.sql import insert_ignoring_duplicates
 from app.validation import ValidationFailed
 from jobs.queues import enqueue_after_commit
-from tenants.context import current_tenant_id
+from tenants.context import current_tenant_id, unscoped
 from tenants.models import Community, Membership, MembershipRole, utcnow
 
 logger = logging.getLogger(__name__)
@@ -330,8 +330,6 @@ def sweep() -> dict:
 
 def inbox_of(user_id: int, *, cursor_id: int | None = None, limit: int = 50, unread_only: bool = False):
     """A user's inbox across all their communities, newest first (their own rows only)."""
-    from tenants.context import unscoped
-
     stmt = select(InboxEntry).where(InboxEntry.user_id == user_id).execution_options(**unscoped())
     if unread_only:
         stmt = stmt.where(InboxEntry.read_at.is_(None))
@@ -342,8 +340,6 @@ def inbox_of(user_id: int, *, cursor_id: int | None = None, limit: int = 50, unr
 
 
 def unread_count(user_id: int) -> int:
-    from tenants.context import unscoped
-
     return db.session.execute(
         select(func.count()).select_from(InboxEntry)
         .where(InboxEntry.user_id == user_id, InboxEntry.read_at.is_(None)).execution_options(**unscoped())
@@ -356,7 +352,7 @@ def mark_read(user_id: int, entry_ids: list[int] | None = None) -> int:
     A user may read their own entries in every community, but on PostgreSQL row-level security lets
     a row be written only in its own community's context: so find the communities, then update in each.
     """
-    from tenants.context import tenant_context, unscoped
+    from tenants.context import tenant_context
 
     mine = [InboxEntry.user_id == user_id, InboxEntry.read_at.is_(None)]
     if entry_ids is not None:
