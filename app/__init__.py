@@ -44,6 +44,7 @@ def _import_models() -> None:
     import app.announcements.models  # noqa: F401
     import app.history  # noqa: F401
     import app.matching.models  # noqa: F401
+    import app.meals.models  # noqa: F401
     import app.needs.models  # noqa: F401
     import app.notifications.models  # noqa: F401
     import app.offers.models  # noqa: F401

@@ -67,6 +67,17 @@ def _need_party(membership: Membership, need) -> bool:
     return False
 
 
+def _meal_owner(membership: Membership, plan_or_order) -> bool:
+    """Staff, or the account that acts for the resident the meal plan or order is for."""
+    if membership.has_role(*STAFF):
+        return True
+    if plan_or_order is None:
+        return False
+    from app.residents.services import get_resident
+
+    return _own_resident(membership, get_resident(plan_or_order.resident_id))
+
+
 RULES: dict[str, set[str] | Callable] = {
     "community.view": EVERYONE,
     "units.view": EVERYONE,
@@ -109,6 +120,14 @@ RULES: dict[str, set[str] | Callable] = {
     "matches.answer": _match_side,
     "matches.deliver": _match_side,
     "matches.rate": _need_party,
+    # The meal table: residents' plans and orders; a canteen's settings, manifest, deliveries, statement.
+    "meals.view": EVERYONE,
+    "meals.request_plan": _own_resident,  # for this resident
+    "meals.plan": _meal_owner,  # see the plan or order, end the plan, skip or restore a day
+    "meals.confirm_plan": STAFF,
+    "meals.canteen": _offer_side,
+    "meals.missed": STAFF,
+    "meals.statement": _own_resident,
 }
 
 

@@ -56,6 +56,10 @@ SCHEDULES: list[Schedule] = [
              description="the coordinator's daily digest: today's work"),
     Schedule("escalation_sweep", "app.matching.services.escalate_overdue", every=timedelta(minutes=15),
              description="flag needs unmatched past their urgency's deadline"),
+    Schedule("meal_orders", "app.meals.services.daily_orders", daily_at=time(1, 0),
+             description="make the coming week's meal orders from the meal plans"),
+    Schedule("meal_manifests", "app.meals.services.send_manifests", every=timedelta(minutes=15),
+             description="send each canteen tomorrow's manifest once its orders close"),
     Schedule("retention_purge", "app.maintenance.purge_expired", daily_at=time(3, 0), per_community=False,
              description="delete expired sessions, reset codes, old imports and tokens"),
 ]

@@ -5,6 +5,7 @@ it takes an object id this file does not know yet, and then the suite fails and 
 """
 import hashlib
 import json
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,8 @@ from app.accounts import services as accounts
 from app.announcements import services as announcements
 from app.extensions import db
 from app.matching import services as matching
+from app.meals import services as meals
+from app.meals.models import MealOrder
 from app.needs import services as needs
 from app.notifications.models import Delivery
 from app.offers import services as offers
@@ -62,6 +65,11 @@ def _world(slug: str, marker: str) -> dict:
                                   "day": "2026-12-01", "slot": "lunch"}, actor_id=admin.id,
                                  tz=ZoneInfo("Asia/Shanghai"))
         match = matching.propose(need, offer.id, actor_id=admin.id)
+        plan = meals.request_plan({"resident_id": str(resident.id), "offer_id": str(offer.id), "weekdays": ["mon"],
+                                   "slots": ["lunch"], "starts_on": "2027-01-04", "diet_notes": f"{marker} 少盐"},
+                                  actor_id=admin.id, confirm=True)
+        meals.generate_orders(plans=[plan], start=date(2027, 1, 4), days=1)
+        order_id = db.session.execute(select(MealOrder.id).where(MealOrder.plan_id == plan.id)).scalar_one()
         failed = Delivery(event_id=announcement.event_id, user_id=other.id, channel="email", status="failed",
                           last_error=f"{marker} bounce")
         db.session.add(failed)
@@ -71,6 +79,7 @@ def _world(slug: str, marker: str) -> dict:
         return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id,
+                "plan_id": plan.id, "order_id": order_id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
 
 
@@ -94,6 +103,8 @@ PARAMS = {
     "offer_id": lambda b: b["offer_id"],
     "need_id": lambda b: b["need_id"],
     "match_id": lambda b: b["match_id"],
+    "plan_id": lambda b: b["plan_id"],
+    "order_id": lambda b: b["order_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -115,6 +126,10 @@ JSON_BODIES = {
     "needs_api.move": {"to": "cancelled"},
     "matches_api.decline": {"note": ""},
     "matches_api.rate": {"rating": 5},
+    "meals_api.decline_plan": {"note": ""},
+    "meals_api.end_plan": {"ends_on": "2027-02-01"},
+    "meals_api.mark_delivery": {"outcome": "delivered"},
+    "meals_api.put_settings": {"cutoff": "17:00"},
 }
 
 

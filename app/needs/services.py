@@ -179,25 +179,13 @@ def facts(need: Need, *, actor_id: int | None, tz) -> NeedFacts:
 def facts_many(many: list[Need], *, actor_id: int | None, tz, chunk: int = 1000) -> list[NeedFacts]:
     """`facts` of many needs (a batch): two queries per `chunk` residents, not two per need."""
     ids = sorted({need.resident_id for need in many if need.resident_id})
-    people, sensitive = {}, {}
+    groups = {}
     for i in range(0, len(ids), chunk):
-        part = ids[i:i + chunk]
-        people.update((r.id, r) for r in db.session.execute(select(Resident).where(Resident.id.in_(part))).scalars())
-        sensitive.update(residents.priority_attributes(part))
+        people = db.session.execute(select(Resident).where(Resident.id.in_(ids[i:i + chunk]))).scalars().all()
+        groups.update(residents.eligibility_of(people, actor_id=actor_id, purpose="matching"))
     found = []
     for need in many:
-        eligibility, grade = set(), None
-        if need.resident_id:
-            resident = people.get(need.resident_id)
-            if resident and resident.age is not None and resident.age >= 60:
-                eligibility.add("elderly")
-            attributes = sensitive.get(need.resident_id)
-            if attributes:
-                residents.audit(actor_id, "read", need.resident_id, "matching")
-                eligibility |= {key for key in ("low_income", "living_alone") if attributes[key]}
-                if attributes["disability_category"]:
-                    eligibility.add("disabled")
-                    grade = attributes["disability_grade"]
+        eligibility, grade = groups.get(need.resident_id, (set(), None))
         start, end = local_window(need, tz)
         found.append(NeedFacts(id=need.id, kind=need.kind, start=start, end=end,
                                occurrence=occurrence_key(need.kind, start.date(), need.slot),

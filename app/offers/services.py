@@ -81,6 +81,10 @@ def add_closure(offer: Offer, day: date, note: str = "") -> OfferClosure:
         closure = OfferClosure(offer_id=offer.id, day=day, note=note[:200])
         db.session.add(closure)
         db.session.flush()
+        if offer.kind == "meal":
+            from app.meals.services import cancel_for_closure  # meals build on offers, not the other way
+
+            cancel_for_closure(offer.id, day, actor_id=None)
     return closure
 
 

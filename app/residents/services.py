@@ -199,6 +199,27 @@ def priority_attributes(resident_ids: list[int]) -> dict[int, dict]:
     return {row.resident_id: {field: getattr(row, field) for field in SENSITIVE_FIELDS} for row in rows}
 
 
+def eligibility_of(people: list[Resident], *, actor_id: int | None, purpose: str) -> dict[int, tuple[set, int | None]]:
+    """Which eligibility groups each resident belongs to (elderly, disabled, low_income, living_alone) and
+    their disability grade: what an offer's eligibility and a price list ask. Sensitive groups come only
+    under consent, and each resident whose attributes are used gets one audited read for `purpose`."""
+    sensitive = priority_attributes([p.id for p in people])
+    found = {}
+    for person in people:
+        groups, grade = set(), None
+        if person.age is not None and person.age >= 60:
+            groups.add("elderly")
+        attributes = sensitive.get(person.id)
+        if attributes:
+            audit(actor_id, "read", person.id, purpose)
+            groups |= {key for key in ("low_income", "living_alone") if attributes[key]}
+            if attributes["disability_category"]:
+                groups.add("disabled")
+                grade = attributes["disability_grade"]
+        found[person.id] = (groups, grade)
+    return found
+
+
 # --- export and deletion --------------------------------------------------------------------------
 
 def export(resident: Resident, *, actor_id: int | None) -> dict:

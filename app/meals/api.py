@@ -1,0 +1,236 @@
+"""Meal table API: /api/v1/c/<slug>/meals — plans, orders, a canteen's settings, manifest and statement."""
+import logging
+from datetime import date
+
+from flask import abort, request, send_file
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.api import collection_schema
+from app.extensions import db
+from app.meals import schemas, services
+from app.permissions import can, require
+from app.residents.services import get_resident, residents_held_by
+from tenants.web import tenant_routes
+
+logger = logging.getLogger(__name__)
+
+blp = tenant_routes(Blueprint("meals_api", __name__, url_prefix="/api/v1/c/<slug>/meals",
+                              description="The meal table (养老助残餐桌): meal plans, daily orders, manifests, "
+                                          "deliveries and monthly statements"))
+PlanList = collection_schema(schemas.PlanOut, "MealPlanList")
+OrderList = collection_schema(schemas.OrderOut, "MealOrderList")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def plan_or_404(plan_id: int):
+    plan = services.get_plan(plan_id)
+    if plan is None:
+        abort(404)
+    require("meals.plan", plan)
+    return plan
+
+
+def order_or_404(order_id: int):
+    order = services.get_order(order_id)
+    if order is None:
+        abort(404)
+    require("meals.plan", order)
+    return order
+
+
+def canteen_or_404(offer_id: int):
+    offer = services.get_canteen(offer_id)
+    if offer is None:
+        abort(404)
+    require("meals.canteen", offer)
+    return offer
+
+
+def resident_or_404(resident_id: int, action: str):
+    resident = get_resident(resident_id)
+    if resident is None:
+        abort(404)
+    require(action, resident)
+    return resident
+
+
+def own_residents() -> list[int] | None:
+    """Staff see every resident's meals; others those of the residents they act for."""
+    return None if can("meals.confirm_plan") else [r.id for r in residents_held_by(current_user.id)]
+
+
+def with_cancellable(orders):
+    """Mark each order with whether it can still change (`open`) and be cancelled (`cancellable`) now."""
+    open_ids = services.cancellable_ids(orders)
+    for order in orders:
+        order.open = order.id in open_ids
+        order.cancellable = order.open and order.status in ("ordered", "unplaced")
+    return orders
+
+
+@blp.get("/plans")
+@blp.arguments(schemas.PlanListArgs, location="query")
+@blp.response(200, PlanList)
+def list_plans(args):
+    require("meals.view")
+    items, next_cursor = services.list_plans(**args, resident_ids=own_residents())
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.post("/plans")
+@blp.arguments(schemas.PlanIn)
+@blp.response(201, schemas.PlanOut)
+def create_plan(args):
+    """Staff make a plan active at once; a resident (or their family account) asks and staff confirm."""
+    resident = get_resident(int(args["resident_id"]))
+    require("meals.request_plan", resident)
+    plan = services.request_plan(request.get_json(), actor_id=current_user.id, confirm=can("meals.confirm_plan"))
+    db.session.commit()
+    return plan
+
+
+@blp.get("/plans/<int:plan_id>")
+@blp.response(200, schemas.PlanOut)
+def get_plan(plan_id: int):
+    return plan_or_404(plan_id)
+
+
+@blp.post("/plans/<int:plan_id>/confirm")
+@blp.response(200, schemas.PlanOut)
+def confirm_plan(plan_id: int):
+    plan = plan_or_404(plan_id)
+    require("meals.confirm_plan")
+    services.confirm_plan(plan, actor_id=current_user.id)
+    db.session.commit()
+    return plan
+
+
+@blp.post("/plans/<int:plan_id>/decline")
+@blp.arguments(schemas.DecideIn)
+@blp.response(200, schemas.PlanOut)
+def decline_plan(args, plan_id: int):
+    plan = plan_or_404(plan_id)
+    require("meals.confirm_plan")
+    services.decline_plan(plan, actor_id=current_user.id, note=args["note"])
+    db.session.commit()
+    return plan
+
+
+@blp.post("/plans/<int:plan_id>/end")
+@blp.arguments(schemas.PlanEndIn)
+@blp.response(200, schemas.PlanOut)
+def end_plan(args, plan_id: int):
+    """Stop the plan after a day; meals already final stay."""
+    plan = plan_or_404(plan_id)
+    services.end_plan(plan, args["ends_on"], actor_id=current_user.id)
+    db.session.commit()
+    return plan
+
+
+@blp.get("/orders")
+@blp.arguments(schemas.OrderListArgs, location="query")
+@blp.response(200, OrderList)
+def list_orders(args):
+    require("meals.view")
+    items = services.list_orders(**args, resident_ids=own_residents())
+    return {"items": with_cancellable(items), "next_cursor": None}
+
+
+@blp.post("/orders/<int:order_id>/cancel")
+@blp.response(200, schemas.OrderOut)
+def cancel_order(order_id: int):
+    """Skip this meal; refused after the cutoff (the day before, at the canteen's time)."""
+    order = order_or_404(order_id)
+    services.cancel_order(order, actor_id=current_user.id)
+    db.session.commit()
+    return with_cancellable([order])[0]
+
+
+@blp.post("/orders/<int:order_id>/restore")
+@blp.response(200, schemas.OrderOut)
+def restore_order(order_id: int):
+    order = order_or_404(order_id)
+    services.restore_order(order, actor_id=current_user.id)
+    db.session.commit()
+    return with_cancellable([order])[0]
+
+
+@blp.post("/orders/<int:order_id>/delivery")
+@blp.arguments(schemas.DeliveryIn)
+@blp.response(200, schemas.OrderOut)
+def mark_delivery(args, order_id: int):
+    """The canteen marks the meal delivered (or eaten in) or missed."""
+    order = services.get_order(order_id)
+    if order is None:
+        abort(404)
+    require("meals.canteen", services.get_canteen(order.offer_id))
+    services.mark_delivery(order, args["outcome"], actor_id=current_user.id, note=args["note"])
+    db.session.commit()
+    return with_cancellable([order])[0]
+
+
+@blp.get("/canteens/<int:offer_id>/settings")
+@blp.response(200, schemas.SettingsOut)
+def get_settings(offer_id: int):
+    return services.settings_of(canteen_or_404(offer_id))
+
+
+@blp.put("/canteens/<int:offer_id>/settings")
+@blp.arguments(schemas.SettingsIn)
+@blp.response(200, schemas.SettingsOut)
+def put_settings(args, offer_id: int):
+    """The price list per meal and eligibility group, and the cancellation cutoff."""
+    offer = canteen_or_404(offer_id)
+    require("offers.edit", offer)
+    settings = services.save_settings(offer, request.get_json())
+    db.session.commit()
+    return settings
+
+
+@blp.get("/canteens/<int:offer_id>/manifest")
+@blp.arguments(schemas.DayArgs, location="query")
+@blp.response(200, schemas.ManifestOut)
+def get_manifest(args, offer_id: int):
+    """Meals of a day per slot and mode, and who eats where (name, address, diet notes only)."""
+    offer = canteen_or_404(offer_id)
+    return services.manifest(offer, args["day"] or services.local_now().date())
+
+
+@blp.get("/canteens/<int:offer_id>/manifest.xlsx")
+@blp.arguments(schemas.DayArgs, location="query")
+@blp.response(200, {"format": "binary", "type": "string"}, content_type=XLSX)
+def get_manifest_xlsx(args, offer_id: int):
+    offer = canteen_or_404(offer_id)
+    day: date = args["day"] or services.local_now().date()
+    return _xlsx(services.manifest_xlsx(services.manifest(offer, day)), f"manifest-{offer.id}-{day}.xlsx")
+
+
+@blp.get("/canteens/<int:offer_id>/statement")
+@blp.arguments(schemas.MonthArgs, location="query")
+@blp.response(200, schemas.CanteenStatementOut)
+def get_canteen_statement(args, offer_id: int):
+    return services.canteen_statement(canteen_or_404(offer_id), args["month"])
+
+
+@blp.get("/residents/<int:resident_id>/statement")
+@blp.arguments(schemas.MonthArgs, location="query")
+@blp.response(200, schemas.ResidentStatementOut)
+def get_resident_statement(args, resident_id: int):
+    return services.resident_statement(resident_or_404(resident_id, "meals.statement"), args["month"])
+
+
+@blp.get("/missed")
+@blp.arguments(schemas.MissedArgs, location="query")
+@blp.response(200, OrderList)
+def list_missed(args):
+    """Missed meals of the last days and meals the canteen had no place for: the coordinator's list."""
+    require("meals.missed")
+    return {"items": with_cancellable([order for order, _r, _o in services.missed(days=args["days"])]),
+            "next_cursor": None}
+
+
+def _xlsx(content: bytes, filename: str):
+    import io
+
+    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=filename)

@@ -1,0 +1,749 @@
+"""Meal table rules.
+
+A canteen is a unit's active meal offer. Its settings hold the price list (per meal slot and eligibility
+group) and the cancellation cutoff (HH:MM on the day before). A resident's meal plan says which weekdays
+and meals, dine-in or delivery; staff confirm a plan a resident asked for. Orders are made from plans
+for the next days (a daily job, and at once when a plan starts); each order holds one place of the
+canteen's slot that day through the same atomic counter matching uses, so plans and one-off matches never
+over-book a canteen together. Until the cutoff an order can be cancelled (and restored); after it the
+canteen's manifest for the day is final and is sent to the canteen; the canteen marks each meal delivered
+or missed; missed ones reach the coordinator. Statements add up a month by the day of each meal.
+"""
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import case, func, or_, select, update
+
+from app import history
+from app.extensions import db
+from app.i18n import translate_field_messages
+from app.kinds import occurrence_key
+from app.meals.models import DEFAULT_CUTOFF, MealManifest, MealOrder, MealPlan, MealSettings
+from app.meals.schemas import PlanIn, SettingsIn
+from app.notifications import services as notifications
+from app.offers import services as offers
+from app.offers.models import WEEKDAYS, Offer, OfferClosure
+from app.pagination import keyset_page
+from app.residents import services as residents
+from app.residents.models import Resident
+from app.sql import insert_ignoring_duplicates
+from app.units.models import Unit, UnitRepresentative
+from app.validation import Conflict, ValidationFailed
+from tenants.context import current_tenant_id
+from tenants.models import utcnow
+
+logger = logging.getLogger(__name__)
+
+HORIZON_DAYS = 7  # orders exist this many days ahead, so a resident can see and cancel them
+LIVE_PLAN = ("active", "ended")  # an ended plan still makes orders up to its end day
+OPEN_PLAN = ("requested", "active", "ended")  # what a new plan must not overlap
+
+
+def _load(schema, data: dict) -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        raise ValidationFailed(translate_field_messages(err.messages)) from None
+
+
+def _tz():
+    from app.matching.services import community_tz
+
+    return community_tz(current_tenant_id())
+
+
+def local_now() -> datetime:
+    return utcnow().astimezone(_tz())
+
+
+# --- canteens and their settings ------------------------------------------------------------------
+
+def canteens() -> list[Offer]:
+    """Every meal offer in the community, active first."""
+    return list(db.session.execute(select(Offer).where(Offer.kind == "meal")
+                                   .order_by(Offer.status, Offer.id)).scalars())
+
+
+def get_canteen(offer_id: int) -> Offer | None:
+    offer = offers.get_offer(offer_id)
+    return offer if offer is not None and offer.kind == "meal" else None
+
+
+def settings_of(offer: Offer) -> MealSettings:
+    """The canteen's settings; defaults (no price list, 17:00 cutoff) until someone saves them."""
+    found = db.session.execute(select(MealSettings).where(MealSettings.offer_id == offer.id)).scalar_one_or_none()
+    return found or MealSettings(offer_id=offer.id, prices={}, cutoff=DEFAULT_CUTOFF)
+
+
+def _settings_many(offer_ids) -> dict[int, MealSettings]:
+    ids = sorted(set(offer_ids))
+    found = {s.offer_id: s for s in db.session.execute(select(MealSettings).where(
+        MealSettings.offer_id.in_(ids))).scalars()} if ids else {}
+    return {i: found.get(i) or MealSettings(offer_id=i, prices={}, cutoff=DEFAULT_CUTOFF) for i in ids}
+
+
+def save_settings(offer: Offer, data: dict) -> MealSettings:
+    clean = _load(SettingsIn(), data)
+    unknown = sorted(set(clean["prices"]) - set(offer.slots or []))
+    if unknown:
+        raise ValidationFailed({"prices": [_("This canteen does not serve: %(slots)s.", slots=", ".join(unknown))]})
+    for slot, prices in clean["prices"].items():
+        if prices and "anyone" not in prices and "anyone" in (offer.eligibility or []):
+            raise ValidationFailed({"prices": [_("Give a price for anyone at %(slot)s: the canteen serves everyone.",
+                                                 slot=slot)]})
+    settings = db.session.execute(select(MealSettings).where(MealSettings.offer_id == offer.id)).scalar_one_or_none()
+    if settings is None:
+        settings = MealSettings(offer_id=offer.id)
+        db.session.add(settings)
+    settings.prices = {slot: dict(p) for slot, p in clean["prices"].items() if p}
+    settings.cutoff = clean["cutoff"]
+    db.session.flush()
+    return settings
+
+
+def price_for(settings: MealSettings, offer: Offer, slot: str, groups: set) -> int:
+    """The lowest price of the groups the resident belongs to; without a price list, the offer's price."""
+    prices = (settings.prices or {}).get(slot)
+    if not prices:
+        return offer.price_cents or 0
+    applicable = [cents for group, cents in prices.items() if group == "anyone" or group in groups]
+    return min(applicable) if applicable else min(prices.values())
+
+
+def cutoff_at(settings: MealSettings, day: date) -> datetime:
+    """The moment after which the day's orders are final: HH:MM on the day before, community time."""
+    hours, minutes = (int(x) for x in (settings.cutoff or DEFAULT_CUTOFF).split(":"))
+    return datetime.combine(day - timedelta(days=1), time(hours, minutes), _tz())
+
+
+def first_open_day(settings: MealSettings, now: datetime | None = None) -> date:
+    """The first day whose orders can still be made or cancelled."""
+    now = now or local_now()
+    day = now.date() + timedelta(days=1)
+    while now >= cutoff_at(settings, day):
+        day += timedelta(days=1)
+    return day
+
+
+def _cancellable(order: MealOrder, settings: MealSettings, now: datetime) -> bool:
+    return order.status in ("ordered", "unplaced") and now < cutoff_at(settings, order.day)
+
+
+# --- meal plans ------------------------------------------------------------------------------------
+
+def get_plan(plan_id: int) -> MealPlan | None:
+    return db.session.execute(select(MealPlan).where(MealPlan.id == plan_id)).scalar_one_or_none()
+
+
+def list_plans(*, resident_id: int | None = None, offer_id: int | None = None, status: str | None = None,
+               resident_ids: list[int] | None = None, cursor: str | None = None, limit: int = 50):
+    stmt = select(MealPlan)
+    if resident_id:
+        stmt = stmt.where(MealPlan.resident_id == resident_id)
+    if resident_ids is not None:
+        stmt = stmt.where(MealPlan.resident_id.in_(resident_ids or [-1]))
+    if offer_id:
+        stmt = stmt.where(MealPlan.offer_id == offer_id)
+    if status:
+        stmt = stmt.where(MealPlan.status == status)
+    return keyset_page(stmt, (MealPlan.id,), cursor=cursor, limit=limit, descending=True)
+
+
+def _overlapping(resident_id: int, clean: dict) -> MealPlan | None:
+    """Another plan of the resident that orders the same meal on the same weekday in overlapping dates."""
+    stmt = select(MealPlan).where(MealPlan.resident_id == resident_id, MealPlan.status.in_(OPEN_PLAN),
+                                  or_(MealPlan.ends_on.is_(None), MealPlan.ends_on >= clean["starts_on"]))
+    if clean.get("ends_on"):
+        stmt = stmt.where(MealPlan.starts_on <= clean["ends_on"])
+    for plan in db.session.execute(stmt).scalars():
+        if set(plan.weekdays) & set(clean["weekdays"]) and set(plan.slots) & set(clean["slots"]):
+            return plan
+    return None
+
+
+def request_plan(data: dict, *, actor_id: int | None, confirm: bool) -> MealPlan:
+    """A new plan: staff make it active at once (`confirm`); a resident's request waits for staff."""
+    clean = _load(PlanIn(), data)
+    resident = residents.get_resident(int(clean.pop("resident_id")))
+    if resident is None or resident.status != "active":
+        raise ValidationFailed({"resident_id": [_("No such resident in this community.")]})
+    offer = get_canteen(int(clean.pop("offer_id")))
+    if offer is None:
+        raise ValidationFailed({"offer_id": [_("Choose one of the community's canteens.")]})
+    errors: dict[str, list[str]] = {}
+    if offer.status != "active":
+        errors["offer_id"] = [_("This canteen is not taking orders now.")]
+    missing = [s for s in clean["slots"] if s not in (offer.slots or [])]
+    if missing:
+        errors["slots"] = [_("This canteen does not serve: %(slots)s.", slots=", ".join(_slot_words(missing)))]
+    closed = [d for d in clean["weekdays"] if offer.weekly and d not in offer.weekly]
+    if closed:
+        errors["weekdays"] = [_("The canteen is closed on: %(days)s.", days=", ".join(_day_words(closed)))]
+    if clean["mode"] == "delivery" and not offer.delivery:
+        errors["mode"] = [_("This canteen does not deliver; choose dine-in.")]
+    settings = settings_of(offer)
+    first = first_open_day(settings)
+    if clean["starts_on"] < first:
+        errors["starts_on"] = [_("The earliest start is %(day)s (orders close at %(cutoff)s the day before).",
+                                 day=first.isoformat(), cutoff=settings.cutoff)]
+    if errors:
+        raise ValidationFailed(errors)
+    if "anyone" not in (offer.eligibility or ["anyone"]):
+        groups, _grade = residents.eligibility_of([resident], actor_id=actor_id, purpose="meals")[resident.id]
+        if not groups & set(offer.eligibility):
+            from app.needs.vocabulary import ELIGIBILITY_LABELS
+
+            raise ValidationFailed({"resident_id": [_("This canteen serves only: %(groups)s.", groups=", ".join(
+                str(ELIGIBILITY_LABELS[g]) for g in offer.eligibility if g in ELIGIBILITY_LABELS))]})
+    clean["diet_notes"] = clean["diet_notes"] or resident.diet_notes
+    clash = _overlapping(resident.id, clean)
+    if clash is not None:
+        raise ValidationFailed({"weekdays": [_("This overlaps meal plan no. %(id)s of the same resident "
+                                               "(same meal on the same weekday); end that plan first.",
+                                               id=clash.id)]})
+    plan = MealPlan(resident_id=resident.id, offer_id=offer.id, status="active" if confirm else "requested",
+                    created_by_id=actor_id, **clean)
+    db.session.add(plan)
+    db.session.flush()
+    history.created(plan, actor_id=actor_id)
+    if confirm:
+        generate_orders(plans=[plan])
+        _tell_resident(resident, "meal.plan_confirmed", plan, offer)
+    else:
+        notifications.emit("meal.plan_requested", audience=notifications.to_roles("admin", "coordinator"),
+                           payload={"name": resident.name, "canteen": offer.title, "link": f"/meals/plans/{plan.id}"},
+                           actor_id=actor_id)
+    db.session.flush()
+    return plan
+
+
+def confirm_plan(plan: MealPlan, *, actor_id: int | None) -> MealPlan:
+    if plan.status != "requested":
+        raise Conflict(_("This meal plan is not waiting for confirmation."), "invalid_transition")
+    offer = offers.get_offer(plan.offer_id)
+    first = first_open_day(settings_of(offer))
+    if plan.starts_on < first:
+        plan.starts_on = first  # asked for a day that has closed meanwhile: start at the first open one
+        if plan.ends_on is not None and plan.ends_on < first:
+            raise ValidationFailed({"ends_on": [_("This plan would end before its first possible day.")]})
+    history.record(plan, "active", actor_id=actor_id)
+    db.session.flush()
+    generate_orders(plans=[plan])
+    _tell_resident(residents.get_resident(plan.resident_id), "meal.plan_confirmed", plan, offer)
+    return plan
+
+
+def decline_plan(plan: MealPlan, *, actor_id: int | None, note: str = "") -> MealPlan:
+    if plan.status != "requested":
+        raise Conflict(_("This meal plan is not waiting for confirmation."), "invalid_transition")
+    history.record(plan, "declined", actor_id=actor_id, note=note)
+    _tell_resident(residents.get_resident(plan.resident_id), "meal.plan_declined", plan,
+                   offers.get_offer(plan.offer_id), note=note)
+    db.session.flush()
+    return plan
+
+
+def end_plan(plan: MealPlan, ends_on: date, *, actor_id: int | None) -> MealPlan:
+    """Stop a plan after `ends_on`: later orders are cancelled; days already final cannot be."""
+    if plan.status not in ("requested", "active", "ended"):
+        raise Conflict(_("This meal plan has already stopped."), "invalid_transition")
+    settings = settings_of(offers.get_offer(plan.offer_id))
+    earliest = first_open_day(settings) - timedelta(days=1)
+    if plan.status != "requested" and ends_on < earliest:
+        raise ValidationFailed({"ends_on": [_("Meals up to %(day)s are already final; the plan can end on "
+                                              "%(day)s at the earliest.", day=earliest.isoformat())]})
+    if plan.ends_on is not None and ends_on > plan.ends_on:
+        raise ValidationFailed({"ends_on": [_("The plan already ends on %(day)s.", day=plan.ends_on.isoformat())]})
+    plan.ends_on = max(ends_on, plan.starts_on - timedelta(days=1))
+    later = db.session.execute(select(MealOrder).where(MealOrder.plan_id == plan.id, MealOrder.day > plan.ends_on,
+                                                       MealOrder.status.in_(("ordered", "unplaced")))
+                               .with_for_update()).scalars().all()
+    for order in later:
+        _cancel(order, actor_id=actor_id, note="plan ended")
+    history.record(plan, "declined" if plan.status == "requested" else "ended", actor_id=actor_id,
+                   note=plan.ends_on.isoformat())
+    db.session.flush()
+    return plan
+
+
+def _tell_resident(resident: Resident | None, event: str, plan: MealPlan, offer: Offer, note: str = "") -> None:
+    if resident is None or resident.account_id is None:
+        return
+    notifications.emit(event, audience=notifications.to_users(resident.account_id),
+                       payload={"canteen": offer.title, "starts_on": plan.starts_on.isoformat(), "note": note,
+                                "link": f"/meals/plans/{plan.id}"})
+
+
+# --- daily orders -----------------------------------------------------------------------------------
+
+def generate_orders(*, plans: list[MealPlan] | None = None, start: date | None = None,
+                    days: int = HORIZON_DAYS, actor_id: int | None = None) -> int:
+    """Make the orders of the next `days` days from live plans; idempotent (one order per plan, day and meal).
+
+    Each new order takes a place of the canteen's slot; a full canteen leaves it `unplaced` for the
+    coordinator. A closure day makes it `cancelled`. Returns how many orders were made.
+    """
+    start = start or local_now().date()
+    end = start + timedelta(days=days - 1)
+    if plans is None:
+        plans = list(db.session.execute(select(MealPlan).where(
+            MealPlan.status.in_(LIVE_PLAN), MealPlan.starts_on <= end,
+            or_(MealPlan.ends_on.is_(None), MealPlan.ends_on >= start))).scalars())
+    plans = [p for p in plans if p.status in LIVE_PLAN]
+    if not plans:
+        return 0
+    plan_ids = [p.id for p in plans]
+    existing = set(db.session.execute(select(MealOrder.plan_id, MealOrder.day, MealOrder.slot).where(
+        MealOrder.plan_id.in_(plan_ids), MealOrder.day.between(start, end))))
+    wanted = [(plan, day, slot) for plan in plans for day in _days(plan, start, end) for slot in plan.slots
+              if (plan.id, day, slot) not in existing]
+    if not wanted:
+        return 0
+    offer_ids = {p.offer_id for p in plans}
+    offer_rows = {o.id: o for o in db.session.execute(select(Offer).where(Offer.id.in_(offer_ids))).scalars()}
+    settings = _settings_many(offer_ids)
+    closed = set(db.session.execute(select(OfferClosure.offer_id, OfferClosure.day).where(
+        OfferClosure.offer_id.in_(offer_ids), OfferClosure.day.between(start, end))))
+    people = db.session.execute(select(Resident).where(
+        Resident.id.in_({plan.resident_id for plan, _d, _s in wanted}))).scalars().all()
+    groups = residents.eligibility_of(people, actor_id=actor_id, purpose="meal_price")
+    made = 0
+    for plan, day, slot in wanted:
+        offer = offer_rows[plan.offer_id]
+        key = occurrence_key("meal", day, slot)
+        if (offer.id, day) in closed or offer.status != "active":
+            status, note = "cancelled", "closed"
+        else:
+            try:
+                offers.reserve(offer.id, key, 1)
+                status, note = "ordered", ""
+            except Conflict:
+                status, note = "unplaced", "full"
+        row = {"community_id": plan.community_id, "plan_id": plan.id, "resident_id": plan.resident_id,
+               "offer_id": offer.id, "day": day, "slot": slot, "mode": plan.mode, "diet_notes": plan.diet_notes,
+               "price_cents": price_for(settings[offer.id], offer, slot, groups.get(plan.resident_id, (set(),))[0]),
+               "status": status, "note": note, "created_at": utcnow()}
+        if insert_ignoring_duplicates(MealOrder, [row]):
+            made += 1
+        elif status == "ordered":  # another run made it meanwhile: give the place back
+            offers.release(offer.id, key, 1)
+    db.session.flush()
+    return made
+
+
+def _days(plan: MealPlan, start: date, end: date):
+    day = max(start, plan.starts_on)
+    last = min(end, plan.ends_on) if plan.ends_on else end
+    while day <= last:
+        if WEEKDAYS[day.weekday()] in plan.weekdays:
+            yield day
+        day += timedelta(days=1)
+
+
+def daily_orders() -> int:
+    """Scheduled: make the coming days' orders for every live plan of the community."""
+    return generate_orders()
+
+
+def get_order(order_id: int) -> MealOrder | None:
+    return db.session.execute(select(MealOrder).where(MealOrder.id == order_id)).scalar_one_or_none()
+
+
+def list_orders(*, resident_id: int | None = None, plan_id: int | None = None, offer_id: int | None = None,
+                day_from: date | None = None, day_to: date | None = None, status: str | None = None,
+                resident_ids: list[int] | None = None, limit: int = 100) -> list[MealOrder]:
+    stmt = select(MealOrder)
+    if resident_id:
+        stmt = stmt.where(MealOrder.resident_id == resident_id)
+    if resident_ids is not None:
+        stmt = stmt.where(MealOrder.resident_id.in_(resident_ids or [-1]))
+    if plan_id:
+        stmt = stmt.where(MealOrder.plan_id == plan_id)
+    if offer_id:
+        stmt = stmt.where(MealOrder.offer_id == offer_id)
+    if day_from:
+        stmt = stmt.where(MealOrder.day >= day_from)
+    if day_to:
+        stmt = stmt.where(MealOrder.day <= day_to)
+    if status:
+        stmt = stmt.where(MealOrder.status == status)
+    return list(db.session.execute(stmt.order_by(MealOrder.day, MealOrder.slot, MealOrder.id).limit(limit)).scalars())
+
+
+def cancellable_ids(orders: list[MealOrder]) -> set[int]:
+    """Which of these orders can still be cancelled (or restored) now."""
+    settings = _settings_many(o.offer_id for o in orders)
+    now = local_now()
+    return {o.id for o in orders if now < cutoff_at(settings[o.offer_id], o.day)}
+
+
+def _cancel(order: MealOrder, *, actor_id: int | None, note: str) -> None:
+    if order.status == "ordered":
+        offers.release(order.offer_id, occurrence_key("meal", order.day, order.slot), 1)
+    order.status, order.note, order.changed_by_id, order.changed_at = "cancelled", note, actor_id, utcnow()
+
+
+def cancel_order(order: MealOrder, *, actor_id: int | None) -> MealOrder:
+    """Skip one meal; only before the cutoff (the canteen has planned the day after it)."""
+    settings = settings_of(offers.get_offer(order.offer_id))
+    if order.status == "cancelled":
+        return order
+    if not _cancellable(order, settings, local_now()):
+        raise ValidationFailed({"day": [_("Orders for %(day)s closed at %(cutoff)s the day before; it can no "
+                                          "longer be cancelled.", day=order.day.isoformat(), cutoff=settings.cutoff)]})
+    _cancel(order, actor_id=actor_id, note="cancelled")
+    db.session.flush()
+    return order
+
+
+def restore_order(order: MealOrder, *, actor_id: int | None) -> MealOrder:
+    """Take back a cancellation (or retry a meal the canteen had no place for), before the cutoff."""
+    settings = settings_of(offers.get_offer(order.offer_id))
+    if order.status not in ("cancelled", "unplaced") or order.note == "closed" or order.note == "plan ended":
+        raise Conflict(_("This meal cannot be restored."), "invalid_transition")
+    if local_now() >= cutoff_at(settings, order.day):
+        raise ValidationFailed({"day": [_("Orders for %(day)s closed at %(cutoff)s the day before.",
+                                          day=order.day.isoformat(), cutoff=settings.cutoff)]})
+    offers.reserve(order.offer_id, occurrence_key("meal", order.day, order.slot), 1)  # Conflict when full
+    order.status, order.note, order.changed_by_id, order.changed_at = "ordered", "", actor_id, utcnow()
+    db.session.flush()
+    return order
+
+
+def cancel_for_closure(offer_id: int, day: date, *, actor_id: int | None) -> int:
+    """The canteen closes on a day: its orders that day are cancelled and their places freed."""
+    found = db.session.execute(select(MealOrder).where(MealOrder.offer_id == offer_id, MealOrder.day == day,
+                                                       MealOrder.status.in_(("ordered", "unplaced")))
+                               .with_for_update()).scalars().all()
+    for order in found:
+        _cancel(order, actor_id=actor_id, note="closed")
+    return len(found)
+
+
+# --- deliveries -------------------------------------------------------------------------------------
+
+def mark_delivery(order: MealOrder, outcome: str, *, actor_id: int | None, note: str = "") -> MealOrder:
+    """The canteen (or staff) marks a meal delivered (or eaten in) or missed; a miss reaches the coordinator."""
+    if order.status not in ("ordered", "delivered", "missed"):
+        raise Conflict(_("Only an ordered meal can be marked."), "invalid_transition")
+    if order.day > local_now().date():
+        raise ValidationFailed({"outcome": [_("The meal is on %(day)s; mark it on the day.",
+                                              day=order.day.isoformat())]})
+    newly_missed = outcome == "missed" and order.status != "missed"
+    order.status, order.note, order.changed_by_id, order.changed_at = outcome, note[:200], actor_id, utcnow()
+    if newly_missed:
+        resident = residents.get_resident(order.resident_id)
+        offer = offers.get_offer(order.offer_id)
+        notifications.emit("meal.missed", audience=notifications.to_roles("admin", "coordinator"),
+                           payload={"name": resident.name if resident else "", "canteen": offer.title,
+                                    "day": order.day.isoformat(), "slot": order.slot, "note": note[:200],
+                                    "link": "/meals/missed"}, actor_id=actor_id)
+    db.session.flush()
+    return order
+
+
+def mark_rest_delivered(offer: Offer, day: date, *, actor_id: int | None) -> int:
+    """One tap at the end of the round: every meal of the day still open is delivered."""
+    if day > local_now().date():
+        raise ValidationFailed({"day": [_("The meal is on %(day)s; mark it on the day.", day=day.isoformat())]})
+    return db.session.execute(
+        update(MealOrder).where(MealOrder.offer_id == offer.id, MealOrder.day == day, MealOrder.status == "ordered")
+        .values(status="delivered", changed_by_id=actor_id, changed_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+
+
+def missed(*, days: int = 7) -> list[tuple[MealOrder, Resident, Offer]]:
+    """Missed meals of the last `days` days and unplaced ones from today on, newest first: the coordinator's list."""
+    today = local_now().date()
+    return list(db.session.execute(
+        select(MealOrder, Resident, Offer).join(Resident, Resident.id == MealOrder.resident_id)
+        .join(Offer, Offer.id == MealOrder.offer_id)
+        .where(or_(MealOrder.status == "missed", (MealOrder.status == "unplaced") & (MealOrder.day >= today)),
+               MealOrder.day >= today - timedelta(days=days))
+        .order_by(MealOrder.day.desc(), MealOrder.slot, Resident.name_sort)))
+
+
+# --- manifests ----------------------------------------------------------------------------------------
+
+@dataclass
+class ManifestRow:
+    """What a canteen may know of a meal: who, where, the diet — nothing else of the resident."""
+
+    order_id: int
+    name: str
+    building: str
+    entrance: str
+    room: str
+    address: str
+    diet_notes: str
+    slot: str
+    mode: str
+    status: str
+
+
+@dataclass
+class Manifest:
+    offer_id: int
+    canteen: str
+    day: date
+    final: bool
+    counts: dict = field(default_factory=dict)
+    rows: list[ManifestRow] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(n for modes in self.counts.values() for n in modes.values())
+
+    def by_building(self) -> list[tuple[str, list[ManifestRow]]]:
+        """The delivery round: meals grouped by building, in building order."""
+        groups = defaultdict(list)
+        for row in self.rows:
+            if row.mode == "delivery":
+                groups[row.building].append(row)
+        return sorted(groups.items(), key=lambda item: _natural(item[0]))
+
+    def dine_in(self) -> list[ManifestRow]:
+        return [row for row in self.rows if row.mode == "dine_in"]
+
+
+def _natural(text: str):
+    import re
+
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text or "") if part]
+
+
+SLOT_ORDER = {"breakfast": 0, "lunch": 1, "dinner": 2}
+
+
+def manifest(offer: Offer, day: date) -> Manifest:
+    """The canteen's day: meals per slot and mode, and the list of who eats (cancelled meals left out)."""
+    found = db.session.execute(
+        select(MealOrder, Resident).join(Resident, Resident.id == MealOrder.resident_id)
+        .where(MealOrder.offer_id == offer.id, MealOrder.day == day,
+               MealOrder.status.in_(("ordered", "delivered", "missed")))).all()
+    counts: dict[str, Counter] = {}
+    rows = []
+    for order, person in found:
+        counts.setdefault(order.slot, Counter())[order.mode] += 1
+        rows.append(ManifestRow(order.id, person.name, person.building, person.entrance, person.room,
+                                person.address, order.diet_notes, order.slot, order.mode, order.status))
+    rows.sort(key=lambda r: (SLOT_ORDER.get(r.slot, 9), r.mode, _natural(r.building), _natural(r.entrance),
+                             _natural(r.room), r.name))
+    final = local_now() >= cutoff_at(settings_of(offer), day)
+    ordered_counts = {slot: dict(counts[slot]) for slot in sorted(counts, key=lambda s: SLOT_ORDER.get(s, 9))}
+    return Manifest(offer.id, offer.title, day, final, ordered_counts, rows)
+
+
+def manifest_xlsx(m: Manifest) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from app.kinds import SLOT_LABELS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = m.day.isoformat()
+    sheet.append([_("Manifest"), m.canteen, m.day.isoformat()])
+    sheet["A1"].font = Font(bold=True)
+    for slot, modes in m.counts.items():
+        sheet.append([str(SLOT_LABELS.get(slot, slot)), _("Dine-in"), modes.get("dine_in", 0), _("Delivery"),
+                      modes.get("delivery", 0)])
+    sheet.append([])
+    sheet.append([_("Meal"), _("Way"), _("Building"), _("Entrance"), _("Room"), _("Name"), _("Address"),
+                  _("Diet notes"), _("Done")])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    words = {"dine_in": _("Dine-in"), "delivery": _("Delivery")}
+    for row in m.rows:
+        sheet.append([str(SLOT_LABELS.get(row.slot, row.slot)), words[row.mode], row.building, row.entrance, row.room,
+                      row.name, row.address, row.diet_notes, "✓" if row.status == "delivered" else ""])
+    for column, width in zip("ABCDEFGHI", (8, 8, 8, 8, 8, 12, 28, 28, 6), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def send_manifests() -> int:
+    """Scheduled: when a canteen's orders for tomorrow close, send it tomorrow's manifest, once."""
+    now = local_now()
+    tomorrow = now.date() + timedelta(days=1)
+    sent = 0
+    active = [o for o in canteens() if o.status == "active"]
+    settings = _settings_many(o.id for o in active)
+    for offer in active:
+        if now < cutoff_at(settings[offer.id], tomorrow):
+            continue
+        generate_orders(plans=None, start=tomorrow, days=1)
+        m = manifest(offer, tomorrow)
+        if not insert_ignoring_duplicates(MealManifest, [{"community_id": offer.community_id, "offer_id": offer.id,
+                                                          "day": tomorrow, "meals": m.total, "sent_at": utcnow()}]):
+            continue
+        people = list(db.session.execute(select(UnitRepresentative.user_id).where(
+            UnitRepresentative.unit_id == offer.unit_id)).scalars())
+        if people:
+            notifications.emit("meal.manifest", audience=notifications.to_users(*people),
+                               payload={"canteen": offer.title, "day": tomorrow.isoformat(), "meals": m.total,
+                                        "counts": m.counts,
+                                        "link": f"/meals/canteens/{offer.id}/manifest?day={tomorrow.isoformat()}"})
+        sent += 1
+    db.session.flush()
+    return sent
+
+
+def todays_manifests(day: date | None = None) -> list[tuple[Offer, int, int]]:
+    """(canteen, meals, of them delivered or missed) for a day: the coordinator's morning view."""
+    day = day or local_now().date()
+    rows = db.session.execute(
+        select(MealOrder.offer_id, func.count(),
+               func.sum(case((MealOrder.status.in_(("delivered", "missed")), 1), else_=0)))
+        .where(MealOrder.day == day, MealOrder.status.in_(("ordered", "delivered", "missed")))
+        .group_by(MealOrder.offer_id)).all()
+    if not rows:
+        return []
+    by_id = {o.id: o for o in db.session.execute(select(Offer).where(Offer.id.in_([r[0] for r in rows]))).scalars()}
+    return [(by_id[offer_id], total, int(marked or 0)) for offer_id, total, marked in rows]
+
+
+def canteens_of_user(user_id: int) -> list[Offer]:
+    """The meal offers of the units this person represents."""
+    return list(db.session.execute(
+        select(Offer).join(UnitRepresentative, UnitRepresentative.unit_id == Offer.unit_id)
+        .where(UnitRepresentative.user_id == user_id, Offer.kind == "meal").order_by(Offer.id)).scalars())
+
+
+def unit_names(offer_list) -> dict[int, str]:
+    ids = {o.unit_id for o in offer_list}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
+
+
+# --- statements ------------------------------------------------------------------------------------------
+
+def month_range(month: str | None) -> tuple[str, date, date]:
+    """'YYYY-MM' (default: this month) → (label, first day, last day)."""
+    if month:
+        year, number = (int(x) for x in month.split("-"))
+        first = date(year, number, 1)
+    else:
+        first = local_now().date().replace(day=1)
+    after = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first.strftime("%Y-%m"), first, after - timedelta(days=1)
+
+
+@dataclass
+class ResidentStatement:
+    resident_id: int
+    month: str
+    lines: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+    amount_cents: int = 0
+    open_cents: int = 0
+
+
+def resident_statement(resident: Resident, month: str | None = None) -> ResidentStatement:
+    """A resident's month: every meal by day, what was cancelled or missed, what is owed (delivered meals)."""
+    label, first, last = month_range(month)
+    found = db.session.execute(
+        select(MealOrder, Offer.title).join(Offer, Offer.id == MealOrder.offer_id)
+        .where(MealOrder.resident_id == resident.id, MealOrder.day.between(first, last))
+        .order_by(MealOrder.day, MealOrder.slot)).all()
+    statement = ResidentStatement(resident.id, label)
+    counts = Counter()
+    for order, canteen in sorted(found, key=lambda t: (t[0].day, SLOT_ORDER.get(t[0].slot, 9))):
+        counts[order.status] += 1
+        statement.lines.append({"day": order.day, "slot": order.slot, "canteen": canteen, "mode": order.mode,
+                                "status": order.status, "price_cents": order.price_cents})
+        if order.status == "delivered":
+            statement.amount_cents += order.price_cents
+        elif order.status == "ordered":
+            statement.open_cents += order.price_cents
+    statement.counts = dict(counts)
+    return statement
+
+
+@dataclass
+class CanteenStatement:
+    offer_id: int
+    canteen: str
+    month: str
+    days: list = field(default_factory=list)
+    by_price: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
+    amount_cents: int = 0
+
+
+def canteen_statement(offer: Offer, month: str | None = None) -> CanteenStatement:
+    """A canteen's month per day and meal: delivered, missed, cancelled, still open; the amount of delivered
+    meals and how many at each price (no names: the canteen is paid per meal, not told who pays what)."""
+    label, first, last = month_range(month)
+    rows = db.session.execute(
+        select(MealOrder.day, MealOrder.slot, MealOrder.status, MealOrder.price_cents, func.count())
+        .where(MealOrder.offer_id == offer.id, MealOrder.day.between(first, last))
+        .group_by(MealOrder.day, MealOrder.slot, MealOrder.status, MealOrder.price_cents)).all()
+    statement = CanteenStatement(offer.id, offer.title, label)
+    per_day: dict[tuple, dict] = {}
+    counts, by_price = Counter(), Counter()
+    for day, slot, status, price, n in rows:
+        line = per_day.setdefault((day, slot), {"day": day, "slot": slot, "delivered": 0, "missed": 0,
+                                                "cancelled": 0, "open": 0, "amount_cents": 0})
+        bucket = {"ordered": "open", "unplaced": "cancelled"}.get(status, status)
+        line[bucket] += n
+        counts[bucket] += n
+        if status == "delivered":
+            line["amount_cents"] += price * n
+            statement.amount_cents += price * n
+            by_price[str(price)] += n
+    statement.days = [per_day[key] for key in sorted(per_day, key=lambda k: (k[0], SLOT_ORDER.get(k[1], 9)))]
+    statement.counts, statement.by_price = dict(counts), dict(sorted(by_price.items(), key=lambda i: int(i[0])))
+    return statement
+
+
+def canteen_statement_xlsx(s: CanteenStatement) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from app.kinds import SLOT_LABELS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = s.month
+    sheet.append([_("Monthly statement"), s.canteen, s.month])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append([_("Day"), _("Meal"), _("Delivered"), _("Missed"), _("Cancelled"), _("Not yet marked"),
+                  _("Amount (yuan)")])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for line in s.days:
+        sheet.append([line["day"].isoformat(), str(SLOT_LABELS.get(line["slot"], line["slot"])), line["delivered"],
+                      line["missed"], line["cancelled"], line["open"], line["amount_cents"] / 100])
+    sheet.append([_("Total"), "", s.counts.get("delivered", 0), s.counts.get("missed", 0),
+                  s.counts.get("cancelled", 0), s.counts.get("open", 0), s.amount_cents / 100])
+    sheet.append([])
+    sheet.append([_("Price (yuan)"), _("Delivered")])
+    for price, n in s.by_price.items():
+        sheet.append([int(price) / 100, n])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _slot_words(slots) -> list[str]:
+    from app.kinds import SLOT_LABELS
+
+    return [str(SLOT_LABELS.get(s, s)) for s in slots]
+
+
+def _day_words(days) -> list[str]:
+    from app.needs.vocabulary import WEEKDAY_LABELS
+
+    return [str(WEEKDAY_LABELS.get(d, d)) for d in days]
