@@ -413,3 +413,19 @@ def test_manifest_page_sends_the_same_number_of_statements_for_more_meals(app, w
     with count_sql() as many:
         assert "乙19" in cook.get(url).get_data(as_text=True)
     assert many() == few()
+
+
+def test_the_coordinators_morning_shows_the_meal_table(app, world, clock):
+    with tenant_context(world["community"].id):
+        _plan(world)
+        _plan(world, "li")
+        db.session.commit()
+        clock(2026, 12, 1, 13)
+        meals.mark_delivery(_orders(resident_id=world["li"], day=date(2026, 12, 1))[0], "missed", actor_id=None)
+        db.session.commit()
+        clock(2026, 12, 2, 8)
+    staff = Browser(app.test_client())
+    staff.login(world["coordinator"])
+    page = staff.get("/c/meal/today").get_data(as_text=True)
+    assert "今日助餐" in page and "长者餐桌" in page and "2 份，已标记 0 份" in page
+    assert "昨天以来未送达" in page and "李建国" in page

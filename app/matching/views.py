@@ -14,6 +14,7 @@ from app.kinds import KINDS, MEAL_SLOTS
 from app.matching import listings, services
 from app.matching.models import LIVE_STATUSES
 from app.matching.words import reasons_text
+from app.meals import services as meals
 from app.needs.models import Need
 from app.needs.vocabulary import labels
 from app.notifications.services import list_failed
@@ -160,4 +161,4 @@ def today():
         "matches/today.html", new_needs=listings.new_needs(), escalated=listings.escalated_needs(),
         proposed=listings.matches_with_context(("proposed",), limit=20),
         accepted=listings.matches_with_context(("accepted",), limit=20),
-        failed_count=len(list_failed()))
+        failed_count=len(list_failed()), meals=meals.morning())

@@ -611,6 +611,18 @@ def todays_manifests(day: date | None = None) -> list[tuple[Offer, int, int]]:
     return [(by_id[offer_id], total, int(marked or 0)) for offer_id, total, marked in rows]
 
 
+def morning(today: date | None = None) -> dict:
+    """The meal table's part of the coordinator's day: today's manifests, yesterday's missed meals,
+    meals that found no place, plans waiting for confirmation."""
+    today = today or local_now().date()
+    gaps = missed(days=1)
+    return {"manifests": todays_manifests(today),
+            "missed": [row for row in gaps if row[0].status == "missed"],
+            "unplaced": [row for row in gaps if row[0].status == "unplaced"],
+            "requested": db.session.execute(select(func.count()).select_from(MealPlan).where(
+                MealPlan.status == "requested")).scalar_one()}
+
+
 def canteens_of_user(user_id: int) -> list[Offer]:
     """The meal offers of the units this person represents."""
     return list(db.session.execute(

@@ -23,5 +23,10 @@ def send_daily_digest() -> None:
         "failed_deliveries": db.session.execute(
             select(func.count(Delivery.id)).where(Delivery.status == "failed")).scalar_one(),
     }
+    from app.meals.services import morning
+
+    meals = morning()
+    counts |= {"meals_today": sum(total for _offer, total, _marked in meals["manifests"]),
+               "missed_meals": len(meals["missed"]), "meal_plans_requested": meals["requested"]}
     notifications.emit("digest.daily", audience=notifications.to_roles("admin", "coordinator"),
                        payload={**counts, "link": "/"})
