@@ -78,6 +78,7 @@ def load_demo() -> str:
             members.add_member(user, ["resident"])
             if user.id not in held:
                 _resident_profile(person, user.id, coordinator.id)
+        _meal_table(coordinator.id)
         db.session.commit()
         counts = members.count_by_role()
         total_units = units.count_units()
@@ -100,6 +101,41 @@ def _resident_profile(person: dict, account_id: int, coordinator_id: int) -> Non
     if person["disability_category"] or person["low_income"] or person["living_alone"]:
         residents.record_consent(resident, given_by=person["name"], method="in_person", actor_id=coordinator_id)
         residents.set_sensitive(resident, sensitive, actor_id=coordinator_id)
+
+
+DIETS = ["", "", "", "少盐", "软食", "糖尿病餐，少糖", "清真", "不吃辣", "流食"]
+
+
+def _meal_table(coordinator_id: int) -> None:
+    """The property company's staff canteen serves the 养老助残餐桌: its offer, price list, and the
+    meal plans of some elderly residents (orders for the coming week follow from them)."""
+    from app.meals import services as meals
+    from app.offers import services as offers
+    from app.offers.models import Offer
+
+    unit = db.session.execute(select(Unit).where(Unit.name == REPRESENTED_UNITS[0])).scalar_one()
+    offer = db.session.execute(select(Offer).where(Offer.unit_id == unit.id, Offer.kind == "meal")).scalar_one_or_none()
+    if offer is not None:
+        return
+    offer = offers.create_offer({
+        "unit_id": str(unit.id), "kind": "meal", "title": "京华物业养老助残餐桌", "terms": "discounted",
+        "description": "员工食堂为社区老年人、残疾人供应三餐，可堂食，1 公里内送餐上门。", "capacity": 40,
+        "slots": ["breakfast", "lunch", "dinner"], "delivery": True, "eligibility": ["elderly", "disabled"],
+        "radius_m": 1000, "weekly": {d: [["06:30", "19:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat")}})
+    meals.save_settings(offer, {"cutoff": "17:00", "prices": {
+        "breakfast": {"elderly": 300, "disabled": 200},
+        "lunch": {"elderly": 800, "disabled": 500, "low_income": 400},
+        "dinner": {"elderly": 700, "disabled": 500}}})
+    start = meals.first_open_day(meals.settings_of(offer))
+    elderly = db.session.execute(select(Resident).where(Resident.birth_date <= start.replace(year=start.year - 75))
+                                 .order_by(Resident.id).limit(24)).scalars().all()
+    for i, person in enumerate(elderly):
+        meals.request_plan({
+            "resident_id": str(person.id), "offer_id": str(offer.id),
+            "weekdays": ["mon", "tue", "wed", "thu", "fri"] if i % 3 else ["mon", "wed", "fri"],
+            "slots": ["lunch"] if i % 4 else ["lunch", "dinner"], "mode": "delivery" if i % 2 else "dine_in",
+            "diet_notes": DIETS[i % len(DIETS)], "starts_on": start.isoformat()},
+            actor_id=coordinator_id, confirm=i % 8 != 0)  # a few wait for the coordinator's confirmation
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
