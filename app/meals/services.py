@@ -311,28 +311,47 @@ def generate_orders(*, plans: list[MealPlan] | None = None, start: date | None =
     people = db.session.execute(select(Resident).where(
         Resident.id.in_({plan.resident_id for plan, _d, _s in wanted}))).scalars().all()
     groups = residents.eligibility_of(people, actor_id=actor_id, purpose="meal_price")
-    made = 0
+    by_occurrence = defaultdict(list)  # one canteen's meal on one day: its places are taken together
     for plan, day, slot in wanted:
-        offer = offer_rows[plan.offer_id]
-        key = occurrence_key("meal", day, slot)
-        if (offer.id, day) in closed or offer.status != "active":
-            status, note = "cancelled", "closed"
+        by_occurrence[(plan.offer_id, day, slot)].append(plan)
+    made = 0
+    for (offer_id, day, slot), group in by_occurrence.items():
+        offer, key = offer_rows[offer_id], occurrence_key("meal", day, slot)
+        if (offer_id, day) in closed or offer.status != "active":
+            statuses = [("cancelled", "closed")] * len(group)
         else:
-            try:
-                offers.reserve(offer.id, key, 1)
-                status, note = "ordered", ""
-            except Conflict:
-                status, note = "unplaced", "full"
-        row = {"community_id": plan.community_id, "plan_id": plan.id, "resident_id": plan.resident_id,
-               "offer_id": offer.id, "day": day, "slot": slot, "mode": plan.mode, "diet_notes": plan.diet_notes,
-               "price_cents": price_for(settings[offer.id], offer, slot, groups.get(plan.resident_id, (set(),))[0]),
-               "status": status, "note": note, "created_at": utcnow()}
-        if insert_ignoring_duplicates(MealOrder, [row]):
-            made += 1
-        elif status == "ordered":  # another run made it meanwhile: give the place back
-            offers.release(offer.id, key, 1)
+            statuses = _take_places(offer_id, key, len(group))
+
+        rows = [{"community_id": plan.community_id, "plan_id": plan.id, "resident_id": plan.resident_id,
+                 "offer_id": offer_id, "day": day, "slot": slot, "mode": plan.mode, "diet_notes": plan.diet_notes,
+                 "price_cents": price_for(settings[offer_id], offer, slot, groups.get(plan.resident_id, (set(),))[0]),
+                 "status": status, "note": note, "created_at": utcnow()}
+                for plan, (status, note) in zip(group, statuses, strict=True)]
+        placed = [r for r in rows if r["status"] == "ordered"]
+        others = [r for r in rows if r["status"] != "ordered"]
+        new_placed = insert_ignoring_duplicates(MealOrder, placed)
+        if new_placed < len(placed):  # another run made some meanwhile: give their places back
+            offers.release(offer_id, key, len(placed) - new_placed)
+        made += new_placed + insert_ignoring_duplicates(MealOrder, others)
     db.session.flush()
     return made
+
+
+def _take_places(offer_id: int, key: str, n: int) -> list[tuple[str, str]]:
+    """Places for n meals: all at once when they fit (one UPDATE), else one by one until the canteen is full."""
+    try:
+        offers.reserve(offer_id, key, n)
+        return [("ordered", "")] * n
+    except Conflict:
+        pass
+    statuses = []
+    for _meal in range(n):
+        try:
+            offers.reserve(offer_id, key, 1)
+            statuses.append(("ordered", ""))
+        except Conflict:
+            statuses.append(("unplaced", "full"))
+    return statuses
 
 
 def _days(plan: MealPlan, start: date, end: date):
