@@ -574,7 +574,7 @@ def manifest_xlsx(m: Manifest) -> bytes:
         sheet.append([str(SLOT_LABELS.get(slot, slot)), _("Dine-in"), modes.get("dine_in", 0), _("Delivery"),
                       modes.get("delivery", 0)])
     sheet.append([])
-    sheet.append([_("Meal"), _("Way"), _("Building"), _("Entrance"), _("Room"), _("Name"), _("Address"),
+    sheet.append([_("Meal"), _("Way"), _("Building"), _("Entrance"), _("Room"), _("Full name"), _("Address"),
                   _("Diet notes"), _("Done")])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
