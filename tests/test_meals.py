@@ -429,3 +429,87 @@ def test_the_coordinators_morning_shows_the_meal_table(app, world, clock):
     page = staff.get("/c/meal/today").get_data(as_text=True)
     assert "今日助餐" in page and "长者餐桌" in page and "2 份，已标记 0 份" in page
     assert "昨天以来未送达" in page and "李建国" in page
+
+
+def _in_threads(app, community_id, work, items):
+    """Run work(item) in one thread per item, each with its own app context, session and transaction,
+    released together; returns what each returned (or the error code / exception it raised)."""
+    import threading
+
+    from app.database import retry_when_locked
+    from app.validation import Conflict
+
+    results, barrier = [], threading.Barrier(len(items), timeout=30)
+
+    def run(item):
+        context = app.app_context()
+        context.push()
+        try:
+            with tenant_context(community_id):
+                barrier.wait()
+
+                @retry_when_locked
+                def attempt():
+                    value = work(item)
+                    db.session.commit()
+                    return value
+
+                try:
+                    results.append(attempt())
+                except Conflict as exc:
+                    db.session.rollback()
+                    results.append(exc.code)
+                except Exception as exc:  # surfaces in the assertion instead of dying silently in a thread
+                    db.session.rollback()
+                    results.append(repr(exc))
+        finally:
+            context.pop()
+
+    threads = [threading.Thread(target=run, args=(item,)) for item in items]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+def test_eleven_families_ordering_again_for_five_free_places_get_exactly_five(app, world):
+    with tenant_context(world["community"].id):
+        offers.update_offer(offers.get_offer(world["canteen"]), {"capacity": 1})
+        _plan(world, weekdays=["tue"])
+        for i in range(11):
+            person = residents.create_resident({"name": f"老人{i}", "birth_date": "1945-01-01"}, actor_id=None)
+            db.session.flush()
+            _plan(world, resident_id=str(person.id), weekdays=["tue"])
+        waiting = [o.id for o in _orders(day=date(2026, 12, 1), status="unplaced")]
+        assert len(waiting) == 11
+        offers.update_offer(offers.get_offer(world["canteen"]), {"capacity": 6})  # five more places
+        db.session.commit()
+    results = _in_threads(app, world["community"].id,
+                          lambda order_id: meals.restore_order(meals.get_order(order_id), actor_id=None).status,
+                          waiting)
+    assert sorted(results) == ["capacity"] * 6 + ["ordered"] * 5, results
+    with tenant_context(world["community"].id):
+        assert len(_orders(day=date(2026, 12, 1), status="ordered")) == 6
+        assert _booked(world["canteen"], "2026-12-01:lunch") == 6
+
+
+def test_two_order_runs_at_once_make_each_meal_once_and_book_it_once(app, world):
+    with tenant_context(world["community"].id):
+        for i in range(8):
+            person = residents.create_resident({"name": f"老人{i}", "birth_date": "1945-01-01"}, actor_id=None)
+            db.session.flush()
+            meals.request_plan({"resident_id": str(person.id), "offer_id": str(world["canteen"]),
+                                "weekdays": WEEKDAYS, "slots": ["lunch"], "starts_on": "2026-12-01"},
+                               actor_id=None, confirm=False)
+        for plan in db.session.execute(select(MealPlan)).scalars():
+            plan.status = "active"  # as if confirmed without making orders yet
+        offers.update_offer(offers.get_offer(world["canteen"]), {"capacity": 5})
+        db.session.commit()
+    results = _in_threads(app, world["community"].id, lambda _run: meals.daily_orders(), [1, 2])
+    assert all(isinstance(r, int) for r in results), results
+    with tenant_context(world["community"].id):
+        tuesday = _orders(day=date(2026, 12, 1))
+        assert len(tuesday) == 8  # one per plan, never two
+        assert sum(o.status == "ordered" for o in tuesday) == 5 == _booked(world["canteen"], "2026-12-01:lunch")
+        assert len(_orders()) == 8 * 4
