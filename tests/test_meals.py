@@ -138,6 +138,14 @@ def test_bad_plans_get_field_messages_in_chinese_and_save_nothing(app, client, w
 
 def test_a_canteen_that_does_not_deliver_says_so(app, world):
     with tenant_context(world["community"].id):
+        offers.update_offer(offers.get_offer(world["canteen"]), {"latitude": 39.94, "longitude": 116.38,
+                                                                 "radius_m": 1000})
+        residents.update_resident(residents.get_resident(world["wang"]), {"latitude": 39.99, "longitude": 116.38})
+        with pytest.raises(ValidationFailed) as err:
+            _plan(world)  # about 5.6 km away
+        assert "1000" in err.value.fields["mode"][0]
+        assert _plan(world, mode="dine_in").status == "active"  # she can still come and eat there
+        db.session.rollback()
         offers.update_offer(offers.get_offer(world["canteen"]), {"delivery": False})
         with pytest.raises(ValidationFailed) as err:
             _plan(world)

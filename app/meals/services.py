@@ -185,6 +185,13 @@ def request_plan(data: dict, *, actor_id: int | None, confirm: bool) -> MealPlan
         errors["weekdays"] = [_("The canteen is closed on: %(days)s.", days=", ".join(_day_words(closed)))]
     if clean["mode"] == "delivery" and not offer.delivery:
         errors["mode"] = [_("This canteen does not deliver; choose dine-in.")]
+    elif clean["mode"] == "delivery" and offer.radius_m:
+        from app.matching.engine import distance_m
+
+        away = distance_m(offer.latitude, offer.longitude, resident.latitude, resident.longitude)
+        if away is not None and away > offer.radius_m:
+            errors["mode"] = [_("The home is %(away)s m away; this canteen delivers within %(radius)s m.",
+                                away=round(away), radius=offer.radius_m)]
     settings = settings_of(offer)
     first = first_open_day(settings)
     if clean["starts_on"] < first:
