@@ -14,7 +14,7 @@ from app.kinds import MEAL_SLOTS
 from app.matching import listings
 from app.meals import services
 from app.meals.api import canteen_or_404, order_or_404, own_residents, plan_or_404, resident_or_404, with_cancellable
-from app.meals.models import MODES
+from app.meals.models import MODES, PLAN_STATUSES
 from app.meals.schemas import MONTH
 from app.needs.vocabulary import flat_errors, labels
 from app.offers.models import ELIGIBILITY, WEEKDAYS
@@ -69,35 +69,25 @@ def index():
     staff = can("meals.confirm_plan")
     mine = own_residents()
     today = services.local_now().date()
+    status = request.args.get("status") if request.args.get("status") in PLAN_STATUSES else None
     own_canteens = services.canteens() if staff else services.canteens_of_user(current_user.id)
-    plans, next_cursor = services.list_plans(resident_ids=mine, status=request.args.get("status") or None,
-                                             cursor=request.args.get("cursor"), limit=50) \
-        if request.args.get("status") in (None, "", "requested", "active", "ended", "declined") else ([], None)
-    coming = with_cancellable(services.list_orders(resident_ids=mine, day_from=today,
-                                                   day_to=today + timedelta(days=services.HORIZON_DAYS)))\
-        if not staff else []
+    try:
+        plans, next_cursor = services.list_plans(resident_ids=mine, status=status,
+                                                 cursor=request.args.get("cursor"), limit=50)
+    except ValidationFailed:  # a cursor someone typed: start again
+        return redirect(url_for("meals.index", status=status))
+    coming = [] if staff else with_cancellable(services.list_orders(
+        resident_ids=mine, day_from=today, day_to=today + timedelta(days=services.HORIZON_DAYS)))
     requested = services.list_plans(status="requested", limit=50)[0] if staff else []
-    shown = plans + requested
+    shown = plans + requested + coming
     return render_template(
         "meals/index.html", staff=staff, plans=plans, next_cursor=next_cursor, requested=requested, coming=coming,
         canteens=own_canteens, units=services.unit_names(own_canteens), today=today,
-        tomorrow=today + timedelta(days=1),
-        manifests=services.todays_manifests(today) if staff else [],
-        names=_resident_names(p.resident_id for p in shown) | _resident_names(o.resident_id for o in coming),
+        tomorrow=today + timedelta(days=1), manifests=services.todays_manifests(today) if staff else [],
+        names=residents.resident_names(p.resident_id for p in shown),
         titles={offer_id: offer.title for offer_id, (offer, _unit) in
-                listings.offers_with_units(p.offer_id for p in shown + coming).items()},
-        can_request=staff or bool(mine), status=request.args.get("status"))
-
-
-def _resident_names(ids) -> dict[int, str]:
-    from sqlalchemy import select
-
-    from app.residents.models import Resident
-
-    ids = sorted(set(ids))
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Resident.id, Resident.name).where(Resident.id.in_(ids))).all())
+                listings.offers_with_units(p.offer_id for p in shown).items()},
+        can_request=staff or bool(mine), status=status)
 
 
 # --- plans ------------------------------------------------------------------------------------------

@@ -278,14 +278,19 @@ def audit_trail(*, resident_id: int | None = None, cursor: str | None = None, li
     return keyset_page(stmt, (AuditEvent.id,), cursor=cursor, limit=limit, descending=True)
 
 
+def resident_names(resident_ids) -> dict[int, str]:
+    """{resident id: name} in one query."""
+    ids = {i for i in resident_ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Resident.id, Resident.name).where(Resident.id.in_(ids))).all())
+
+
 def names_for(events) -> dict:
     """Names of the actors and residents in a page of audit events, in two queries."""
     from app.accounts.models import User
 
     actor_ids = {e.actor_id for e in events if e.actor_id}
-    resident_ids = {e.resident_id for e in events if e.resident_id}
     actors = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all()) \
         if actor_ids else {}
-    residents = dict(db.session.execute(select(Resident.id, Resident.name).where(Resident.id.in_(resident_ids)))
-                     .all()) if resident_ids else {}
-    return {"actors": actors, "residents": residents}
+    return {"actors": actors, "residents": resident_names(e.resident_id for e in events)}
