@@ -49,6 +49,12 @@ bench-notify: translations
 bench-matching: translations
 	$(BIN)/python bench/matching.py
 
+# A week of meal orders for 2,400 plans against a raw bulk insert; a manifest and a month's statement against
+# their raw SQL (bench/README.md, "meals").
+.PHONY: bench-meals
+bench-meals: translations
+	$(BIN)/python bench/meals.py
+
 lint: install
 	$(BIN)/ruff check app tenants jobs tests bench
 

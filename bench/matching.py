@@ -435,7 +435,7 @@ class StatementCounter:
         if self.recording:
             words = statement.split()
             verb = words[0].upper()
-            table = words[words.index("INTO") + 1] if verb == "INSERT" else \
+            table = words[words.index("INTO") + 1] if verb == "INSERT" else words[1] if verb == "UPDATE" else \
                 (words[words.index("FROM") + 1] if "FROM" in words else "?")
             entry = self.by_table.setdefault(f"{verb} {table}", [0, 0.0])
             entry[0] += 1
