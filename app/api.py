@@ -40,6 +40,7 @@ def register_api(app) -> None:
     from app.accounts.api import blp as accounts_api
     from app.announcements.api import blp as announcements_api
     from app.matching.api import blp as matches_api
+    from app.matching.referral_api import blp as referrals_api
     from app.members.api import blp as members_api
     from app.needs.api import blp as needs_api
     from app.notifications.api import blp as notifications_api
@@ -50,6 +51,6 @@ def register_api(app) -> None:
     from app.units.api import blp as units_api
 
     for blueprint in (accounts_api, platform_api, members_api, units_api, announcements_api, notifications_api,
-                      deliveries_api, residents_api, offers_api, needs_api, matches_api):
+                      deliveries_api, residents_api, offers_api, needs_api, matches_api, referrals_api):
         api.register_blueprint(blueprint)
     app.extensions["huzhu_api"] = api

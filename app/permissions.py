@@ -109,6 +109,11 @@ RULES: dict[str, set[str] | Callable] = {
     "matches.answer": _match_side,
     "matches.deliver": _match_side,
     "matches.rate": _need_party,
+    # Referrals between the communities of a street: the coordinators' work on both sides.
+    "referrals.view": STAFF,
+    "referrals.refer": STAFF,
+    "referrals.take": STAFF,
+    "referrals.withdraw": STAFF,
 }
 
 

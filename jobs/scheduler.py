@@ -55,7 +55,9 @@ SCHEDULES: list[Schedule] = [
     Schedule("coordinator_digest", "app.notifications.digest.send_daily_digest", daily_at=time(7, 30),
              description="the coordinator's daily digest: today's work"),
     Schedule("escalation_sweep", "app.matching.services.escalate_overdue", every=timedelta(minutes=15),
-             description="flag needs unmatched past their urgency's deadline"),
+             description="flag needs unmatched past their urgency's deadline; offer them to the street"),
+    Schedule("street_referrals", "app.matching.referrals.sweep", every=timedelta(minutes=15),
+             description="expire referrals past their time; repeat follow-ups between communities a lost job missed"),
     Schedule("retention_purge", "app.maintenance.purge_expired", daily_at=time(3, 0), per_community=False,
              description="delete expired sessions, reset codes, old imports and tokens"),
 ]
