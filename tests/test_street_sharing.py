@@ -324,3 +324,35 @@ def test_referral_list_does_not_grow_with_the_number_of_referrals(app, client, w
         body = client.get("/api/v1/c/sb/referrals", headers=headers).get_json()
     assert len(body["items"]) == 6
     assert six() == one()
+
+
+def test_the_sweep_repeats_a_lost_follow_up_and_expires_what_is_past(app, world):
+    need_id = _need(world)
+    with tenant_context(world["a"].id):
+        referral_id = matching.refer(needs.get_need(need_id), world["b_shared"], actor_id=None).id
+        db.session.commit()
+    with tenant_context(world["b"].id):
+        referrals.take(referrals.get_referral(referral_id), actor_id=None)
+        db.session.commit()
+    from jobs.queues import _in_process
+
+    _in_process.set([])  # the jobs are lost (Redis went away)
+    with tenant_context(world["a"].id):
+        assert referrals.sweep() == 1
+        db.session.commit()
+        referral = referrals.get_referral(referral_id)
+        assert referral.origin_status == "taken"
+        assert referrals.sweep() == 0  # nothing left to do
+    db.session.rollback()
+    assert _events(world["a"]).count("referral.taken") == 1
+    # An open referral whose time has passed expires, and the origin's need waits here again.
+    other = _need(world, day="2020-01-07")
+    with tenant_context(world["a"].id):
+        need = needs.get_need(other)
+        fact = needs.facts(need, actor_id=None, tz=TZ)
+        referral = referrals.refer_to_street(need, fact, set())
+        history_before = need.status
+        referrals.sweep()
+        db.session.commit()
+        assert (referral.status, need.status, history_before) == ("expired", "submitted", "submitted")
+    db.session.rollback()
