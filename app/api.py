@@ -40,6 +40,7 @@ def register_api(app) -> None:
     from app.accounts.api import blp as accounts_api
     from app.announcements.api import blp as announcements_api
     from app.matching.api import blp as matches_api
+    from app.matching.referral_api import blp as referrals_api
     from app.meals.api import blp as meals_api
     from app.members.api import blp as members_api
     from app.needs.api import blp as needs_api
@@ -52,6 +53,6 @@ def register_api(app) -> None:
 
     for blueprint in (accounts_api, platform_api, members_api, units_api, announcements_api, notifications_api,
                       deliveries_api, residents_api, offers_api, needs_api, matches_api,
-                      meals_api):
+                      meals_api, referrals_api):
         api.register_blueprint(blueprint)
     app.extensions["huzhu_api"] = api

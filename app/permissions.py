@@ -128,6 +128,11 @@ RULES: dict[str, set[str] | Callable] = {
     "meals.canteen": _offer_side,
     "meals.missed": STAFF,
     "meals.statement": _own_resident,
+    # Referrals between the communities of a street: the coordinators' work on both sides.
+    "referrals.view": STAFF,
+    "referrals.refer": STAFF,
+    "referrals.take": STAFF,
+    "referrals.withdraw": STAFF,
 }
 
 

@@ -30,6 +30,7 @@ def init_app(app) -> None:
     from app.announcements.views import bp as announcements_bp
     from app.home.views import bp as home_bp
     from app.home.views import community_bp
+    from app.matching.referral_views import bp as referrals_bp
     from app.matching.views import bp as matches_bp
     from app.meals.views import bp as meals_bp
     from app.members.views import bp as members_bp
@@ -43,7 +44,7 @@ def init_app(app) -> None:
 
     for bp in (accounts_bp, home_bp, community_bp, platform_bp, members_bp, units_bp, announcements_bp,
                notifications_bp, deliveries_bp, residents_bp, needs_bp, offers_bp, matches_bp,
-               meals_bp):
+               meals_bp, referrals_bp):
         app.register_blueprint(bp)
     app.url_defaults(add_slug)
 

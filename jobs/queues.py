@@ -49,11 +49,20 @@ def queue(name: str = "default") -> Queue:
     return Queue(name, connection=redis_connection())
 
 
-def enqueue_after_commit(func_path: str, *args, queue_name: str = "default", job_id: str | None = None) -> None:
-    """Run `func_path(*args)` for the current tenant once the current transaction commits."""
+_CURRENT = object()
+
+
+def enqueue_after_commit(func_path: str, *args, queue_name: str = "default", job_id: str | None = None,
+                         tenant_id=_CURRENT) -> None:
+    """Run `func_path(*args)` for the current tenant once the current transaction commits.
+
+    `tenant_id` names another community the job runs for (a street referral tells the neighbour): the
+    job re-enters that community and acts there with its own rights, never with the caller's.
+    """
     from app.extensions import db
 
-    db.session().info.setdefault(SESSION_KEY, []).append((current_tenant_id(), func_path, args, queue_name, job_id))
+    tenant = current_tenant_id() if tenant_id is _CURRENT else tenant_id
+    db.session().info.setdefault(SESSION_KEY, []).append((tenant, func_path, args, queue_name, job_id))
 
 
 def enqueue_now(tenant_id, func_path: str, *args, queue_name: str = "default", job_id: str | None = None) -> bool:

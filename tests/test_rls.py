@@ -120,3 +120,104 @@ def test_database_rejects_cross_community_foreign_key(two):
                              {"a": two["a"].id, "unit_b": two["unit_b"], "u": two["user_a"].id})
     finally:
         owner.dispose()
+
+
+# --- the street: shared offers read-only, referrals only for their parties --------------------------
+
+@pytest.fixture
+def street(app):
+    from tests.test_street_sharing import street_world
+
+    return street_world()
+
+
+def test_raw_sql_under_a_reads_the_neighbours_shared_offers_only(street):
+    a, b, c = street["a"].id, street["b"].id, street["c"].id
+    with tenant_context(a):
+        ids = set(_raw("SELECT id FROM offers").scalars())
+        assert ids == {street["a_offer"], street["b_shared"]}  # not B's own, not C's (another street)
+        assert _raw("SELECT count(*) FROM offers WHERE community_id = :c", c=c).scalar() == 0
+    db.session.rollback()
+    with tenant_context(b):  # booking and closing B's shared offer, in B
+        _raw("INSERT INTO offer_occurrences (community_id, offer_id, key, booked) VALUES (:b, :o, 'k', 1), "
+             "(:b, :p, 'k', 1)", b=b, o=street["b_shared"], p=street["b_private"])
+        db.session.commit()
+    with tenant_context(a):
+        assert set(_raw("SELECT offer_id FROM offer_occurrences").scalars()) == {street["b_shared"]}
+    db.session.rollback()
+
+
+def test_raw_sql_under_a_cannot_write_any_of_bs_rows(street):
+    a, b = street["a"].id, street["b"].id
+    with tenant_context(a):
+        assert _raw("UPDATE offers SET title = 'x' WHERE id = :o", o=street["b_shared"]).rowcount == 0
+        assert _raw("UPDATE offers SET shared_with_street = true WHERE community_id = :b", b=b).rowcount == 0
+        assert _raw("DELETE FROM offers WHERE id = :o", o=street["b_shared"]).rowcount == 0
+        assert _raw("UPDATE offer_occurrences SET booked = 0").rowcount == 0
+        with pytest.raises(DBAPIError, match="row-level security"):
+            _raw("INSERT INTO offer_occurrences (community_id, offer_id, key, booked) VALUES (:b, :o, 'x', 0)",
+                 b=b, o=street["b_shared"])
+        db.session.rollback()
+    with tenant_context(b):
+        assert _raw("SELECT title FROM offers WHERE id = :o", o=street["b_shared"]).scalar() == "安华共享午饭"
+    db.session.rollback()
+
+
+def _referral(street) -> int:
+    from zoneinfo import ZoneInfo
+
+    from app.matching import services as matching
+    from app.needs import services as needs
+
+    with tenant_context(street["a"].id):
+        need = needs.create_need({"kind": "meal", "title": "午饭", "resident_id": str(street["resident"]),
+                                  "day": "2026-12-01", "slot": "lunch"}, actor_id=None, tz=ZoneInfo("Asia/Shanghai"))
+        referral_id = matching.refer(need, street["b_shared"], actor_id=None).id
+        db.session.commit()
+    return referral_id
+
+
+def test_referral_rows_are_seen_and_changed_only_by_their_parties(street):
+    _referral(street)
+    a, b, c, d = (street[k].id for k in "abcd")
+    for tenant, count in ((a, 1), (b, 1), (c, 0), (d, 0)):  # D: same street, but not addressed
+        with tenant_context(tenant):
+            assert _raw("SELECT count(*) FROM street_referrals").scalar() == count, tenant
+            if not count:
+                assert _raw("UPDATE street_referrals SET status = 'taken'").rowcount == 0
+                assert _raw("DELETE FROM street_referrals").rowcount == 0
+        db.session.rollback()
+    with tenant_context(b):
+        assert _raw("DELETE FROM street_referrals").rowcount == 0  # only the origin deletes
+        with pytest.raises(DBAPIError, match="never change"):
+            _raw("UPDATE street_referrals SET need_id = need_id + 1")
+        db.session.rollback()
+    with tenant_context(b):
+        with pytest.raises(DBAPIError, match="never change"):
+            _raw("UPDATE street_referrals SET from_community_id = :b", b=b)
+        db.session.rollback()
+
+
+def test_only_the_origin_inserts_a_referral_and_only_within_its_street(street):
+    a, b, c = street["a"].id, street["b"].id, street["c"].id
+    columns = ("need_id, kind, window_start, window_end, quantity, urgency, elderly, source, status, origin_status, "
+               "created_at, street_id, from_community_id, to_community_id")
+    street_of_a = _raw("SELECT street_id FROM communities WHERE id = :a", a=a).scalar()
+    db.session.rollback()
+    sql = (f"INSERT INTO street_referrals ({columns}) VALUES (1, 'meal', now(), now(), 1, 'normal', false, "
+           f"'proposed', 'open', 'open', now(), :street, :origin, :target)")
+    for tenant, origin, target in ((b, a, b), (a, a, c)):  # forging the origin; a target in another street
+        with tenant_context(tenant):
+            with pytest.raises(DBAPIError, match="row-level security"):
+                _raw(sql, street=street_of_a, origin=origin, target=target)
+            db.session.rollback()
+
+
+def test_street_referrals_have_forced_row_level_security(app):
+    forced = _raw("SELECT relforcerowsecurity FROM pg_class WHERE relname = 'street_referrals'").scalar()
+    policies = set(_raw("SELECT policyname FROM pg_policies WHERE tablename = 'street_referrals'").scalars())
+    assert forced and policies == {"street_read", "street_insert", "street_update", "street_delete"}
+    shared = set(_raw("SELECT tablename FROM pg_policies WHERE policyname = 'street_shared_read' "
+                      "AND cmd = 'SELECT'").scalars())
+    assert shared == {"offers", "offer_closures", "offer_occurrences"}
+    db.session.rollback()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.accounts import services as accounts
 from app.announcements import services as announcements
 from app.extensions import db
+from app.matching import referrals
 from app.matching import services as matching
 from app.meals import services as meals
 from app.meals.models import MealOrder
@@ -25,7 +26,9 @@ from app.units import services as units
 from app.units.models import UnitImport
 from jobs.queues import run_in_process_jobs
 from tenants.context import TenantContextMissing, tenant_context, unscoped
+from tenants.models import Street
 from tenants.scoping import TenantScoped
+from tenants.street import StreetScoped
 from tests.factories import CommunityFactory, UserFactory, member, token_for
 
 MARKER = "ZETA-BETA-ONLY"
@@ -41,7 +44,8 @@ def app_config():
 
 
 def _world(slug: str, marker: str) -> dict:
-    community = CommunityFactory(slug=slug, name=f"{marker} 社区")
+    # Each world has its own street: a referral of B is addressed to B's street, never to A's.
+    community = CommunityFactory(slug=slug, name=f"{marker} 社区", street=Street(name=f"{marker} 街道"))
     admin = member(community, "admin", "coordinator", name=f"{marker} 管理员")
     other = member(community, "resident", name=f"{marker} 居民")
     with tenant_context(community.id):
@@ -70,6 +74,11 @@ def _world(slug: str, marker: str) -> dict:
                                   actor_id=admin.id, confirm=True)
         meals.generate_orders(plans=[plan], start=date(2027, 1, 4), days=1)
         order_id = db.session.execute(select(MealOrder.id).where(MealOrder.plan_id == plan.id)).scalar_one()
+        waiting = needs.create_need({"kind": "meal", "title": f"{marker} 等待", "resident_id": str(resident.id),
+                                     "day": "2026-12-02", "slot": "lunch"}, actor_id=admin.id,
+                                    tz=ZoneInfo("Asia/Shanghai"))
+        referral = referrals.refer_to_street(waiting, needs.facts(waiting, actor_id=admin.id,
+                                                                  tz=ZoneInfo("Asia/Shanghai")), set())
         failed = Delivery(event_id=announcement.event_id, user_id=other.id, channel="email", status="failed",
                           last_error=f"{marker} bounce")
         db.session.add(failed)
@@ -78,7 +87,7 @@ def _world(slug: str, marker: str) -> dict:
         db.session.commit()
         return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
-                "offer_id": offer.id, "need_id": need.id, "match_id": match.id,
+                "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
                 "plan_id": plan.id, "order_id": order_id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
 
@@ -105,6 +114,7 @@ PARAMS = {
     "match_id": lambda b: b["match_id"],
     "plan_id": lambda b: b["plan_id"],
     "order_id": lambda b: b["order_id"],
+    "referral_id": lambda b: b["referral_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -130,6 +140,7 @@ JSON_BODIES = {
     "meals_api.end_plan": {"ends_on": "2027-02-01"},
     "meals_api.mark_delivery": {"outcome": "delivered"},
     "meals_api.put_settings": {"cutoff": "17:00"},
+    "referrals_api.refer": lambda b: {"need_id": str(b["need_id"]), "offer_id": str(b["offer_id"])},
 }
 
 
@@ -173,7 +184,7 @@ def _snapshot(community_id: int) -> str:
     with tenant_context(community_id):
         for mapper in sorted(db.Model.registry.mappers, key=lambda m: m.class_.__name__):
             model = mapper.class_
-            if not issubclass(model, TenantScoped):
+            if not issubclass(model, (TenantScoped, StreetScoped)):
                 continue
             rows = db.session.execute(select(model.__table__).order_by(*model.__table__.primary_key)).all()
             digest.update(json.dumps([list(map(str, r)) for r in rows], ensure_ascii=False).encode())

@@ -52,6 +52,8 @@ class OfferFacts:
     rating: float | None
     valid_from: object = None
     valid_until: object = None
+    community_id: int | None = None  # set for a neighbouring community's shared offer
+    title: str = ""
 
     @property
     def left(self) -> int:
@@ -65,6 +67,9 @@ class Candidate:
     reasons: list
     left: int
     distance_m: float | None
+    community_id: int | None = None  # a neighbouring community's shared offer: referred, never matched here
+    community_name: str | None = None
+    title: str | None = None
 
 
 def distance_m(lat1, lon1, lat2, lon2) -> float | None:
@@ -141,7 +146,7 @@ def candidates(need: NeedFacts, offers: list[OfferFacts], limit: int = 10) -> li
         if distance is not None and offer.radius_m is not None and distance > offer.radius_m:
             continue
         value, reasons = score(offer, need, distance)
-        found.append(Candidate(offer.id, value, reasons, offer.left, distance))
+        found.append(Candidate(offer.id, value, reasons, offer.left, distance, offer.community_id))
     found.sort(key=lambda c: (-c.score, c.offer_id))
     return found[:limit]
 

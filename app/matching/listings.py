@@ -44,14 +44,27 @@ def matches_with_context(statuses, *, unit_ids=None, limit: int = 100) -> list[t
 
 
 def names_of_needs(needs: list[Need]) -> dict:
-    """{"residents": {id: name}, "units": {id: name}} for a page of needs, in at most two queries."""
+    """{"residents": {id: name}, "units": {id: name}, "referred": {referral id: "A resident of …"}} for a page
+    of needs, in at most three queries."""
+    from flask_babel import gettext as _
+
+    from app.matching.models import StreetReferral
+    from tenants.models import Community
+
     resident_ids = {n.resident_id for n in needs if n.resident_id}
     unit_ids = {n.unit_id for n in needs if n.unit_id}
+    referral_ids = {n.referral_id for n in needs if n.referral_id}
     residents = dict(db.session.execute(select(Resident.id, Resident.name).where(Resident.id.in_(resident_ids)))
                      .all()) if resident_ids else {}
     units = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()) \
         if unit_ids else {}
-    return {"residents": residents, "units": units}
+    referred = {}
+    if referral_ids:
+        rows = db.session.execute(select(StreetReferral.id, Community.name)
+                                  .join(Community, Community.id == StreetReferral.from_community_id)
+                                  .where(StreetReferral.id.in_(referral_ids))).all()
+        referred = {i: _("A resident of %(community)s", community=name) for i, name in rows}
+    return {"residents": residents, "units": units, "referred": referred}
 
 
 def offers_with_units(offer_ids) -> dict[int, tuple]:
@@ -68,3 +81,19 @@ def user_names(user_ids) -> dict[int, str]:
 
     ids = {i for i in user_ids if i}
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+
+
+def user_contacts(user_ids) -> dict[int, dict]:
+    """{user id: {"name", "email"}}: how a neighbouring community reaches the coordinator who referred a need."""
+    from app.accounts.models import User
+
+    ids = {i for i in user_ids if i}
+    rows = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids))).all() if ids else []
+    return {i: {"name": name, "email": email} for i, name, email in rows}
+
+
+def incoming_referrals(limit: int = 20) -> list[dict]:
+    """Open referrals from the neighbouring communities of the street, for the coordinator's work queue."""
+    from app.matching import referrals
+
+    return referrals.described(referrals.list_referrals(box="incoming", status="open", limit=limit))

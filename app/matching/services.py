@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from app import history
 from app.extensions import db
 from app.kinds import occurrence_key
-from app.matching import engine
+from app.matching import engine, referrals
 from app.matching.models import LIVE_STATUSES, Match
 from app.needs import services as needs
 from app.needs.models import OPEN_STATUSES, Need
@@ -35,10 +35,20 @@ def _facts_for(need: Need, actor_id):
     return fact, offers.offer_facts(need.kind, fact.occurrence, fact.start.date())
 
 
-def proposals(need: Need, *, actor_id: int | None, limit: int = 10) -> list[engine.Candidate]:
-    """The offers that can serve this need now, best first, each with its reasons."""
+def proposals(need: Need, *, actor_id: int | None, limit: int = 10, street: bool = True) -> list[engine.Candidate]:
+    """The offers that can serve this need now, best first, each with its reasons; then the offers the
+    neighbouring communities of the street share (`community_id` set: they are referred, not matched)."""
     fact, pool = _facts_for(need, actor_id)
-    return engine.candidates(fact, pool, limit=limit)
+    found = engine.candidates(fact, pool, limit=limit)
+    if street and not need.referral_id:  # a need taken over from a neighbour is served here
+        found += referrals.street_candidates(fact, limit=5)
+    return found
+
+
+def refer(need: Need, offer_id: int, *, actor_id: int | None):
+    """Hand the need to the neighbouring community whose shared offer was chosen (a referral, not a match)."""
+    fact = needs.facts(need, actor_id=actor_id, tz=community_tz(need.community_id))
+    return referrals.refer(need, offer_id, fact, actor_id=actor_id)
 
 
 def _unit_people(offer_id: int) -> list[int]:
@@ -56,6 +66,7 @@ def propose(need: Need, offer_id: int, *, actor_id: int | None) -> Match:
     if chosen is None:
         raise ValidationFailed({"offer_id": [_("This offer cannot serve the need (kind, time, place, eligibility "
                                                "or places left).")]})
+    referrals.withdraw_for_need(need, actor_id=actor_id)  # served here after all: the street lets it go
     match = Match(need_id=need.id, offer_id=offer_id, occurrence=fact.occurrence, quantity=need.quantity,
                   score=chosen.score, reasons=chosen.reasons, proposed_by_id=actor_id)
     db.session.add(match)
@@ -131,6 +142,7 @@ def confirm(match: Match, *, actor_id: int | None) -> Match:
     if audience:
         notifications.emit("match.confirmed", audience=notifications.to_users(*audience),
                            payload={"title": need.title, "link": f"/needs/{need.id}"})
+    referrals.local_step(need, "confirmed")
     db.session.flush()
     return match
 
@@ -140,6 +152,7 @@ def deliver(match: Match, *, actor_id: int | None) -> Match:
     need = needs.get_need(match.need_id)
     if need.status == "in_service":
         history.record(need, "done", actor_id=actor_id)
+    referrals.local_step(need, "served")
     db.session.flush()
     return match
 
@@ -204,11 +217,16 @@ def apply_batch(plan: dict, *, actor_id: int | None) -> list[Match]:
 # --- escalation -----------------------------------------------------------------------------------
 
 def escalate_overdue() -> int:
-    """Scheduled: flag needs left unmatched past their deadline and tell the staff."""
+    """Scheduled: flag needs left unmatched past their deadline and tell the staff; where a neighbouring
+    community of the street shares an offer of the need's kind, also offer the need to the street."""
     flagged = needs.overdue(utcnow())
+    shared = offers.shared_kinds() if flagged else {}
+    tz = community_tz_for_context() if shared else None
     for need in flagged:
         need.escalated_at = utcnow()
         notifications.emit("need.escalated", audience=notifications.to_roles("admin", "coordinator"),
                            payload={"title": need.title, "urgency": need.urgency, "link": f"/needs/{need.id}"})
+        if need.kind in shared and not need.referral_id:
+            referrals.refer_to_street(need, needs.facts(need, actor_id=None, tz=tz), shared[need.kind])
     db.session.flush()
     return len(flagged)

@@ -159,6 +159,7 @@ def today():
     require("matching.confirm")
     return render_template(
         "matches/today.html", new_needs=listings.new_needs(), escalated=listings.escalated_needs(),
+        referrals=listings.incoming_referrals(),
         proposed=listings.matches_with_context(("proposed",), limit=20),
         accepted=listings.matches_with_context(("accepted",), limit=20),
         failed_count=len(list_failed()), meals=meals.morning())

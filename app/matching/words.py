@@ -15,6 +15,8 @@ def reason_text(reason: dict) -> str:
         return _("%(n)s places left", n=reason["n"])
     if code == "rating":
         return _("rated %(r)s", r=reason["r"])
+    if code == "neighbour":
+        return _("neighbouring community %(name)s", name=reason.get("community", ""))
     if code == "priority":
         return _("priority resident")
     return code or ""

@@ -38,6 +38,8 @@ class NeedOut(Schema):
     urgency = fields.String()
     status = fields.String()
     escalated_at = fields.DateTime(allow_none=True)
+    referral_id = fields.Function(lambda n: str(n.referral_id) if n.referral_id else None, allow_none=True,
+                                  metadata={"description": "taken over from a neighbouring community"})
     created_at = fields.DateTime()
 
 
@@ -60,6 +62,11 @@ class ProposalOut(Schema):
     distance_m = fields.Float(allow_none=True)
     reasons = fields.List(fields.Dict())
     reasons_text = fields.Function(lambda c: reasons_text(c.reasons))
+    community_id = fields.Function(lambda c: str(c.community_id) if c.community_id else None, allow_none=True,
+                                   metadata={"description": "set for a neighbouring community's shared offer: "
+                                                            "refer the need (POST referrals), it cannot be matched"})
+    community_name = fields.Function(lambda c: c.community_name, allow_none=True)
+    offer_title = fields.Function(lambda c: c.title, allow_none=True)
 
 
 NeedList = collection_schema(NeedOut, "NeedList")
@@ -127,7 +134,8 @@ def move(args, need_id: int):
 @blp.get("/<int:need_id>/proposals")
 @blp.response(200, ProposalList)
 def proposals(need_id: int):
-    """The offers that can serve the need now, best first, with the reasons the coordinator reads."""
+    """The offers that can serve the need now, best first, with the reasons the coordinator reads; then the
+    offers that neighbouring communities of the street share (with `community_id`)."""
     need = need_or_404(need_id, "matching.propose")
     found = matching.proposals(need, actor_id=current_user.id)
     db.session.commit()  # the use of sensitive facts was audited

@@ -39,4 +39,7 @@ class Need(TenantScoped, db.Model):
     longitude: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(20), default="submitted")
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set on a need taken over from a neighbouring community: its beneficiary lives there (no resident here).
+    referral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("street_referrals.id", ondelete="SET NULL", use_alter=True), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

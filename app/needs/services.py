@@ -96,7 +96,8 @@ def create_need(data: dict, *, actor_id: int | None, tz, own_residents: set[int]
     if resident is None and unit is None and own_residents is not None:
         raise ValidationFailed({"resident_id": [_("Say who needs it.")]})
     if clean["kind"] not in UNMATCHED_KINDS and not db.session.execute(
-            select(Offer.id).where(Offer.kind == clean["kind"], Offer.status == "active").limit(1)).first():
+            select(Offer.id).where(Offer.kind == clean["kind"], Offer.status == "active").limit(1)).first() \
+            and clean["kind"] not in _shared_kinds():
         raise ValidationFailed({"kind": [_("No unit offers this kind of help yet; call the community office.")]})
     if clean["kind"] == "meal":
         day = clean["day"] or clean["window_start"].date()
@@ -119,6 +120,12 @@ def create_need(data: dict, *, actor_id: int | None, tz, own_residents: set[int]
                        payload={"title": need.title, "kind": need.kind, "link": f"/needs/{need.id}"})
     db.session.flush()
     return need
+
+
+def _shared_kinds() -> dict:
+    from app.offers.services import shared_kinds
+
+    return shared_kinds()  # a neighbouring community of the street may serve it
 
 
 def get_need(need_id: int) -> Need | None:
@@ -148,6 +155,9 @@ def move(need: Need, to_status: str, *, actor_id: int | None, note: str = "") ->
                        "invalid_transition")
     if to_status == "cancelled":
         _end_live_matches(need, actor_id=actor_id, note=note)
+        from app.matching.referrals import withdraw_for_need
+
+        withdraw_for_need(need, actor_id=actor_id)
     history.record(need, to_status, actor_id=actor_id, note=note)
     db.session.flush()
     return need
@@ -183,9 +193,18 @@ def facts_many(many: list[Need], *, actor_id: int | None, tz, chunk: int = 1000)
     for i in range(0, len(ids), chunk):
         people = db.session.execute(select(Resident).where(Resident.id.in_(ids[i:i + chunk]))).scalars().all()
         groups.update(residents.eligibility_of(people, actor_id=actor_id, purpose="matching"))
+    referred = {n.referral_id for n in many if n.referral_id}
+    elderly = set()
+    if referred:  # a beneficiary from a neighbouring community: only what the referral carries
+        from app.matching.models import StreetReferral
+
+        elderly = set(db.session.execute(select(StreetReferral.id).where(
+            StreetReferral.id.in_(referred), StreetReferral.elderly.is_(True))).scalars())
     found = []
     for need in many:
         eligibility, grade = groups.get(need.resident_id, (set(), None))
+        if need.referral_id in elderly:
+            eligibility = eligibility | {"elderly"}
         start, end = local_window(need, tz)
         found.append(NeedFacts(id=need.id, kind=need.kind, start=start, end=end,
                                occurrence=occurrence_key(need.kind, start.date(), need.slot),

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app import history
 from app.extensions import db
 from app.kinds import KINDS, MEAL_SLOTS
-from app.matching import listings
+from app.matching import listings, referrals
 from app.matching import services as matching
 from app.matching.models import Match
 from app.matching.words import reasons_text
@@ -130,14 +130,16 @@ def _render_detail(need, *, errors=None, values=None, status_code=200):
     if staff and need.status in ("submitted", "triaged"):
         proposals = matching.proposals(need, actor_id=current_user.id)
         db.session.commit()  # the use of sensitive facts was audited
-    offers = listings.offers_with_units([m.offer_id for m in matches] + [p.offer_id for p in proposals])
+    offers = listings.offers_with_units([m.offer_id for m in matches] + [p.offer_id for p in proposals
+                                                                         if not p.community_id])
     names = listings.names_of_needs([need])
+    referral = referrals.live_referral_of(need) if staff else None
     moves = [to for to in sorted(services.MOVES.get(need.status, set()))
              if can("needs.cancel" if to == "cancelled" else "needs.triage", need)]
     return render_template(
         "needs/detail.html", need=need, changes=changes, actors=listings.user_names(c.actor_id for c in changes),
         matches=matches, live=live, delivered=delivered, proposals=proposals, offers=offers, staff=staff,
-        names=names, moves=moves, reasons_text=reasons_text, window=services.local_window(
+        names=names, moves=moves, reasons_text=reasons_text, referral=referral, window=services.local_window(
             need, matching.community_tz_for_context()), errors=errors or {}, values=values or {},
         can_rate=delivered is not None and can("matches.rate", need)), status_code
 
@@ -175,6 +177,25 @@ def propose(need_id: int):
         matching.propose(need, int(offer_id), actor_id=current_user.id)
         db.session.commit()
         flash(_("Proposed; the unit is asked to accept."), "success")
+    except (ValidationFailed, Conflict) as err:
+        db.session.rollback()
+        flash(_message(err), "error")
+    return redirect(url_for("needs.detail", need_id=need_id))
+
+
+@bp.post("/<int:need_id>/refer")
+def refer(need_id: int):
+    """Refer the need to the neighbouring community whose shared offer was chosen."""
+    need = _need_or_404(need_id, "matching.propose")
+    require("referrals.refer")
+    offer_id = request.form.get("offer_id", "")
+    try:
+        if not offer_id.isdigit():
+            raise ValidationFailed({"offer_id": [_("Choose an offer.")]})
+        referral = matching.refer(need, int(offer_id), actor_id=current_user.id)
+        db.session.commit()
+        flash(_("Referred; the neighbouring community is asked to take it on."), "success")
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
     except (ValidationFailed, Conflict) as err:
         db.session.rollback()
         flash(_message(err), "error")

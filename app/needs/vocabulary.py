@@ -20,6 +20,11 @@ ELIGIBILITY_LABELS = {"anyone": _l("Anyone"), "elderly": _l("Elderly (60 and ove
 WEEKDAY_LABELS = {"mon": _l("Monday"), "tue": _l("Tuesday"), "wed": _l("Wednesday"), "thu": _l("Thursday"),
                   "fri": _l("Friday"), "sat": _l("Saturday"), "sun": _l("Sunday")}
 OFFER_STATUS_LABELS = {"active": _l("Active"), "paused": _l("Paused"), "ended": _l("Ended")}
+REFERRAL_STATUS_LABELS = {
+    "open": _l("Waiting for a neighbour"), "taken": _l("Taken by a neighbour"),
+    "confirmed": _l("Confirmed by the neighbour"), "served": _l("Served by the neighbour"),
+    "withdrawn": _l("Withdrawn"), "expired": _l("Expired"),
+}
 
 
 def labels() -> dict:
@@ -28,7 +33,7 @@ def labels() -> dict:
             "NEED_STATUS_LABELS": NEED_STATUS_LABELS, "URGENCY_LABELS": URGENCY_LABELS,
             "MATCH_STATUS_LABELS": MATCH_STATUS_LABELS, "MOVE_LABELS": MOVE_LABELS, "TERMS_LABELS": TERMS_LABELS,
             "ELIGIBILITY_LABELS": ELIGIBILITY_LABELS, "WEEKDAY_LABELS": WEEKDAY_LABELS,
-            "OFFER_STATUS_LABELS": OFFER_STATUS_LABELS}
+            "OFFER_STATUS_LABELS": OFFER_STATUS_LABELS, "REFERRAL_STATUS_LABELS": REFERRAL_STATUS_LABELS}
 
 
 def flat_errors(fields: dict) -> dict[str, list[str]]:

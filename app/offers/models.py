@@ -2,12 +2,13 @@
 import logging
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from tenants.models import utcnow
 from tenants.scoping import TenantScoped, tenant_fk
+from tenants.street import StreetShareable
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +17,7 @@ ELIGIBILITY = ("anyone", "elderly", "disabled", "low_income", "living_alone")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class Offer(TenantScoped, db.Model):
+class Offer(StreetShareable, TenantScoped, db.Model):
     __tablename__ = "offers"
     __tenant_table_args__ = (
         tenant_fk(["unit_id"], "units"),
@@ -41,6 +42,8 @@ class Offer(TenantScoped, db.Model):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="active")  # active, paused, ended
+    # The unit lets the neighbouring communities of the street see and ask for it (tenants/street.py).
+    shared_with_street: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     rating_sum: Mapped[int] = mapped_column(Integer, default=0)
     rating_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -25,6 +25,8 @@ class OfferIn(Schema):
     capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000))
     slots = fields.List(fields.String(validate=validate.OneOf(MEAL_SLOTS)), load_default=list)
     delivery = fields.Boolean(load_default=False)
+    shared_with_street = fields.Boolean(load_default=False, metadata={
+        "description": "the neighbouring communities of the street may see the offer and refer needs to it"})
     weekly = fields.Dict(keys=fields.String(validate=validate.OneOf(WEEKDAYS)),
                          values=fields.List(fields.List(fields.String(), validate=validate.Length(equal=2))),
                          load_default=dict,
@@ -72,6 +74,7 @@ class OfferOut(Schema):
     capacity = fields.Integer()
     slots = fields.List(fields.String())
     delivery = fields.Boolean()
+    shared_with_street = fields.Boolean()
     weekly = fields.Dict()
     valid_from = fields.Date(allow_none=True)
     valid_until = fields.Date(allow_none=True)

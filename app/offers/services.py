@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 
 from app.extensions import db
 from app.i18n import translate_field_messages
@@ -15,6 +15,7 @@ from app.pagination import keyset_page
 from app.sql import insert_ignoring_duplicates
 from app.units import services as units
 from app.validation import Conflict, ValidationFailed
+from tenants.street import across_street
 
 logger = logging.getLogger(__name__)
 
@@ -119,17 +120,49 @@ def release(offer_id: int, key: str, quantity: int) -> None:
         .execution_options(synchronize_session=False))
 
 
-def offer_facts(kind: str, key: str, day: date) -> list[OfferFacts]:
-    """Every active offer of a kind with its places left for one occurrence: three queries in all."""
-    offers = list(db.session.execute(select(Offer).where(Offer.kind == kind, Offer.status == "active")).scalars())
+def offer_facts(kind: str, key: str, day: date, *, street: bool = False) -> list[OfferFacts]:
+    """Every active offer of a kind with its places left for one occurrence: three queries in all.
+
+    `street`: instead, the offers the other communities of the street share (tenants/street.py).
+    """
+    def read(stmt, child=None):
+        if not street:
+            return stmt
+        if child is not None:  # a closure or counter is shared only through its shared offer
+            stmt = stmt.join(Offer, and_(Offer.id == child.offer_id, Offer.community_id == child.community_id))
+        return across_street(stmt, via=Offer)
+
+    offers = list(db.session.execute(read(select(Offer).where(Offer.kind == kind, Offer.status == "active")
+                                          .order_by(Offer.id))).scalars())
     if not offers:
         return []
     ids = [o.id for o in offers]
-    closed = set(db.session.execute(select(OfferClosure.offer_id).where(
-        OfferClosure.offer_id.in_(ids), OfferClosure.day == day)).scalars())
-    booked = dict(db.session.execute(select(OfferOccurrence.offer_id, OfferOccurrence.booked).where(
-        OfferOccurrence.offer_id.in_(ids), OfferOccurrence.key == key)).all())
+    closed = set(db.session.execute(read(select(OfferClosure.offer_id).where(
+        OfferClosure.offer_id.in_(ids), OfferClosure.day == day), OfferClosure)).scalars())
+    booked = dict(db.session.execute(read(select(OfferOccurrence.offer_id, OfferOccurrence.booked).where(
+        OfferOccurrence.offer_id.in_(ids), OfferOccurrence.key == key), OfferOccurrence)).all())
     return [OfferFacts(id=o.id, unit_id=o.unit_id, kind=o.kind, capacity=o.capacity, booked=booked.get(o.id, 0),
                        eligibility=o.eligibility, latitude=o.latitude, longitude=o.longitude, radius_m=o.radius_m,
                        weekly=o.weekly, closed_days={day} if o.id in closed else set(), slots=o.slots,
-                       rating=o.rating, valid_from=o.valid_from, valid_until=o.valid_until) for o in offers]
+                       rating=o.rating, valid_from=o.valid_from, valid_until=o.valid_until,
+                       community_id=o.community_id if street else None, title=o.title) for o in offers]
+
+
+def shared_kinds() -> dict[str, set[int]]:
+    """{kind: {community ids}} of the active offers the neighbouring communities share with the street."""
+    rows = db.session.execute(across_street(select(Offer.kind, Offer.community_id).where(Offer.status == "active")
+                                            .distinct(), via=Offer)).all()
+    found: dict[str, set[int]] = {}
+    for kind, community_id in rows:
+        found.setdefault(kind, set()).add(community_id)
+    return found
+
+
+def shared_titles(offer_ids) -> dict[int, tuple[int, str]]:
+    """{offer id: (community id, title)} of neighbours' shared offers, in one query."""
+    ids = set(offer_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(across_street(select(Offer.id, Offer.community_id, Offer.title)
+                                            .where(Offer.id.in_(ids)), via=Offer)).all()
+    return {offer_id: (community_id, title) for offer_id, community_id, title in rows}

@@ -65,7 +65,8 @@ def _form() -> tuple[dict, dict, dict]:
     form = request.form
     values = {key: form.get(key, "").strip() for key in TEXT_FIELDS}
     values |= {"price": form.get("price", "").strip(), "eligibility": form.getlist("eligibility"),
-               "slots": form.getlist("slots"), "delivery": form.get("delivery") == "on"}
+               "slots": form.getlist("slots"), "delivery": form.get("delivery") == "on",
+               "shared_with_street": form.get("shared_with_street") == "on"}
     errors: dict[str, list[str]] = {}
     data = {key: values[key] for key in TEXT_FIELDS if key in form}
     for key in ("radius_m", "latitude", "longitude", "valid_from", "valid_until"):
@@ -74,7 +75,7 @@ def _form() -> tuple[dict, dict, dict]:
     if not data.get("status"):
         data.pop("status", None)
     data |= {"eligibility": values["eligibility"], "slots": values["slots"] if data.get("kind") == "meal" else [],
-             "delivery": values["delivery"]}
+             "delivery": values["delivery"], "shared_with_street": values["shared_with_street"]}
     price = values["price"].replace("¥", "").replace("元", "").strip()
     try:
         cents = Decimal(price or "0") * 100
@@ -101,7 +102,7 @@ def _values_of(offer) -> dict:
     values = {k: ("" if v is None else v.isoformat() if hasattr(v, "isoformat") else str(v)) for k, v in values.items()}
     values |= {"price": f"{offer.price_cents / 100:.2f}" if offer.price_cents else "",
                "eligibility": list(offer.eligibility or []), "slots": list(offer.slots or []),
-               "delivery": offer.delivery}
+               "delivery": offer.delivery, "shared_with_street": offer.shared_with_street}
     for day in WEEKDAYS:
         spans = (offer.weekly or {}).get(day) or [["", ""]]
         values[f"weekly_{day}_from"], values[f"weekly_{day}_to"] = spans[0]

@@ -1,0 +1,139 @@
+"""Referrals API: /api/v1/c/<slug>/referrals — needs handed between the communities of one street."""
+import logging
+
+from flask import abort
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.api import collection_schema
+from app.database import retry_when_locked
+from app.extensions import db
+from app.matching import referrals
+from app.matching import services as matching
+from app.matching.models import REFERRAL_STATUSES
+from app.needs.api import need_or_404
+from app.permissions import require
+from tenants.web import tenant_routes
+
+logger = logging.getLogger(__name__)
+
+blp = tenant_routes(Blueprint(
+    "referrals_api", __name__, url_prefix="/api/v1/c/<slug>/referrals",
+    description="Needs referred between the communities of one street: a minimised copy (no name, phone, "
+                "address or sensitive data), taken on by a neighbour whose unit shares an offer with the street"))
+
+
+def _ref(item, key):
+    return getattr(item["referral"], key)
+
+
+def _id(value):
+    return str(value) if value is not None else None
+
+
+class ReferralOut(Schema):
+    id = fields.Function(lambda i: str(i["referral"].id), required=True)
+    direction = fields.Function(lambda i: i["direction"], metadata={"description": "incoming or outgoing"})
+    status = fields.Function(lambda i: _ref(i, "status"))
+    source = fields.Function(lambda i: _ref(i, "source"), metadata={"description": "proposed or escalated"})
+    summary = fields.Function(lambda i: i["summary"])
+    beneficiary = fields.Function(lambda i: i["beneficiary"])
+    kind = fields.Function(lambda i: _ref(i, "kind"))
+    slot = fields.Function(lambda i: _ref(i, "slot"), allow_none=True)
+    window_start = fields.Function(lambda i: _ref(i, "window_start").isoformat())
+    window_end = fields.Function(lambda i: _ref(i, "window_end").isoformat())
+    quantity = fields.Function(lambda i: _ref(i, "quantity"))
+    urgency = fields.Function(lambda i: _ref(i, "urgency"))
+    elderly = fields.Function(lambda i: _ref(i, "elderly"))
+    from_community = fields.Function(lambda i: {"id": str(_ref(i, "from_community_id")), "name": i["from_name"]})
+    to_community = fields.Function(lambda i: {"id": _id(_ref(i, "to_community_id")), "name": i["to_name"]}
+                                   if _ref(i, "to_community_id") else None, allow_none=True)
+    offer_id = fields.Function(lambda i: _id(_ref(i, "offer_id")), allow_none=True)
+    offer_title = fields.Function(lambda i: i["offer_title"], allow_none=True)
+    need_id = fields.Function(lambda i: _id(i["need_id"]), allow_none=True,
+                              metadata={"description": "this community's need for it (the origin's, or the one "
+                                                       "registered when taken)"})
+    created_at = fields.Function(lambda i: _ref(i, "created_at").isoformat())
+    taken_at = fields.Function(lambda i: _ref(i, "taken_at").isoformat() if _ref(i, "taken_at") else None,
+                               allow_none=True)
+
+
+ReferralList = collection_schema(ReferralOut, "ReferralList")
+
+
+class ReferralListArgs(Schema):
+    box = fields.String(load_default="incoming", validate=validate.OneOf(["incoming", "outgoing"]))
+    status = fields.String(load_default=None, validate=validate.OneOf([*REFERRAL_STATUSES, "live"]))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=200))
+
+
+class ReferIn(Schema):
+    need_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
+    offer_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"),
+                             metadata={"description": "a neighbour's shared offer, from the need's proposals"})
+
+
+def _one(referral):
+    return referrals.described([referral])[0]
+
+
+def _referral_or_404(referral_id: int, action: str = "referrals.view"):
+    require(action)
+    referral = referrals.get_referral(referral_id)
+    if referral is None:
+        abort(404)
+    return referral
+
+
+@blp.get("")
+@blp.arguments(ReferralListArgs, location="query")
+@blp.response(200, ReferralList)
+def list_referrals(args):
+    """incoming: referred to this community, or to the whole street, by a neighbour; outgoing: referred from here."""
+    require("referrals.view")
+    return {"items": referrals.described(referrals.list_referrals(**args)), "next_cursor": None}
+
+
+@blp.post("")
+@blp.arguments(ReferIn)
+@blp.response(201, ReferralOut)
+def refer(args):
+    """Refer a need to the neighbouring community whose shared offer it chose (listed among the need's
+    proposals with `community_id`). The need is then followed here as the neighbour takes and serves it."""
+    require("referrals.refer")
+    need = need_or_404(int(args["need_id"]), "matching.propose")
+    referral = matching.refer(need, int(args["offer_id"]), actor_id=current_user.id)
+    db.session.commit()
+    return _one(referral)
+
+
+@blp.get("/<int:referral_id>")
+@blp.response(200, ReferralOut)
+def get_referral(referral_id: int):
+    return _one(_referral_or_404(referral_id))
+
+
+@blp.post("/<int:referral_id>/take")
+@blp.response(200, ReferralOut)
+def take(referral_id: int):
+    """Take an incoming referral on: a need is registered here for the neighbour's resident (see `need_id`)
+    and the chosen shared offer is proposed to its unit. 409 when another community was faster."""
+    @retry_when_locked
+    def run():
+        referral = _referral_or_404(referral_id, "referrals.take")
+        referrals.take(referral, actor_id=current_user.id)
+        db.session.commit()
+        return referral
+
+    return _one(run())
+
+
+@blp.post("/<int:referral_id>/withdraw")
+@blp.response(200, ReferralOut)
+def withdraw(referral_id: int):
+    """The referring community takes the need back; a neighbour that had taken it cancels its own need."""
+    referral = _referral_or_404(referral_id, "referrals.withdraw")
+    referrals.withdraw(referral, actor_id=current_user.id)
+    db.session.commit()
+    return _one(referral)
