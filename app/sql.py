@@ -9,12 +9,17 @@ logger = logging.getLogger(__name__)
 def insert_ignoring_duplicates(model, rows: list[dict]) -> int:
     """INSERT … ON CONFLICT DO NOTHING: a unique key, not luck, keeps a row from appearing twice.
 
-    Returns how many rows were new (counted from RETURNING: drivers' row counts disagree on ignored rows)."""
+    Returns how many rows were new."""
+    return len(inserted_rows(model, rows, model.__table__.primary_key.columns.values()[0]))
+
+
+def inserted_rows(model, rows: list[dict], *columns) -> list:
+    """Insert ignoring duplicates, in one statement; `columns` of the rows that were new (RETURNING, since
+    drivers' row counts disagree on ignored rows)."""
     if not rows:
-        return 0
+        return []
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    key = model.__table__.primary_key.columns.values()[0]
-    return len(db.session.execute(insert(model).on_conflict_do_nothing().returning(key), rows).all())
+    return db.session.execute(insert(model).on_conflict_do_nothing().returning(*columns), rows).all()

@@ -30,7 +30,7 @@ from app.offers.models import WEEKDAYS, Offer, OfferClosure
 from app.pagination import keyset_page
 from app.residents import services as residents
 from app.residents.models import Resident
-from app.sql import insert_ignoring_duplicates
+from app.sql import insert_ignoring_duplicates, inserted_rows
 from app.units.models import Unit, UnitRepresentative
 from app.validation import Conflict, ValidationFailed
 from tenants.context import current_tenant_id
@@ -321,44 +321,40 @@ def generate_orders(*, plans: list[MealPlan] | None = None, start: date | None =
     by_occurrence = defaultdict(list)  # one canteen's meal on one day: its places are taken together
     for plan, day, slot in wanted:
         by_occurrence[(plan.offer_id, day, slot)].append(plan)
-    made = 0
+    rows, placed = [], {}
     for (offer_id, day, slot), group in by_occurrence.items():
-        offer, key = offer_rows[offer_id], occurrence_key("meal", day, slot)
+        offer = offer_rows[offer_id]
         if (offer_id, day) in closed or offer.status != "active":
-            statuses = [("cancelled", "closed")] * len(group)
+            n, note = 0, "closed"
         else:
-            statuses = _take_places(offer_id, key, len(group))
-
-        rows = [{"community_id": plan.community_id, "plan_id": plan.id, "resident_id": plan.resident_id,
-                 "offer_id": offer_id, "day": day, "slot": slot, "mode": plan.mode, "diet_notes": plan.diet_notes,
-                 "price_cents": price_for(settings[offer_id], offer, slot, groups.get(plan.resident_id, (set(),))[0]),
-                 "status": status, "note": note, "created_at": utcnow()}
-                for plan, (status, note) in zip(group, statuses, strict=True)]
-        placed = [r for r in rows if r["status"] == "ordered"]
-        others = [r for r in rows if r["status"] != "ordered"]
-        new_placed = insert_ignoring_duplicates(MealOrder, placed)
-        if new_placed < len(placed):  # another run made some meanwhile: give their places back
-            offers.release(offer_id, key, len(placed) - new_placed)
-        made += new_placed + insert_ignoring_duplicates(MealOrder, others)
+            n, note = _take_places(offer_id, occurrence_key("meal", day, slot), len(group)), "full"
+        placed[(offer_id, day, slot)] = n
+        rows += [{"community_id": plan.community_id, "plan_id": plan.id, "resident_id": plan.resident_id,
+                  "offer_id": offer_id, "day": day, "slot": slot, "mode": plan.mode, "diet_notes": plan.diet_notes,
+                  "price_cents": price_for(settings[offer_id], offer, slot,
+                                           groups.get(plan.resident_id, (set(),))[0]),
+                  "status": "ordered" if i < n else ("cancelled" if note == "closed" else "unplaced"),
+                  "note": "" if i < n else note, "created_at": utcnow()} for i, plan in enumerate(group)]
+    new = inserted_rows(MealOrder, rows, MealOrder.offer_id, MealOrder.day, MealOrder.slot, MealOrder.status)
+    kept = Counter((offer_id, day, slot) for offer_id, day, slot, status in new if status == "ordered")
+    for occurrence, n in placed.items():
+        if kept[occurrence] < n:  # another run made some of them meanwhile: give their places back
+            offers.release(occurrence[0], occurrence_key("meal", *occurrence[1:]), n - kept[occurrence])
+    made = len(new)
     db.session.flush()
     return made
 
 
-def _take_places(offer_id: int, key: str, n: int) -> list[tuple[str, str]]:
-    """Places for n meals: all at once when they fit (one UPDATE), else one by one until the canteen is full."""
-    try:
-        offers.reserve(offer_id, key, n)
-        return [("ordered", "")] * n
-    except Conflict:
-        pass
-    statuses = []
-    for _meal in range(n):
+def _take_places(offer_id: int, key: str, n: int) -> int:
+    """Take places for up to n meals: all at once when they fit (one UPDATE), else as many as are left."""
+    want = n
+    while want > 0:
         try:
-            offers.reserve(offer_id, key, 1)
-            statuses.append(("ordered", ""))
-        except Conflict:
-            statuses.append(("unplaced", "full"))
-    return statuses
+            offers.reserve(offer_id, key, want)
+            return want
+        except Conflict:  # fewer places than wanted: ask what is left (it may shrink meanwhile: try less)
+            want = min(want - 1, offers.places_left(offer_id, key))
+    return 0
 
 
 def _days(plan: MealPlan, start: date, end: date):
@@ -548,15 +544,15 @@ SLOT_ORDER = {"breakfast": 0, "lunch": 1, "dinner": 2}
 def manifest(offer: Offer, day: date) -> Manifest:
     """The canteen's day: meals per slot and mode, and the list of who eats (cancelled meals left out)."""
     found = db.session.execute(
-        select(MealOrder, Resident).join(Resident, Resident.id == MealOrder.resident_id)
+        select(MealOrder.id, Resident.name, Resident.building, Resident.entrance, Resident.room, Resident.address,
+               MealOrder.diet_notes, MealOrder.slot, MealOrder.mode, MealOrder.status)
+        .join(Resident, Resident.id == MealOrder.resident_id)
         .where(MealOrder.offer_id == offer.id, MealOrder.day == day,
                MealOrder.status.in_(("ordered", "delivered", "missed")))).all()
     counts: dict[str, Counter] = {}
-    rows = []
-    for order, person in found:
-        counts.setdefault(order.slot, Counter())[order.mode] += 1
-        rows.append(ManifestRow(order.id, person.name, person.building, person.entrance, person.room,
-                                person.address, order.diet_notes, order.slot, order.mode, order.status))
+    rows = [ManifestRow(*columns) for columns in found]
+    for row in rows:
+        counts.setdefault(row.slot, Counter())[row.mode] += 1
     rows.sort(key=lambda r: (SLOT_ORDER.get(r.slot, 9), r.mode, _natural(r.building), _natural(r.entrance),
                              _natural(r.room), r.name))
     final = local_now() >= cutoff_at(settings_of(offer), day)

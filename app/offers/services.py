@@ -15,6 +15,7 @@ from app.pagination import keyset_page
 from app.sql import insert_ignoring_duplicates
 from app.units import services as units
 from app.validation import Conflict, ValidationFailed
+from tenants.context import current_tenant_id
 from tenants.street import across_street
 
 logger = logging.getLogger(__name__)
@@ -98,8 +99,7 @@ def closures_of(offer: Offer) -> list[OfferClosure]:
 
 def reserve(offer_id: int, key: str, quantity: int) -> None:
     """Book places atomically: one conditional UPDATE, so concurrent bookings can never exceed capacity."""
-    offer = get_offer(offer_id)
-    insert_ignoring_duplicates(OfferOccurrence, [{"community_id": offer.community_id, "offer_id": offer_id,
+    insert_ignoring_duplicates(OfferOccurrence, [{"community_id": current_tenant_id(), "offer_id": offer_id,
                                                   "key": key, "booked": 0}])
     capacity = select(Offer.capacity).where(Offer.id == offer_id).scalar_subquery()
     done = db.session.execute(
@@ -110,6 +110,13 @@ def reserve(offer_id: int, key: str, quantity: int) -> None:
         .execution_options(synchronize_session=False)).rowcount
     if done != 1:
         raise Conflict(_("No places left on this offer for that time."), "capacity")
+
+
+def places_left(offer_id: int, key: str) -> int:
+    booked = select(OfferOccurrence.booked).where(OfferOccurrence.offer_id == offer_id,
+                                                  OfferOccurrence.key == key).scalar_subquery()
+    return db.session.execute(select(Offer.capacity - func.coalesce(booked, 0))
+                              .where(Offer.id == offer_id)).scalar_one()
 
 
 def release(offer_id: int, key: str, quantity: int) -> None:
