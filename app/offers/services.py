@@ -128,31 +128,24 @@ def release(offer_id: int, key: str, quantity: int) -> None:
 
 
 def offer_facts(kind: str, key: str, day: date, *, street: bool = False) -> list[OfferFacts]:
-    """Every active offer of a kind with its places left for one occurrence: three queries in all.
+    """Every active offer of a kind with its places left for one occurrence and whether it is closed that
+    day: one query (a counter and a closure are unique per offer, so the joins add no rows).
 
     `street`: instead, the offers the other communities of the street share (tenants/street.py).
     """
-    def read(stmt, child=None):
-        if not street:
-            return stmt
-        if child is not None:  # a closure or counter is shared only through its shared offer
-            stmt = stmt.join(Offer, and_(Offer.id == child.offer_id, Offer.community_id == child.community_id))
-        return across_street(stmt, via=Offer)
-
-    offers = list(db.session.execute(read(select(Offer).where(Offer.kind == kind, Offer.status == "active")
-                                          .order_by(Offer.id))).scalars())
-    if not offers:
-        return []
-    ids = [o.id for o in offers]
-    closed = set(db.session.execute(read(select(OfferClosure.offer_id).where(
-        OfferClosure.offer_id.in_(ids), OfferClosure.day == day), OfferClosure)).scalars())
-    booked = dict(db.session.execute(read(select(OfferOccurrence.offer_id, OfferOccurrence.booked).where(
-        OfferOccurrence.offer_id.in_(ids), OfferOccurrence.key == key), OfferOccurrence)).all())
-    return [OfferFacts(id=o.id, unit_id=o.unit_id, kind=o.kind, capacity=o.capacity, booked=booked.get(o.id, 0),
+    stmt = (select(Offer, OfferOccurrence.booked, OfferClosure.id)
+            .outerjoin(OfferOccurrence, and_(OfferOccurrence.offer_id == Offer.id, OfferOccurrence.key == key,
+                                             OfferOccurrence.community_id == Offer.community_id))
+            .outerjoin(OfferClosure, and_(OfferClosure.offer_id == Offer.id, OfferClosure.day == day,
+                                          OfferClosure.community_id == Offer.community_id))
+            .where(Offer.kind == kind, Offer.status == "active").order_by(Offer.id))
+    rows = db.session.execute(across_street(stmt, via=Offer) if street else stmt).all()
+    return [OfferFacts(id=o.id, unit_id=o.unit_id, kind=o.kind, capacity=o.capacity, booked=booked or 0,
                        eligibility=o.eligibility, latitude=o.latitude, longitude=o.longitude, radius_m=o.radius_m,
-                       weekly=o.weekly, closed_days={day} if o.id in closed else set(), slots=o.slots,
+                       weekly=o.weekly, closed_days={day} if closure_id else set(), slots=o.slots,
                        rating=o.rating, valid_from=o.valid_from, valid_until=o.valid_until,
-                       community_id=o.community_id if street else None, title=o.title) for o in offers]
+                       community_id=o.community_id if street else None, title=o.title)
+            for o, booked, closure_id in rows]
 
 
 def shared_kinds() -> dict[str, set[int]]:
