@@ -406,6 +406,25 @@ def test_priority_attributes_only_for_consenting_residents(app, community):
         assert services.priority_attributes([]) == {}
 
 
+def test_eligibility_uses_sensitive_groups_only_under_consent_and_audits_their_use(app, community):
+    sixty = date.today().replace(year=date.today().year - 60)
+    with tenant_context(community.id):
+        older = services.create_resident({"name": "刚满六十", "birth_date": sixty.isoformat()}, actor_id=None)
+        younger = services.create_resident({"name": "五十九", "birth_date": (sixty + timedelta(days=1)).isoformat()},
+                                           actor_id=None)
+        for person in (older, younger):
+            services.record_consent(person, given_by="本人", method="paper", actor_id=None)
+            services.set_sensitive(person, {"disability_category": "hearing", "disability_grade": 3,
+                                            "low_income": True}, actor_id=None)
+        services.withdraw_consent(younger, actor_id=None)
+        db.session.commit()
+        found = services.eligibility_of([older.id, younger.id], actor_id=None, purpose="test")
+        assert found == {older.id: ({"elderly", "disabled", "low_income"}, 3), younger.id: (set(), None)}
+        db.session.commit()
+        used = stored(community, AuditEvent, field="test")
+        assert [(e.resident_id, e.action) for e in used] == [(older.id, "read")]
+
+
 def test_unit_representative_never_sees_sensitive_data(client, community, coordinator, auth):
     resident_id = make_resident(community)
     consent(client, community, resident_id, auth(coordinator))

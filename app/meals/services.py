@@ -200,7 +200,7 @@ def request_plan(data: dict, *, actor_id: int | None, confirm: bool) -> MealPlan
     if errors:
         raise ValidationFailed(errors)
     if "anyone" not in (offer.eligibility or ["anyone"]):
-        groups, _grade = residents.eligibility_of([resident], actor_id=actor_id, purpose="meals")[resident.id]
+        groups, _grade = residents.eligibility_of([resident.id], actor_id=actor_id, purpose="meals")[resident.id]
         if not groups & set(offer.eligibility):
             from app.needs.vocabulary import ELIGIBILITY_LABELS
 
@@ -315,9 +315,8 @@ def generate_orders(*, plans: list[MealPlan] | None = None, start: date | None =
     settings = _settings_many(offer_ids)
     closed = set(db.session.execute(select(OfferClosure.offer_id, OfferClosure.day).where(
         OfferClosure.offer_id.in_(offer_ids), OfferClosure.day.between(start, end))))
-    people = db.session.execute(select(Resident).where(
-        Resident.id.in_({plan.resident_id for plan, _d, _s in wanted}))).scalars().all()
-    groups = residents.eligibility_of(people, actor_id=actor_id, purpose="meal_price")
+    groups = residents.eligibility_of({plan.resident_id for plan, _d, _s in wanted}, actor_id=actor_id,
+                                      purpose="meal_price")
     by_occurrence = defaultdict(list)  # one canteen's meal on one day: its places are taken together
     for plan, day, slot in wanted:
         by_occurrence[(plan.offer_id, day, slot)].append(plan)

@@ -17,7 +17,6 @@ from app.notifications import services as notifications
 from app.offers.models import Offer
 from app.pagination import keyset_page
 from app.residents import services as residents
-from app.residents.models import Resident
 from app.units import services as units
 from app.validation import Conflict, ValidationFailed
 
@@ -187,12 +186,11 @@ def facts(need: Need, *, actor_id: int | None, tz) -> NeedFacts:
 
 
 def facts_many(many: list[Need], *, actor_id: int | None, tz, chunk: int = 1000) -> list[NeedFacts]:
-    """`facts` of many needs (a batch): two queries per `chunk` residents, not two per need."""
+    """`facts` of many needs (a batch): one query per `chunk` residents, not one per need."""
     ids = sorted({need.resident_id for need in many if need.resident_id})
     groups = {}
     for i in range(0, len(ids), chunk):
-        people = db.session.execute(select(Resident).where(Resident.id.in_(ids[i:i + chunk]))).scalars().all()
-        groups.update(residents.eligibility_of(people, actor_id=actor_id, purpose="matching"))
+        groups.update(residents.eligibility_of(ids[i:i + chunk], actor_id=actor_id, purpose="matching"))
     referred = {n.referral_id for n in many if n.referral_id}
     elderly = set()
     if referred:  # a beneficiary from a neighbouring community: only what the referral carries

@@ -16,6 +16,10 @@ SENSITIVE_FIELDS = ("disability_category", "disability_grade", "low_income", "li
 CONSENT_PURPOSES = ("services",)
 
 
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 class Resident(TenantScoped, db.Model):
     """What the community knows about a resident that is not sensitive."""
 
@@ -45,11 +49,7 @@ class Resident(TenantScoped, db.Model):
 
     @property
     def age(self) -> int | None:
-        if not self.birth_date:
-            return None
-        today = date.today()
-        return today.year - self.birth_date.year - ((today.month, today.day) < (self.birth_date.month,
-                                                                                 self.birth_date.day))
+        return age_on(self.birth_date, date.today()) if self.birth_date else None
 
 
 class SensitiveAttributes(TenantScoped, db.Model):

@@ -4,16 +4,17 @@ Every read and change of a sensitive field writes an AuditEvent (who, when, whic
 field — never the value). Services take the acting user's id; they never look at the request.
 """
 import logging
+from datetime import date
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from app.extensions import db
 from app.i18n import translate_field_messages
 from app.notifications import services as notifications
 from app.pagination import keyset_page
-from app.residents.models import SENSITIVE_FIELDS, AuditEvent, Consent, Resident, SensitiveAttributes
+from app.residents.models import SENSITIVE_FIELDS, AuditEvent, Consent, Resident, SensitiveAttributes, age_on
 from app.residents.schemas import ResidentIn, ResidentPatch, SensitiveIn
 from app.units.services import sort_key
 from app.validation import Conflict, ValidationFailed
@@ -199,24 +200,33 @@ def priority_attributes(resident_ids: list[int]) -> dict[int, dict]:
     return {row.resident_id: {field: getattr(row, field) for field in SENSITIVE_FIELDS} for row in rows}
 
 
-def eligibility_of(people: list[Resident], *, actor_id: int | None, purpose: str) -> dict[int, tuple[set, int | None]]:
+def eligibility_of(resident_ids, *, actor_id: int | None, purpose: str) -> dict[int, tuple[set, int | None]]:
     """Which eligibility groups each resident belongs to (elderly, disabled, low_income, living_alone) and
-    their disability grade: what an offer's eligibility and a price list ask. Sensitive groups come only
-    under consent, and each resident whose attributes are used gets one audited read for `purpose`."""
-    sensitive = priority_attributes([p.id for p in people])
+    their disability grade: what an offer's eligibility and a price list ask. One query: the age, and the
+    sensitive attributes only under an active consent; each resident whose attributes are used gets one
+    audited read for `purpose`."""
+    ids = sorted({i for i in resident_ids if i})
+    if not ids:
+        return {}
+    consenting = select(Consent.id).where(Consent.resident_id == Resident.id, Consent.purpose == PURPOSE,
+                                          Consent.withdrawn_at.is_(None)).exists()
+    rows = db.session.execute(
+        select(Resident.id, Resident.birth_date, SensitiveAttributes)
+        .outerjoin(SensitiveAttributes, and_(SensitiveAttributes.resident_id == Resident.id, consenting))
+        .where(Resident.id.in_(ids))).all()
+    today = date.today()
     found = {}
-    for person in people:
+    for resident_id, birth, attributes in rows:
         groups, grade = set(), None
-        if person.age is not None and person.age >= 60:
+        if birth is not None and age_on(birth, today) >= 60:
             groups.add("elderly")
-        attributes = sensitive.get(person.id)
-        if attributes:
-            audit(actor_id, "read", person.id, purpose)
-            groups |= {key for key in ("low_income", "living_alone") if attributes[key]}
-            if attributes["disability_category"]:
+        if attributes is not None:
+            audit(actor_id, "read", resident_id, purpose)
+            groups |= {key for key in ("low_income", "living_alone") if getattr(attributes, key)}
+            if attributes.disability_category:
                 groups.add("disabled")
-                grade = attributes["disability_grade"]
-        found[person.id] = (groups, grade)
+                grade = attributes.disability_grade
+        found[resident_id] = (groups, grade)
     return found
 
 
