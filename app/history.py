@@ -33,6 +33,12 @@ def record(obj, to_status: str, *, actor_id: int | None, note: str = "") -> None
     db.session.add(change)
 
 
+def created(obj, *, actor_id: int | None, note: str = "") -> None:
+    """Write down that a (flushed) object came into being in its current status."""
+    db.session.add(StatusChange(object_type=type(obj).__name__.lower(), object_id=obj.id, from_status=None,
+                                to_status=obj.status, actor_id=actor_id, note=(note or "")[:500]))
+
+
 def history_of(obj) -> list[StatusChange]:
     return list(db.session.execute(select(StatusChange).where(
         StatusChange.object_type == type(obj).__name__.lower(), StatusChange.object_id == obj.id)

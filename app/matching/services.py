@@ -60,7 +60,7 @@ def propose(need: Need, offer_id: int, *, actor_id: int | None) -> Match:
                   score=chosen.score, reasons=chosen.reasons, proposed_by_id=actor_id)
     db.session.add(match)
     db.session.flush()
-    history.record(match, "proposed", actor_id=actor_id)
+    history.created(match, actor_id=actor_id)
     history.record(need, "matched", actor_id=actor_id)
     people = _unit_people(offer_id)
     if people:

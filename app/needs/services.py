@@ -114,7 +114,7 @@ def create_need(data: dict, *, actor_id: int | None, tz, own_residents: set[int]
                 quantity=clean["quantity"], urgency=clean["urgency"], latitude=latitude, longitude=longitude)
     db.session.add(need)
     db.session.flush()
-    history.record(need, "submitted", actor_id=actor_id, note="")
+    history.created(need, actor_id=actor_id)
     notifications.emit("need.submitted", audience=notifications.to_roles("admin", "coordinator"),
                        payload={"title": need.title, "kind": need.kind, "link": f"/needs/{need.id}"})
     db.session.flush()
