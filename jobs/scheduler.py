@@ -57,7 +57,7 @@ SCHEDULES: list[Schedule] = [
     Schedule("escalation_sweep", "app.matching.services.escalate_overdue", every=timedelta(minutes=15),
              description="flag needs unmatched past their urgency's deadline"),
     Schedule("retention_purge", "app.maintenance.purge_expired", daily_at=time(3, 0), per_community=False,
-             description="delete expired sessions, reset codes, old imports and tokens"),
+             description="delete expired sessions, reset codes, old imports, tokens and data exports"),
 ]
 
 

@@ -17,6 +17,7 @@ from app.matching import services as matching
 from app.needs import services as needs
 from app.notifications.models import Delivery
 from app.offers import services as offers
+from app.residents import exports
 from app.residents import services as residents
 from app.units import services as units
 from app.units.models import UnitImport
@@ -62,6 +63,8 @@ def _world(slug: str, marker: str) -> dict:
                                   "day": "2026-12-01", "slot": "lunch"}, actor_id=admin.id,
                                  tz=ZoneInfo("Asia/Shanghai"))
         match = matching.propose(need, offer.id, actor_id=admin.id)
+        export = exports.request_export(resident, actor_id=other.id)  # the resident's own file, ready
+        exports.build(export.id)
         failed = Delivery(event_id=announcement.event_id, user_id=other.id, channel="email", status="failed",
                           last_error=f"{marker} bounce")
         db.session.add(failed)
@@ -70,7 +73,7 @@ def _world(slug: str, marker: str) -> dict:
         db.session.commit()
         return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
-                "offer_id": offer.id, "need_id": need.id, "match_id": match.id,
+                "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "export_id": export.id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
 
 
@@ -94,6 +97,7 @@ PARAMS = {
     "offer_id": lambda b: b["offer_id"],
     "need_id": lambda b: b["need_id"],
     "match_id": lambda b: b["match_id"],
+    "export_id": lambda b: b["export_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}

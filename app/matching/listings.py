@@ -43,6 +43,16 @@ def matches_with_context(statuses, *, unit_ids=None, limit: int = 100) -> list[t
     return list(db.session.execute(stmt.order_by(Match.id.desc()).limit(limit)).all())
 
 
+def matches_of_needs(need_ids) -> list[tuple]:
+    """(match, offer title, unit name) rows of the given needs, oldest first, in one query."""
+    ids = set(need_ids)
+    if not ids:
+        return []
+    stmt = (select(Match, Offer.title, Unit.name).join(Offer, Offer.id == Match.offer_id)
+            .join(Unit, Unit.id == Offer.unit_id).where(Match.need_id.in_(ids)).order_by(Match.id))
+    return list(db.session.execute(stmt).all())
+
+
 def names_of_needs(needs: list[Need]) -> dict:
     """{"residents": {id: name}, "units": {id: name}} for a page of needs, in at most two queries."""
     resident_ids = {n.resident_id for n in needs if n.resident_id}

@@ -125,6 +125,11 @@ def get_need(need_id: int) -> Need | None:
     return db.session.execute(select(Need).where(Need.id == need_id)).scalar_one_or_none()
 
 
+def needs_of_resident(resident_id: int) -> list[Need]:
+    """Every need a resident is the beneficiary of, oldest first (for their data export)."""
+    return list(db.session.execute(select(Need).where(Need.resident_id == resident_id).order_by(Need.id)).scalars())
+
+
 def list_needs(*, status: str | None = None, kind: str | None = None, resident_ids=None, unit_ids=None,
                cursor: str | None = None, limit: int = 50):
     stmt = select(Need)
