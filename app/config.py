@@ -60,7 +60,7 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES") or 30),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env == "production",
+        # SESSION_COOKIE_SECURE follows HUZHU_ENV as it stands after the overrides (below).
         "SESSION_COOKIE_NAME": "huzhu_session",
         "REMEMBER_COOKIE_DURATION": 0,
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS") or 90),
@@ -93,6 +93,8 @@ def load(overrides: dict | None = None) -> dict:
         cfg.update(overrides)
     env = cfg["HUZHU_ENV"]
     cfg["TESTING"] = env == "testing"
+    if "SESSION_COOKIE_SECURE" not in (overrides or {}):
+        cfg["SESSION_COOKIE_SECURE"] = env == "production"
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(env)
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

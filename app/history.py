@@ -43,3 +43,16 @@ def history_of(obj) -> list[StatusChange]:
     return list(db.session.execute(select(StatusChange).where(
         StatusChange.object_type == type(obj).__name__.lower(), StatusChange.object_id == obj.id)
         .order_by(StatusChange.id)).scalars())
+
+
+def histories(object_type: str, object_ids) -> dict[int, list[StatusChange]]:
+    """The changes of many objects of one type in one query: {object_id: [change, …]} in order."""
+    ids = sorted(set(object_ids))
+    found: dict[int, list[StatusChange]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    for change in db.session.execute(select(StatusChange).where(
+            StatusChange.object_type == object_type, StatusChange.object_id.in_(ids)).order_by(StatusChange.id)
+    ).scalars():
+        found[change.object_id].append(change)
+    return found

@@ -6,6 +6,7 @@ from sqlalchemy import delete, or_
 
 from app.accounts.models import ApiToken, PasswordReset, UserSession
 from app.extensions import db
+from app.residents import exports
 from app.units.models import UnitImport
 from tenants.context import tenant_context
 from tenants.models import utcnow
@@ -19,7 +20,8 @@ IMPORT_KEEP = timedelta(days=7)
 
 
 def purge_expired() -> dict:
-    """Ended sessions, used or expired reset codes, long-revoked tokens, old import previews."""
+    """Ended sessions, used or expired reset codes, long-revoked tokens, old import previews, expired data
+    exports."""
     now = utcnow()
     counts = {
         "sessions": db.session.execute(delete(UserSession).where(or_(
@@ -29,11 +31,13 @@ def purge_expired() -> dict:
         "tokens": db.session.execute(delete(ApiToken).where(or_(
             ApiToken.revoked_at < now - TOKEN_KEEP, ApiToken.expires_at < now - TOKEN_KEEP))).rowcount,
         "imports": 0,
+        "exports": 0,
     }
     for community in list_communities():
         with tenant_context(community.id):
             counts["imports"] += db.session.execute(
                 delete(UnitImport).where(UnitImport.created_at < now - IMPORT_KEEP)).rowcount
+            counts["exports"] += exports.purge_expired()
             db.session.commit()
     db.session.commit()
     logger.info("retention purge: %s", counts)

@@ -23,6 +23,17 @@ def _own_resident(membership: Membership, resident) -> bool:
     return membership.has_role(*STAFF) or (resident is not None and resident.account_id == membership.user_id)
 
 
+def _export_requester(membership: Membership, export) -> bool:
+    """Staff, or the person who asked for the file while they still act for the resident."""
+    if membership.has_role(*STAFF):
+        return True
+    if export is None or export.requested_by_id != membership.user_id:
+        return False
+    from app.residents.services import get_resident
+
+    return _own_resident(membership, get_resident(export.resident_id))
+
+
 def _own_unit(membership: Membership, unit) -> bool:
     return membership.has_role(*STAFF) or (
         unit is not None and membership.has_role("unit") and unit.is_represented_by(membership.user_id)
@@ -101,6 +112,7 @@ RULES: dict[str, set[str] | Callable] = {
     "residents.edit": _own_resident,
     "residents.sensitive": _own_resident,
     "residents.export": _own_resident,
+    "residents.download_export": _export_requester,
     "residents.request_deletion": _own_resident,
     "residents.erase": {"admin"},
     "audit.view": {"admin"},

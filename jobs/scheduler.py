@@ -63,7 +63,7 @@ SCHEDULES: list[Schedule] = [
     Schedule("street_referrals", "app.matching.referrals.sweep", every=timedelta(minutes=15),
              description="expire referrals past their time; repeat follow-ups between communities a lost job missed"),
     Schedule("retention_purge", "app.maintenance.purge_expired", daily_at=time(3, 0), per_community=False,
-             description="delete expired sessions, reset codes, old imports and tokens"),
+             description="delete expired sessions, reset codes, old imports, tokens and data exports"),
 ]
 
 

@@ -267,6 +267,33 @@ def test_change_password_refuses_a_weak_new_password(client):
     assert db.session.get(User, user.id).check_password(PASSWORD)
 
 
+def test_change_password_revokes_the_accounts_api_tokens(app, client):
+    user = UserFactory()
+    headers = token_for(app.test_client(), user)
+    assert app.test_client().get("/api/v1/me/communities", headers=headers).status_code == 200
+    here = Browser(client)
+    here.login(user)
+    here.get("/account")
+    assert here.post("/account/password", data={"pw-current": PASSWORD, "pw-new": "a-new-secret-42"}).status_code == 302
+    assert app.test_client().get("/api/v1/me/communities", headers=headers).status_code == 401
+    assert logged_in(client)  # this device keeps its fresh session
+
+
+def test_password_reset_revokes_the_accounts_api_tokens(app, client):
+    from app.accounts.models import PasswordReset
+
+    user = UserFactory()
+    headers = token_for(app.test_client(), user)
+    db.session.add(PasswordReset(user_id=user.id, token_hash=digest("known-reset-code"),
+                                 expires_at=utcnow() + timedelta(minutes=30)))
+    db.session.commit()
+    response = client.post("/api/v1/auth/password-reset/confirm",
+                           json={"code": "known-reset-code", "password": "a-new-secret-42"})
+    assert response.status_code == 204
+    assert app.test_client().get("/api/v1/me/communities", headers=headers).status_code == 401
+    assert token_for(app.test_client(), user, "a-new-secret-42")  # a new log-in gets a working token
+
+
 # --- next redirect ---------------------------------------------------------------------------
 
 def _login_with_next(client, user, target):

@@ -58,6 +58,21 @@ def test_proposal_passes_filters_and_says_why(app, client, world):
     assert "米" in text and "5" in text  # e.g. "距离 230 米 · 午餐余量 5 份"
 
 
+def test_a_new_need_and_a_new_match_record_one_creation_entry(app, world):
+    from app import history
+
+    with tenant_context(world["community"].id):
+        need = _need(world)
+        db.session.commit()
+        assert [(c.from_status, c.to_status) for c in history.history_of(need)] == [(None, "submitted")]
+        match = matching.propose(need, world["offer"], actor_id=world["coordinator"].id)
+        db.session.commit()
+        assert [(c.from_status, c.to_status) for c in history.history_of(match)] == [(None, "proposed")]
+        assert [(c.from_status, c.to_status) for c in history.history_of(need)] == [
+            (None, "submitted"), ("submitted", "matched")]
+        assert {c.actor_id for c in history.history_of(need)} == {world["coordinator"].id}
+
+
 def test_filters_exclude_closed_far_full_and_ineligible(app, world):
     with tenant_context(world["community"].id):
         young = residents.create_resident({"name": "李强", "birth_date": "1995-01-01"}, actor_id=None)

@@ -170,7 +170,8 @@ def test_non_staff_cannot_see_or_touch_another_resident(client, community, auth,
     for method, path, body in [("get", "", None), ("patch", "", {"phone": "13900000000"}), ("get", "/sensitive", None),
                                ("put", "/sensitive", SENSITIVE), ("get", "/consents", None),
                                ("post", "/consents", {"given_by": "x"}), ("post", "/consents/withdraw", None),
-                               ("get", "/export", None), ("post", "/deletion-request", None),
+                               ("get", "/exports", None), ("post", "/exports", None),
+                               ("post", "/deletion-request", None),
                                ("post", "/erase", None)]:
         response = getattr(client, method)(api(community, f"/{other}{path}"), json=body, headers=headers)
         assert response.status_code == 403, (method, path, response.status_code)
@@ -191,7 +192,8 @@ def test_another_communitys_resident_is_not_found(client, community, admin, auth
     other_community = CommunityFactory()
     elsewhere = make_resident(other_community, "外社区居民")
     headers = auth(admin)
-    for method, path in [("get", ""), ("get", "/sensitive"), ("get", "/export"), ("post", "/erase")]:
+    for method, path in [("get", ""), ("get", "/sensitive"), ("get", "/exports"), ("post", "/exports"),
+                         ("post", "/erase")]:
         response = getattr(client, method)(api(community, f"/{elsewhere}{path}"), headers=headers)
         assert response.status_code == 404, (path, response.status_code)
     assert resident_row(other_community, elsewhere).status == "active"
@@ -432,45 +434,13 @@ def test_unit_representative_never_sees_sensitive_data(client, community, coordi
     rep = member(community, "unit", "resident")
     headers = auth(rep)
     assert client.get(api(community, f"/{resident_id}/sensitive"), headers=headers).status_code == 403
-    assert client.get(api(community, f"/{resident_id}/export"), headers=headers).status_code == 403
+    assert client.post(api(community, f"/{resident_id}/exports"), headers=headers).status_code == 403
     assert all(e.actor_id != rep.id for e in audits(community, resident_id))
 
 
-# --- export, deletion, erasure, audit log ---------------------------------------------------------
+# --- deletion, erasure, audit log ---------------------------------------------------------
 
-def test_resident_exports_all_their_data_as_json(client, community, auth):
-    user = member(community, "resident", name="王奶奶")
-    headers = auth(user)
-    resident_id = int(client.post(api(community), json={"name": "王奶奶", "phone": "13911112222",
-                                                         "birth_date": "1940-06-01"}, headers=headers)
-                      .get_json()["id"])
-    consent(client, community, resident_id, headers, given_by="王奶奶", method="online")
-    client.put(api(community, f"/{resident_id}/sensitive"), json=SENSITIVE, headers=headers)
-    response = client.get(api(community, f"/{resident_id}/export"), headers=headers)
-    assert response.status_code == 200
-    assert response.mimetype == "application/json"
-    data = response.get_json()
-    assert set(data) >= {"resident", "sensitive", "consents", "access_log"}
-    assert data["resident"]["name"] == "王奶奶" and data["resident"]["phone"] == "13911112222"
-    assert data["resident"]["birth_date"] == "1940-06-01"
-    assert data["sensitive"] == SENSITIVE
-    assert [(c["given_by"], c["method"]) for c in data["consents"]] == [("王奶奶", "online")]
-    actions = [a["action"] for a in data["access_log"]]
-    assert "consent" in actions and "change" in actions and "read" in actions and actions[-1] == "export"
-    assert [e.actor_id for e in audits(community, resident_id, "export")] == [user.id]
-
-
-def test_export_after_withdrawal_has_no_sensitive_values(client, community, auth):
-    user = member(community, "resident")
-    headers = auth(user)
-    resident_id = int(client.post(api(community), json={"name": "王奶奶"}, headers=headers).get_json()["id"])
-    consent(client, community, resident_id, headers)
-    client.put(api(community, f"/{resident_id}/sensitive"), json=SENSITIVE, headers=headers)
-    client.post(api(community, f"/{resident_id}/consents/withdraw"), headers=headers)
-    data = client.get(api(community, f"/{resident_id}/export"), headers=headers).get_json()
-    assert data["sensitive"] is None
-    assert data["consents"][0]["withdrawn_at"]
-    assert "visual" not in str(data)
+# The export itself (prepared in the background, downloaded by who asked): tests/test_data_exports.py.
 
 
 def test_deletion_request_reaches_the_admins_inbox_and_the_admin_erases(client, community, admin, coordinator, auth,

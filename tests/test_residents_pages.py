@@ -2,7 +2,6 @@
 sensitive data (shown only on request, every look audited), own data, export, deletion, the access log;
 and the number of SQL statements a list sends."""
 import html
-import json
 import re
 from datetime import date, timedelta
 
@@ -180,11 +179,11 @@ def test_a_resident_registers_themself_and_a_parent_and_sees_only_those(app, com
 def test_other_roles_get_403_on_another_resident(app, community, roles):
     other = make_resident(community, "王奶奶", phone="13900009999", sensitive=SENSITIVE)
     browser = browser_for(app, member(community, *roles))
-    for path in ("", "/edit", "/sensitive", "/export.json"):
+    for path in ("", "/edit", "/sensitive", "/exports"):
         response = browser.get(page(community, f"/{other}{path}"), query_string={"show": "sensitive"})
         assert response.status_code == 403, (path, response.status_code)
         assert "13900009999" not in text(response) and SHOWN_MARK not in text(response)
-    for path in ("/consent", "/consent/withdraw", "/deletion", "/erase"):
+    for path in ("/consent", "/consent/withdraw", "/deletion", "/erase", "/exports"):
         assert browser.post(page(community, f"/{other}{path}")).status_code == 403, path
     assert browser.get(page(community, "/new")).status_code in (200, 403)
     assert "王奶奶" not in text(browser.get(page(community)))
@@ -196,7 +195,7 @@ def test_another_communitys_resident_page_is_not_found(app, community, admin):
     elsewhere = make_resident(CommunityFactory(), "外社区居民")
     browser = browser_for(app, admin)
     assert browser.get(page(community, f"/{elsewhere}")).status_code == 404
-    assert browser.get(page(community, f"/{elsewhere}/export.json")).status_code == 404
+    assert browser.get(page(community, f"/{elsewhere}/exports")).status_code == 404
 
 
 # --- consent and sensitive data on the resident's page --------------------------------------------
@@ -310,23 +309,9 @@ def test_a_resident_consents_online_and_sees_their_own_data(app, community):
     assert {e.actor_id for e in audits(community, resident_id, "read")} == {user.id}
 
 
-# --- export, deletion, erasure, access log --------------------------------------------------------
+# --- deletion, erasure, access log --------------------------------------------------------
 
-def test_the_resident_downloads_their_data_as_json(app, community):
-    user = member(community, "resident", name="王奶奶")
-    resident_id = make_resident(community, "王奶奶", account_id=user.id, phone="13911112222", sensitive=SENSITIVE)
-    browser = browser_for(app, user)
-    assert page(community, f"/{resident_id}/export.json") in text(browser.get(page(community, f"/{resident_id}")))
-    response = browser.get(page(community, f"/{resident_id}/export.json"))
-    assert response.status_code == 200 and response.mimetype == "application/json"
-    assert "attachment" in response.headers["Content-Disposition"]
-    assert "王奶奶" in text(response)  # readable Chinese, not \\u escapes
-    data = json.loads(text(response))
-    assert data["resident"]["name"] == "王奶奶" and data["resident"]["phone"] == "13911112222"
-    assert data["sensitive"] == SENSITIVE
-    assert [c["method"] for c in data["consents"]] == ["in_person"]
-    assert {"consent", "change", "read", "export"} <= {a["action"] for a in data["access_log"]}
-    assert [e.actor_id for e in audits(community, resident_id, "export")] == [user.id]
+# Preparing and downloading the export on the pages: tests/test_data_exports.py.
 
 
 def test_deletion_request_goes_to_the_admin_who_erases(app, community, admin, coordinator, drain):

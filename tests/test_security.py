@@ -273,6 +273,25 @@ def test_hsts_only_in_production(app, client):
         assert int(hsts.split("max-age=")[1].split(";")[0]) >= 15552000
 
 
+@pytest.mark.parametrize("app_config", [{"HUZHU_ENV": "production", "SECRET_KEY": "x"}])
+def test_production_given_as_an_override_has_secure_cookies(app, client):
+    """The environment says testing (make test); the configuration handed to create_app says production."""
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    response = client.get("/login")
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("huzhu_session="))
+    assert "Secure" in cookie
+
+
+def test_an_override_of_the_environment_decides_the_cookie_flag_and_an_explicit_flag_wins(monkeypatch):
+    from app import config
+
+    monkeypatch.setenv("HUZHU_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    assert config.load()["SESSION_COOKIE_SECURE"] is True
+    assert config.load({"HUZHU_ENV": "testing"})["SESSION_COOKIE_SECURE"] is False
+    assert config.load({"SESSION_COOKIE_SECURE": False})["SESSION_COOKIE_SECURE"] is False
+
+
 def test_production_from_the_environment_has_secure_cookies_and_needs_a_secret(monkeypatch, database_url):
     from app import create_app
 

@@ -21,6 +21,7 @@ from app.meals.models import MealOrder
 from app.needs import services as needs
 from app.notifications.models import Delivery
 from app.offers import services as offers
+from app.residents import exports
 from app.residents import services as residents
 from app.units import services as units
 from app.units.models import UnitImport
@@ -79,6 +80,8 @@ def _world(slug: str, marker: str) -> dict:
                                     tz=ZoneInfo("Asia/Shanghai"))
         referral = referrals.refer_to_street(waiting, needs.facts(waiting, actor_id=admin.id,
                                                                   tz=ZoneInfo("Asia/Shanghai")), set())
+        export = exports.request_export(resident, actor_id=other.id)  # the resident's own file, ready
+        exports.build(export.id)
         failed = Delivery(event_id=announcement.event_id, user_id=other.id, channel="email", status="failed",
                           last_error=f"{marker} bounce")
         db.session.add(failed)
@@ -88,7 +91,7 @@ def _world(slug: str, marker: str) -> dict:
         return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
-                "plan_id": plan.id, "order_id": order_id,
+                "plan_id": plan.id, "order_id": order_id, "export_id": export.id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
 
 
@@ -115,6 +118,7 @@ PARAMS = {
     "plan_id": lambda b: b["plan_id"],
     "order_id": lambda b: b["order_id"],
     "referral_id": lambda b: b["referral_id"],
+    "export_id": lambda b: b["export_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}

@@ -140,6 +140,13 @@ def end_all_sessions(user: User) -> None:
     )
 
 
+def set_new_password(user: User, password: str) -> None:
+    """A new password shuts every door the old one opened: web sessions and API tokens alike."""
+    user.set_password(password)
+    end_all_sessions(user)
+    revoke_all_tokens(user)
+
+
 # --- API tokens ----------------------------------------------------------------------------------
 
 TOKEN_PREFIX = "hz_"
@@ -184,6 +191,14 @@ def revoke_token(user: User, token_id: int) -> ApiToken | None:
     return token
 
 
+def revoke_all_tokens(user: User) -> None:
+    db.session.execute(
+        ApiToken.__table__.update()
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
 def count_users() -> int:
     return db.session.execute(select(func.count(User.id))).scalar_one()
 
@@ -221,8 +236,7 @@ def reset_password(code: str, new_password: str) -> User:
     if problems := password_problems(new_password):
         raise ValidationFailed({"password": problems})
     user = db.session.get(User, reset.user_id)
-    user.set_password(new_password)
+    set_new_password(user, new_password)
     reset.used_at = utcnow()
-    end_all_sessions(user)
     db.session.flush()
     return user

@@ -88,9 +88,8 @@ def change_password():
         elif problems := services.password_problems(form.new.data):
             form.new.errors.extend(problems)
         else:
-            current_user.set_password(form.new.data)
-            # Other devices are logged out; this one keeps a fresh session.
-            services.end_all_sessions(current_user)
+            # Other devices and API tokens are logged out; this one keeps a fresh session.
+            services.set_new_password(current_user, form.new.data)
             session.clear()
             services.start_session(current_user, request.user_agent.string)
             db.session.commit()

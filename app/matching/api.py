@@ -9,10 +9,10 @@ from marshmallow import Schema, fields, validate
 from app.database import retry_when_locked
 from app.extensions import db
 from app.kinds import KINDS, MEAL_SLOTS
-from app.matching import services
+from app.matching import disclosure, services
 from app.matching.words import reasons_text
 from app.needs.api import need_or_404
-from app.permissions import require
+from app.permissions import can, require
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -21,19 +21,58 @@ blp = tenant_routes(Blueprint("matches_api", __name__, url_prefix="/api/v1/c/<sl
                               description="Matches of needs with offers, and the batch assignment"))
 
 
+class MatchNeedOut(Schema):
+    kind = fields.String()
+    title = fields.String()
+    details = fields.String()
+    slot = fields.String(allow_none=True)
+    quantity = fields.Integer()
+    window_start = fields.DateTime()
+    window_end = fields.DateTime()
+    urgency = fields.String()
+    requesting_unit = fields.String(allow_none=True, metadata={"description": "for a unit↔unit need"})
+    status = fields.String(metadata={"description": "staff only"})
+    resident_id = fields.String(allow_none=True, metadata={"description": "staff only"})
+    unit_id = fields.String(allow_none=True, metadata={"description": "staff only"})
+
+
+class BeneficiaryOut(Schema):
+    """A unit gets `diet_notes` for meals, and name, home and phone only while the match is accepted or
+    confirmed; the staff get the profile (never the sensitive attributes: those are read, audited, on the
+    resident's page)."""
+
+    id = fields.String(metadata={"description": "the resident (staff only)"})
+    name = fields.String()
+    phone = fields.String()
+    building = fields.String()
+    entrance = fields.String()
+    room = fields.String()
+    address = fields.String()
+    diet_notes = fields.String()
+    birth_date = fields.Date(allow_none=True)
+    age = fields.Integer(allow_none=True)
+    household = fields.String()
+
+
 class MatchOut(Schema):
-    id = fields.Function(lambda m: str(m.id), required=True)
-    need_id = fields.Function(lambda m: str(m.need_id))
-    offer_id = fields.Function(lambda m: str(m.offer_id))
+    """A match as the caller may see it (app/matching/disclosure.py): fields a unit may not see are absent."""
+
+    id = fields.Function(lambda v: str(v["id"]), required=True)
+    need_id = fields.Function(lambda v: str(v["need_id"]))
+    offer_id = fields.Function(lambda v: str(v["offer_id"]))
+    offer_title = fields.String()
+    unit_name = fields.String()
     occurrence = fields.String()
     quantity = fields.Integer()
-    score = fields.Float()
+    score = fields.Float(metadata={"description": "staff only"})
     reasons = fields.List(fields.Dict())
-    reasons_text = fields.Function(lambda m: reasons_text(m.reasons))
+    reasons_text = fields.Function(lambda v: reasons_text(v["reasons"]))
     status = fields.String()
     rating = fields.Integer(allow_none=True)
     comment = fields.String()
     created_at = fields.DateTime()
+    need = fields.Nested(MatchNeedOut)
+    beneficiary = fields.Nested(BeneficiaryOut, allow_none=True)
 
 
 class ProposeIn(Schema):
@@ -87,18 +126,24 @@ def _match_or_404(match_id: int, action: str):
     return match
 
 
+def _audience() -> str:
+    return disclosure.STAFF if can("matching.propose") else disclosure.UNIT
+
+
+def _shown(match):
+    return disclosure.view_of(match, audience=_audience())
+
+
 @blp.get("/matches")
 @blp.arguments(MatchListArgs, location="query")
 @blp.response(200, MatchList)
 def list_matches(args):
-    """Staff: every match; a unit representative: the matches of their unit's offers."""
-    from app.permissions import can
+    """Staff: every match; a unit representative: the matches of their unit's offers, minimised."""
     from app.units.services import units_of_user
 
-    if can("matching.propose"):
-        items = services.list_matches(**args)
-    else:
-        items = [m for u in units_of_user(current_user.id) for m in services.list_matches(unit_id=u.id, **args)]
+    unit_ids = None if can("matching.propose") else [u.id for u in units_of_user(current_user.id)]
+    items = disclosure.match_views([args["status"]] if args["status"] else None, audience=_audience(),
+                                   unit_ids=unit_ids, need_id=args["need_id"])
     return {"items": items, "next_cursor": None}
 
 
@@ -111,13 +156,13 @@ def propose(args):
     need = need_or_404(int(args["need_id"]), "matching.propose")
     match = services.propose(need, int(args["offer_id"]), actor_id=current_user.id)
     db.session.commit()
-    return match
+    return _shown(match)
 
 
 @blp.get("/matches/<int:match_id>")
 @blp.response(200, MatchOut)
 def get_match(match_id: int):
-    return _match_or_404(match_id, "matches.view")
+    return _shown(_match_or_404(match_id, "matches.view"))
 
 
 def _act(match_id: int, action: str, step):
@@ -128,7 +173,7 @@ def _act(match_id: int, action: str, step):
         db.session.commit()
         return match
 
-    return run()
+    return _shown(run())
 
 
 @blp.post("/matches/<int:match_id>/accept")
@@ -174,7 +219,7 @@ def rate(args, match_id: int):
     require("matches.rate", get_need(match.need_id))
     services.rate(match, args["rating"], args["comment"], actor_id=current_user.id)
     db.session.commit()
-    return match
+    return _shown(match)
 
 
 @blp.post("/matching/batch")

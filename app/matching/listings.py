@@ -30,17 +30,14 @@ def escalated_needs(limit: int = 20) -> list[tuple]:
     return needs_with_names([Need.escalated_at.is_not(None), Need.status.in_(OPEN_STATUSES)], limit=limit)
 
 
-def matches_with_context(statuses, *, unit_ids=None, limit: int = 100) -> list[tuple]:
-    """(match, need, offer, unit, resident name) rows in the given statuses; `unit_ids` limits to those units."""
-    stmt = (select(Match, Need, Offer, Unit, Resident.name)
-            .join(Need, Need.id == Match.need_id)
-            .join(Offer, Offer.id == Match.offer_id)
-            .join(Unit, Unit.id == Offer.unit_id)
-            .outerjoin(Resident, Resident.id == Need.resident_id)
-            .where(Match.status.in_(list(statuses))))
-    if unit_ids is not None:
-        stmt = stmt.where(Offer.unit_id.in_(list(unit_ids) or [-1]))
-    return list(db.session.execute(stmt.order_by(Match.id.desc()).limit(limit)).all())
+def matches_of_needs(need_ids) -> list[tuple]:
+    """(match, offer title, unit name) rows of the given needs, oldest first, in one query."""
+    ids = set(need_ids)
+    if not ids:
+        return []
+    stmt = (select(Match, Offer.title, Unit.name).join(Offer, Offer.id == Match.offer_id)
+            .join(Unit, Unit.id == Offer.unit_id).where(Match.need_id.in_(ids)).order_by(Match.id))
+    return list(db.session.execute(stmt).all())
 
 
 def names_of_needs(needs: list[Need]) -> dict:

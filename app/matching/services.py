@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from app import history
 from app.extensions import db
 from app.kinds import occurrence_key
-from app.matching import engine, referrals
+from app.matching import disclosure, engine, referrals
 from app.matching.models import LIVE_STATUSES, Match
 from app.needs import services as needs
 from app.needs.models import OPEN_STATUSES, Need
@@ -71,12 +71,12 @@ def propose(need: Need, offer_id: int, *, actor_id: int | None) -> Match:
                   score=chosen.score, reasons=chosen.reasons, proposed_by_id=actor_id)
     db.session.add(match)
     db.session.flush()
-    history.record(match, "proposed", actor_id=actor_id)
+    history.created(match, actor_id=actor_id)
     history.record(need, "matched", actor_id=actor_id)
     people = _unit_people(offer_id)
     if people:
         notifications.emit("match.proposed", audience=notifications.to_users(*people),
-                           payload={"title": need.title, "link": f"/matches/{match.id}"})
+                           payload=disclosure.unit_payload(match, need))
     db.session.flush()
     return match
 
@@ -132,16 +132,18 @@ def confirm(match: Match, *, actor_id: int | None) -> Match:
     offers.reserve(match.offer_id, match.occurrence, match.quantity)
     need = needs.get_need(match.need_id)
     history.record(need, "in_service", actor_id=actor_id)
-    audience = set(_unit_people(match.offer_id))
+    # The unit hears through its own (minimised) view of the match; the resident's side through the need.
+    unit_people = set(_unit_people(match.offer_id))
+    if unit_people:
+        notifications.emit("match.confirmed", audience=notifications.to_users(*unit_people),
+                           payload=disclosure.unit_payload(match, need))
     if need.resident_id:
         from app.residents.services import get_resident
 
         resident = get_resident(need.resident_id)
-        if resident and resident.account_id:
-            audience.add(resident.account_id)
-    if audience:
-        notifications.emit("match.confirmed", audience=notifications.to_users(*audience),
-                           payload={"title": need.title, "link": f"/needs/{need.id}"})
+        if resident and resident.account_id and resident.account_id not in unit_people:
+            notifications.emit("match.confirmed", audience=notifications.to_users(resident.account_id),
+                               payload={"title": need.title, "kind": need.kind, "link": f"/needs/{need.id}"})
     referrals.local_step(need, "confirmed")
     db.session.flush()
     return match

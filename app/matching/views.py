@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.database import retry_when_locked
 from app.extensions import db
 from app.kinds import KINDS, MEAL_SLOTS
-from app.matching import listings, services
+from app.matching import disclosure, listings, services
 from app.matching.models import LIVE_STATUSES
 from app.matching.words import reasons_text
 from app.meals import services as meals
@@ -37,6 +37,11 @@ def _message(err) -> str:
     return getattr(err, "message", None) or "; ".join(m for ms in getattr(err, "fields", {}).values() for m in ms)
 
 
+def _audience() -> str:
+    """Staff see the whole match; anyone else on a match page answers for a unit (disclosure.py)."""
+    return disclosure.STAFF if can("matching.propose") else disclosure.UNIT
+
+
 @bp.get("/matches")
 def index():
     """Staff see every live match; a unit representative the proposals and bookings of their units."""
@@ -44,9 +49,20 @@ def index():
     unit_ids = None if staff else [u.id for u in units_of_user(current_user.id)]
     if not staff and not unit_ids:
         abort(403)
-    rows = listings.matches_with_context(LIVE_STATUSES, unit_ids=unit_ids, limit=300)
-    groups = {status: [r for r in rows if r[0].status == status] for status in LIVE_STATUSES}
+    shown = disclosure.match_views(LIVE_STATUSES, audience=_audience(), unit_ids=unit_ids, limit=300)
+    groups = {status: [v for v in shown if v.status == status] for status in LIVE_STATUSES}
     return render_template("matches/index.html", groups=groups, staff=staff)
+
+
+@bp.get("/matches/<int:match_id>")
+def detail(match_id: int):
+    """One match, where the messages to the unit lead: what it must do and, once committed, for whom."""
+    match = services.get_match(match_id)
+    if match is None:
+        abort(404)
+    require("matches.view", match)
+    return render_template("matches/detail.html", v=disclosure.view_of(match, audience=_audience()),
+                           staff=can("matching.propose"))
 
 
 def _act(match_id: int, action: str, step, done: str):
@@ -65,6 +81,9 @@ def _act(match_id: int, action: str, step, done: str):
     except (Conflict, ValidationFailed) as err:
         db.session.rollback()
         flash(_message(err), "error")
+    # The buttons on a match's own page bring the person back to it; those on the list, to the list.
+    if request.form.get("back") == "detail":
+        return redirect(url_for("matches.detail", match_id=match_id))
     return redirect(url_for("matches.index"))
 
 
@@ -160,6 +179,6 @@ def today():
     return render_template(
         "matches/today.html", new_needs=listings.new_needs(), escalated=listings.escalated_needs(),
         referrals=listings.incoming_referrals(),
-        proposed=listings.matches_with_context(("proposed",), limit=20),
-        accepted=listings.matches_with_context(("accepted",), limit=20),
+        proposed=disclosure.match_views(("proposed",), audience=disclosure.STAFF, limit=20),
+        accepted=disclosure.match_views(("accepted",), audience=disclosure.STAFF, limit=20),
         failed_count=len(list_failed()), meals=meals.morning())

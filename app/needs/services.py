@@ -114,7 +114,7 @@ def create_need(data: dict, *, actor_id: int | None, tz, own_residents: set[int]
                 quantity=clean["quantity"], urgency=clean["urgency"], latitude=latitude, longitude=longitude)
     db.session.add(need)
     db.session.flush()
-    history.record(need, "submitted", actor_id=actor_id, note="")
+    history.created(need, actor_id=actor_id)
     notifications.emit("need.submitted", audience=notifications.to_roles("admin", "coordinator"),
                        payload={"title": need.title, "kind": need.kind, "link": f"/needs/{need.id}"})
     db.session.flush()
@@ -129,6 +129,11 @@ def _shared_kinds() -> dict:
 
 def get_need(need_id: int) -> Need | None:
     return db.session.execute(select(Need).where(Need.id == need_id)).scalar_one_or_none()
+
+
+def needs_of_resident(resident_id: int) -> list[Need]:
+    """Every need a resident is the beneficiary of, oldest first (for their data export)."""
+    return list(db.session.execute(select(Need).where(Need.resident_id == resident_id).order_by(Need.id)).scalars())
 
 
 def list_needs(*, status: str | None = None, kind: str | None = None, resident_ids=None, unit_ids=None,

@@ -1,7 +1,7 @@
-"""Residents API: /api/v1/c/<slug>/residents — profiles, consent, sensitive data, export, deletion, audit."""
+"""Residents API: /api/v1/c/<slug>/residents — profiles, consent, sensitive data, data exports, deletion, audit."""
 import logging
 
-from flask import abort, request
+from flask import Response, abort, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -9,7 +9,7 @@ from app.api import collection_schema
 from app.extensions import db
 from app.pagination import PageArgs
 from app.permissions import can, require
-from app.residents import schemas, services
+from app.residents import exports, schemas, services
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -19,6 +19,7 @@ blp = tenant_routes(Blueprint("residents_api", __name__, url_prefix="/api/v1/c/<
 ResidentList = collection_schema(schemas.ResidentOut, "ResidentList")
 ConsentList = collection_schema(schemas.ConsentOut, "ConsentList")
 AuditList = collection_schema(schemas.AuditOut, "AuditList")
+DataExportList = collection_schema(schemas.DataExportOut, "DataExportList")
 
 
 def _resident_or_404(resident_id: int, action: str = "residents.view"):
@@ -119,14 +120,50 @@ def withdraw_consent(resident_id: int):
     db.session.commit()
 
 
-@blp.get("/<int:resident_id>/export")
-@blp.response(200)
-def export(resident_id: int):
-    """Everything held about the resident, for the resident (or staff acting for them)."""
+@blp.post("/<int:resident_id>/exports")
+@blp.response(202, schemas.DataExportOut)
+def request_export(resident_id: int):
+    """Ask for a file with everything held about the resident; it is prepared in the background and the
+    caller is notified when it is ready (then `GET /exports/<id>/download`)."""
     resident = _resident_or_404(resident_id, "residents.export")
-    data = services.export(resident, actor_id=current_user.id)
+    export = exports.request_export(resident, actor_id=current_user.id)
     db.session.commit()
-    return data
+    return export
+
+
+@blp.get("/<int:resident_id>/exports")
+@blp.response(200, DataExportList)
+def list_exports(resident_id: int):
+    """The resident's files that have not expired: those the caller asked for (staff: all)."""
+    resident = _resident_or_404(resident_id, "residents.export")
+    found = exports.exports_of(resident, requested_by=current_user.id, everyone=can("residents.list"))
+    return {"items": found, "next_cursor": None}
+
+
+def _export_or_404(export_id: int):
+    export = exports.get_export(export_id)
+    if export is None:
+        abort(404)
+    require("residents.download_export", export)
+    return export
+
+
+@blp.get("/exports/<int:export_id>")
+@blp.response(200, schemas.DataExportOut)
+def get_export(export_id: int):
+    """Whether the file is ready yet (for the person who asked for it, or staff)."""
+    return _export_or_404(export_id)
+
+
+@blp.get("/exports/<int:export_id>/download")
+@blp.response(200)
+def download_export(export_id: int):
+    """The file itself (JSON); 409 `not_ready` while it is being prepared. Every download is audited."""
+    export = _export_or_404(export_id)
+    content = exports.download(export, actor_id=current_user.id)
+    db.session.commit()
+    return Response(content, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{exports.filename(export)}"'})
 
 
 @blp.post("/<int:resident_id>/deletion-request")

@@ -95,3 +95,21 @@ class AuditEvent(TenantScoped, db.Model):
     resident_id: Mapped[int | None] = mapped_column(Integer)
     field: Mapped[str] = mapped_column(String(40), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DataExport(TenantScoped, db.Model):
+    """A resident's data prepared for download in the background; kept until `expires_at`, then purged."""
+
+    __tablename__ = "data_exports"
+    __tenant_table_args__ = (tenant_fk(["resident_id"], "residents"),
+                             Index("ix_data_exports_resident", "community_id", "resident_id", "id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(Integer)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, ready
+    # Whether the file holds the sensitive attributes (only when the resident's own account asked for it).
+    with_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    content: Mapped[str | None] = mapped_column(Text)  # the JSON document, as downloaded
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ready_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

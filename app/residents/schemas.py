@@ -110,6 +110,18 @@ class AuditOut(Schema):
     at = fields.DateTime()
 
 
+class DataExportOut(Schema):
+    id = fields.Function(lambda e: str(e.id), required=True)
+    resident_id = fields.Function(lambda e: str(e.resident_id))
+    requested_by_id = fields.Function(lambda e: str(e.requested_by_id) if e.requested_by_id else None,
+                                      allow_none=True)
+    status = fields.String(metadata={"description": "pending: being prepared; ready: can be downloaded"})
+    sensitive_included = fields.Boolean(attribute="with_sensitive")
+    created_at = fields.DateTime()
+    ready_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True, metadata={"description": "deleted after this"})
+
+
 class ResidentListArgs(Schema):
     q = fields.String(load_default=None, validate=validate.Length(max=100))
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))

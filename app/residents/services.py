@@ -8,13 +8,21 @@ from datetime import date
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 
 from app.extensions import db
 from app.i18n import translate_field_messages
 from app.notifications import services as notifications
 from app.pagination import keyset_page
-from app.residents.models import SENSITIVE_FIELDS, AuditEvent, Consent, Resident, SensitiveAttributes, age_on
+from app.residents.models import (
+    SENSITIVE_FIELDS,
+    AuditEvent,
+    Consent,
+    DataExport,
+    Resident,
+    SensitiveAttributes,
+    age_on,
+)
 from app.residents.schemas import ResidentIn, ResidentPatch, SensitiveIn
 from app.units.services import sort_key
 from app.validation import Conflict, ValidationFailed
@@ -230,28 +238,7 @@ def eligibility_of(resident_ids, *, actor_id: int | None, purpose: str) -> dict[
     return found
 
 
-# --- export and deletion --------------------------------------------------------------------------
-
-def export(resident: Resident, *, actor_id: int | None) -> dict:
-    """Everything the community holds about the resident, as the resident may download it."""
-    sensitive = read_sensitive(resident, actor_id=actor_id)
-    audit(actor_id, "export", resident.id)
-    db.session.flush()
-    profile = {key: getattr(resident, key) for key in (*TEXT_FIELDS, "latitude", "longitude", "account_relation",
-                                                        "status")}
-    profile["birth_date"] = resident.birth_date.isoformat() if resident.birth_date else None
-    accesses = db.session.execute(select(AuditEvent).where(AuditEvent.resident_id == resident.id)
-                                  .order_by(AuditEvent.id)).scalars()
-    return {
-        "resident": {"id": str(resident.id), **profile, "created_at": resident.created_at.isoformat()},
-        "sensitive": sensitive,
-        "consents": [{"purpose": c.purpose, "given_by": c.given_by, "method": c.method,
-                      "given_at": c.given_at.isoformat(),
-                      "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
-                     for c in consents_of(resident)],
-        "access_log": [{"action": a.action, "field": a.field, "at": a.at.isoformat()} for a in accesses],
-    }
-
+# --- deletion (the export is in exports.py) --------------------------------------------------------
 
 def request_deletion(resident: Resident, *, actor_id: int | None) -> Resident:
     if resident.deletion_requested_at is None:
@@ -271,6 +258,8 @@ def erase(resident: Resident, *, actor_id: int | None) -> Resident:
     attributes = _attributes(resident)
     if attributes is not None:
         db.session.delete(attributes)
+    # Prepared export files are copies of the personal data: they go too.
+    db.session.execute(delete(DataExport).where(DataExport.resident_id == resident.id))
     resident.name, resident.name_sort = _("Erased resident"), "~"
     for key in ("phone", "building", "entrance", "room", "address", "household", "diet_notes"):
         setattr(resident, key, "")

@@ -1,5 +1,4 @@
 """Resident pages: the register (staff), a resident's page with consent and sensitive data, own data."""
-import json
 import logging
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -8,7 +7,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.permissions import can, require
-from app.residents import services
+from app.residents import exports, services
 from app.residents.models import DISABILITY_CATEGORIES, SENSITIVE_FIELDS
 from app.residents.schemas import RELATIONS
 from app.residents.vocabulary import ACTION_LABELS, DISABILITY_LABELS, METHOD_LABELS, RELATION_LABELS, SENSITIVE_LABELS
@@ -27,7 +26,7 @@ def _labels():
     return {"DISABILITY_LABELS": DISABILITY_LABELS, "SENSITIVE_LABELS": SENSITIVE_LABELS,
             "METHOD_LABELS": METHOD_LABELS, "RELATION_LABELS": RELATION_LABELS, "ACTION_LABELS": ACTION_LABELS,
             "DISABILITY_CATEGORIES": DISABILITY_CATEGORIES, "SENSITIVE_FIELDS": SENSITIVE_FIELDS,
-            "RELATIONS": RELATIONS}
+            "RELATIONS": RELATIONS, "KEEP_DAYS": exports.KEEP.days}
 
 
 def _resident_or_404(resident_id: int, action: str = "residents.view"):
@@ -173,13 +172,43 @@ def withdraw(resident_id: int):
     return redirect(url_for("residents.detail", resident_id=resident_id))
 
 
-@bp.get("/<int:resident_id>/export.json")
-def export(resident_id: int):
+@bp.get("/<int:resident_id>/exports")
+def exports_page(resident_id: int):
+    """Download all data: ask for a file, see it being prepared, download it when ready."""
     resident = _resident_or_404(resident_id, "residents.export")
-    data = services.export(resident, actor_id=current_user.id)
+    found = exports.exports_of(resident, requested_by=current_user.id, everyone=can("residents.list"))
+    return render_template("residents/exports.html", resident=resident, exports=found,
+                           requesters=exports.requester_names(found))
+
+
+@bp.post("/<int:resident_id>/exports")
+def request_export(resident_id: int):
+    resident = _resident_or_404(resident_id, "residents.export")
+    try:
+        exports.request_export(resident, actor_id=current_user.id)
+        db.session.commit()
+        flash(_("The file is being prepared; you will be told when it is ready."), "success")
+    except Conflict as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for("residents.exports_page", resident_id=resident_id))
+
+
+@bp.get("/exports/<int:export_id>.json")
+def download_export(export_id: int):
+    """The prepared file, for whoever asked for it (or staff); every download is audited."""
+    export = exports.get_export(export_id)
+    if export is None:
+        abort(404)
+    require("residents.download_export", export)
+    try:
+        content = exports.download(export, actor_id=current_user.id)
+    except Conflict as err:
+        flash(err.message, "error")
+        return redirect(url_for("residents.exports_page", resident_id=export.resident_id))
     db.session.commit()
-    return Response(json.dumps(data, ensure_ascii=False, indent=2, default=str), mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="resident-{resident.id}.json"'})
+    return Response(content, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{exports.filename(export)}"'})
 
 
 @bp.post("/<int:resident_id>/deletion")

@@ -23,4 +23,5 @@ RELATION_LABELS = {"self": _l("Themself"), "child": _l("Son or daughter"), "spou
                    "relative": _l("Relative"), "other": _l("Other")}
 ACTION_LABELS = {"read": _l("read"), "change": _l("changed"), "consent": _l("consent recorded"),
                  "withdraw": _l("consent withdrawn"), "export": _l("exported"),
+                 "download": _l("export downloaded"),
                  "deletion_request": _l("deletion requested"), "erase": _l("erased")}
