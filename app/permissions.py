@@ -109,6 +109,9 @@ RULES: dict[str, set[str] | Callable] = {
     "matches.answer": _match_side,
     "matches.deliver": _match_side,
     "matches.rate": _need_party,
+    # Public works requests to municipal departments: staff file and follow them; the council sees them.
+    "public_works.view": STAFF | {"council"},
+    "public_works.manage": STAFF,
 }
 
 
