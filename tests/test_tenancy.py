@@ -17,6 +17,7 @@ from app.matching import services as matching
 from app.needs import services as needs
 from app.notifications.models import Delivery
 from app.offers import services as offers
+from app.publicworks import services as public_works
 from app.residents import services as residents
 from app.units import services as units
 from app.units.models import UnitImport
@@ -62,6 +63,12 @@ def _world(slug: str, marker: str) -> dict:
                                   "day": "2026-12-01", "slot": "lunch"}, actor_id=admin.id,
                                  tz=ZoneInfo("Asia/Shanghai"))
         match = matching.propose(need, offer.id, actor_id=admin.id)
+        works = public_works.create_request({
+            "category": "road", "title": f"{marker} 修路", "department": f"{marker} 局",
+            "lines": [{"description": f"{marker} 路面", "measure": "m2", "planned": 10}]}, actor_id=admin.id)
+        public_works.move(works, "filed", actor_id=admin.id)
+        public_works.record_progress(works, {"lines": [{"id": str(works.lines[0].id), "done": 4}]},
+                                     actor_id=admin.id)
         failed = Delivery(event_id=announcement.event_id, user_id=other.id, channel="email", status="failed",
                           last_error=f"{marker} bounce")
         db.session.add(failed)
@@ -70,7 +77,8 @@ def _world(slug: str, marker: str) -> dict:
         db.session.commit()
         return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
-                "offer_id": offer.id, "need_id": need.id, "match_id": match.id,
+                "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "public_works_id": works.id,
+                "public_works_line_id": works.lines[0].id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
 
 
@@ -94,6 +102,7 @@ PARAMS = {
     "offer_id": lambda b: b["offer_id"],
     "need_id": lambda b: b["need_id"],
     "match_id": lambda b: b["match_id"],
+    "public_works_id": lambda b: b["public_works_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -115,6 +124,9 @@ JSON_BODIES = {
     "needs_api.move": {"to": "cancelled"},
     "matches_api.decline": {"note": ""},
     "matches_api.rate": {"rating": 5},
+    "public_works_api.update_request": {"title": "改"},
+    "public_works_api.move": {"to": "cancelled"},
+    "public_works_api.progress": lambda b: {"lines": [{"id": str(b["public_works_line_id"]), "done": 1}]},
 }
 
 
