@@ -48,6 +48,7 @@ def _import_models() -> None:
     import app.needs.models  # noqa: F401
     import app.notifications.models  # noqa: F401
     import app.offers.models  # noqa: F401
+    import app.publicworks.models  # noqa: F401
     import app.residents.models  # noqa: F401
     import app.units.models  # noqa: F401
     import tenants.models  # noqa: F401

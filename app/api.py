@@ -48,11 +48,12 @@ def register_api(app) -> None:
     from app.notifications.api import community_blp as deliveries_api
     from app.offers.api import blp as offers_api
     from app.platform.api import blp as platform_api
+    from app.publicworks.api import blp as public_works_api
     from app.residents.api import blp as residents_api
     from app.units.api import blp as units_api
 
     for blueprint in (accounts_api, platform_api, members_api, units_api, announcements_api, notifications_api,
                       deliveries_api, residents_api, offers_api, needs_api, matches_api,
-                      meals_api, referrals_api):
+                      meals_api, referrals_api, public_works_api):
         api.register_blueprint(blueprint)
     app.extensions["huzhu_api"] = api

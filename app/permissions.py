@@ -145,6 +145,9 @@ RULES: dict[str, set[str] | Callable] = {
     "referrals.refer": STAFF,
     "referrals.take": STAFF,
     "referrals.withdraw": STAFF,
+    # Public works requests to municipal departments: staff file and follow them; the council sees them.
+    "public_works.view": STAFF | {"council"},
+    "public_works.manage": STAFF,
 }
 
 

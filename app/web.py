@@ -39,12 +39,13 @@ def init_app(app) -> None:
     from app.notifications.views import community_bp as deliveries_bp
     from app.offers.views import bp as offers_bp
     from app.platform.views import bp as platform_bp
+    from app.publicworks.views import bp as public_works_bp
     from app.residents.views import bp as residents_bp
     from app.units.views import bp as units_bp
 
     for bp in (accounts_bp, home_bp, community_bp, platform_bp, members_bp, units_bp, announcements_bp,
                notifications_bp, deliveries_bp, residents_bp, needs_bp, offers_bp, matches_bp,
-               meals_bp, referrals_bp):
+               meals_bp, referrals_bp, public_works_bp):
         app.register_blueprint(bp)
     app.url_defaults(add_slug)
 

@@ -9,6 +9,7 @@ from app.accounts.models import User
 from app.demo.data import demo_residents, demo_units
 from app.demo.loader import PASSWORD, demo_logins
 from app.extensions import db
+from app.publicworks.models import PublicWorksLine, PublicWorksRequest
 from app.units.models import Unit, UnitRepresentative
 from tenants.context import tenant_context
 from tenants.models import Community, Membership, MembershipRole, Street
@@ -39,7 +40,7 @@ def _counts(community_id) -> dict:
     counts = {model.__tablename__: db.session.execute(select(func.count()).select_from(model)).scalar_one()
               for model in (User, Community, Street)}
     with tenant_context(community_id):
-        for model in (Membership, MembershipRole, Unit, UnitRepresentative):
+        for model in (Membership, MembershipRole, Unit, UnitRepresentative, PublicWorksRequest, PublicWorksLine):
             counts[model.__tablename__] = db.session.execute(select(func.count()).select_from(model)).scalar_one()
         counts["roles"] = dict(db.session.execute(
             select(MembershipRole.role, func.count()).group_by(MembershipRole.role)).all())
@@ -83,6 +84,7 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     assert first["roles"]["representative"] >= 1 and first["roles"]["unit"] >= 1
     assert first["unit_representatives"] >= 1
     assert first["communities"] == 1 and first["streets"] == 1
+    assert first["public_works_requests"] == 5 and first["public_works_lines"] == 8
 
     # Again, this time printing the log-ins: nothing new is made.
     result = runner.invoke(args=["demo"])
@@ -103,6 +105,8 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     assert client.get("/c/demo/units/").status_code == 200
     detail = client.get(f"/c/demo/units/{property_company_id}")
     assert detail.status_code == 200 and "京华物业管理有限公司" in detail.get_data(as_text=True)
+    works = client.get("/c/demo/public-works/").get_data(as_text=True)
+    assert "疏通槐树胡同排水管道" in works and "120/320 米" in works
 
     # Every printed log-in works (by e-mail or mobile number); the operator sees the platform.
     for login, password in logins.items():

@@ -21,6 +21,7 @@ from app.meals.models import MealOrder
 from app.needs import services as needs
 from app.notifications.models import Delivery
 from app.offers import services as offers
+from app.publicworks import services as public_works
 from app.residents import exports
 from app.residents import services as residents
 from app.units import services as units
@@ -82,6 +83,12 @@ def _world(slug: str, marker: str) -> dict:
                                                                   tz=ZoneInfo("Asia/Shanghai")), set())
         export = exports.request_export(resident, actor_id=other.id)  # the resident's own file, ready
         exports.build(export.id)
+        works = public_works.create_request({
+            "category": "road", "title": f"{marker} 修路", "department": f"{marker} 局",
+            "lines": [{"description": f"{marker} 路面", "measure": "m2", "planned": 10}]}, actor_id=admin.id)
+        public_works.move(works, "filed", actor_id=admin.id)
+        public_works.record_progress(works, {"lines": [{"id": str(works.lines[0].id), "done": 4}]},
+                                     actor_id=admin.id)
         failed = Delivery(event_id=announcement.event_id, user_id=other.id, channel="email", status="failed",
                           last_error=f"{marker} bounce")
         db.session.add(failed)
@@ -92,6 +99,7 @@ def _world(slug: str, marker: str) -> dict:
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
                 "plan_id": plan.id, "order_id": order_id, "export_id": export.id,
+                "public_works_id": works.id, "public_works_line_id": works.lines[0].id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
 
 
@@ -119,6 +127,7 @@ PARAMS = {
     "order_id": lambda b: b["order_id"],
     "referral_id": lambda b: b["referral_id"],
     "export_id": lambda b: b["export_id"],
+    "public_works_id": lambda b: b["public_works_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -145,6 +154,9 @@ JSON_BODIES = {
     "meals_api.mark_delivery": {"outcome": "delivered"},
     "meals_api.put_settings": {"cutoff": "17:00"},
     "referrals_api.refer": lambda b: {"need_id": str(b["need_id"]), "offer_id": str(b["offer_id"])},
+    "public_works_api.update_request": {"title": "改"},
+    "public_works_api.move": {"to": "cancelled"},
+    "public_works_api.progress": lambda b: {"lines": [{"id": str(b["public_works_line_id"]), "done": 1}]},
 }
 
 

@@ -333,3 +333,20 @@ def demo_residents(n: int = 300, seed: int = 5) -> list[dict]:
     for r in rng.sample(residents, round(n * 0.03)):
         r["low_income"] = True
     return residents
+
+
+# --- public works ----------------------------------------------------------------------------
+# Requests the community filed with municipal departments (the fourth docking): (category, title, location,
+# department, [(work, unit of measure, planned, done)], status, filed days ago, done days ago, due in days).
+PUBLIC_WORKS = [
+    ("road", "修补柳荫街3号楼前破损路面", "柳荫街3号楼南侧人行道", "区市政市容管理委员会",
+     [("破损路面修补", "m2", 180, 180), ("路缘石更换", "m", 42, 42)], "done", 80, 38, None),
+    ("rubbish", "清运银杏路沿线堆积的建筑垃圾", "银杏路L公园东门至红星路口", "区城市管理委员会",
+     [("建筑垃圾清运", "truckloads", 12, 12)], "done", 30, 21, None),
+    ("drains", "疏通槐树胡同排水管道", "槐树胡同8号至20号", "区水务局",
+     [("排水管道疏通", "m", 320, 120), ("检查井盖更换", "pieces", 6, 2)], "in_progress", 25, None, 17),
+    ("toilets", "改造石桥街老旧公厕", "石桥街与丁香巷交口公厕", "区环境卫生服务中心",
+     [("蹲位改造（含无障碍蹲位）", "pieces", 8, 0), ("地面防滑铺装", "m2", 45, 0)], "filed", 8, None, 120),
+    ("trees", "修剪文化街行道树", "文化街全段", "区园林绿化局",
+     [("行道树修剪", "pieces", 36, 0)], "draft", None, None, None),
+]

@@ -1,14 +1,17 @@
 """Load the demo community; running it again changes nothing (every row is found by its natural key)."""
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from app.accounts.models import User
-from app.demo.data import demo_people, demo_residents, demo_units
+from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
 from app.extensions import db
 from app.members import services as members
 from app.notifications import services as notifications
+from app.publicworks import services as public_works
+from app.publicworks.models import PublicWorksRequest
 from app.residents import services as residents
 from app.residents.models import Resident
 from app.units import services as units
@@ -79,6 +82,7 @@ def load_demo() -> str:
             if user.id not in held:
                 _resident_profile(person, user.id, coordinator.id)
         _meal_table(coordinator.id)
+        _public_works(coordinator.id)
         db.session.commit()
         counts = members.count_by_role()
         total_units = units.count_units()
@@ -136,6 +140,28 @@ def _meal_table(coordinator_id: int) -> None:
             "slots": ["lunch"] if i % 4 else ["lunch", "dinner"], "mode": "delivery" if i % 2 else "dine_in",
             "diet_notes": DIETS[i % len(DIETS)], "starts_on": start.isoformat()},
             actor_id=coordinator_id, confirm=i % 8 != 0)  # a few wait for the coordinator's confirmation
+def _public_works(coordinator_id: int) -> None:
+    """The community's requests to municipal departments, dated back from today, at each step of their way."""
+    existing = set(db.session.execute(select(PublicWorksRequest.title)).scalars())
+    today = public_works.today()
+    for category, title, location, department, lines, status, filed_ago, done_ago, due_in in PUBLIC_WORKS:
+        if title in existing:
+            continue
+        request = public_works.create_request({
+            "category": category, "title": title, "location": location, "department": department,
+            "due_on": (today + timedelta(days=due_in)).isoformat() if due_in is not None else None,
+            "lines": [{"description": d, "measure": m, "planned": p} for d, m, p, _done in lines],
+        }, actor_id=coordinator_id)
+        if status == "draft":
+            continue
+        public_works.move(request, "filed", actor_id=coordinator_id, on=today - timedelta(days=filed_ago))
+        if any(done for *_rest, done in lines):
+            public_works.record_progress(request, {"lines": [
+                {"id": str(line.id), "done": done} for line, (*_rest, done) in zip(request.lines, lines)]},
+                actor_id=coordinator_id)
+        if status == "done":
+            public_works.move(request, "done", actor_id=coordinator_id, on=today - timedelta(days=done_ago),
+                              note="验收合格")
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -31,6 +31,10 @@ MOVES = {
     "in_service": {"cancelled"},
     "unmet": {"triaged"},
 }
+# How a public works request filed for a need (app.publicworks) moves the need: {request status: (need
+# statuses it may move from, the need's new status)}. A need someone already moved on by hand stays.
+PUBLIC_WORKS_FOLLOW = {"filed": (OPEN_STATUSES, "in_service"), "done": (("in_service",), "done"),
+                       "rejected": (("in_service",), "unmet"), "cancelled": (("in_service",), "triaged")}
 # How long a need may wait unmatched before it is escalated.
 DEADLINES = {"urgent": timedelta(hours=4), "high": timedelta(days=1), "normal": timedelta(days=3),
              "low": timedelta(days=7)}
@@ -165,6 +169,16 @@ def move(need: Need, to_status: str, *, actor_id: int | None, note: str = "") ->
     history.record(need, to_status, actor_id=actor_id, note=note)
     db.session.flush()
     return need
+
+
+def follow_public_works(need: Need, request_status: str, *, actor_id: int | None, note: str = "") -> bool:
+    """Move a public works need along with the request filed for it (recorded); False when it stays."""
+    rule = PUBLIC_WORKS_FOLLOW.get(request_status)
+    if rule is None or need.status not in rule[0]:
+        return False
+    history.record(need, rule[1], actor_id=actor_id, note=note)
+    db.session.flush()
+    return True
 
 
 def _end_live_matches(need: Need, *, actor_id: int | None, note: str) -> None:

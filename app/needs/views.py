@@ -20,6 +20,7 @@ from app.needs.api import own_scope
 from app.needs.models import NEED_STATUSES, URGENCIES
 from app.needs.vocabulary import flat_errors, labels
 from app.permissions import can, require
+from app.publicworks import services as public_works
 from app.residents import services as residents
 from app.units import services as units
 from app.validation import Conflict, ValidationFailed
@@ -136,8 +137,11 @@ def _render_detail(need, *, errors=None, values=None, status_code=200):
     referral = referrals.live_referral_of(need) if staff else None
     moves = [to for to in sorted(services.MOVES.get(need.status, set()))
              if can("needs.cancel" if to == "cancelled" else "needs.triage", need)]
+    works = public_works.requests_of_need(need.id) \
+        if need.kind == "public_works" and can("public_works.view") else []
     return render_template(
-        "needs/detail.html", need=need, changes=changes, actors=listings.user_names(c.actor_id for c in changes),
+        "needs/detail.html", need=need, public_works=works, changes=changes,
+        actors=listings.user_names(c.actor_id for c in changes),
         matches=matches, live=live, delivered=delivered, proposals=proposals, offers=offers, staff=staff,
         names=names, moves=moves, reasons_text=reasons_text, referral=referral, window=services.local_window(
             need, matching.community_tz_for_context()), errors=errors or {}, values=values or {},
