@@ -593,16 +593,17 @@ def batch_phase(app, community_id: int, profile: bool) -> dict:
             "over_capacity": over, "places_left": places_left, "profiler": profiler}
 
 
-def print_profile(profiler, top: int = 22) -> None:
+def print_profile(profiler, what: str = "batch_plan", top: int = 22) -> None:
+    """The `top` functions by cumulative time, the benchmark's own code left out."""
     import pstats
 
     stats = pstats.Stats(profiler)
     rows = sorted(((ct, tt, nc, func) for func, (_cc, nc, tt, ct, _callers) in stats.stats.items()),
                   key=lambda r: -r[0])
-    say("profile of batch_plan (s cumulative, s own, calls, function):")
+    say(f"profile of {what} (s cumulative, s own, calls, function):")
     shown = 0
     for ct, tt, nc, (filename, line, name) in rows:
-        if "cProfile" in filename or name in ("<module>",) or "bench/matching.py" in filename:
+        if "cProfile" in filename or name in ("<module>",) or "bench/" in filename:
             continue
         where = os.path.relpath(filename, ROOT) if filename.startswith(ROOT) else filename.split("site-packages/")[-1]
         say(f"    {ct:7.3f} {tt:7.3f} {nc:8d}  {where}:{line} {name}")
@@ -660,13 +661,7 @@ def main(argv=None) -> int:
     pg_created = False
     result, problems = None, []
     try:
-        import psycopg
-
-        try:
-            with psycopg.connect(pgdb.PG_ADMIN):
-                pass
-        except Exception as err:
-            raise RuntimeError(f"PostgreSQL does not answer on 127.0.0.1:5432 as postgres: {err}") from err
+        pgdb.check_reachable()
         app_url, owner_url = create_pg_database()
         pg_created = True
         say(f"backend: PostgreSQL database {PG_DB} (tables owned by {OWNER_ROLE}, the app connects as {APP_ROLE}, "

@@ -62,6 +62,7 @@ from bench.matching import (  # noqa: E402
     background_busy,
     migrate,
     pct,
+    print_profile,
     reset_peak_rss,
     say,
     status_kb,
@@ -469,24 +470,6 @@ def explain(app, cid: int, sql: str, params: dict) -> str:
     return " / ".join(line.strip() for line in plan)
 
 
-def print_profile(profiler, top: int = 22) -> None:
-    import pstats
-
-    stats = pstats.Stats(profiler)
-    rows = sorted(((ct, tt, nc, func) for func, (_cc, nc, tt, ct, _callers) in stats.stats.items()),
-                  key=lambda r: -r[0])
-    say("profile of the generation (s cumulative, s own, calls, function):")
-    shown = 0
-    for ct, tt, nc, (filename, line, name) in rows:
-        if "cProfile" in filename or name in ("<module>",) or "bench/" in filename:
-            continue
-        where = os.path.relpath(filename, ROOT) if filename.startswith(ROOT) else filename.split("site-packages/")[-1]
-        say(f"    {ct:7.3f} {tt:7.3f} {nc:8d}  {where}:{line} {name}")
-        shown += 1
-        if shown >= top:
-            break
-
-
 # --- main ----------------------------------------------------------------------------------------
 
 def parse_args(argv=None):
@@ -537,13 +520,7 @@ def main(argv=None) -> int:  # noqa: C901 (one straight story, as in the other b
     pg_created = False
     result, problems = None, []
     try:
-        import psycopg
-
-        try:
-            with psycopg.connect(pgdb.PG_ADMIN):
-                pass
-        except Exception as err:
-            raise RuntimeError(f"PostgreSQL does not answer on 127.0.0.1:5432 as postgres: {err}") from err
+        pgdb.check_reachable()
         app_url, owner_url = pgdb.create_database(PG_DB)
         pg_created = True
         say(f"backend: PostgreSQL database {PG_DB} (tables owned by {OWNER_ROLE}, the app connects as {APP_ROLE}, "
@@ -560,6 +537,8 @@ def main(argv=None) -> int:  # noqa: C901 (one straight story, as in the other b
         t0 = time.monotonic()
         cid, offer_ids, plans = seed(app, args, rng)
         _vacuum("")  # the whole database
+        import psycopg
+
         big = offer_ids[0]
         # the plan ids, in insertion order (the seeder inserted without RETURNING)
         with psycopg.connect(pgdb.PG_ADMIN.replace("dbname=postgres", f"dbname={PG_DB}")) as conn:
@@ -616,7 +595,7 @@ def main(argv=None) -> int:  # noqa: C901 (one straight story, as in the other b
         say(f"  memory: RSS {last_gen['base_rss_mb']:.0f} MB before, peak {gen_rss:.0f} MB during (VmHWM "
             f"{'reset just before' if last_gen['hwm_reset'] else 'not resettable'}, VmRSS sampled every 20 ms)")
         if last_gen["profiler"]:
-            print_profile(last_gen["profiler"])
+            print_profile(last_gen["profiler"], "the generation")
         check = check_orders(app, cid, WEEK_START, week_end)
         say(f"  orders of the week by status: {check['by_status']}; capacity counters off: "
             f"{check['counter_mismatches']}, over capacity: {check['over_capacity']}")

@@ -625,13 +625,7 @@ def main(argv=None) -> int:
     sampler = None
     pg_created = False
     try:
-        import psycopg
-
-        try:
-            with psycopg.connect(pgdb.PG_ADMIN):
-                pass
-        except Exception as err:
-            raise RuntimeError(f"PostgreSQL does not answer on 127.0.0.1:5432 as postgres: {err}") from err
+        pgdb.check_reachable()
         app_url, owner_url = create_pg_database()
         pg_created = True
         redis_port = free_port()

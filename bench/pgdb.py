@@ -18,6 +18,17 @@ def pg_admin(*statements: str, dbname: str = "postgres") -> None:
             conn.execute(statement)
 
 
+def check_reachable() -> None:
+    """Fail early, with the reason, when PostgreSQL does not answer as .ci/run expects it."""
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_ADMIN):
+            pass
+    except Exception as err:
+        raise RuntimeError(f"PostgreSQL does not answer on 127.0.0.1:5432 as postgres: {err}") from err
+
+
 def create_database(name: str) -> tuple[str, str]:
     """A fresh database `name` owned by huzhu_owner; the roles are created when missing. (app URL, owner URL)"""
     drop_database(name)
