@@ -161,6 +161,15 @@ def can(action: str, obj=None, membership: Membership | None = None) -> bool:
     return membership.has_role(*rule)
 
 
+def found(obj, action: str | None = None):
+    """The object of a URL: 404 when it does not exist in this community, 403 when the member may not `action` it."""
+    if obj is None:
+        abort(404)
+    if action is not None:
+        require(action, obj)
+    return obj
+
+
 def require(action: str, obj=None) -> None:
     """403 unless the current member may do it (non-members never get this far: they get 404)."""
     if not can(action, obj):

@@ -12,7 +12,7 @@ from app.kinds import KINDS, MEAL_SLOTS
 from app.matching import disclosure, services
 from app.matching.words import reasons_text
 from app.needs.api import need_or_404
-from app.permissions import can, require
+from app.permissions import can, found, require
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -119,11 +119,7 @@ MatchList = type("MatchList", (Schema,), {"items": fields.List(fields.Nested(Mat
 
 
 def _match_or_404(match_id: int, action: str):
-    match = services.get_match(match_id)
-    if match is None:
-        abort(404)
-    require(action, match)
-    return match
+    return found(services.get_match(match_id), action)
 
 
 def _audience() -> str:

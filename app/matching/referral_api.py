@@ -1,7 +1,6 @@
 """Referrals API: /api/v1/c/<slug>/referrals — needs handed between the communities of one street."""
 import logging
 
-from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -13,7 +12,7 @@ from app.matching import referrals
 from app.matching import services as matching
 from app.matching.models import REFERRAL_STATUSES
 from app.needs.api import need_or_404
-from app.permissions import require
+from app.permissions import found, require
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -79,11 +78,7 @@ def _one(referral):
 
 
 def _referral_or_404(referral_id: int, action: str = "referrals.view"):
-    require(action)
-    referral = referrals.get_referral(referral_id)
-    if referral is None:
-        abort(404)
-    return referral
+    return found(referrals.get_referral(referral_id), action)
 
 
 @blp.get("")

@@ -2,7 +2,7 @@
 taking one on and withdrawing one."""
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +12,7 @@ from app.matching import listings, referrals
 from app.matching import services as matching
 from app.needs.services import local_window
 from app.needs.vocabulary import labels
-from app.permissions import require
+from app.permissions import found, require
 from app.validation import Conflict, ValidationFailed
 from tenants.street import street_of
 from tenants.web import current_community, tenant_routes
@@ -28,11 +28,7 @@ def _labels():
 
 
 def _referral_or_404(referral_id: int, action: str = "referrals.view"):
-    require(action)
-    referral = referrals.get_referral(referral_id)
-    if referral is None:
-        abort(404)
-    return referral
+    return found(referrals.get_referral(referral_id), action)
 
 
 @bp.get("/")

@@ -9,7 +9,8 @@ from flask_smorest import Blueprint
 from app.api import collection_schema
 from app.extensions import db
 from app.meals import schemas, services
-from app.permissions import can, require
+from app.permissions import can, found, require
+from app.residents.api import resident_or_404
 from app.residents.services import get_resident, residents_held_by
 from tenants.web import tenant_routes
 
@@ -24,35 +25,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def plan_or_404(plan_id: int):
-    plan = services.get_plan(plan_id)
-    if plan is None:
-        abort(404)
-    require("meals.plan", plan)
-    return plan
+    return found(services.get_plan(plan_id), "meals.plan")
 
 
 def order_or_404(order_id: int):
-    order = services.get_order(order_id)
-    if order is None:
-        abort(404)
-    require("meals.plan", order)
-    return order
+    return found(services.get_order(order_id), "meals.plan")
 
 
 def canteen_or_404(offer_id: int):
-    offer = services.get_canteen(offer_id)
-    if offer is None:
-        abort(404)
-    require("meals.canteen", offer)
-    return offer
-
-
-def resident_or_404(resident_id: int, action: str):
-    resident = get_resident(resident_id)
-    if resident is None:
-        abort(404)
-    require(action, resident)
-    return resident
+    return found(services.get_canteen(offer_id), "meals.canteen")
 
 
 def own_residents() -> list[int] | None:

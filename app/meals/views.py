@@ -13,13 +13,14 @@ from app.extensions import db
 from app.kinds import MEAL_SLOTS
 from app.matching import listings
 from app.meals import services
-from app.meals.api import canteen_or_404, order_or_404, own_residents, plan_or_404, resident_or_404, with_cancellable
+from app.meals.api import canteen_or_404, order_or_404, own_residents, plan_or_404, with_cancellable
 from app.meals.models import MODES, PLAN_STATUSES
 from app.meals.schemas import MONTH
 from app.needs.vocabulary import flat_errors, labels
 from app.offers.models import ELIGIBILITY, WEEKDAYS
 from app.permissions import can, require
 from app.residents import services as residents
+from app.residents.api import resident_or_404
 from app.validation import Conflict, ValidationFailed
 from tenants.web import tenant_routes
 

@@ -1,7 +1,7 @@
 """Needs API: /api/v1/c/<slug>/needs — submit, follow, triage, and see the proposals with their reasons."""
 import logging
 
-from flask import abort, request
+from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -13,7 +13,7 @@ from app.matching import services as matching
 from app.matching.words import reasons_text
 from app.needs import services
 from app.needs.models import NEED_STATUSES
-from app.permissions import can, require
+from app.permissions import can, found, require
 from app.residents.services import residents_held_by
 from app.units.services import units_of_user
 from tenants.web import tenant_routes
@@ -74,11 +74,7 @@ ProposalList = collection_schema(ProposalOut, "ProposalList")
 
 
 def need_or_404(need_id: int, action: str = "needs.view"):
-    need = services.get_need(need_id)
-    if need is None:
-        abort(404)
-    require(action, need)
-    return need
+    return found(services.get_need(need_id), action)
 
 
 def own_scope() -> dict:

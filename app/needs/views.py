@@ -19,7 +19,7 @@ from app.needs import services
 from app.needs.api import own_scope
 from app.needs.models import NEED_STATUSES, URGENCIES
 from app.needs.vocabulary import flat_errors, labels
-from app.permissions import can, require
+from app.permissions import can, found, require
 from app.publicworks import services as public_works
 from app.residents import services as residents
 from app.units import services as units
@@ -40,11 +40,7 @@ def _labels():
 
 
 def _need_or_404(need_id: int, action: str = "needs.view"):
-    need = services.get_need(need_id)
-    if need is None:
-        abort(404)
-    require(action, need)
-    return need
+    return found(services.get_need(need_id), action)
 
 
 def _message(err) -> str:

@@ -10,7 +10,7 @@ from app.api import collection_schema
 from app.extensions import db
 from app.kinds import KINDS
 from app.offers import schemas, services
-from app.permissions import can, require
+from app.permissions import can, found, require
 from app.units.services import units_of_user
 from tenants.web import tenant_routes
 
@@ -30,10 +30,7 @@ class OfferListArgs(Schema):
 
 
 def _offer_or_404(offer_id: int):
-    offer = services.get_offer(offer_id)
-    if offer is None:
-        abort(404)
-    return offer
+    return found(services.get_offer(offer_id))
 
 
 @blp.get("")

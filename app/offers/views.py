@@ -3,7 +3,7 @@ its closures."""
 import logging
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from app.needs.vocabulary import flat_errors, labels
 from app.offers import services
 from app.offers.models import ELIGIBILITY, TERMS, WEEKDAYS
 from app.offers.schemas import ClosureIn
-from app.permissions import can, require
+from app.permissions import can, found, require
 from app.units import services as units
 from app.validation import ValidationFailed
 from tenants.web import tenant_routes
@@ -33,11 +33,7 @@ def _labels():
 
 
 def _offer_or_404(offer_id: int, action: str = "offers.view"):
-    offer = services.get_offer(offer_id)
-    if offer is None:
-        abort(404)
-    require(action, offer)
-    return offer
+    return found(services.get_offer(offer_id), action)
 
 
 def _unit_choices() -> list:

@@ -2,14 +2,14 @@
 quantities, their history, and the year's figures."""
 import logging
 
-from flask import abort, request
+from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.api import collection_schema
 from app.extensions import db
-from app.permissions import require
+from app.permissions import found, require
 from app.publicworks import schemas, services
 from app.publicworks.models import CATEGORIES, STATUSES
 from tenants.web import tenant_routes
@@ -31,11 +31,7 @@ class PublicWorksRequestListArgs(Schema):
 
 
 def request_or_404(public_works_id: int, action: str = "public_works.view"):
-    found = services.get_request(public_works_id)
-    if found is None:
-        abort(404)
-    require(action, found)
-    return found
+    return found(services.get_request(public_works_id), action)
 
 
 @blp.get("")

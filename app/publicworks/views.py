@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.matching import listings
 from app.needs import services as needs
-from app.permissions import can, require
+from app.permissions import can, found, require
 from app.publicworks import services
 from app.publicworks.models import CATEGORIES, MEASURES, STATUSES
 from app.publicworks.vocabulary import labels
@@ -30,11 +30,7 @@ def _labels():
 
 
 def _request_or_404(public_works_id: int, action: str = "public_works.view"):
-    found = services.get_request(public_works_id)
-    if found is None:
-        abort(404)
-    require(action, found)
-    return found
+    return found(services.get_request(public_works_id), action)
 
 
 def _message(err) -> str:

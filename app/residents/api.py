@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from app.api import collection_schema
 from app.extensions import db
 from app.pagination import PageArgs
-from app.permissions import can, require
+from app.permissions import can, found, require
 from app.residents import exports, schemas, services
 from tenants.web import tenant_routes
 
@@ -22,12 +22,11 @@ AuditList = collection_schema(schemas.AuditOut, "AuditList")
 DataExportList = collection_schema(schemas.DataExportOut, "DataExportList")
 
 
-def _resident_or_404(resident_id: int, action: str = "residents.view"):
+def resident_or_404(resident_id: int, action: str = "residents.view"):
+    """An erased profile is gone for everyone but the admin who may see that it was erased."""
     resident = services.get_resident(resident_id)
-    if resident is None or (resident.status == "erased" and not can("residents.erase")):
-        abort(404)
-    require(action, resident)
-    return resident
+    return found(None if resident is None or (resident.status == "erased" and not can("residents.erase"))
+                 else resident, action)
 
 
 @blp.get("")
@@ -58,14 +57,14 @@ def create_resident(args):
 @blp.get("/<int:resident_id>")
 @blp.response(200, schemas.ResidentOut)
 def get_resident(resident_id: int):
-    return _resident_or_404(resident_id)
+    return resident_or_404(resident_id)
 
 
 @blp.patch("/<int:resident_id>")
 @blp.arguments(schemas.ResidentPatch)
 @blp.response(200, schemas.ResidentOut)
 def update_resident(args, resident_id: int):
-    resident = _resident_or_404(resident_id, "residents.edit")
+    resident = resident_or_404(resident_id, "residents.edit")
     services.update_resident(resident, request.get_json())
     db.session.commit()
     return resident
@@ -75,7 +74,7 @@ def update_resident(args, resident_id: int):
 @blp.response(200, schemas.SensitiveOut)
 def get_sensitive(resident_id: int):
     """The sensitive attributes (each read is audited); `consent: false` and nothing else without consent."""
-    resident = _resident_or_404(resident_id, "residents.sensitive")
+    resident = resident_or_404(resident_id, "residents.sensitive")
     values = services.read_sensitive(resident, actor_id=current_user.id)
     db.session.commit()
     return {"consent": False} if values is None else {"consent": True, **values}
@@ -86,7 +85,7 @@ def get_sensitive(resident_id: int):
 @blp.response(200, schemas.SensitiveOut)
 def put_sensitive(args, resident_id: int):
     """Store the attributes; 422 without an active consent."""
-    resident = _resident_or_404(resident_id, "residents.sensitive")
+    resident = resident_or_404(resident_id, "residents.sensitive")
     values = services.set_sensitive(resident, request.get_json(), actor_id=current_user.id)
     db.session.commit()
     return {"consent": True, **values}
@@ -95,7 +94,7 @@ def put_sensitive(args, resident_id: int):
 @blp.get("/<int:resident_id>/consents")
 @blp.response(200, ConsentList)
 def list_consents(resident_id: int):
-    resident = _resident_or_404(resident_id, "residents.sensitive")
+    resident = resident_or_404(resident_id, "residents.sensitive")
     return {"items": services.consents_of(resident), "next_cursor": None}
 
 
@@ -104,7 +103,7 @@ def list_consents(resident_id: int):
 @blp.response(201, schemas.ConsentOut)
 def record_consent(args, resident_id: int):
     """Record the resident's separate consent to the use of their sensitive data for services."""
-    resident = _resident_or_404(resident_id, "residents.sensitive")
+    resident = resident_or_404(resident_id, "residents.sensitive")
     consent = services.record_consent(resident, actor_id=current_user.id, **args)
     db.session.commit()
     return consent
@@ -114,7 +113,7 @@ def record_consent(args, resident_id: int):
 @blp.response(204)
 def withdraw_consent(resident_id: int):
     """Withdraw consent: the sensitive data are blocked from now on."""
-    resident = _resident_or_404(resident_id, "residents.sensitive")
+    resident = resident_or_404(resident_id, "residents.sensitive")
     if not services.withdraw_consent(resident, actor_id=current_user.id):
         abort(404)
     db.session.commit()
@@ -125,7 +124,7 @@ def withdraw_consent(resident_id: int):
 def request_export(resident_id: int):
     """Ask for a file with everything held about the resident; it is prepared in the background and the
     caller is notified when it is ready (then `GET /exports/<id>/download`)."""
-    resident = _resident_or_404(resident_id, "residents.export")
+    resident = resident_or_404(resident_id, "residents.export")
     export = exports.request_export(resident, actor_id=current_user.id)
     db.session.commit()
     return export
@@ -135,17 +134,13 @@ def request_export(resident_id: int):
 @blp.response(200, DataExportList)
 def list_exports(resident_id: int):
     """The resident's files that have not expired: those the caller asked for (staff: all)."""
-    resident = _resident_or_404(resident_id, "residents.export")
+    resident = resident_or_404(resident_id, "residents.export")
     found = exports.exports_of(resident, requested_by=current_user.id, everyone=can("residents.list"))
     return {"items": found, "next_cursor": None}
 
 
 def _export_or_404(export_id: int):
-    export = exports.get_export(export_id)
-    if export is None:
-        abort(404)
-    require("residents.download_export", export)
-    return export
+    return found(exports.get_export(export_id), "residents.download_export")
 
 
 @blp.get("/exports/<int:export_id>")
@@ -169,7 +164,7 @@ def download_export(export_id: int):
 @blp.post("/<int:resident_id>/deletion-request")
 @blp.response(202, schemas.ResidentOut)
 def request_deletion(resident_id: int):
-    resident = _resident_or_404(resident_id, "residents.request_deletion")
+    resident = resident_or_404(resident_id, "residents.request_deletion")
     services.request_deletion(resident, actor_id=current_user.id)
     db.session.commit()
     return resident
@@ -179,7 +174,7 @@ def request_deletion(resident_id: int):
 @blp.response(200, schemas.ResidentOut)
 def erase(resident_id: int):
     """Admin: erase the resident's personal data (the anonymous row stays for the records that cite it)."""
-    resident = _resident_or_404(resident_id, "residents.erase")
+    resident = resident_or_404(resident_id, "residents.erase")
     services.erase(resident, actor_id=current_user.id)
     db.session.commit()
     return resident

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.permissions import can, require
 from app.residents import exports, services
+from app.residents.api import resident_or_404
 from app.residents.models import DISABILITY_CATEGORIES, SENSITIVE_FIELDS
 from app.residents.schemas import RELATIONS
 from app.residents.vocabulary import ACTION_LABELS, DISABILITY_LABELS, METHOD_LABELS, RELATION_LABELS, SENSITIVE_LABELS
@@ -27,14 +28,6 @@ def _labels():
             "METHOD_LABELS": METHOD_LABELS, "RELATION_LABELS": RELATION_LABELS, "ACTION_LABELS": ACTION_LABELS,
             "DISABILITY_CATEGORIES": DISABILITY_CATEGORIES, "SENSITIVE_FIELDS": SENSITIVE_FIELDS,
             "RELATIONS": RELATIONS, "KEEP_DAYS": exports.KEEP.days}
-
-
-def _resident_or_404(resident_id: int, action: str = "residents.view"):
-    resident = services.get_resident(resident_id)
-    if resident is None or resident.status == "erased" and not can("residents.erase"):
-        abort(404)
-    require(action, resident)
-    return resident
 
 
 def _form() -> dict:
@@ -87,7 +80,7 @@ def create():
 
 @bp.get("/<int:resident_id>")
 def detail(resident_id: int):
-    resident = _resident_or_404(resident_id)
+    resident = resident_or_404(resident_id)
     sensitive = None
     if can("residents.sensitive", resident) and request.args.get("show") == "sensitive":
         # Reading is a deliberate act (a button), so the audit trail records real looks, not page views.
@@ -99,7 +92,7 @@ def detail(resident_id: int):
 
 @bp.route("/<int:resident_id>/edit", methods=["GET", "POST"])
 def edit(resident_id: int):
-    resident = _resident_or_404(resident_id, "residents.edit")
+    resident = resident_or_404(resident_id, "residents.edit")
     errors, values = {}, {key: getattr(resident, key) for key in FIELDS}
     if request.method == "POST":
         values = _form()
@@ -117,7 +110,7 @@ def edit(resident_id: int):
 
 @bp.route("/<int:resident_id>/sensitive", methods=["GET", "POST"])
 def sensitive(resident_id: int):
-    resident = _resident_or_404(resident_id, "residents.sensitive")
+    resident = resident_or_404(resident_id, "residents.sensitive")
     errors = {}
     if services.active_consent(resident) is None:
         flash(_("Record the resident's consent before storing this."), "error")
@@ -147,7 +140,7 @@ def sensitive(resident_id: int):
 
 @bp.post("/<int:resident_id>/consent")
 def consent(resident_id: int):
-    resident = _resident_or_404(resident_id, "residents.sensitive")
+    resident = resident_or_404(resident_id, "residents.sensitive")
     own = resident.account_id == current_user.id
     try:
         services.record_consent(resident, given_by=request.form.get("given_by", "").strip() or
@@ -165,7 +158,7 @@ def consent(resident_id: int):
 
 @bp.post("/<int:resident_id>/consent/withdraw")
 def withdraw(resident_id: int):
-    resident = _resident_or_404(resident_id, "residents.sensitive")
+    resident = resident_or_404(resident_id, "residents.sensitive")
     services.withdraw_consent(resident, actor_id=current_user.id)
     db.session.commit()
     flash(_("Consent withdrawn: the sensitive data are no longer shown or used."), "success")
@@ -175,7 +168,7 @@ def withdraw(resident_id: int):
 @bp.get("/<int:resident_id>/exports")
 def exports_page(resident_id: int):
     """Download all data: ask for a file, see it being prepared, download it when ready."""
-    resident = _resident_or_404(resident_id, "residents.export")
+    resident = resident_or_404(resident_id, "residents.export")
     found = exports.exports_of(resident, requested_by=current_user.id, everyone=can("residents.list"))
     return render_template("residents/exports.html", resident=resident, exports=found,
                            requesters=exports.requester_names(found))
@@ -183,7 +176,7 @@ def exports_page(resident_id: int):
 
 @bp.post("/<int:resident_id>/exports")
 def request_export(resident_id: int):
-    resident = _resident_or_404(resident_id, "residents.export")
+    resident = resident_or_404(resident_id, "residents.export")
     try:
         exports.request_export(resident, actor_id=current_user.id)
         db.session.commit()
@@ -213,7 +206,7 @@ def download_export(export_id: int):
 
 @bp.post("/<int:resident_id>/deletion")
 def request_deletion(resident_id: int):
-    resident = _resident_or_404(resident_id, "residents.request_deletion")
+    resident = resident_or_404(resident_id, "residents.request_deletion")
     services.request_deletion(resident, actor_id=current_user.id)
     db.session.commit()
     flash(_("The request has been sent to the community admin."), "success")
@@ -222,7 +215,7 @@ def request_deletion(resident_id: int):
 
 @bp.post("/<int:resident_id>/erase")
 def erase(resident_id: int):
-    resident = _resident_or_404(resident_id, "residents.erase")
+    resident = resident_or_404(resident_id, "residents.erase")
     services.erase(resident, actor_id=current_user.id)
     db.session.commit()
     flash(_("The resident's personal data have been erased."), "success")

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from app.api import collection_schema
 from app.extensions import db
-from app.permissions import can, require
+from app.permissions import can, found, require
 from app.units import importing, schemas, services
 from app.units.services import REPRESENTATIVE_FIELDS
 from tenants.web import tenant_routes
@@ -20,10 +20,7 @@ UnitList = collection_schema(schemas.UnitOut, "UnitList")
 
 
 def _unit_or_404(unit_id: int):
-    unit = services.get_unit(unit_id)
-    if unit is None:
-        abort(404)
-    return unit
+    return found(services.get_unit(unit_id))
 
 
 @blp.get("")

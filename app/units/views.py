@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.members import services as members
-from app.permissions import can, require
+from app.permissions import can, found, require
 from app.units import importing, services
 from app.units.models import UNIT_STATUSES, UNIT_TYPES
 from app.units.services import REPRESENTATIVE_FIELDS
@@ -28,10 +28,7 @@ def _labels():
 
 
 def _unit_or_404(unit_id: int):
-    unit = services.get_unit(unit_id)
-    if unit is None:
-        abort(404)
-    return unit
+    return found(services.get_unit(unit_id))
 
 
 def _form_data(fields) -> dict:
