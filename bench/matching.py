@@ -459,7 +459,7 @@ def proposal_breakdown(app, open_needs, samples: int, rng: random.Random) -> dic
     chosen = rng.sample(open_needs, min(len(open_needs), samples))
     watch = Stopwatch()
     watch.wrap(needs, "facts", "need facts (resident, consented attributes, audit row)")
-    watch.wrap(offers, "offer_facts", "offer facts (3 queries)")
+    watch.wrap(offers, "offer_facts", "offer facts (one query)")
     watch.wrap(engine, "candidates", "engine.candidates")
     total = db_seconds = 0.0
     statements = 0
