@@ -13,7 +13,6 @@ from app.extensions import db
 from app.validation import ValidationFailed
 from tenants.models import utcnow
 from tests.factories import PASSWORD, Browser, CommunityFactory, UserFactory, member, token_for
-from tests.isolation import isolated_requests  # noqa: F401
 
 COOKIE = "huzhu_session"
 

@@ -162,9 +162,7 @@ def test_member_add_makes_a_working_login(app, runner):
     runner.invoke(args=["user", "create", "res@test.example", "--name", "居民", "--password", PASSWORD])
     runner.invoke(args=["member", "add", "liuyin", "res@test.example", "--role", "resident"])
     from tests.factories import Browser
-    from tests.isolation import IsolatedClient
 
-    app.test_client_class = IsolatedClient
     client = app.test_client()
     Browser(client).login("res@test.example")
     assert client.get("/c/liuyin/").status_code == 200
@@ -232,11 +230,9 @@ def test_suspend_unknown_community_fails(runner):
 
 def test_suspended_community_locks_its_members_out_until_restored(app, runner):
     from tests.factories import Browser
-    from tests.isolation import IsolatedClient
 
     c = CommunityFactory(slug="liuyin")
     user = member(c, "resident")
-    app.test_client_class = IsolatedClient
     client = app.test_client()
     Browser(client).login(user)
     assert client.get("/c/liuyin/").status_code == 200

@@ -14,7 +14,6 @@ from app.units.models import Unit, UnitRepresentative
 from tenants.context import tenant_context
 from tenants.models import Community, Membership, MembershipRole, Street
 from tests.factories import Browser
-from tests.isolation import isolated_requests  # noqa: F401
 
 BODY_TYPES = {"central_body", "municipal_body", "district_body", "park", "cultural_centre", "clinic"}
 

@@ -8,7 +8,6 @@ from app.accounts.models import User
 from app.extensions import db
 from tenants.context import tenant_context
 from tests.factories import CommunityFactory, UnitFactory, UserFactory, member, token_for
-from tests.isolation import isolated_requests  # noqa: F401
 
 HUGE = "9" * 30
 

@@ -10,7 +10,6 @@ from app.extensions import db
 from tenants.context import tenant_context
 from tenants.models import Community, Membership
 from tests.factories import PASSWORD, Browser, CommunityFactory, UserFactory, member, token_for
-from tests.isolation import isolated_requests  # noqa: F401
 
 ONE_TIME = re.compile(r"hz-[A-Za-z0-9_-]{8,}")
 

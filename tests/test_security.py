@@ -6,7 +6,6 @@ from sqlalchemy import select
 from app.accounts.models import ApiToken, User
 from app.extensions import db
 from tests.factories import PASSWORD, Browser, CommunityFactory, UserFactory, member, token_for
-from tests.isolation import isolated_requests  # noqa: F401
 
 
 def fresh(model, id_):
