@@ -595,17 +595,19 @@ def send_manifests() -> int:
     """Scheduled: when a canteen's orders for tomorrow close, send it tomorrow's manifest, once."""
     now = local_now()
     tomorrow = now.date() + timedelta(days=1)
-    sent = 0
     active = [o for o in canteens() if o.status == "active"]
     settings = _settings_many(o.id for o in active)
-    for offer in active:
-        if now < cutoff_at(settings[offer.id], tomorrow):
-            continue
-        generate_orders(plans=None, start=tomorrow, days=1)
+    sent_before = set(db.session.execute(select(MealManifest.offer_id).where(MealManifest.day == tomorrow)).scalars())
+    due = [o for o in active if o.id not in sent_before and now >= cutoff_at(settings[o.id], tomorrow)]
+    if not due:
+        return 0
+    generate_orders(start=tomorrow, days=1)  # a plan confirmed late still makes its meal before the list goes
+    sent = 0
+    for offer in due:
         m = manifest(offer, tomorrow)
         if not insert_ignoring_duplicates(MealManifest, [{"community_id": offer.community_id, "offer_id": offer.id,
                                                           "day": tomorrow, "meals": m.total, "sent_at": utcnow()}]):
-            continue
+            continue  # another run sent it meanwhile
         people = list(db.session.execute(select(UnitRepresentative.user_id).where(
             UnitRepresentative.unit_id == offer.unit_id)).scalars())
         if people:
