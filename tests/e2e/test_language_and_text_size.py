@@ -7,6 +7,8 @@ from tests.e2e.conftest import T, chinese_active, log_in, zh_catalog
 
 
 def root_font_px(page) -> float:
+    """The root font size once the page, stylesheet included, has loaded (the class on <html> comes first)."""
+    page.wait_for_load_state("load")
     return page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
 
 
@@ -30,6 +32,7 @@ def test_language_and_large_text_stick(page, admin_world):
     expect(html).to_have_class(re.compile(r"\btext-large\b"))
     large = root_font_px(page)
     assert large >= normal * 1.2, f"large text is {large}px, normal {normal}px"
+    page.wait_for_load_state("load")
     body_text = page.evaluate(
         "parseFloat(getComputedStyle(document.querySelector('main p, main dt, main li')).fontSize)")
     assert body_text >= large * 0.9, "the main text does not grow with the root font size"
