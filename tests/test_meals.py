@@ -521,3 +521,15 @@ def test_two_order_runs_at_once_make_each_meal_once_and_book_it_once(app, world)
         assert len(tuesday) == 8  # one per plan, never two
         assert sum(o.status == "ordered" for o in tuesday) == 5 == _booked(world["canteen"], "2026-12-01:lunch")
         assert len(_orders()) == 8 * 4
+
+
+def test_the_meals_overview_counts_todays_meals_per_canteen_for_staff(app, world, clock):
+    with tenant_context(world["community"].id):
+        _plan(world)
+        _plan(world, "li")
+        db.session.commit()
+    clock(2026, 12, 1, 9)
+    staff = Browser(app.test_client())
+    staff.login(world["coordinator"])
+    page = staff.get("/c/meal/meals/").get_data(as_text=True)
+    assert "长者餐桌" in page and "2 份，已标记 0 份" in page

@@ -84,7 +84,9 @@ def index():
     return render_template(
         "meals/index.html", staff=staff, plans=plans, next_cursor=next_cursor, requested=requested, coming=coming,
         canteens=own_canteens, units=services.unit_names(own_canteens), today=today,
-        tomorrow=today + timedelta(days=1), manifests=services.todays_manifests(today) if staff else [],
+        tomorrow=today + timedelta(days=1),
+        today_counts={offer.id: (total, marked) for offer, total, marked in services.todays_manifests(today)}
+        if staff else {},
         names=residents.resident_names(p.resident_id for p in shown),
         titles={offer_id: offer.title for offer_id, (offer, _unit) in
                 listings.offers_with_units(p.offer_id for p in shown).items()},
