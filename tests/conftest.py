@@ -153,6 +153,22 @@ def count_sql(app):
 
 
 @pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on localhost for the test; `smtp.port`, `smtp.messages`."""
+    from tests.services import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_config(smtp) -> dict:
+    """Configuration that sends the app's e-mail to the test's SMTP server (for an `app_config` override)."""
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port}
+
+
+@pytest.fixture
 def drain(app):
     """Run every queued background job now: a burst worker on Redis, or the in-process list without it."""
 

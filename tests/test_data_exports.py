@@ -22,7 +22,6 @@ from app.units import services as units
 from tenants.context import tenant_context
 from tenants.models import utcnow
 from tests.factories import Browser, CommunityFactory, member, token_for
-from tests.services import SmtpServer
 
 TZ = ZoneInfo("Asia/Shanghai")
 SENSITIVE = {"disability_category": "visual", "disability_grade": 2, "low_income": True, "living_alone": True,
@@ -30,15 +29,8 @@ SENSITIVE = {"disability_category": "visual", "disability_grade": 2, "low_income
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app_config(smtp):
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port}
+def app_config(smtp_config):
+    return smtp_config
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from app.residents import services as residents
 from app.units import services as units
 from tenants.context import tenant_context
 from tests.factories import Browser, CommunityFactory, member, token_for
-from tests.services import SmtpServer
 
 TZ = ZoneInfo("Asia/Shanghai")
 NAME, PHONE, ADDRESS, ROOM = "王秀英", "13955556666", "柳荫街9号", "302"
@@ -33,15 +32,8 @@ IDENTITY = (NAME, PHONE, ADDRESS)
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app_config(smtp):
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port}
+def app_config(smtp_config):
+    return smtp_config
 
 
 @pytest.fixture

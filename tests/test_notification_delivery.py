@@ -14,7 +14,7 @@ from jobs.queues import enqueue_now
 from tenants.context import tenant_context
 from tests.conftest import PG_OWNER_URL
 from tests.factories import CommunityFactory, UserFactory, member, token_for
-from tests.services import RedisServer, SmtpServer, WorkerProcess, wait_until
+from tests.services import RedisServer, WorkerProcess, wait_until
 
 MID = re.compile(r"<huzhu-(\d+)-(\d+)-(\d+)-email@huzhu>")
 
@@ -22,13 +22,6 @@ MID = re.compile(r"<huzhu-(\d+)-(\d+)-(\d+)-email@huzhu>")
 @pytest.fixture
 def redis_server():
     server = RedisServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
     yield server
     server.stop()
 

@@ -19,7 +19,6 @@ from app.notifications.models import Delivery, InboxEntry, OutboxEvent
 from tenants.context import tenant_context
 from tenants.models import utcnow
 from tests.factories import PASSWORD, Browser, CommunityFactory, UserFactory, member, token_for
-from tests.services import SmtpServer
 
 # Exact Chinese texts (msgstr of the msgids named in the comments).
 READ_OF = "{total}名成员中已有{read}名阅读。"  # "%(read)s of %(total)s members have read it."
@@ -41,15 +40,8 @@ NEW_PASSWORD = "a-Brand-new-pass-42"
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app_config(smtp):
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port}
+def app_config(smtp_config):
+    return smtp_config
 
 
 def text_of(response) -> str:
