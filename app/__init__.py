@@ -1,54 +1,12 @@
-"""Huzhu (互助): the application factory."""
-import logging
+"""Huzhu (互助): community co-building mutual-aid associations, one community per tenant.
 
-from flask import Flask
-
-from app import config
-
-logger = logging.getLogger(__name__)
+`create_app` lives in `app.factory`, the composition root; it is imported only when called so that
+importing any part of the app (`app.core`, a domain) does not load every domain.
+"""
 
 
-def create_app(overrides: dict | None = None) -> Flask:
-    """Build the app; `overrides` replace configuration read from the environment (tests use it)."""
-    app = Flask(
-        __name__,
-        template_folder=str(config.ROOT / "templates"),
-        static_folder="static",
-        instance_path=str(config.INSTANCE),
-    )
-    app.config.update(config.load(overrides))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def create_app(overrides: dict | None = None):
+    """Build the app (see app.factory.create_app); `flask --app app` and wsgi.py find it here."""
+    from app.factory import create_app as build  # lazily: the composition root imports every domain
 
-    from app import database, errors, i18n, security, web  # noqa: F401  (database: SQLite connection setup)
-    from app.api import register_api
-    from app.cli import register_cli
-    from app.extensions import db, migrate
-
-    # Before any route exists: an id too big for the database is a 404, not an overflow (500).
-    app.url_map.converters["int"] = web.DatabaseId
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
-    _import_models()
-    security.init_app(app)
-    i18n.init_app(app)
-    web.init_app(app)
-    register_api(app)
-    errors.init_app(app)
-    register_cli(app)
-    return app
-
-
-def _import_models() -> None:
-    """Import every model module so the metadata (and Alembic) sees all tables."""
-    import app.accounts.models  # noqa: F401
-    import app.announcements.models  # noqa: F401
-    import app.history  # noqa: F401
-    import app.matching.models  # noqa: F401
-    import app.meals.models  # noqa: F401
-    import app.needs.models  # noqa: F401
-    import app.notifications.models  # noqa: F401
-    import app.offers.models  # noqa: F401
-    import app.publicworks.models  # noqa: F401
-    import app.residents.models  # noqa: F401
-    import app.units.models  # noqa: F401
-    import tenants.models  # noqa: F401
+    return build(overrides)

@@ -1,37 +1,9 @@
-"""The JSON API under /api/v1 (flask-smorest), with the error format of CONTRACT.md."""
+"""The JSON API under /api/v1: every domain's blueprint registered on one flask-smorest Api (a composition root)."""
 import logging
 
-from flask_smorest import Api as SmorestApi
-from marshmallow import Schema, fields
+from app.core.apidoc import Api
 
 logger = logging.getLogger(__name__)
-
-
-class ErrorBody(Schema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
-
-
-class ErrorSchema(Schema):
-    error = fields.Nested(ErrorBody, required=True)
-
-
-class Api(SmorestApi):
-    """flask-smorest, documenting our error body; app.errors renders errors for pages and API alike."""
-
-    ERROR_SCHEMA = ErrorSchema
-
-    def _register_error_handlers(self):
-        pass
-
-
-def collection_schema(item_schema: type[Schema], name: str) -> type[Schema]:
-    """`{"items": [...], "next_cursor": str|null}` for an item schema."""
-    return type(name, (Schema,), {
-        "items": fields.List(fields.Nested(item_schema), required=True),
-        "next_cursor": fields.String(allow_none=True, required=True),
-    })
 
 
 def register_api(app) -> None:

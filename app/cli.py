@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from app.extensions import db
-from app.validation import ValidationFailed
+from app.core.extensions import db
+from app.core.validation import ValidationFailed
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import delete, or_
 
 from app.accounts.models import ApiToken, PasswordReset, UserSession
-from app.extensions import db
+from app.core.extensions import db
 from app.residents import exports
 from app.units.models import UnitImport
 from tenants.context import tenant_context

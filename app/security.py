@@ -6,7 +6,7 @@ from flask import current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from app.accounts import services as accounts
-from app.extensions import csrf, limiter, login_manager
+from app.core.extensions import csrf, limiter, login_manager
 from tenants import context
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def _load_user_from_token(req):
 
 @login_manager.unauthorized_handler
 def _unauthorized():
-    from app.errors import json_error, wants_json
+    from app.core.errors import json_error, wants_json
 
     if wants_json():
         return json_error(401)

@@ -95,8 +95,8 @@ def seed(app, n_communities: int, n_units: int) -> list[tuple[str, str]]:
 
     from app.accounts.models import User
     from app.accounts.services import create_token
+    from app.core.extensions import db
     from app.demo.data import demo_units
-    from app.extensions import db
     from app.members.services import add_member
     from app.units.models import Unit
     from app.units.services import sort_key
@@ -142,7 +142,7 @@ def count_sql(app, slug: str, token: str, expected_items: int) -> tuple[int, int
     """SQL statements one list request sends (after a warm-up request): (count, set_config count, statements)."""
     from sqlalchemy import event
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     client = app.test_client()
     path, headers = f"/api/v1/c/{slug}/units?limit=50", {"Authorization": f"Bearer {token}"}
@@ -221,7 +221,7 @@ def profile_list(app, slug: str, token: str, n: int) -> None:
     for ct, (filename, line, name) in sorted(rows, reverse=True)[:12]:
         say(f"    {1000 * ct / n:6.2f} ms  {os.path.relpath(filename, ROOT)}:{line} {name}")
     with app.app_context():
-        from app.extensions import db
+        from app.core.extensions import db
 
         db.engine.dispose()
 

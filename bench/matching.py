@@ -148,7 +148,7 @@ class Seeder:
 
     def __init__(self, app, rng: random.Random):
         self.app, self.rng = app, rng
-        from app.extensions import db
+        from app.core.extensions import db
         from app.needs.models import Need
         from app.offers.models import Offer, OfferClosure, OfferOccurrence
         from app.residents.models import Consent, Resident, SensitiveAttributes
@@ -349,7 +349,7 @@ def _timed(func, *args, **kwargs):
 
 
 def proposal_phase(app, open_needs: list[tuple[int, int]], samples: int, warmup: int, rng: random.Random) -> dict:
-    from app.extensions import db
+    from app.core.extensions import db
     from app.matching import services as matching
     from app.needs import services as needs
     from tenants.context import tenant_context
@@ -448,7 +448,7 @@ class StatementCounter:
 
 def proposal_breakdown(app, open_needs, samples: int, rng: random.Random) -> dict:
     """A second pass with stopwatches on the parts of `proposals` and a count of SQL statements."""
-    from app.extensions import db
+    from app.core.extensions import db
     from app.matching import engine
     from app.matching import services as matching
     from app.needs import services as needs
@@ -535,7 +535,7 @@ class RssSampler(threading.Thread):
 
 
 def batch_phase(app, community_id: int, profile: bool) -> dict:
-    from app.extensions import db
+    from app.core.extensions import db
     from app.matching import engine
     from app.matching import services as matching
     from app.needs import services as needs
@@ -613,7 +613,7 @@ def print_profile(profiler, what: str = "batch_plan", top: int = 22) -> None:
 
 
 def explain(app, community_id: int) -> str:
-    from app.extensions import db
+    from app.core.extensions import db
     from tenants.context import tenant_context
 
     with app.app_context(), tenant_context(community_id):
@@ -674,7 +674,7 @@ def main(argv=None) -> int:
 
         app = create_app(app_config(app_url, owner_url))
         logging.disable(logging.INFO)  # create_app configures logging again
-        from app.extensions import db
+        from app.core.extensions import db
 
         t0 = time.monotonic()
         with app.app_context():

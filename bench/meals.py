@@ -92,7 +92,7 @@ class Seeder:
     """Bulk Core inserts through the app's own session, under the community's tenant context."""
 
     def __init__(self, rng: random.Random):
-        from app.extensions import db
+        from app.core.extensions import db
         from app.meals.models import MealPlan
         from app.offers.models import Offer, OfferClosure
         from app.residents.models import Consent, Resident, SensitiveAttributes
@@ -202,7 +202,7 @@ class Seeder:
 
 
 def seed(app, args, rng: random.Random) -> tuple[int, list[int], list[dict]]:
-    from app.extensions import db
+    from app.core.extensions import db
     from app.meals import services as meals
     from tenants.context import tenant_context
 
@@ -263,7 +263,7 @@ def clear_orders() -> None:
 def raw_insert(app, cid: int, rows: list[dict]) -> float:
     """Seconds of one Core bulk INSERT of `rows` into meal_orders (same table, indexes, keys and row-level
     security as the job's), in a transaction that is then rolled back."""
-    from app.extensions import db
+    from app.core.extensions import db
     from app.meals.models import MealOrder
     from tenants.context import tenant_context
 
@@ -281,7 +281,7 @@ def raw_insert(app, cid: int, rows: list[dict]) -> float:
 def run_generation(app, cid: int, start: date, days: int, profile: bool = False) -> dict:
     """The nightly job's path: run_job → tenant context → generate_orders → commit. Timed, with its SQL
     statements counted, its parts stopwatched and the process's peak RSS."""
-    from app.extensions import db
+    from app.core.extensions import db
     from app.meals import services as meals
     from app.offers import services as offers
     from app.residents import services as residents
@@ -331,7 +331,7 @@ def check_orders(app, cid: int, start: date, end: date) -> dict:
     meals they hold or exceed the canteen's places."""
     from sqlalchemy import text
 
-    from app.extensions import db
+    from app.core.extensions import db
     from tenants.context import tenant_context
 
     with app.app_context(), tenant_context(cid):
@@ -357,7 +357,7 @@ def mark_month(app, cid: int, before: date) -> dict:
     """The month as it looks once past: most meals delivered, some missed, some skipped (cancelled)."""
     from sqlalchemy import text
 
-    from app.extensions import db
+    from app.core.extensions import db
     from tenants.context import tenant_context
 
     with app.app_context(), tenant_context(cid):
@@ -396,7 +396,7 @@ def compare(app, cid: int, offer_id: int, samples: int, warmup: int, call, sql: 
             rng) -> dict:
     """`call(offer)` against `sql` on the same connection in the same transaction, each sample in a fresh
     session as a request: the community and the offer are loaded first (untimed); which goes first alternates."""
-    from app.extensions import db
+    from app.core.extensions import db
     from app.meals import services as meals
     from tenants.context import tenant_context
     from tenants.models import Community
@@ -428,7 +428,7 @@ def compare(app, cid: int, offer_id: int, samples: int, warmup: int, call, sql: 
 
 
 def count_statements(app, cid: int, offer_id: int, call, arg) -> int:
-    from app.extensions import db
+    from app.core.extensions import db
     from app.meals import services as meals
     from tenants.context import tenant_context
     from tenants.models import Community
@@ -450,7 +450,7 @@ def count_statements(app, cid: int, offer_id: int, call, arg) -> int:
 def set_capacity(app, cid: int, offer_id: int, capacity: int) -> None:
     from sqlalchemy import text
 
-    from app.extensions import db
+    from app.core.extensions import db
     from tenants.context import tenant_context
 
     with app.app_context(), tenant_context(cid):
@@ -460,7 +460,7 @@ def set_capacity(app, cid: int, offer_id: int, capacity: int) -> None:
 
 
 def explain(app, cid: int, sql: str, params: dict) -> str:
-    from app.extensions import db
+    from app.core.extensions import db
     from tenants.context import tenant_context
 
     with app.app_context(), tenant_context(cid):

@@ -99,7 +99,7 @@ def seed(app, members: int, mail_members: int = 0) -> tuple[int, int, int | None
     from werkzeug.security import generate_password_hash
 
     from app.accounts.models import User
-    from app.extensions import db
+    from app.core.extensions import db
     from tenants.context import tenant_context
     from tenants.models import Membership, MembershipRole, utcnow
     from tenants.services import create_community
@@ -406,7 +406,7 @@ def announce_round(app, connection, community_id: int, sender_id: int, members: 
     from rq.job import Job
 
     from app.announcements import services as announcements
-    from app.extensions import db
+    from app.core.extensions import db
     from tenants.context import tenant_context
 
     conninfo = owner_url.replace("postgresql+psycopg://", "postgresql://")
@@ -476,7 +476,7 @@ def profile_fan_out(app_url: str, owner_url: str, community_id: int, sender_id: 
 
     from app import create_app
     from app.announcements import services as announcements
-    from app.extensions import db
+    from app.core.extensions import db
     from jobs.queues import run_in_process_jobs
     from tenants.context import tenant_context
 

@@ -59,7 +59,7 @@ def enqueue_after_commit(func_path: str, *args, queue_name: str = "default", job
     `tenant_id` names another community the job runs for (a street referral tells the neighbour): the
     job re-enters that community and acts there with its own rights, never with the caller's.
     """
-    from app.extensions import db
+    from app.core.extensions import db
 
     tenant = current_tenant_id() if tenant_id is _CURRENT else tenant_id
     db.session().info.setdefault(SESSION_KEY, []).append((tenant, func_path, args, queue_name, job_id))

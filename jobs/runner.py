@@ -15,7 +15,7 @@ def call_path(func_path: str, *args, **kwargs):
 
 
 def _call(tenant_id, func_path, *args, **kwargs):
-    from app.extensions import db
+    from app.core.extensions import db
 
     with tenant_context(tenant_id):
         try:

@@ -93,7 +93,7 @@ def run_scheduled(name: str, period: str) -> str:
     """Job: run one schedule for one period, once; record the run for the admin page."""
     from sqlalchemy.exc import IntegrityError
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.notifications.models import ScheduleRun
     from jobs.runner import call_path
     from tenants.context import tenant_context

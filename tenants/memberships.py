@@ -3,7 +3,7 @@ import logging
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from tenants.context import unscoped
 from tenants.models import Community, Membership
 

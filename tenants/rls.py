@@ -38,7 +38,7 @@ def apply_settings_to_open_transaction() -> None:
 
     if not has_app_context():
         return
-    from app.extensions import db
+    from app.core.extensions import db
 
     session = db.session()
     if not session.in_transaction():

@@ -5,8 +5,8 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.extensions import db
-from app.validation import ValidationFailed
+from app.core.extensions import db
+from app.core.validation import ValidationFailed
 from tenants.models import Community, Street
 
 logger = logging.getLogger(__name__)

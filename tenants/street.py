@@ -39,7 +39,7 @@ class NoStreet(RuntimeError):
 def street_of(community_id: int | None) -> int | None:
     if community_id is None:
         return None
-    from app.extensions import db
+    from app.core.extensions import db
 
     community = db.session.get(Community, community_id)
     return community.street_id if community else None
@@ -60,7 +60,7 @@ def _neighbour_ids_stmt(tenant: int):
 
 def neighbours() -> list[Community]:
     """The other active communities of the current community's street, by name."""
-    from app.extensions import db
+    from app.core.extensions import db
 
     tenant = _tenant()
     return list(db.session.execute(select(Community).where(Community.id.in_(_neighbour_ids_stmt(tenant)))

@@ -8,9 +8,11 @@ context, and lets only members in: anyone else gets 404, as if the community did
 import logging
 
 from flask import abort, current_app, g, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core.errors import ApiError
 from tenants.context import set_db_user, set_tenant
 from tenants.models import Community, Membership
 
@@ -71,8 +73,11 @@ def _guard():
         raise CommunitySuspended()
 
 
-class CommunitySuspended(Exception):
-    """A member reached a suspended community; the app answers 403 with an explanation."""
+class CommunitySuspended(ApiError):
+    """A member reached a suspended community: 403 with an explanation."""
+
+    def __init__(self):
+        super().__init__(403, "community_suspended", _("This community is suspended; contact the platform operator."))
 
 
 def _endpoint():
@@ -80,7 +85,7 @@ def _endpoint():
 
 
 def db_membership(user_id: int) -> Membership | None:
-    from app.extensions import db
+    from app.core.extensions import db
 
     return db.session.execute(select(Membership).where(Membership.user_id == user_id)).scalar_one_or_none()
 

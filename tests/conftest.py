@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.pool import NullPool
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL") or None
 PG_OWNER_URL = os.environ.get("TEST_DATABASE_OWNER_URL") or PG_URL

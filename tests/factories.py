@@ -6,7 +6,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from app.members import services as members
 from app.units.models import Unit
 from app.units.services import sort_key

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.accounts import services
 from app.accounts.models import ApiToken, User, UserSession, digest
-from app.extensions import db
-from app.validation import ValidationFailed
+from app.core.extensions import db
+from app.core.validation import ValidationFailed
 from tenants.models import utcnow
 from tests.factories import PASSWORD, Browser, CommunityFactory, UserFactory, member, token_for
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.accounts import services as accounts
-from app.extensions import db
+from app.core.extensions import db
 from tenants.context import tenant_context
 from tenants.models import Community, Membership
 from tests.factories import PASSWORD, CommunityFactory, UserFactory, member

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from app.extensions import db
+from app.core.extensions import db
 from app.matching import services as matching
 from app.needs import services as needs
 from app.notifications.models import OutboxEvent

@@ -6,9 +6,9 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.core.extensions import db
 from app.demo.data import demo_residents, demo_units
 from app.demo.loader import PASSWORD, demo_logins
-from app.extensions import db
 from app.publicworks.models import PublicWorksLine, PublicWorksRequest
 from app.units.models import Unit, UnitRepresentative
 from tenants.context import tenant_context

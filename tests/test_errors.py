@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from tenants.context import tenant_context
 from tests.factories import CommunityFactory, UnitFactory, UserFactory, member, token_for
 

@@ -13,7 +13,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from tests.factories import Browser, CommunityFactory, member
 
 ROOT = Path(__file__).resolve().parent.parent

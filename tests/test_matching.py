@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.matching import engine
 from app.matching import services as matching
 from app.needs import services as needs
@@ -141,8 +141,8 @@ def test_twenty_coordinators_confirming_five_places_give_exactly_five(app, world
     results, barrier = [], threading.Barrier(20, timeout=30)
 
     def coordinator(match_id):
-        from app.database import retry_when_locked
-        from app.validation import Conflict
+        from app.core.database import retry_when_locked
+        from app.core.validation import Conflict
 
         try:
             context = app.app_context()

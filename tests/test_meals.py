@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.core.extensions import db
+from app.core.validation import ValidationFailed
 from app.meals import services as meals
 from app.meals.models import MealManifest, MealOrder, MealPlan
 from app.notifications.models import OutboxEvent
@@ -17,7 +18,6 @@ from app.offers.models import OfferOccurrence
 from app.residents import services as residents
 from app.residents.models import AuditEvent
 from app.units import services as units
-from app.validation import ValidationFailed
 from tenants.context import tenant_context
 from tests.factories import Browser, CommunityFactory, member, token_for
 
@@ -444,8 +444,8 @@ def _in_threads(app, community_id, work, items):
     released together; returns what each returned (or the error code / exception it raised)."""
     import threading
 
-    from app.database import retry_when_locked
-    from app.validation import Conflict
+    from app.core.database import retry_when_locked
+    from app.core.validation import Conflict
 
     results, barrier = [], threading.Barrier(len(items), timeout=30)
 

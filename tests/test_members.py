@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from tenants.context import tenant_context
 from tenants.models import Membership
 from tests.factories import Browser, CommunityFactory, UserFactory, member, token_for

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.notifications import services as notifications
 from app.notifications.models import Delivery, InboxEntry, OutboxEvent, ScheduleRun
 from jobs.queues import enqueue_now

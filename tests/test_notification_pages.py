@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from app.accounts.models import User
 from app.announcements.models import Announcement
-from app.extensions import db
+from app.core.extensions import db
 from app.notifications import services as notifications
 from app.notifications.models import Delivery, InboxEntry, OutboxEvent
 from tenants.context import tenant_context

@@ -1,7 +1,7 @@
 """The notification pipeline in-process (no Redis): announcements reach every member's inbox once."""
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.notifications.models import InboxEntry, OutboxEvent
 from tenants.context import tenant_context
 from tests.factories import CommunityFactory, member, token_for

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts import services as accounts
-from app.extensions import db
+from app.core.extensions import db
 from tenants.context import tenant_context
 from tenants.models import Community, Membership
 from tests.factories import PASSWORD, Browser, CommunityFactory, UserFactory, member, token_for

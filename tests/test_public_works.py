@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import history
-from app.extensions import db
+from app.core.extensions import db
 from app.needs import services as needs
 from app.notifications.models import OutboxEvent
 from app.publicworks import services

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from app.units.models import Unit, UnitRepresentative
 from app.units.services import sort_key
 from tenants.context import tenant_context

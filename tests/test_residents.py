@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import inspect, select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.residents import services
 from app.residents.models import SENSITIVE_FIELDS, AuditEvent, Consent, Resident, SensitiveAttributes
 from tenants.context import tenant_context

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.residents import services
 from app.residents.models import SENSITIVE_FIELDS, AuditEvent, Consent, Resident, SensitiveAttributes
 from app.units.services import sort_key

@@ -4,7 +4,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import NullPool
 
-from app.extensions import db
+from app.core.extensions import db
 from tenants.context import set_db_user, tenant_context
 from tests.conftest import PG_URL
 from tests.factories import CommunityFactory, member, units

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import ApiToken, User
-from app.extensions import db
+from app.core.extensions import db
 from tests.factories import PASSWORD, Browser, CommunityFactory, UserFactory, member, token_for
 
 
@@ -282,7 +282,7 @@ def test_production_given_as_an_override_has_secure_cookies(app, client):
 
 
 def test_an_override_of_the_environment_decides_the_cookie_flag_and_an_explicit_flag_wins(monkeypatch):
-    from app import config
+    from app.core import config
 
     monkeypatch.setenv("HUZHU_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
@@ -306,7 +306,7 @@ def test_production_from_the_environment_has_secure_cookies_and_needs_a_secret(m
         cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("huzhu_session="))
         assert "Secure" in cookie and "HttpOnly" in cookie
         assert "Strict-Transport-Security" in response.headers
-        from app.extensions import db as prod_db
+        from app.core.extensions import db as prod_db
 
         prod_db.session.remove()
         prod_db.engine.dispose()

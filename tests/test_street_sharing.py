@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.matching import referrals
 from app.matching import services as matching
 from app.matching.models import Match, StreetReferral

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.announcements import services as announcements
-from app.extensions import db
+from app.core.extensions import db
 from app.matching import referrals
 from app.matching import services as matching
 from app.meals import services as meals

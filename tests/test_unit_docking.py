@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.matching.models import Match
 from app.needs.models import Need
 from app.notifications.models import OutboxEvent

@@ -1,7 +1,7 @@
 """Units API: /api/v1/c/<slug>/units — create, read, change, delete, list, page, filter, representatives."""
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.units.models import Unit
 from tenants.context import tenant_context
 from tests.factories import CommunityFactory, UnitFactory, member, token_for, units

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from app.extensions import db
+from app.core.extensions import db
 from app.units.models import Unit, UnitImport
 from app.units.services import sort_key
 from tenants.context import tenant_context

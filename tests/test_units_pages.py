@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.units.models import Unit
 from app.units.services import sort_key
 from tenants.context import tenant_context

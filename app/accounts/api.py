@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from app.accounts import schemas, services
-from app.api import collection_schema
-from app.errors import ApiError
-from app.extensions import db, limiter
+from app.core.apidoc import collection_schema
+from app.core.errors import ApiError
+from app.core.extensions import db, limiter
 from app.security import account_limit, csrf_exempt, failed_login, ip_limit, login_account_key, login_ip_key
 from tenants.memberships import communities_of
 

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import ApiToken, User, UserSession, digest
-from app.extensions import db
-from app.validation import ValidationFailed
+from app.core.extensions import db
+from app.core.validation import ValidationFailed
 from tenants.models import utcnow
 
 logger = logging.getLogger(__name__)

@@ -8,10 +8,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services
 from app.accounts.forms import LoginForm, PasswordForm, ProfileForm, TokenForm
-from app.extensions import db, limiter
-from app.i18n import LANG_COOKIE, TEXT_COOKIE, normalize_locale
+from app.core.extensions import db, limiter
+from app.core.i18n import LANG_COOKIE, TEXT_COOKIE, normalize_locale
+from app.core.validation import ValidationFailed
 from app.security import account_limit, failed_login, ip_limit, login_account_key, login_ip_key
-from app.validation import ValidationFailed
 
 logger = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.announcements import services
-from app.api import collection_schema
-from app.extensions import db
-from app.pagination import PageArgs
+from app.core.apidoc import collection_schema
+from app.core.extensions import db
+from app.core.pagination import PageArgs
 from app.permissions import can, require
 from tenants.web import tenant_routes
 

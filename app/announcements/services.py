@@ -6,11 +6,11 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.announcements.models import Announcement
-from app.extensions import db
+from app.core.extensions import db
+from app.core.pagination import keyset_page
+from app.core.validation import ValidationFailed
 from app.notifications import services as notifications
 from app.notifications.models import InboxEntry
-from app.pagination import keyset_page
-from app.validation import ValidationFailed
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.announcements import services
-from app.extensions import db
+from app.core.extensions import db
+from app.core.validation import ValidationFailed
 from app.permissions import can, require
-from app.validation import ValidationFailed
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)

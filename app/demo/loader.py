@@ -6,8 +6,8 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from app.accounts.models import User
+from app.core.extensions import db
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
-from app.extensions import db
 from app.members import services as members
 from app.notifications import services as notifications
 from app.publicworks import services as public_works

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, ur
 from flask_login import current_user
 from sqlalchemy import text
 
-from app.extensions import db
+from app.core.extensions import db
 from app.members import services as members
 from app.permissions import require
 from app.units import services as units

@@ -6,9 +6,9 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.database import retry_when_locked
-from app.extensions import db
-from app.kinds import KINDS, MEAL_SLOTS
+from app.core.database import retry_when_locked
+from app.core.extensions import db
+from app.core.kinds import KINDS, MEAL_SLOTS
 from app.matching import disclosure, services
 from app.matching.words import reasons_text
 from app.needs.api import need_or_404

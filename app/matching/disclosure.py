@@ -16,7 +16,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from app.extensions import db
+from app.core.extensions import db
 from app.matching.models import Match
 from app.needs.models import Need
 from app.offers.models import Offer

@@ -3,7 +3,7 @@ import logging
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.matching.models import Match
 from app.needs.models import OPEN_STATUSES, Need
 from app.offers.models import Offer

@@ -5,9 +5,9 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.api import collection_schema
-from app.database import retry_when_locked
-from app.extensions import db
+from app.core.apidoc import collection_schema
+from app.core.database import retry_when_locked
+from app.core.extensions import db
 from app.matching import referrals
 from app.matching import services as matching
 from app.matching.models import REFERRAL_STATUSES

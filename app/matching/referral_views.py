@@ -6,14 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.database import retry_when_locked
-from app.extensions import db
+from app.core.database import retry_when_locked
+from app.core.extensions import db
+from app.core.validation import Conflict, ValidationFailed
 from app.matching import listings, referrals
 from app.matching import services as matching
 from app.needs.services import local_window
 from app.needs.vocabulary import labels
 from app.permissions import found, require
-from app.validation import Conflict, ValidationFailed
 from tenants.street import street_of
 from tenants.web import current_community, tenant_routes
 

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app import history
-from app.extensions import db
-from app.kinds import occurrence_key
+from app.core.extensions import db
+from app.core.kinds import occurrence_key
+from app.core.validation import Conflict, ValidationFailed
 from app.matching import disclosure, engine, referrals
 from app.matching.models import LIVE_STATUSES, Match
 from app.needs import services as needs
@@ -18,7 +19,6 @@ from app.notifications import services as notifications
 from app.offers import services as offers
 from app.offers.models import Offer
 from app.units.models import UnitRepresentative
-from app.validation import Conflict, ValidationFailed
 from tenants.models import Community, utcnow
 
 logger = logging.getLogger(__name__)

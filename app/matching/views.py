@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.database import retry_when_locked
-from app.extensions import db
-from app.kinds import KINDS, MEAL_SLOTS
+from app.core.database import retry_when_locked
+from app.core.extensions import db
+from app.core.kinds import KINDS, MEAL_SLOTS
+from app.core.validation import Conflict, ValidationFailed
 from app.matching import disclosure, listings, services
 from app.matching.models import LIVE_STATUSES
 from app.matching.words import reasons_text
@@ -20,7 +21,6 @@ from app.needs.vocabulary import labels
 from app.notifications.services import list_failed
 from app.permissions import can, require
 from app.units.services import units_of_user
-from app.validation import Conflict, ValidationFailed
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Reasons and labels in the reader's language: "距离 350 米 · 午餐余量 12 份 · 评分 4.8"."""
 from flask_babel import gettext as _
 
-from app.kinds import SLOT_LABELS
+from app.core.kinds import SLOT_LABELS
 
 
 def reason_text(reason: dict) -> str:

@@ -6,8 +6,8 @@ from flask import abort, request, send_file
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api import collection_schema
-from app.extensions import db
+from app.core.apidoc import collection_schema
+from app.core.extensions import db
 from app.meals import schemas, services
 from app.permissions import can, found, require
 from app.residents.api import resident_or_404

@@ -4,7 +4,7 @@ import re
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from app.kinds import MEAL_SLOTS
+from app.core.kinds import MEAL_SLOTS
 from app.meals.models import MODES, ORDER_STATUSES, PLAN_STATUSES
 from app.offers.models import ELIGIBILITY, WEEKDAYS
 

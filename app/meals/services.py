@@ -19,20 +19,20 @@ from marshmallow import ValidationError
 from sqlalchemy import case, func, or_, select, update
 
 from app import history
-from app.extensions import db
-from app.i18n import translate_field_messages
-from app.kinds import occurrence_key
+from app.core.extensions import db
+from app.core.i18n import translate_field_messages
+from app.core.kinds import occurrence_key
+from app.core.pagination import keyset_page
+from app.core.sql import insert_ignoring_duplicates, inserted_rows
+from app.core.validation import Conflict, ValidationFailed
 from app.meals.models import DEFAULT_CUTOFF, MealManifest, MealOrder, MealPlan, MealSettings
 from app.meals.schemas import PlanIn, SettingsIn
 from app.notifications import services as notifications
 from app.offers import services as offers
 from app.offers.models import WEEKDAYS, Offer, OfferClosure
-from app.pagination import keyset_page
 from app.residents import services as residents
 from app.residents.models import Resident
-from app.sql import insert_ignoring_duplicates, inserted_rows
 from app.units.models import Unit, UnitRepresentative
-from app.validation import Conflict, ValidationFailed
 from tenants.context import current_tenant_id
 from tenants.models import utcnow
 
@@ -565,7 +565,7 @@ def manifest_xlsx(m: Manifest) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from app.kinds import SLOT_LABELS
+    from app.core.kinds import SLOT_LABELS
 
     book = Workbook()
     sheet = book.active
@@ -747,7 +747,7 @@ def canteen_statement_xlsx(s: CanteenStatement) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from app.kinds import SLOT_LABELS
+    from app.core.kinds import SLOT_LABELS
 
     book = Workbook()
     sheet = book.active
@@ -773,7 +773,7 @@ def canteen_statement_xlsx(s: CanteenStatement) -> bytes:
 
 
 def _slot_words(slots) -> list[str]:
-    from app.kinds import SLOT_LABELS
+    from app.core.kinds import SLOT_LABELS
 
     return [str(SLOT_LABELS.get(s, s)) for s in slots]
 

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import history
-from app.extensions import db
-from app.kinds import MEAL_SLOTS
+from app.core.extensions import db
+from app.core.kinds import MEAL_SLOTS
+from app.core.validation import Conflict, ValidationFailed
 from app.matching import listings
 from app.meals import services
 from app.meals.api import canteen_or_404, order_or_404, own_residents, plan_or_404, with_cancellable
@@ -21,7 +22,6 @@ from app.offers.models import ELIGIBILITY, WEEKDAYS
 from app.permissions import can, require
 from app.residents import services as residents
 from app.residents.api import resident_or_404
-from app.validation import Conflict, ValidationFailed
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from flask import abort
 from flask_smorest import Blueprint
 
 from app.accounts.models import User
-from app.api import collection_schema
-from app.extensions import db
+from app.core.apidoc import collection_schema
+from app.core.extensions import db
 from app.members import schemas, services
 from app.permissions import require
 from tenants.web import tenant_routes

@@ -7,10 +7,10 @@ from sqlalchemy import func, or_, select
 
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
+from app.core.pagination import keyset_page
+from app.core.validation import Conflict, ValidationFailed
 from app.notifications import services as notifications
-from app.pagination import keyset_page
-from app.validation import Conflict, ValidationFailed
 from tenants.models import ROLES, Membership, MembershipRole
 
 logger = logging.getLogger(__name__)

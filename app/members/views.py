@@ -4,10 +4,10 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.extensions import db
+from app.core.extensions import db
+from app.core.validation import Conflict, ValidationFailed
 from app.members import services
 from app.permissions import require
-from app.validation import Conflict, ValidationFailed
 from tenants.models import ROLES
 from tenants.web import tenant_routes
 

@@ -6,9 +6,9 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.api import collection_schema
-from app.extensions import db
-from app.kinds import KINDS
+from app.core.apidoc import collection_schema
+from app.core.extensions import db
+from app.core.kinds import KINDS
 from app.matching import services as matching
 from app.matching.words import reasons_text
 from app.needs import services

@@ -8,17 +8,17 @@ from sqlalchemy import select
 
 from app import history
 from app.accounts.services import aware
-from app.extensions import db
-from app.i18n import translate_field_messages
-from app.kinds import KINDS, MEAL_SLOTS, occurrence_key
+from app.core.extensions import db
+from app.core.i18n import translate_field_messages
+from app.core.kinds import KINDS, MEAL_SLOTS, occurrence_key
+from app.core.pagination import keyset_page
+from app.core.validation import Conflict, ValidationFailed
 from app.matching.engine import NeedFacts
 from app.needs.models import OPEN_STATUSES, URGENCIES, Need
 from app.notifications import services as notifications
 from app.offers.models import Offer
-from app.pagination import keyset_page
 from app.residents import services as residents
 from app.units import services as units
-from app.validation import Conflict, ValidationFailed
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import history
-from app.extensions import db
-from app.kinds import KINDS, MEAL_SLOTS
+from app.core.extensions import db
+from app.core.kinds import KINDS, MEAL_SLOTS
+from app.core.validation import Conflict, ValidationFailed
 from app.matching import listings, referrals
 from app.matching import services as matching
 from app.matching.models import Match
@@ -23,7 +24,6 @@ from app.permissions import can, found, require
 from app.publicworks import services as public_works
 from app.residents import services as residents
 from app.units import services as units
-from app.validation import Conflict, ValidationFailed
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)

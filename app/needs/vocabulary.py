@@ -1,7 +1,7 @@
 """Words for the docking pages: statuses, urgencies, terms, eligibility and weekdays in the reader's language."""
 from flask_babel import lazy_gettext as _l
 
-from app.kinds import CAPACITY_UNIT_LABELS, KIND_LABELS, SLOT_LABELS
+from app.core.kinds import CAPACITY_UNIT_LABELS, KIND_LABELS, SLOT_LABELS
 
 NEED_STATUS_LABELS = {
     "submitted": _l("Submitted"), "triaged": _l("Triaged"), "matched": _l("Proposed to a unit"),

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.api import collection_schema
-from app.extensions import db
+from app.core.apidoc import collection_schema
+from app.core.extensions import db
 from app.notifications import services
 from app.notifications.events import CATEGORIES, CHANNELS
 from app.notifications.views import entry_links

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.notifications import services as notifications
 from app.notifications.models import Delivery
 from app.units.models import Unit

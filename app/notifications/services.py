@@ -12,12 +12,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
+from app.core.sql import insert_ignoring_duplicates
+from app.core.validation import ValidationFailed
 from app.notifications import channels
 from app.notifications.events import EVENTS, EventType
 from app.notifications.models import Delivery, InboxEntry, NotificationPreference, OpsCounter, OutboxEvent
-from app.sql import insert_ignoring_duplicates
-from app.validation import ValidationFailed
 from jobs.queues import enqueue_after_commit
 from tenants.context import current_tenant_id, unscoped
 from tenants.models import Community, Membership, MembershipRole, utcnow

@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
+from app.core.validation import ValidationFailed
 from app.notifications import services
 from app.notifications.events import CATEGORIES, CHANNELS
 from app.permissions import require
-from app.validation import ValidationFailed
 from tenants.models import Community
 from tenants.web import tenant_routes
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.core.extensions import db
 from tenants.models import utcnow
 from tenants.scoping import TenantScoped, tenant_fk
 from tenants.street import StreetShareable
@@ -34,7 +34,7 @@ class Offer(StreetShareable, TenantScoped, db.Model):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     radius_m: Mapped[int | None] = mapped_column(Integer)  # service area; None: no limit
-    capacity: Mapped[int] = mapped_column(Integer)  # per occurrence (see app.kinds.CAPACITY_PER)
+    capacity: Mapped[int] = mapped_column(Integer)  # per occurrence (see app.core.kinds.CAPACITY_PER)
     slots: Mapped[list] = mapped_column(JSON, default=list)  # meal slots served, e.g. ["lunch"]
     delivery: Mapped[bool] = mapped_column(Boolean, default=False)
     # Weekly pattern: {"mon": [["08:00", "20:00"]], ...}; an empty pattern means any day, any time.

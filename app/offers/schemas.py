@@ -4,7 +4,7 @@ import re
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from app.kinds import KINDS, MEAL_SLOTS
+from app.core.kinds import KINDS, MEAL_SLOTS
 from app.offers.models import ELIGIBILITY, TERMS, WEEKDAYS
 
 HOUR = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

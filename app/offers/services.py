@@ -6,15 +6,15 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import and_, func, select, update
 
-from app.extensions import db
-from app.i18n import translate_field_messages
+from app.core.extensions import db
+from app.core.i18n import translate_field_messages
+from app.core.pagination import keyset_page
+from app.core.sql import insert_ignoring_duplicates
+from app.core.validation import Conflict, ValidationFailed
 from app.matching.engine import OfferFacts
 from app.offers.models import Offer, OfferClosure, OfferOccurrence
 from app.offers.schemas import OfferIn, OfferPatch
-from app.pagination import keyset_page
-from app.sql import insert_ignoring_duplicates
 from app.units import services as units
-from app.validation import Conflict, ValidationFailed
 from tenants.context import current_tenant_id
 from tenants.street import across_street
 

@@ -7,8 +7,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.extensions import db
-from app.kinds import KINDS, MEAL_SLOTS
+from app.core.extensions import db
+from app.core.kinds import KINDS, MEAL_SLOTS
+from app.core.validation import ValidationFailed
 from app.matching import listings
 from app.needs.vocabulary import flat_errors, labels
 from app.offers import services
@@ -16,7 +17,6 @@ from app.offers.models import ELIGIBILITY, TERMS, WEEKDAYS
 from app.offers.schemas import ClosureIn
 from app.permissions import can, found, require
 from app.units import services as units
-from app.validation import ValidationFailed
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ def add_closure(offer_id: int):
     values = {"day": request.form.get("day", "").strip(), "note": request.form.get("note", "").strip()}
     found = ClosureIn().validate(values)
     if found:
-        from app.i18n import translate_field_messages
+        from app.core.i18n import translate_field_messages
 
         errors = flat_errors(translate_field_messages(found))
         return render_template("offers/detail.html", offer=offer, unit=units.get_unit(offer.unit_id),

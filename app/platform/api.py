@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.api import collection_schema
-from app.extensions import db
+from app.core.apidoc import collection_schema
+from app.core.extensions import db
 from app.platform.services import create_community_with_admin
 from tenants import services as tenants
 from tenants.models import Community

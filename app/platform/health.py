@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.notifications.models import ScheduleRun
 from app.notifications.services import failed_deliveries_total
 from jobs.scheduler import SCHEDULES

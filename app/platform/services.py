@@ -3,8 +3,8 @@ import logging
 
 from flask_babel import gettext as _
 
+from app.core.validation import ValidationFailed
 from app.members import services as members
-from app.validation import ValidationFailed
 from tenants import services as tenants
 from tenants.context import tenant_context
 

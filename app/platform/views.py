@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.extensions import db
+from app.core.extensions import db
+from app.core.validation import ValidationFailed
 from app.platform.services import create_community_with_admin
-from app.validation import ValidationFailed
 from tenants import services as tenants
 from tenants.models import Community
 

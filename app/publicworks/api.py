@@ -7,8 +7,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.api import collection_schema
-from app.extensions import db
+from app.core.apidoc import collection_schema
+from app.core.extensions import db
 from app.permissions import found, require
 from app.publicworks import schemas, services
 from app.publicworks.models import CATEGORIES, STATUSES

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.core.extensions import db
 from tenants.models import utcnow
 from tenants.scoping import TenantScoped, tenant_fk
 

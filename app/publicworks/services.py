@@ -10,17 +10,17 @@ from marshmallow import ValidationError
 from sqlalchemy import and_, func, or_, select
 
 from app import history
-from app.extensions import db
-from app.i18n import translate_field_messages
+from app.core.extensions import db
+from app.core.i18n import translate_field_messages
+from app.core.pagination import keyset_page
+from app.core.validation import Conflict, ValidationFailed
 from app.matching.services import community_tz_for_context
 from app.needs import services as needs
 from app.notifications import services as notifications
-from app.pagination import keyset_page
 from app.publicworks.models import CLOSED_STATUSES, MEASURES, OPEN_STATUSES, PublicWorksLine, PublicWorksRequest
 from app.publicworks.schemas import PublicWorksProgressIn, PublicWorksRequestIn, PublicWorksRequestPatch
 from app.publicworks.vocabulary import STATUS_LABELS
 from app.residents import services as residents
-from app.validation import Conflict, ValidationFailed
 
 logger = logging.getLogger(__name__)
 

@@ -6,14 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.extensions import db
+from app.core.extensions import db
+from app.core.validation import Conflict, ValidationFailed
 from app.matching import listings
 from app.needs import services as needs
 from app.permissions import can, found, require
 from app.publicworks import services
 from app.publicworks.models import CATEGORIES, MEASURES, STATUSES
 from app.publicworks.vocabulary import labels
-from app.validation import Conflict, ValidationFailed
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)

@@ -5,9 +5,9 @@ from flask import Response, abort, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api import collection_schema
-from app.extensions import db
-from app.pagination import PageArgs
+from app.core.apidoc import collection_schema
+from app.core.extensions import db
+from app.core.pagination import PageArgs
 from app.permissions import can, found, require
 from app.residents import exports, schemas, services
 from tenants.web import tenant_routes

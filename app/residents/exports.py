@@ -16,11 +16,11 @@ from sqlalchemy import delete, or_, select
 
 from app import history
 from app.accounts.services import aware
-from app.extensions import db
+from app.core.extensions import db
+from app.core.validation import Conflict
 from app.notifications import services as notifications
 from app.residents import services as residents
 from app.residents.models import SENSITIVE_FIELDS, AuditEvent, DataExport, Resident
-from app.validation import Conflict
 from jobs.queues import enqueue_after_commit
 from tenants.context import current_tenant_id
 from tenants.models import utcnow

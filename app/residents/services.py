@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import and_, delete, func, or_, select
 
-from app.extensions import db
-from app.i18n import translate_field_messages
+from app.core.extensions import db
+from app.core.i18n import translate_field_messages
+from app.core.pagination import keyset_page
+from app.core.validation import Conflict, ValidationFailed
 from app.notifications import services as notifications
-from app.pagination import keyset_page
 from app.residents.models import (
     SENSITIVE_FIELDS,
     AuditEvent,
@@ -25,7 +26,6 @@ from app.residents.models import (
 )
 from app.residents.schemas import ResidentIn, ResidentPatch, SensitiveIn
 from app.units.services import sort_key
-from app.validation import Conflict, ValidationFailed
 from tenants.models import utcnow
 
 logger = logging.getLogger(__name__)

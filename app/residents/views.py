@@ -5,14 +5,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.extensions import db
+from app.core.extensions import db
+from app.core.validation import Conflict, ValidationFailed
 from app.permissions import can, require
 from app.residents import exports, services
 from app.residents.api import resident_or_404
 from app.residents.models import DISABILITY_CATEGORIES, SENSITIVE_FIELDS
 from app.residents.schemas import RELATIONS
 from app.residents.vocabulary import ACTION_LABELS, DISABILITY_LABELS, METHOD_LABELS, RELATION_LABELS, SENSITIVE_LABELS
-from app.validation import Conflict, ValidationFailed
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from flask import abort, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api import collection_schema
-from app.extensions import db
+from app.core.apidoc import collection_schema
+from app.core.extensions import db
 from app.permissions import can, found, require
 from app.units import importing, schemas, services
 from app.units.services import REPRESENTATIVE_FIELDS

@@ -12,11 +12,11 @@ from flask import Response, abort
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
+from app.core.validation import Conflict, ValidationFailed
 from app.units import services
 from app.units.models import Unit, UnitImport
 from app.units.vocabulary import STATUS_LABELS, TYPE_LABELS, status_code, type_code
-from app.validation import Conflict, ValidationFailed
 from tenants.models import utcnow
 
 logger = logging.getLogger(__name__)

@@ -5,14 +5,14 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 
-from app.extensions import db
-from app.i18n import translate_field_messages
+from app.core.extensions import db
+from app.core.i18n import translate_field_messages
+from app.core.pagination import keyset_page
+from app.core.validation import ValidationFailed
 from app.members import services as members
 from app.notifications import services as notifications
-from app.pagination import keyset_page
 from app.units.models import Unit, UnitRepresentative
 from app.units.schemas import UnitIn, UnitPatch
-from app.validation import ValidationFailed
 
 logger = logging.getLogger(__name__)
 

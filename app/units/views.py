@@ -5,14 +5,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.extensions import db
+from app.core.extensions import db
+from app.core.validation import Conflict, ValidationFailed
 from app.members import services as members
 from app.permissions import can, found, require
 from app.units import importing, services
 from app.units.models import UNIT_STATUSES, UNIT_TYPES
 from app.units.services import REPRESENTATIVE_FIELDS
 from app.units.vocabulary import STATUS_LABELS, TYPE_LABELS
-from app.validation import Conflict, ValidationFailed
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)

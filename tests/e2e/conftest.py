@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.serving import make_server
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.factories import PASSWORD, CommunityFactory, member
 
 ROOT = Path(__file__).resolve().parents[2]

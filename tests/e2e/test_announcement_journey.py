@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
+from app.core.extensions import db
 from tenants.models import Community
 from tests.conftest import REDIS_URL
 from tests.e2e.conftest import T, log_in, settle

@@ -4,7 +4,7 @@ one day before the cutoff; the canteen opens the manifest with the delivery roun
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
+from app.core.extensions import db
 from app.meals import services as meals
 from app.offers import services as offers
 from app.residents import services as residents

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
+from app.core.extensions import db
 from tenants.context import tenant_context
 from tenants.models import Community
 from tests.e2e.conftest import ARTIFACTS, T, log_in, settle

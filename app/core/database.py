@@ -29,7 +29,7 @@ def retry_when_locked(func, attempts: int = 8):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from app.extensions import db
+        from app.core.extensions import db
 
         for attempt in range(attempts):
             try:

@@ -7,10 +7,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.i18n import translate_field_messages
-from app.validation import Conflict, ValidationFailed
-from tenants.context import TenantContextMissing
-from tenants.web import CommunitySuspended
+from app.core.i18n import translate_field_messages
+from app.core.validation import Conflict, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
@@ -83,14 +81,9 @@ def _handle_http(exc: HTTPException):
     return render_template("errors/error.html", status=status, message=message or default_message(status)), status
 
 
-def _handle_tenant_missing(exc: TenantContextMissing):
-    logger.error("tenant context missing: %s", exc)
-    return _handle_http(InternalServerError())
-
-
 def _rollback() -> None:
     # A failed flush leaves the session unusable; the error page itself may still need the database.
-    from app.extensions import db
+    from app.core.extensions import db
 
     try:
         db.session.rollback()
@@ -119,17 +112,10 @@ def _handle_conflict(exc: Conflict):
     return _handle_http(ApiError(409, exc.code, exc.message))
 
 
-def _handle_suspended(exc: CommunitySuspended):
-    return _handle_http(ApiError(403, "community_suspended",
-                                 _("This community is suspended; contact the platform operator.")))
-
-
 def init_app(app) -> None:
-    app.register_error_handler(CommunitySuspended, _handle_suspended)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(ValidationFailed, _handle_validation)
     app.register_error_handler(Conflict, _handle_conflict)
-    app.register_error_handler(TenantContextMissing, _handle_tenant_missing)
     app.register_error_handler(UnicodeError, _handle_unstorable)
     app.register_error_handler(DataError, _handle_unstorable)
     app.register_error_handler(Exception, _handle_unexpected)

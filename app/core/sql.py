@@ -1,7 +1,7 @@
 """Small SQL helpers that differ by backend."""
 import logging
 
-from app.extensions import db
+from app.core.extensions import db
 
 logger = logging.getLogger(__name__)
 

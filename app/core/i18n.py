@@ -8,7 +8,7 @@ from flask_babel import Domain, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.extensions import babel
+from app.core.extensions import babel
 
 logger = logging.getLogger(__name__)
 

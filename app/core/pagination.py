@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 from sqlalchemy import tuple_
 
-from app.extensions import db
-from app.validation import ValidationFailed
+from app.core.extensions import db
+from app.core.validation import ValidationFailed
 
 logger = logging.getLogger(__name__)
 

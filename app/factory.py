@@ -1,0 +1,51 @@
+"""The application factory: the composition root that binds extensions and registers every domain."""
+import logging
+
+from flask import Flask
+
+from app import api, cli, security, web
+from app.core import config, errors, i18n
+from app.core.extensions import db, migrate
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app; `overrides` replace configuration read from the environment (tests use it)."""
+    app = Flask(
+        __name__,
+        template_folder=str(config.ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(config.INSTANCE),
+    )
+    app.config.update(config.load(overrides))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    # Before any route exists: an id too big for the database is a 404, not an overflow (500).
+    app.url_map.converters["int"] = web.DatabaseId
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
+    _import_models()
+    security.init_app(app)
+    i18n.init_app(app)
+    web.init_app(app)
+    api.register_api(app)
+    errors.init_app(app)
+    cli.register_cli(app)
+    return app
+
+
+def _import_models() -> None:
+    """Import every model module so the metadata (and Alembic) sees all tables."""
+    import app.accounts.models  # noqa: F401
+    import app.announcements.models  # noqa: F401
+    import app.history  # noqa: F401
+    import app.matching.models  # noqa: F401
+    import app.meals.models  # noqa: F401
+    import app.needs.models  # noqa: F401
+    import app.notifications.models  # noqa: F401
+    import app.offers.models  # noqa: F401
+    import app.publicworks.models  # noqa: F401
+    import app.residents.models  # noqa: F401
+    import app.units.models  # noqa: F401
+    import tenants.models  # noqa: F401
