@@ -6,7 +6,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.extensions import db
-from tenants.models import utcnow
+from tenants.clock import utcnow
 from tenants.scoping import TenantScoped
 
 logger = logging.getLogger(__name__)

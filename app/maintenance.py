@@ -8,8 +8,8 @@ from app.accounts.models import ApiToken, PasswordReset, UserSession
 from app.core.extensions import db
 from app.residents import exports
 from app.units.models import UnitImport
+from tenants.clock import utcnow
 from tenants.context import tenant_context
-from tenants.models import utcnow
 from tenants.services import list_communities
 
 logger = logging.getLogger(__name__)

@@ -100,8 +100,9 @@ def seed(app, members: int, mail_members: int = 0) -> tuple[int, int, int | None
 
     from app.accounts.models import User
     from app.core.extensions import db
+    from tenants.clock import utcnow
     from tenants.context import tenant_context
-    from tenants.models import Membership, MembershipRole, utcnow
+    from tenants.models import Membership, MembershipRole
     from tenants.services import create_community
 
     with app.app_context():

@@ -7,14 +7,15 @@ claim lost in a Redis restart cannot make a period run twice. Later capabilities
 """
 import logging
 import threading
-import time as clock
+import time as wallclock
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+
+from tenants import clock
 
 logger = logging.getLogger(__name__)
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = clock.DEFAULT_ZONE  # schedules keep the platform's local time
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,8 @@ def run_scheduled(name: str, period: str) -> str:
     from app.core.extensions import db
     from app.notifications.models import ScheduleRun
     from jobs.runner import call_path
+    from tenants.clock import utcnow
     from tenants.context import tenant_context
-    from tenants.models import utcnow
     from tenants.services import list_communities
 
     schedule = by_name(name)
@@ -143,4 +144,4 @@ class SchedulerThread(threading.Thread):
             except Exception:  # Redis restarting: try again at the next tick
                 logger.exception("scheduler tick failed")
             self.stopping.wait(self.interval)
-            clock.sleep(0)
+            wallclock.sleep(0)

@@ -1,21 +1,18 @@
 """Streets, communities (the tenants) and memberships (user × community × roles)."""
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db
+from tenants.clock import utcnow
 from tenants.scoping import TenantScoped, tenant_fk
 
 logger = logging.getLogger(__name__)
 
 ROLES = ("admin", "coordinator", "council", "representative", "unit", "resident")
 COMMUNITY_STATUSES = ("active", "suspended")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Street(db.Model):

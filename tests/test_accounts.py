@@ -11,7 +11,7 @@ from app.accounts import services
 from app.accounts.models import ApiToken, User, UserSession, digest
 from app.core.extensions import db
 from app.core.validation import ValidationFailed
-from tenants.models import utcnow
+from tenants.clock import utcnow
 from tests.factories import PASSWORD, Browser, CommunityFactory, UserFactory, member, token_for
 
 COOKIE = "huzhu_session"

@@ -19,8 +19,8 @@ from app.residents import exports
 from app.residents import services as residents
 from app.residents.models import SENSITIVE_FIELDS, AuditEvent, DataExport
 from app.units import services as units
+from tenants.clock import utcnow
 from tenants.context import tenant_context
-from tenants.models import utcnow
 from tests.factories import Browser, CommunityFactory, member, token_for
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -18,6 +18,7 @@ from app.offers.models import OfferOccurrence
 from app.residents import services as residents
 from app.residents.models import AuditEvent
 from app.units import services as units
+from tenants import clock as community_clock
 from tenants.context import tenant_context
 from tests.factories import Browser, CommunityFactory, member, token_for
 
@@ -26,15 +27,17 @@ WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock():
     """Set the community's wall clock: clock(2026, 11, 30, 10) is Monday 30 November, 10:00 in Shanghai."""
 
     def set_to(*parts):
         now = datetime(*parts, tzinfo=TZ)
-        monkeypatch.setattr(meals, "local_now", lambda: now)
+        community_clock.freeze(now)
         return now
 
-    return set_to
+    yield set_to
+    community_clock.freeze(None)
+
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from app.announcements.models import Announcement
 from app.core.extensions import db
 from app.notifications import services as notifications
 from app.notifications.models import Delivery, InboxEntry, OutboxEvent
+from tenants.clock import utcnow
 from tenants.context import tenant_context
-from tenants.models import utcnow
 from tests.factories import PASSWORD, Browser, CommunityFactory, UserFactory, member, token_for
 
 # Exact Chinese texts (msgstr of the msgids named in the comments).

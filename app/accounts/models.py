@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core.extensions import db
-from tenants.models import utcnow
+from tenants.clock import utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.accounts.models import ApiToken, User, UserSession, digest
 from app.core.extensions import db
 from app.core.validation import ValidationFailed
-from tenants.models import utcnow
+from tenants.clock import utcnow
 
 logger = logging.getLogger(__name__)
 

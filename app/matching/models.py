@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, ForeignKeyCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.extensions import db
-from tenants.models import utcnow
+from tenants.clock import utcnow
 from tenants.scoping import TenantScoped, tenant_fk
 from tenants.street import StreetScoped
 

@@ -10,10 +10,10 @@ from app.core.database import retry_when_locked
 from app.core.extensions import db
 from app.core.validation import Conflict, ValidationFailed
 from app.matching import listings, referrals
-from app.matching import services as matching
 from app.needs.services import local_window
 from app.needs.vocabulary import labels
 from app.permissions import found, require
+from tenants import clock
 from tenants.street import street_of
 from tenants.web import current_community, tenant_routes
 
@@ -45,7 +45,7 @@ def index():
 def detail(referral_id: int):
     referral = _referral_or_404(referral_id)
     item = referrals.described([referral])[0]
-    tz = matching.community_tz_for_context()
+    tz = clock.zone()
     contact = listings.user_contacts([referral.created_by_id]).get(referral.created_by_id)
     return render_template("referrals/detail.html", item=item, r=referral, window=local_window(referral, tz),
                            contact=contact)

@@ -29,8 +29,9 @@ from app.needs.models import OPEN_STATUSES, Need
 from app.notifications import services as notifications
 from app.offers import services as offers
 from jobs.queues import enqueue_after_commit
+from tenants.clock import utcnow
 from tenants.context import current_tenant_id
-from tenants.models import Community, utcnow
+from tenants.models import Community
 from tenants.street import street_of
 
 logger = logging.getLogger(__name__)

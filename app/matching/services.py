@@ -2,7 +2,6 @@
 delivery and rating, escalation, and the optimal batch beside the greedy one."""
 import logging
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -19,18 +18,14 @@ from app.notifications import services as notifications
 from app.offers import services as offers
 from app.offers.models import Offer
 from app.units.models import UnitRepresentative
-from tenants.models import Community, utcnow
+from tenants import clock
+from tenants.clock import utcnow
 
 logger = logging.getLogger(__name__)
 
 
-def community_tz(community_id: int) -> ZoneInfo:
-    community = db.session.get(Community, community_id)
-    return ZoneInfo(community.timezone if community else "Asia/Shanghai")
-
-
 def _facts_for(need: Need, actor_id):
-    tz = community_tz(need.community_id)
+    tz = clock.zone(need.community_id)
     fact = needs.facts(need, actor_id=actor_id, tz=tz)
     return fact, offers.offer_facts(need.kind, fact.occurrence, fact.start.date())
 
@@ -47,7 +42,7 @@ def proposals(need: Need, *, actor_id: int | None, limit: int = 10, street: bool
 
 def refer(need: Need, offer_id: int, *, actor_id: int | None):
     """Hand the need to the neighbouring community whose shared offer was chosen (a referral, not a match)."""
-    fact = needs.facts(need, actor_id=actor_id, tz=community_tz(need.community_id))
+    fact = needs.facts(need, actor_id=actor_id, tz=clock.zone(need.community_id))
     return referrals.refer(need, offer_id, fact, actor_id=actor_id)
 
 
@@ -182,7 +177,7 @@ def live_match_of(need: Need) -> Match | None:
 
 def batch_plan(kind: str, day: date, slot: str | None, *, actor_id: int | None) -> dict:
     """All open needs of a kind on a day (and meal slot): the optimal assignment and the greedy one."""
-    tz = community_tz_for_context()
+    tz = clock.zone()
     stmt = select(Need).where(Need.kind == kind, Need.status.in_(OPEN_STATUSES)).order_by(Need.created_at, Need.id)
     if slot:
         stmt = stmt.where(Need.slot == slot)
@@ -198,12 +193,6 @@ def batch_plan(kind: str, day: date, slot: str | None, *, actor_id: int | None) 
     return {"kind": kind, "day": day.isoformat(), "slot": slot, "needs": len(open_needs),
             "optimal": best, "greedy": greedy, "served": len(best), "greedy_served": len(greedy),
             "seconds": round(seconds, 3)}
-
-
-def community_tz_for_context() -> ZoneInfo:
-    from tenants.context import current_tenant_id
-
-    return community_tz(current_tenant_id())
 
 
 def apply_batch(plan: dict, *, actor_id: int | None) -> list[Match]:
@@ -223,7 +212,7 @@ def escalate_overdue() -> int:
     community of the street shares an offer of the need's kind, also offer the need to the street."""
     flagged = needs.overdue(utcnow())
     shared = offers.shared_kinds() if flagged else {}
-    tz = community_tz_for_context() if shared else None
+    tz = clock.zone() if shared else None
     for need in flagged:
         need.escalated_at = utcnow()
         notifications.emit("need.escalated", audience=notifications.to_roles("admin", "coordinator"),

@@ -1,7 +1,7 @@
 """Docking pages: the matches of a unit (accept, decline, delivered) and of the staff (confirm), the batch
 assignment, and the coordinator's work of the day."""
 import logging
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,6 +21,7 @@ from app.needs.vocabulary import labels
 from app.notifications.services import list_failed
 from app.permissions import can, require
 from app.units.services import units_of_user
+from tenants import clock
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ def batch():
     require("matching.batch")
     source = request.form if request.method == "POST" else request.args
     plan, errors = None, {}
-    values = {"kind": "meal", "day": datetime.now(services.community_tz_for_context()).date().isoformat(),
+    values = {"kind": "meal", "day": clock.today().isoformat(),
               "slot": "lunch"}
     if source.get("kind") or source.get("day"):
         args, (errors, values) = _batch_args(source)

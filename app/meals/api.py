@@ -12,6 +12,7 @@ from app.meals import schemas, services
 from app.permissions import can, found, require
 from app.residents.api import resident_or_404
 from app.residents.services import get_resident, residents_held_by
+from tenants import clock
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -175,7 +176,7 @@ def put_settings(args, offer_id: int):
 def get_manifest(args, offer_id: int):
     """Meals of a day per slot and mode, and who eats where (name, address, diet notes only)."""
     offer = canteen_or_404(offer_id)
-    return services.manifest(offer, args["day"] or services.local_now().date())
+    return services.manifest(offer, args["day"] or clock.today())
 
 
 @blp.get("/canteens/<int:offer_id>/manifest.xlsx")
@@ -183,7 +184,7 @@ def get_manifest(args, offer_id: int):
 @blp.response(200, {"format": "binary", "type": "string"}, content_type=XLSX)
 def get_manifest_xlsx(args, offer_id: int):
     offer = canteen_or_404(offer_id)
-    day: date = args["day"] or services.local_now().date()
+    day: date = args["day"] or clock.today()
     return _xlsx(services.manifest_xlsx(services.manifest(offer, day)), f"manifest-{offer.id}-{day}.xlsx")
 
 

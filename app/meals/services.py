@@ -33,8 +33,8 @@ from app.offers.models import WEEKDAYS, Offer, OfferClosure
 from app.residents import services as residents
 from app.residents.models import Resident
 from app.units.models import Unit, UnitRepresentative
-from tenants.context import current_tenant_id
-from tenants.models import utcnow
+from tenants import clock
+from tenants.clock import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +48,6 @@ def _load(schema, data: dict) -> dict:
         return schema.load(data)
     except ValidationError as err:
         raise ValidationFailed(translate_field_messages(err.messages)) from None
-
-
-def _tz():
-    from app.matching.services import community_tz
-
-    return community_tz(current_tenant_id())
-
-
-def local_now() -> datetime:
-    return utcnow().astimezone(_tz())
 
 
 # --- canteens and their settings ------------------------------------------------------------------
@@ -117,12 +107,12 @@ def price_for(settings: MealSettings, offer: Offer, slot: str, groups: set) -> i
 def cutoff_at(settings: MealSettings, day: date) -> datetime:
     """The moment after which the day's orders are final: HH:MM on the day before, community time."""
     hours, minutes = (int(x) for x in (settings.cutoff or DEFAULT_CUTOFF).split(":"))
-    return datetime.combine(day - timedelta(days=1), time(hours, minutes), _tz())
+    return datetime.combine(day - timedelta(days=1), time(hours, minutes), clock.zone())
 
 
 def first_open_day(settings: MealSettings, now: datetime | None = None) -> date:
     """The first day whose orders can still be made or cancelled."""
-    now = now or local_now()
+    now = now or clock.now()
     day = now.date() + timedelta(days=1)
     while now >= cutoff_at(settings, day):
         day += timedelta(days=1)
@@ -294,7 +284,7 @@ def generate_orders(*, plans: list[MealPlan] | None = None, start: date | None =
     Each new order takes a place of the canteen's slot; a full canteen leaves it `unplaced` for the
     coordinator. A closure day makes it `cancelled`. Returns how many orders were made.
     """
-    start = start or local_now().date()
+    start = start or clock.now().date()
     end = start + timedelta(days=days - 1)
     if plans is None:
         plans = list(db.session.execute(select(MealPlan).where(
@@ -398,7 +388,7 @@ def list_orders(*, resident_id: int | None = None, plan_id: int | None = None, o
 def cancellable_ids(orders: list[MealOrder]) -> set[int]:
     """Which of these orders can still be cancelled (or restored) now."""
     settings = _settings_many(o.offer_id for o in orders)
-    now = local_now()
+    now = clock.now()
     return {o.id for o in orders if now < cutoff_at(settings[o.offer_id], o.day)}
 
 
@@ -413,7 +403,7 @@ def cancel_order(order: MealOrder, *, actor_id: int | None) -> MealOrder:
     settings = settings_of(offers.get_offer(order.offer_id))
     if order.status == "cancelled":
         return order
-    if not _cancellable(order, settings, local_now()):
+    if not _cancellable(order, settings, clock.now()):
         raise ValidationFailed({"day": [_("Orders for %(day)s closed at %(cutoff)s the day before; it can no "
                                           "longer be cancelled.", day=order.day.isoformat(), cutoff=settings.cutoff)]})
     _cancel(order, actor_id=actor_id, note="cancelled")
@@ -426,7 +416,7 @@ def restore_order(order: MealOrder, *, actor_id: int | None) -> MealOrder:
     settings = settings_of(offers.get_offer(order.offer_id))
     if order.status not in ("cancelled", "unplaced") or order.note == "closed" or order.note == "plan ended":
         raise Conflict(_("This meal cannot be restored."), "invalid_transition")
-    if local_now() >= cutoff_at(settings, order.day):
+    if clock.now() >= cutoff_at(settings, order.day):
         raise ValidationFailed({"day": [_("Orders for %(day)s closed at %(cutoff)s the day before.",
                                           day=order.day.isoformat(), cutoff=settings.cutoff)]})
     offers.reserve(order.offer_id, occurrence_key("meal", order.day, order.slot), 1)  # Conflict when full
@@ -451,7 +441,7 @@ def mark_delivery(order: MealOrder, outcome: str, *, actor_id: int | None, note:
     """The canteen (or staff) marks a meal delivered (or eaten in) or missed; a miss reaches the coordinator."""
     if order.status not in ("ordered", "delivered", "missed"):
         raise Conflict(_("Only an ordered meal can be marked."), "invalid_transition")
-    if order.day > local_now().date():
+    if order.day > clock.now().date():
         raise ValidationFailed({"outcome": [_("The meal is on %(day)s; mark it on the day.",
                                               day=order.day.isoformat())]})
     newly_missed = outcome == "missed" and order.status != "missed"
@@ -469,7 +459,7 @@ def mark_delivery(order: MealOrder, outcome: str, *, actor_id: int | None, note:
 
 def mark_rest_delivered(offer: Offer, day: date, *, actor_id: int | None) -> int:
     """One tap at the end of the round: every meal of the day still open is delivered."""
-    if day > local_now().date():
+    if day > clock.now().date():
         raise ValidationFailed({"day": [_("The meal is on %(day)s; mark it on the day.", day=day.isoformat())]})
     return db.session.execute(
         update(MealOrder).where(MealOrder.offer_id == offer.id, MealOrder.day == day, MealOrder.status == "ordered")
@@ -479,7 +469,7 @@ def mark_rest_delivered(offer: Offer, day: date, *, actor_id: int | None) -> int
 
 def missed(*, days: int = 7) -> list[tuple[MealOrder, Resident, Offer]]:
     """Missed meals of the last `days` days and unplaced ones from today on, newest first: the coordinator's list."""
-    today = local_now().date()
+    today = clock.now().date()
     return list(db.session.execute(
         select(MealOrder, Resident, Offer).join(Resident, Resident.id == MealOrder.resident_id)
         .join(Offer, Offer.id == MealOrder.offer_id)
@@ -554,7 +544,7 @@ def manifest(offer: Offer, day: date) -> Manifest:
         counts.setdefault(row.slot, Counter())[row.mode] += 1
     rows.sort(key=lambda r: (SLOT_ORDER.get(r.slot, 9), r.mode, _natural(r.building), _natural(r.entrance),
                              _natural(r.room), r.name))
-    final = local_now() >= cutoff_at(settings_of(offer), day)
+    final = clock.now() >= cutoff_at(settings_of(offer), day)
     ordered_counts = {slot: dict(counts[slot]) for slot in sorted(counts, key=lambda s: SLOT_ORDER.get(s, 9))}
     return Manifest(offer.id, offer.title, day, final, ordered_counts, rows)
 
@@ -593,7 +583,7 @@ def manifest_xlsx(m: Manifest) -> bytes:
 
 def send_manifests() -> int:
     """Scheduled: when a canteen's orders for tomorrow close, send it tomorrow's manifest, once."""
-    now = local_now()
+    now = clock.now()
     tomorrow = now.date() + timedelta(days=1)
     active = [o for o in canteens() if o.status == "active"]
     settings = _settings_many(o.id for o in active)
@@ -622,7 +612,7 @@ def send_manifests() -> int:
 
 def todays_manifests(day: date | None = None) -> list[tuple[Offer, int, int]]:
     """(canteen, meals, of them delivered or missed) for a day: the coordinator's morning view."""
-    day = day or local_now().date()
+    day = day or clock.now().date()
     rows = db.session.execute(
         select(MealOrder.offer_id, func.count(),
                func.sum(case((MealOrder.status.in_(("delivered", "missed")), 1), else_=0)))
@@ -637,7 +627,7 @@ def todays_manifests(day: date | None = None) -> list[tuple[Offer, int, int]]:
 def morning(today: date | None = None) -> dict:
     """The meal table's part of the coordinator's day: today's manifests, yesterday's missed meals,
     meals that found no place, plans waiting for confirmation."""
-    today = today or local_now().date()
+    today = today or clock.now().date()
     gaps = missed(days=1)
     return {"manifests": todays_manifests(today),
             "missed": [row for row in gaps if row[0].status == "missed"],
@@ -668,7 +658,7 @@ def month_range(month: str | None) -> tuple[str, date, date]:
         year, number = (int(x) for x in month.split("-"))
         first = date(year, number, 1)
     else:
-        first = local_now().date().replace(day=1)
+        first = clock.now().date().replace(day=1)
     after = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     return first.strftime("%Y-%m"), first, after - timedelta(days=1)
 

@@ -22,6 +22,7 @@ from app.offers.models import ELIGIBILITY, WEEKDAYS
 from app.permissions import can, require
 from app.residents import services as residents
 from app.residents.api import resident_or_404
+from tenants import clock
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def _day_arg() -> date:
     try:
         return date.fromisoformat(request.args.get("day", ""))
     except ValueError:
-        return services.local_now().date()
+        return clock.today()
 
 
 def _month_arg() -> str | None:
@@ -69,7 +70,7 @@ def index():
     require("meals.view")
     staff = can("meals.confirm_plan")
     mine = own_residents()
-    today = services.local_now().date()
+    today = clock.today()
     status = request.args.get("status") if request.args.get("status") in PLAN_STATUSES else None
     own_canteens = services.canteens() if staff else services.canteens_of_user(current_user.id)
     try:
@@ -150,7 +151,7 @@ def new_plan():
 
 
 def _render_plan(plan, *, errors=None, status_code=200):
-    today = services.local_now().date()
+    today = clock.today()
     orders = with_cancellable(services.list_orders(plan_id=plan.id, day_from=today - timedelta(days=7),
                                                    day_to=today + timedelta(days=services.HORIZON_DAYS)))
     offer = services.get_canteen(plan.offer_id)
@@ -313,7 +314,7 @@ def manifest(offer_id: int):
     day = _day_arg()
     found = services.manifest(offer, day)
     return render_template("meals/manifest.html", offer=offer, m=found, day=day,
-                           today=services.local_now().date(), prev=day - timedelta(days=1),
+                           today=clock.today(), prev=day - timedelta(days=1),
                            next=day + timedelta(days=1))
 
 
@@ -361,7 +362,7 @@ def canteen_statement_xlsx(offer_id: int):
 @bp.get("/missed")
 def missed():
     require("meals.missed")
-    return render_template("meals/missed.html", rows=services.missed(days=7), today=services.local_now().date())
+    return render_template("meals/missed.html", rows=services.missed(days=7), today=clock.today())
 
 
 @bp.get("/residents/<int:resident_id>/statement")

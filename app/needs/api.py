@@ -16,6 +16,7 @@ from app.needs.models import NEED_STATUSES
 from app.permissions import can, found, require
 from app.residents.services import residents_held_by
 from app.units.services import units_of_user
+from tenants import clock
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ def create_need(args):
     """Submit a need (for a resident: `resident_id`; for a unit: `unit_id`). Meals take `day` and `slot`."""
     require("needs.create")
     need = services.create_need(request.get_json(), actor_id=current_user.id,
-                                tz=matching.community_tz_for_context(),
+                                tz=clock.zone(),
                                 **own_scope())
     db.session.commit()
     return need

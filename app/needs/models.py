@@ -6,7 +6,7 @@ from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.extensions import db
-from tenants.models import utcnow
+from tenants.clock import utcnow
 from tenants.scoping import TenantScoped, tenant_fk
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,6 @@
 """Need pages: the list, the form (the coordinator registers what a resident asked for on the phone),
 a need with its history, the proposals with their reasons, the moves and the rating."""
 import logging
-from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,6 +23,7 @@ from app.permissions import can, found, require
 from app.publicworks import services as public_works
 from app.residents import services as residents
 from app.units import services as units
+from tenants import clock
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -96,10 +96,10 @@ def create():
     a unit representative for their unit."""
     require("needs.create")
     resident_choices, unit_choices, staff = _choices()
-    tz = matching.community_tz_for_context()
+    tz = clock.zone()
     errors = {}
     values = {"kind": request.args.get("kind", "meal"), "slot": "lunch", "urgency": "normal", "quantity": "1",
-              "day": datetime.now(tz).date().isoformat(),
+              "day": clock.today().isoformat(),
               "resident_id": request.args.get("resident_id", ""),
               "unit_id": str(unit_choices[0].id) if unit_choices and not resident_choices and not staff else ""}
     if request.method == "POST":
@@ -140,7 +140,7 @@ def _render_detail(need, *, errors=None, values=None, status_code=200):
         actors=listings.user_names(c.actor_id for c in changes),
         matches=matches, live=live, delivered=delivered, proposals=proposals, offers=offers, staff=staff,
         names=names, moves=moves, reasons_text=reasons_text, referral=referral, window=services.local_window(
-            need, matching.community_tz_for_context()), errors=errors or {}, values=values or {},
+            need, clock.zone()), errors=errors or {}, values=values or {},
         can_rate=delivered is not None and can("matches.rate", need)), status_code
 
 

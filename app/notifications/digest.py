@@ -8,7 +8,8 @@ from app.core.extensions import db
 from app.notifications import services as notifications
 from app.notifications.models import Delivery
 from app.units.models import Unit
-from tenants.models import Membership, utcnow
+from tenants.clock import utcnow
+from tenants.models import Membership
 
 logger = logging.getLogger(__name__)
 

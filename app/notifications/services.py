@@ -19,8 +19,10 @@ from app.notifications import channels
 from app.notifications.events import EVENTS, EventType
 from app.notifications.models import Delivery, InboxEntry, NotificationPreference, OpsCounter, OutboxEvent
 from jobs.queues import enqueue_after_commit
+from tenants import clock
+from tenants.clock import utcnow
 from tenants.context import current_tenant_id, unscoped
-from tenants.models import Community, Membership, MembershipRole, utcnow
+from tenants.models import Community, Membership, MembershipRole
 
 logger = logging.getLogger(__name__)
 
@@ -95,11 +97,6 @@ def _recipient_batches(audience: dict):
         last = ids[-1]
 
 
-def _timezone(event: OutboxEvent) -> ZoneInfo:
-    community = db.session.get(Community, event.community_id) if event.community_id else None
-    return ZoneInfo(community.timezone if community else current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def quiet_until(now: datetime, tz: ZoneInfo, start: int | None, end: int | None) -> datetime | None:
     """When the recipient's quiet hours end, if `now` falls inside them (local time of the community)."""
     if start is None or end is None or start == end:
@@ -158,7 +155,8 @@ def fan_out(event_id: int) -> int:
     event = db.session.execute(select(OutboxEvent).where(OutboxEvent.id == event_id)).scalar_one_or_none()
     if event is None or event.status == "done":
         return 0
-    etype, render, tz, now = EVENTS[event.event], Renderer(event), _timezone(event), utcnow()
+    tz = clock.zone(event.community_id) if event.community_id else clock.DEFAULT_ZONE
+    etype, render, now = EVENTS[event.event], Renderer(event), utcnow()
     total = 0
     for ids in _recipient_batches(event.audience):
         users = db.session.execute(

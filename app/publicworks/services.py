@@ -14,13 +14,13 @@ from app.core.extensions import db
 from app.core.i18n import translate_field_messages
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed
-from app.matching.services import community_tz_for_context
 from app.needs import services as needs
 from app.notifications import services as notifications
 from app.publicworks.models import CLOSED_STATUSES, MEASURES, OPEN_STATUSES, PublicWorksLine, PublicWorksRequest
 from app.publicworks.schemas import PublicWorksProgressIn, PublicWorksRequestIn, PublicWorksRequestPatch
 from app.publicworks.vocabulary import STATUS_LABELS
 from app.residents import services as residents
+from tenants import clock
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def _load(schema, data) -> dict:
 
 def today() -> date:
     """The community's date (Asia/Shanghai unless it says otherwise), not the server's."""
-    return datetime.now(community_tz_for_context()).date()
+    return clock.today()
 
 
 # --- reading --------------------------------------------------------------------------------------

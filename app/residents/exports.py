@@ -22,8 +22,8 @@ from app.notifications import services as notifications
 from app.residents import services as residents
 from app.residents.models import SENSITIVE_FIELDS, AuditEvent, DataExport, Resident
 from jobs.queues import enqueue_after_commit
+from tenants.clock import utcnow
 from tenants.context import current_tenant_id
-from tenants.models import utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,8 @@ from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.extensions import db
-from tenants.models import utcnow
+from tenants import clock
+from tenants.clock import utcnow
 from tenants.scoping import TenantScoped, tenant_fk
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class Resident(TenantScoped, db.Model):
 
     @property
     def age(self) -> int | None:
-        return age_on(self.birth_date, date.today()) if self.birth_date else None
+        return age_on(self.birth_date, clock.today(self.community_id)) if self.birth_date else None
 
 
 class SensitiveAttributes(TenantScoped, db.Model):

@@ -1,11 +1,11 @@
 """Resident schemas: one input schema for pages and API; sensitive attributes have their own."""
 import re
-from datetime import date
 
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.residents.models import DISABILITY_CATEGORIES
+from tenants import clock
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
 RELATIONS = ("self", "child", "spouse", "relative", "other")
@@ -37,7 +37,7 @@ class ResidentIn(Schema):
 
     @validates("birth_date")
     def _birth(self, value, **kwargs):
-        if value and (value > date.today() or value.year < 1900):
+        if value and (value > clock.today() or value.year < 1900):
             raise ValidationError(_("Must be a date in the past."))
 
 

@@ -4,7 +4,6 @@ Every read and change of a sensitive field writes an AuditEvent (who, when, whic
 field — never the value). Services take the acting user's id; they never look at the request.
 """
 import logging
-from datetime import date
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -26,7 +25,8 @@ from app.residents.models import (
 )
 from app.residents.schemas import ResidentIn, ResidentPatch, SensitiveIn
 from app.units.services import sort_key
-from tenants.models import utcnow
+from tenants import clock
+from tenants.clock import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -222,7 +222,7 @@ def eligibility_of(resident_ids, *, actor_id: int | None, purpose: str) -> dict[
         select(Resident.id, Resident.birth_date, SensitiveAttributes)
         .outerjoin(SensitiveAttributes, and_(SensitiveAttributes.resident_id == Resident.id, consenting))
         .where(Resident.id.in_(ids))).all()
-    today = date.today()
+    today = clock.today()
     found = {}
     for resident_id, birth, attributes in rows:
         groups, grade = set(), None

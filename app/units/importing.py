@@ -17,7 +17,8 @@ from app.core.validation import Conflict, ValidationFailed
 from app.units import services
 from app.units.models import Unit, UnitImport
 from app.units.vocabulary import STATUS_LABELS, TYPE_LABELS, status_code, type_code
-from tenants.models import utcnow
+from tenants import clock
+from tenants.clock import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +218,7 @@ def export_rows():
 
 def export_response(fmt: str) -> Response:
     rows = export_rows()
-    stamp = date.today().isoformat()
+    stamp = clock.today().isoformat()
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")  # a BOM, so Excel opens the Chinese text as UTF-8

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db
-from tenants.models import utcnow
+from tenants.clock import utcnow
 from tenants.scoping import TenantScoped, tenant_fk
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,63 @@
+"""The community clock: every "now", "today", cutoff, age and period of a community is read here.
+
+Times are stored in UTC; a community lives in its own time zone (`Community.timezone`, default
+Asia/Shanghai). Tests set the clock with `freeze()` instead of patching each domain's idea of time.
+"""
+import logging
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import g, has_app_context
+from sqlalchemy import text
+
+from app.core.extensions import db
+from tenants.context import current_tenant_id
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
+_frozen: datetime | None = None
+
+
+def utcnow() -> datetime:
+    """Now, in UTC (aware)."""
+    return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+def freeze(moment: datetime | None) -> None:
+    """Stop the clock at an aware `moment` (None lets it run again); for tests and the demo's replay."""
+    global _frozen
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("freeze() takes an aware datetime")
+    _frozen = moment.astimezone(UTC) if moment is not None else None
+
+
+def zone(community_id: int | None = None) -> ZoneInfo:
+    """The time zone of a community (the current one by default); Asia/Shanghai when none is known."""
+    community_id = community_id if community_id is not None else current_tenant_id()
+    if community_id is None:
+        return DEFAULT_ZONE
+    cache = g.setdefault("huzhu_zones", {}) if has_app_context() else {}
+    if community_id not in cache:
+        cache[community_id] = _zone_of(community_id)
+    return cache[community_id]
+
+
+def _zone_of(community_id: int) -> ZoneInfo:
+    # Plain SQL on the tenant table itself: tenants.models imports this module (utcnow) and not the reverse.
+    name = db.session.execute(text("SELECT timezone FROM communities WHERE id = :id"), {"id": community_id}).scalar()
+    try:
+        return ZoneInfo(name) if name else DEFAULT_ZONE
+    except (KeyError, ValueError):
+        logger.warning("community %s has an unknown time zone %r", community_id, name)
+        return DEFAULT_ZONE
+
+
+def now(community_id: int | None = None) -> datetime:
+    """Now on the community's wall clock (aware)."""
+    return utcnow().astimezone(zone(community_id))
+
+
+def today(community_id: int | None = None) -> date:
+    """Today's date in the community."""
+    return now(community_id).date()
