@@ -3,9 +3,11 @@ import logging
 
 from flask import Flask
 
-from app import api, cli, security, web
+from app import api, cli, domains, history, security, web  # noqa: F401  (history: its table)
 from app.core import config, errors, i18n
 from app.core.extensions import db, migrate
+from jobs import models as job_models  # noqa: F401  (the scheduler's table)
+from tenants import models as tenant_models  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _import_models() -> None:
-    """Import every model module so the metadata (and Alembic) sees all tables."""
-    import app.accounts.models  # noqa: F401
-    import app.announcements.models  # noqa: F401
-    import app.history  # noqa: F401
-    import app.matching.models  # noqa: F401
-    import app.meals.models  # noqa: F401
-    import app.needs.models  # noqa: F401
-    import app.notifications.models  # noqa: F401
-    import app.offers.models  # noqa: F401
-    import app.publicworks.models  # noqa: F401
-    import app.residents.models  # noqa: F401
-    import app.units.models  # noqa: F401
-    import tenants.models  # noqa: F401
+    """Every domain's models (so the metadata and Alembic see all tables) and tasks (their schedules)."""
+
+    domains.modules("models")
+    domains.modules("tasks")

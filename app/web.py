@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import IntegerConverter
 
-from app import permissions
+from app import domains, permissions
 from app.members.vocabulary import ROLE_LABELS
 from app.units.vocabulary import STATUS_LABELS, TYPE_LABELS
 from tenants.web import add_slug, current_community, current_membership
@@ -26,26 +26,7 @@ class DatabaseId(IntegerConverter):
 
 
 def init_app(app) -> None:
-    from app.accounts.views import bp as accounts_bp
-    from app.announcements.views import bp as announcements_bp
-    from app.home.views import bp as home_bp
-    from app.home.views import community_bp
-    from app.matching.referral_views import bp as referrals_bp
-    from app.matching.views import bp as matches_bp
-    from app.meals.views import bp as meals_bp
-    from app.members.views import bp as members_bp
-    from app.needs.views import bp as needs_bp
-    from app.notifications.views import bp as notifications_bp
-    from app.notifications.views import community_bp as deliveries_bp
-    from app.offers.views import bp as offers_bp
-    from app.platform.views import bp as platform_bp
-    from app.publicworks.views import bp as public_works_bp
-    from app.residents.views import bp as residents_bp
-    from app.units.views import bp as units_bp
-
-    for bp in (accounts_bp, home_bp, community_bp, platform_bp, members_bp, units_bp, announcements_bp,
-               notifications_bp, deliveries_bp, residents_bp, needs_bp, offers_bp, matches_bp,
-               meals_bp, referrals_bp, public_works_bp):
+    for bp in domains.blueprints("views"):
         app.register_blueprint(bp)
     app.url_defaults(add_slug)
 

@@ -9,6 +9,7 @@ them over later; deterministic job ids keep a job from being queued twice meanwh
 import contextvars
 import logging
 import uuid
+from collections.abc import Callable
 
 from flask import current_app
 from redis import Redis
@@ -18,6 +19,8 @@ from rq.job import Job, JobStatus
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.core.extensions import db
+from jobs.runner import job_path, run_job
 from tenants.context import current_tenant_id
 
 logger = logging.getLogger(__name__)
@@ -52,23 +55,22 @@ def queue(name: str = "default") -> Queue:
 _CURRENT = object()
 
 
-def enqueue_after_commit(func_path: str, *args, queue_name: str = "default", job_id: str | None = None,
+def enqueue_after_commit(func: Callable, *args, queue_name: str = "default", job_id: str | None = None,
                          tenant_id=_CURRENT) -> None:
-    """Run `func_path(*args)` for the current tenant once the current transaction commits.
+    """Run `func(*args)` (a module-level function) for the current tenant once the current transaction commits.
 
     `tenant_id` names another community the job runs for (a street referral tells the neighbour): the
     job re-enters that community and acts there with its own rights, never with the caller's.
     """
-    from app.core.extensions import db
-
     tenant = current_tenant_id() if tenant_id is _CURRENT else tenant_id
-    db.session().info.setdefault(SESSION_KEY, []).append((tenant, func_path, args, queue_name, job_id))
+    db.session().info.setdefault(SESSION_KEY, []).append((tenant, job_path(func), args, queue_name, job_id))
 
 
-def enqueue_now(tenant_id, func_path: str, *args, queue_name: str = "default", job_id: str | None = None) -> bool:
-    """Hand a job to RQ now (or to the in-process list without Redis). False when Redis did not answer."""
-    from jobs.runner import run_job
+def enqueue_now(tenant_id, func: Callable | str, *args, queue_name: str = "default", job_id: str | None = None) -> bool:
+    """Hand a job to RQ now (or to the in-process list without Redis). False when Redis did not answer.
 
+    `func` is the function, or the path `enqueue_after_commit` recorded for it."""
+    func_path = func if isinstance(func, str) else job_path(func)
     if not current_app.config["REDIS_URL"]:
         pending = _in_process.get()
         if pending is None:
@@ -102,8 +104,6 @@ def _job_state(job_id: str, connection: Redis):
 
 def run_in_process_jobs() -> int:
     """Without Redis: run the jobs that commits have queued, until none is left."""
-    from jobs.runner import run_job
-
     done = 0
     while True:
         pending = _in_process.get()

@@ -3,15 +3,25 @@
 Every worker runs a scheduler thread that, for each schedule, works out the current period and
 tries to claim it in Redis (SET NX); only the winner enqueues the job, under a job id made of the
 name and the period. The job then records its run under a unique (name, period) key, so even a
-claim lost in a Redis restart cannot make a period run twice. Later capabilities add one entry.
+claim lost in a Redis restart cannot make a period run twice. A domain declares its own schedules with
+`@periodic(...)` in its tasks.py.
 """
 import logging
 import threading
 import time as wallclock
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from sqlalchemy.exc import IntegrityError
+
+from app.core.extensions import db
+from jobs.models import ScheduleRun
+from jobs.queues import enqueue_now, redis_connection
 from tenants import clock
+from tenants.clock import utcnow
+from tenants.context import tenant_context
+from tenants.services import list_communities
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +31,7 @@ TZ = clock.DEFAULT_ZONE  # schedules keep the platform's local time
 @dataclass(frozen=True)
 class Schedule:
     name: str
-    func: str  # dotted path; called once per community (per_community) or once in all
+    func: Callable  # called once per community (per_community) or once in all
     every: timedelta | None = None  # a fixed interval …
     daily_at: time | None = None  # … or once a day at this local time (Asia/Shanghai)
     per_community: bool = True
@@ -48,24 +58,21 @@ class Schedule:
         return candidate.astimezone(UTC)
 
 
-SCHEDULES: list[Schedule] = [
-    Schedule("outbox_sweeper", "app.notifications.services.sweep", every=timedelta(minutes=1),
-             queue="notifications", description="re-enqueue notifications left pending, retry due deliveries"),
-    Schedule("platform_outbox_sweeper", "app.notifications.services.sweep", every=timedelta(minutes=1),
-             per_community=False, queue="notifications", description="the same for account messages"),
-    Schedule("coordinator_digest", "app.notifications.digest.send_daily_digest", daily_at=time(7, 30),
-             description="the coordinator's daily digest: today's work"),
-    Schedule("escalation_sweep", "app.matching.services.escalate_overdue", every=timedelta(minutes=15),
-             description="flag needs unmatched past their urgency's deadline; offer them to the street"),
-    Schedule("meal_orders", "app.meals.services.daily_orders", daily_at=time(1, 0),
-             description="make the coming week's meal orders from the meal plans"),
-    Schedule("meal_manifests", "app.meals.services.send_manifests", every=timedelta(minutes=15),
-             description="send each canteen tomorrow's manifest once its orders close"),
-    Schedule("street_referrals", "app.matching.referrals.sweep", every=timedelta(minutes=15),
-             description="expire referrals past their time; repeat follow-ups between communities a lost job missed"),
-    Schedule("retention_purge", "app.maintenance.purge_expired", daily_at=time(3, 0), per_community=False,
-             description="delete expired sessions, reset codes, old imports, tokens and data exports"),
-]
+SCHEDULES: list[Schedule] = []
+
+
+def periodic(name: str, *, every: timedelta | None = None, daily_at: time | None = None,
+             per_community: bool = True, queue: str = "default", description: str = ""):
+    """Declare a domain's task as periodic (in its tasks.py); the composition root imports every tasks.py."""
+
+    def register(func: Callable) -> Callable:
+        if any(s.name == name for s in SCHEDULES):
+            raise ValueError(f"schedule {name} is declared twice")
+        SCHEDULES.append(Schedule(name, func, every=every, daily_at=daily_at, per_community=per_community,
+                                  queue=queue, description=description))
+        return func
+
+    return register
 
 
 def by_name(name: str) -> Schedule:
@@ -74,8 +81,6 @@ def by_name(name: str) -> Schedule:
 
 def tick(now: datetime | None = None) -> list[str]:
     """Claim and enqueue every schedule whose current period has not been claimed; returns job ids."""
-    from jobs.queues import enqueue_now, redis_connection
-
     now = now or datetime.now(UTC)
     connection = redis_connection()
     enqueued = []
@@ -84,7 +89,7 @@ def tick(now: datetime | None = None) -> list[str]:
         job_id = f"schedule-{schedule.name}-{period}".replace(":", "")
         ttl = int((schedule.every or timedelta(days=1)).total_seconds()) * 3
         if connection.set(f"huzhu:schedule:{schedule.name}:{period}", "1", nx=True, ex=ttl):
-            enqueue_now(None, "jobs.scheduler.run_scheduled", schedule.name, period, queue_name=schedule.queue,
+            enqueue_now(None, run_scheduled, schedule.name, period, queue_name=schedule.queue,
                         job_id=job_id)
             enqueued.append(job_id)
     return enqueued
@@ -92,15 +97,6 @@ def tick(now: datetime | None = None) -> list[str]:
 
 def run_scheduled(name: str, period: str) -> str:
     """Job: run one schedule for one period, once; record the run for the admin page."""
-    from sqlalchemy.exc import IntegrityError
-
-    from app.core.extensions import db
-    from app.notifications.models import ScheduleRun
-    from jobs.runner import call_path
-    from tenants.clock import utcnow
-    from tenants.context import tenant_context
-    from tenants.services import list_communities
-
     schedule = by_name(name)
     run = ScheduleRun(name=name, period=period)
     db.session.add(run)
@@ -115,7 +111,7 @@ def run_scheduled(name: str, period: str) -> str:
     for community_id in targets:
         with tenant_context(community_id):
             try:
-                call_path(schedule.func)
+                schedule.func()
                 db.session.commit()
             except Exception as exc:  # one community's failure must not stop the others; it is recorded
                 db.session.rollback()

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.notifications import services as notifications
-from app.notifications.models import Delivery, InboxEntry, OutboxEvent, ScheduleRun
+from app.notifications.models import Delivery, InboxEntry, OutboxEvent
+from jobs.models import ScheduleRun
 from jobs.queues import enqueue_now
 from tenants.context import tenant_context
 from tests.conftest import PG_OWNER_URL

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, ur
 from flask_login import current_user
 from sqlalchemy import text
 
+from app import sections
 from app.core.extensions import db
 from app.members import services as members
 from app.permissions import require
@@ -56,6 +57,14 @@ def readyz():
         # Failures wait for a person (retry or discard); they do not make the app unready.
         body["failed_deliveries"] = failed_deliveries_total()
     return jsonify(body), (200 if ok else 503)
+
+
+@community_bp.get("/today")
+def today():
+    """The coordinator's work of the day: every domain's section (app.sections) in its order."""
+    require("matching.confirm")
+    return render_template("home/today.html", sections=[render_template(s.template, **context)
+                                                        for s, context in sections.visible("today")])
 
 
 @community_bp.get("/")

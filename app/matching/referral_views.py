@@ -13,6 +13,7 @@ from app.matching import listings, referrals
 from app.needs.services import local_window
 from app.needs.vocabulary import labels
 from app.permissions import found, require
+from app.sections import section
 from tenants import clock
 from tenants.street import street_of
 from tenants.web import current_community, tenant_routes
@@ -25,6 +26,11 @@ bp = tenant_routes(Blueprint("referrals", __name__, url_prefix="/c/<slug>/referr
 @bp.context_processor
 def _labels():
     return labels()
+
+
+@section("referrals", page="today", order=20, template="referrals/_today.html", permission="matching.confirm")
+def _today():
+    return labels() | {"referrals": listings.incoming_referrals()}
 
 
 def _referral_or_404(referral_id: int, action: str = "referrals.view"):

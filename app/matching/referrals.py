@@ -36,7 +36,6 @@ from tenants.street import street_of
 
 logger = logging.getLogger(__name__)
 
-FOLLOW = "app.matching.referrals.follow"
 # Only this eligibility crosses to a neighbour: age is not sensitive; disability and allowance are.
 SHAREABLE_ELIGIBILITY = {"elderly"}
 # What the origin's need becomes when it follows the referral.
@@ -110,7 +109,7 @@ def refer(need: Need, offer_id: int, fact: engine.NeedFacts, *, actor_id: int | 
     db.session.add(referral)
     db.session.flush()
     history.record(need, "matched", actor_id=actor_id, note=chosen.community_name or "")
-    enqueue_after_commit(FOLLOW, referral.id, tenant_id=chosen.community_id)  # B's staff hear of it there
+    enqueue_after_commit(follow, referral.id, tenant_id=chosen.community_id)  # B's staff hear of it there
     return referral
 
 
@@ -122,7 +121,7 @@ def refer_to_street(need: Need, fact: engine.NeedFacts, communities: set[int]) -
     db.session.add(referral)
     db.session.flush()
     for community_id in sorted(communities):
-        enqueue_after_commit(FOLLOW, referral.id, tenant_id=community_id)
+        enqueue_after_commit(follow, referral.id, tenant_id=community_id)
     return referral
 
 
@@ -138,7 +137,7 @@ def withdraw(referral: StreetReferral, *, actor_id: int | None, move_need: bool 
     if move_need and need is not None and need.status in ("matched", "in_service"):
         history.record(need, "triaged", actor_id=actor_id, note=_("Referral withdrawn"))
     if was_taken:
-        enqueue_after_commit(FOLLOW, referral.id, tenant_id=referral.to_community_id)
+        enqueue_after_commit(follow, referral.id, tenant_id=referral.to_community_id)
     db.session.flush()
     return referral
 
@@ -204,7 +203,7 @@ def take(referral: StreetReferral, *, actor_id: int | None, title: str | None = 
             matching.propose(need, referral.offer_id, actor_id=actor_id)
         except ValidationFailed:  # the offer filled up meanwhile: the coordinator matches it here
             logger.info("referral %s: offer %s no longer fits; left to matching", referral.id, referral.offer_id)
-    enqueue_after_commit(FOLLOW, referral.id, tenant_id=referral.from_community_id)
+    enqueue_after_commit(follow, referral.id, tenant_id=referral.from_community_id)
     db.session.flush()
     return need
 
@@ -222,7 +221,7 @@ def local_step(need: Need, to_status: str) -> None:
         .values(status=to_status, **values).execution_options(synchronize_session=False)).rowcount
     if moved:
         referral = db.session.get(StreetReferral, need.referral_id)
-        enqueue_after_commit(FOLLOW, need.referral_id, tenant_id=referral.from_community_id)
+        enqueue_after_commit(follow, need.referral_id, tenant_id=referral.from_community_id)
 
 
 # --- following, in each community's own context -------------------------------------------------------

@@ -1,5 +1,5 @@
 """Docking pages: the matches of a unit (accept, decline, delivered) and of the staff (confirm), the batch
-assignment, and the coordinator's work of the day."""
+assignment, and the coordinator's docking work of the day (a section of the today page)."""
 import logging
 from datetime import date
 
@@ -15,11 +15,10 @@ from app.core.validation import Conflict, ValidationFailed
 from app.matching import disclosure, listings, services
 from app.matching.models import LIVE_STATUSES
 from app.matching.words import reasons_text
-from app.meals import services as meals
 from app.needs.models import Need
 from app.needs.vocabulary import labels
-from app.notifications.services import list_failed
 from app.permissions import can, require
+from app.sections import section
 from app.units.services import units_of_user
 from tenants import clock
 from tenants.web import tenant_routes
@@ -173,13 +172,12 @@ def batch():
         (422 if errors else 200)
 
 
-@bp.get("/today")
-def today():
+@section("docking", page="today", order=10, template="matches/_today.html", permission="matching.confirm")
+def _today():
     """The coordinator's work of the day: each list in one query, whatever its length."""
-    require("matching.confirm")
-    return render_template(
-        "matches/today.html", new_needs=listings.new_needs(), escalated=listings.escalated_needs(),
-        referrals=listings.incoming_referrals(),
-        proposed=disclosure.match_views(("proposed",), audience=disclosure.STAFF, limit=20),
-        accepted=disclosure.match_views(("accepted",), audience=disclosure.STAFF, limit=20),
-        failed_count=len(list_failed()), meals=meals.morning())
+    return labels() | {
+        "new_needs": listings.new_needs(), "escalated": listings.escalated_needs(),
+        "proposed": disclosure.match_views(("proposed",), audience=disclosure.STAFF, limit=20),
+        "accepted": disclosure.match_views(("accepted",), audience=disclosure.STAFF, limit=20)}
+
+

@@ -22,12 +22,25 @@ from app.offers.models import ELIGIBILITY, WEEKDAYS
 from app.permissions import can, require
 from app.residents import services as residents
 from app.residents.api import resident_or_404
+from app.sections import digest, section
 from tenants import clock
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
 
 bp = tenant_routes(Blueprint("meals", __name__, url_prefix="/c/<slug>/meals"))
+
+
+@section("meals", page="today", order=30, template="meals/_today.html", permission="matching.confirm")
+def _today():
+    return labels() | {"meals": services.morning()}
+
+
+@digest
+def _digest_counts():
+    meals = services.morning()
+    return {"meals_today": sum(total for _offer, total, _marked in meals["manifests"]),
+            "missed_meals": len(meals["missed"]), "meal_plans_requested": meals["requested"]}
 
 
 @bp.context_processor

@@ -58,7 +58,7 @@ def emit(event: str, *, audience: dict, payload: dict | None = None,
     row = OutboxEvent(event=event, audience=audience, payload=payload or {}, actor_id=actor_id)
     db.session.add(row)
     db.session.flush()
-    enqueue_after_commit("app.notifications.services.fan_out", row.id, queue_name="notifications",
+    enqueue_after_commit(fan_out, row.id, queue_name="notifications",
                          job_id=f"fanout-{row.community_id or 0}-{row.id}")
     return row
 
@@ -197,7 +197,7 @@ def enqueue_due_deliveries(event_id: int | None = None) -> int:
     ids = list(db.session.execute(stmt.order_by(Delivery.id)).scalars())
     for start in range(0, len(ids), SEND_CHUNK):
         chunk = ids[start:start + SEND_CHUNK]
-        enqueue_after_commit("app.notifications.services.send_deliveries", chunk, queue_name="notifications",
+        enqueue_after_commit(send_deliveries, chunk, queue_name="notifications",
                              job_id=f"send-{current_tenant_id() or 0}-{chunk[0]}-{chunk[-1]}-{len(chunk)}")
     db.session.commit()
     return len(ids)
@@ -294,7 +294,7 @@ def retry_failed(delivery: Delivery) -> None:
     delivery.status, delivery.attempts, delivery.send_after = "pending", 0, utcnow()
     _count_failure(delivery.community_id, -1)
     db.session.flush()
-    enqueue_after_commit("app.notifications.services.send_deliveries", [delivery.id], queue_name="notifications",
+    enqueue_after_commit(send_deliveries, [delivery.id], queue_name="notifications",
                          job_id=f"retry-{delivery.community_id or 0}-{delivery.id}-{int(utcnow().timestamp())}")
 
 
@@ -312,7 +312,7 @@ def sweep() -> dict:
     stale = list(db.session.execute(select(OutboxEvent.id).where(
         OutboxEvent.status == "pending", OutboxEvent.created_at <= now - timedelta(seconds=30))).scalars())
     for event_id in stale:
-        enqueue_after_commit("app.notifications.services.fan_out", event_id, queue_name="notifications",
+        enqueue_after_commit(fan_out, event_id, queue_name="notifications",
                              job_id=f"fanout-{current_tenant_id() or 0}-{event_id}")
     # A 'sending' row this old was cut by a crash (no send takes minutes: SMTP has a timeout).
     stale_sending = timedelta(seconds=current_app.config["DELIVERY_STALE_SECONDS"])

@@ -11,6 +11,7 @@ from app.core.validation import ValidationFailed
 from app.notifications import services
 from app.notifications.events import CATEGORIES, CHANNELS
 from app.permissions import require
+from app.sections import section
 from tenants.models import Community
 from tenants.web import tenant_routes
 
@@ -18,6 +19,11 @@ logger = logging.getLogger(__name__)
 
 bp = Blueprint("notifications", __name__)
 community_bp = tenant_routes(Blueprint("deliveries", __name__, url_prefix="/c/<slug>/notifications"))
+
+
+@section("undelivered", page="today", order=90, template="notifications/_today.html", permission="matching.confirm")
+def _today():
+    return {"failed_count": len(services.list_failed())}
 
 
 def entry_links(entries) -> dict[int, str]:

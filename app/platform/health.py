@@ -6,8 +6,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.extensions import db
-from app.notifications.models import ScheduleRun
 from app.notifications.services import failed_deliveries_total
+from jobs.models import ScheduleRun
 from jobs.scheduler import SCHEDULES
 
 logger = logging.getLogger(__name__)

@@ -59,7 +59,7 @@ def request_export(resident: Resident, *, actor_id: int | None) -> DataExport:
 
 
 def _enqueue(export: DataExport) -> None:
-    enqueue_after_commit("app.residents.exports.build", export.id,
+    enqueue_after_commit(build, export.id,
                          job_id=f"export-{current_tenant_id()}-{export.id}")
 
 

@@ -1,0 +1,74 @@
+"""What waits for people, contributed by each domain: the coordinator's today page, the community's
+home page and the daily digest read this registry, so a new domain adds its part without editing home/.
+
+A domain declares a section in its own package (usually views.py):
+
+    @section("meals", page="today", order=30, template="meals/_today.html", permission="matching.confirm")
+    def _today():
+        return {"meals": services.morning()}
+
+    @digest
+    def _meal_counts():
+        return {"meals_today": ...}
+
+`load` runs in the current community and returns the template's context (the template is rendered on
+its own, so the context carries the labels it needs); a digest function returns counts for the staff's
+daily digest (app/home/tasks.py).
+"""
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.permissions import can
+
+logger = logging.getLogger(__name__)
+
+PAGES = ("today", "community")
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    page: str
+    order: int
+    template: str
+    permission: str
+    load: Callable[[], dict]
+
+
+SECTIONS: list[Section] = []
+DIGESTS: list[Callable[[], dict]] = []
+
+
+def section(name: str, *, page: str, order: int, template: str, permission: str):
+    """Declare `load` as a section of a page (see the module's docstring)."""
+    if page not in PAGES:
+        raise ValueError(f"unknown page {page}")
+
+    def register(load: Callable[[], dict]) -> Callable[[], dict]:
+        if any(s.name == name and s.page == page for s in SECTIONS):
+            raise ValueError(f"section {page}/{name} is declared twice")
+        SECTIONS.append(Section(name, page, order, template, permission, load))
+        SECTIONS.sort(key=lambda s: (s.page, s.order, s.name))
+        return load
+
+    return register
+
+
+def visible(page: str) -> list[tuple[Section, dict]]:
+    """The page's sections the current member may see, each with its loaded context."""
+    return [(s, s.load()) for s in SECTIONS if s.page == page and can(s.permission)]
+
+
+def digest(counts: Callable[[], dict]) -> Callable[[], dict]:
+    """Declare a function whose counts (for the current community) go into the daily digest."""
+    DIGESTS.append(counts)
+    return counts
+
+
+def digest_counts() -> dict:
+    """Every domain's digest counts for the current community."""
+    counts = {}
+    for contribute in DIGESTS:
+        counts |= contribute()
+    return counts
