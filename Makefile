@@ -55,8 +55,10 @@ bench-matching: translations
 bench-meals: translations
 	$(BIN)/python bench/meals.py
 
+# Style (ruff) and the layers of the code (import-linter contracts in pyproject.toml).
 lint: install
 	$(BIN)/ruff check app tenants jobs tests bench
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) instance/huzhu.db

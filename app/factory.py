@@ -3,7 +3,7 @@ import logging
 
 from flask import Flask
 
-from app import api, cli, domains, history, security, web  # noqa: F401  (history: its table)
+from app import api, commands, domains, history, security, web  # noqa: F401  (history: its table)
 from app.core import config, errors, i18n
 from app.core.extensions import db, migrate
 from jobs import models as job_models  # noqa: F401  (the scheduler's table)
@@ -33,7 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     web.init_app(app)
     api.register_api(app)
     errors.init_app(app)
-    cli.register_cli(app)
+    commands.register(app)
     return app
 
 

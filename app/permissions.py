@@ -18,6 +18,25 @@ STAFF = {"admin", "coordinator"}
 EVERYONE = set(ROLES)
 
 
+# The rules need a few objects by id (a need's resident, a match's offer, a unit); the domains that own
+# them lend their lookups with @loader, so this module, below every domain, imports none of them.
+LOADERS: dict[str, Callable[[int], object | None]] = {}
+
+
+def loader(kind: str):
+    """Lend `permissions` the lookup of one kind of object by id (`@permissions.loader("unit")`)."""
+
+    def register(func: Callable[[int], object | None]):
+        LOADERS[kind] = func
+        return func
+
+    return register
+
+
+def _load(kind: str, object_id: int):
+    return LOADERS[kind](object_id)
+
+
 def _own_resident(membership: Membership, resident) -> bool:
     """Staff, or the account that acts for the resident (themself, or a family member)."""
     return membership.has_role(*STAFF) or (resident is not None and resident.account_id == membership.user_id)
@@ -29,9 +48,7 @@ def _export_requester(membership: Membership, export) -> bool:
         return True
     if export is None or export.requested_by_id != membership.user_id:
         return False
-    from app.residents.services import get_resident
-
-    return _own_resident(membership, get_resident(export.resident_id))
+    return _own_resident(membership, _load("resident", export.resident_id))
 
 
 def _own_unit(membership: Membership, unit) -> bool:
@@ -43,9 +60,7 @@ def _own_unit(membership: Membership, unit) -> bool:
 def _represents(membership: Membership, unit_id: int | None) -> bool:
     if unit_id is None or not membership.has_role("unit"):
         return False
-    from app.units.services import get_unit
-
-    unit = get_unit(unit_id)
+    unit = _load("unit", unit_id)
     return unit is not None and unit.is_represented_by(membership.user_id)
 
 
@@ -57,9 +72,7 @@ def _offer_side(membership: Membership, offer) -> bool:
 def _match_side(membership: Membership, match) -> bool:
     if membership.has_role(*STAFF):
         return True
-    from app.offers.services import get_offer
-
-    return match is not None and _represents(membership, get_offer(match.offer_id).unit_id)
+    return match is not None and _represents(membership, _load("offer", match.offer_id).unit_id)
 
 
 def _need_party(membership: Membership, need) -> bool:
@@ -71,9 +84,7 @@ def _need_party(membership: Membership, need) -> bool:
     if need.submitted_by_id == membership.user_id or _represents(membership, need.unit_id):
         return True
     if need.resident_id:
-        from app.residents.services import get_resident
-
-        resident = get_resident(need.resident_id)
+        resident = _load("resident", need.resident_id)
         return resident is not None and resident.account_id == membership.user_id
     return False
 
@@ -84,9 +95,7 @@ def _meal_owner(membership: Membership, plan_or_order) -> bool:
         return True
     if plan_or_order is None:
         return False
-    from app.residents.services import get_resident
-
-    return _own_resident(membership, get_resident(plan_or_order.resident_id))
+    return _own_resident(membership, _load("resident", plan_or_order.resident_id))
 
 
 RULES: dict[str, set[str] | Callable] = {

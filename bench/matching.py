@@ -448,8 +448,8 @@ class StatementCounter:
 
 def proposal_breakdown(app, open_needs, samples: int, rng: random.Random) -> dict:
     """A second pass with stopwatches on the parts of `proposals` and a count of SQL statements."""
+    from app.core import engine
     from app.core.extensions import db
-    from app.matching import engine
     from app.matching import services as matching
     from app.needs import services as needs
     from app.offers import services as offers
@@ -535,8 +535,8 @@ class RssSampler(threading.Thread):
 
 
 def batch_phase(app, community_id: int, profile: bool) -> dict:
+    from app.core import engine
     from app.core.extensions import db
-    from app.matching import engine
     from app.matching import services as matching
     from app.needs import services as needs
     from app.offers import services as offers

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from app.core import engine
 from app.core.extensions import db
-from app.matching import engine
 from app.matching import services as matching
 from app.needs import services as needs
 from app.offers import services as offers

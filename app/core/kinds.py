@@ -9,6 +9,7 @@ KIND_LABELS = {
     "public_works": _l("Public works (市政)"), "other": _l("Other"),
 }
 MEAL_SLOTS = ("breakfast", "lunch", "dinner")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SLOT_LABELS = {"breakfast": _l("Breakfast"), "lunch": _l("Lunch"), "dinner": _l("Dinner")}
 
 # How capacity is counted: per day and meal slot, per day for venues (headcount), or once in all.

@@ -7,6 +7,7 @@ from app.core.extensions import db
 from app.matching.models import Match
 from app.needs.models import OPEN_STATUSES, Need
 from app.offers.models import Offer
+from app.offers.services import offers_with_units  # noqa: F401  (the pages read it from here too)
 from app.residents.models import Resident
 from app.units.models import Unit
 
@@ -62,15 +63,6 @@ def names_of_needs(needs: list[Need]) -> dict:
                                   .where(StreetReferral.id.in_(referral_ids))).all()
         referred = {i: _("A resident of %(community)s", community=name) for i, name in rows}
     return {"residents": residents, "units": units, "referred": referred}
-
-
-def offers_with_units(offer_ids) -> dict[int, tuple]:
-    """{offer_id: (offer, unit)} in one query."""
-    ids = set(offer_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(select(Offer, Unit).join(Unit, Unit.id == Offer.unit_id).where(Offer.id.in_(ids)))
-    return {offer.id: (offer, unit) for offer, unit in rows}
 
 
 def user_names(user_ids) -> dict[int, str]:

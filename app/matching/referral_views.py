@@ -9,9 +9,9 @@ from flask_login import current_user
 from app.core.database import retry_when_locked
 from app.core.extensions import db
 from app.core.validation import Conflict, ValidationFailed
+from app.core.vocabulary import labels
 from app.matching import listings, referrals
 from app.needs.services import local_window
-from app.needs.vocabulary import labels
 from app.permissions import found, require
 from app.sections import section
 from tenants import clock

@@ -20,10 +20,10 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from app import history
+from app.core import engine
 from app.core.extensions import db
 from app.core.kinds import KIND_LABELS, SLOT_LABELS
 from app.core.validation import Conflict, ValidationFailed
-from app.matching import engine
 from app.matching.models import LIVE_REFERRAL_STATUSES, StreetReferral
 from app.needs.models import OPEN_STATUSES, Need
 from app.notifications import services as notifications

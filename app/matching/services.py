@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app import history
+from app.core import engine
 from app.core.extensions import db
 from app.core.kinds import occurrence_key
 from app.core.validation import Conflict, ValidationFailed
-from app.matching import disclosure, engine, referrals
+from app.matching import disclosure, referrals
 from app.matching.models import LIVE_STATUSES, Match
 from app.needs import services as needs
 from app.needs.models import OPEN_STATUSES, Need

@@ -12,11 +12,11 @@ from app.core.database import retry_when_locked
 from app.core.extensions import db
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.core.validation import Conflict, ValidationFailed
+from app.core.vocabulary import labels
 from app.matching import disclosure, listings, services
 from app.matching.models import LIVE_STATUSES
 from app.matching.words import reasons_text
 from app.needs.models import Need
-from app.needs.vocabulary import labels
 from app.permissions import can, require
 from app.sections import section
 from app.units.services import units_of_user

@@ -19,6 +19,7 @@ from marshmallow import ValidationError
 from sqlalchemy import case, func, or_, select, update
 
 from app import history
+from app.core import signals
 from app.core.extensions import db
 from app.core.i18n import translate_field_messages
 from app.core.kinds import occurrence_key
@@ -176,7 +177,7 @@ def request_plan(data: dict, *, actor_id: int | None, confirm: bool) -> MealPlan
     if clean["mode"] == "delivery" and not offer.delivery:
         errors["mode"] = [_("This canteen does not deliver; choose dine-in.")]
     elif clean["mode"] == "delivery" and offer.radius_m:
-        from app.matching.engine import distance_m
+        from app.core.engine import distance_m
 
         away = distance_m(offer.latitude, offer.longitude, resident.latitude, resident.longitude)
         if away is not None and away > offer.radius_m:
@@ -192,7 +193,7 @@ def request_plan(data: dict, *, actor_id: int | None, confirm: bool) -> MealPlan
     if "anyone" not in (offer.eligibility or ["anyone"]):
         groups, _grade = residents.eligibility_of([resident.id], actor_id=actor_id, purpose="meals")[resident.id]
         if not groups & set(offer.eligibility):
-            from app.needs.vocabulary import ELIGIBILITY_LABELS
+            from app.core.vocabulary import ELIGIBILITY_LABELS
 
             raise ValidationFailed({"resident_id": [_("This canteen serves only: %(groups)s.", groups=", ".join(
                 str(ELIGIBILITY_LABELS[g]) for g in offer.eligibility if g in ELIGIBILITY_LABELS))]})
@@ -423,6 +424,12 @@ def restore_order(order: MealOrder, *, actor_id: int | None) -> MealOrder:
     order.status, order.note, order.changed_by_id, order.changed_at = "ordered", "", actor_id, utcnow()
     db.session.flush()
     return order
+
+
+@signals.offer_day_closed.connect
+def _offer_day_closed(offer, *, day: date, actor_id: int | None) -> None:
+    if offer.kind == "meal":
+        cancel_for_closure(offer.id, day, actor_id=actor_id)
 
 
 def cancel_for_closure(offer_id: int, day: date, *, actor_id: int | None) -> int:
@@ -769,6 +776,6 @@ def _slot_words(slots) -> list[str]:
 
 
 def _day_words(days) -> list[str]:
-    from app.needs.vocabulary import WEEKDAY_LABELS
+    from app.core.vocabulary import WEEKDAY_LABELS
 
     return [str(WEEKDAY_LABELS.get(d, d)) for d in days]

@@ -12,12 +12,12 @@ from app import history
 from app.core.extensions import db
 from app.core.kinds import MEAL_SLOTS
 from app.core.validation import Conflict, ValidationFailed
+from app.core.vocabulary import flat_errors, labels
 from app.matching import listings
 from app.meals import services
 from app.meals.api import canteen_or_404, order_or_404, own_residents, plan_or_404, with_cancellable
 from app.meals.models import MODES, PLAN_STATUSES
 from app.meals.schemas import MONTH
-from app.needs.vocabulary import flat_errors, labels
 from app.offers.models import ELIGIBILITY, WEEKDAYS
 from app.permissions import can, require
 from app.residents import services as residents

@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from app import history
 from app.accounts.services import aware
+from app.core.engine import NeedFacts
 from app.core.extensions import db
 from app.core.i18n import translate_field_messages
 from app.core.kinds import KINDS, MEAL_SLOTS, occurrence_key
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed
-from app.matching.engine import NeedFacts
 from app.needs.models import OPEN_STATUSES, URGENCIES, Need
 from app.notifications import services as notifications
 from app.offers.models import Offer

@@ -11,6 +11,7 @@ from app import history
 from app.core.extensions import db
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.core.validation import Conflict, ValidationFailed
+from app.core.vocabulary import flat_errors, labels
 from app.matching import listings, referrals
 from app.matching import services as matching
 from app.matching.models import Match
@@ -18,7 +19,6 @@ from app.matching.words import reasons_text
 from app.needs import services
 from app.needs.api import own_scope
 from app.needs.models import NEED_STATUSES, URGENCIES
-from app.needs.vocabulary import flat_errors, labels
 from app.permissions import can, found, require
 from app.publicworks import services as public_works
 from app.residents import services as residents

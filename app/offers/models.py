@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.extensions import db
+from app.core.kinds import WEEKDAYS  # noqa: F401  (offers' weekly hours use these keys)
 from tenants.clock import utcnow
 from tenants.scoping import TenantScoped, tenant_fk
 from tenants.street import StreetShareable
@@ -14,7 +15,6 @@ logger = logging.getLogger(__name__)
 
 TERMS = ("free", "discounted", "priced")
 ELIGIBILITY = ("anyone", "elderly", "disabled", "low_income", "living_alone")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Offer(StreetShareable, TenantScoped, db.Model):

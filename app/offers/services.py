@@ -6,15 +6,18 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import and_, func, select, update
 
+from app import permissions
+from app.core import signals
+from app.core.engine import OfferFacts
 from app.core.extensions import db
 from app.core.i18n import translate_field_messages
 from app.core.pagination import keyset_page
 from app.core.sql import insert_ignoring_duplicates
 from app.core.validation import Conflict, ValidationFailed
-from app.matching.engine import OfferFacts
 from app.offers.models import Offer, OfferClosure, OfferOccurrence
 from app.offers.schemas import OfferIn, OfferPatch
 from app.units import services as units
+from app.units.models import Unit
 from tenants.context import current_tenant_id
 from tenants.street import across_street
 
@@ -60,6 +63,16 @@ def most_booked(offer: Offer) -> int:
                               .where(OfferOccurrence.offer_id == offer.id)).scalar_one()
 
 
+def offers_with_units(offer_ids) -> dict[int, tuple]:
+    """{offer_id: (offer, unit)} in one query."""
+    ids = set(offer_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Offer, Unit).join(Unit, Unit.id == Offer.unit_id).where(Offer.id.in_(ids)))
+    return {offer.id: (offer, unit) for offer, unit in rows}
+
+
+@permissions.loader("offer")
 def get_offer(offer_id: int) -> Offer | None:
     return db.session.execute(select(Offer).where(Offer.id == offer_id)).scalar_one_or_none()
 
@@ -83,10 +96,7 @@ def add_closure(offer: Offer, day: date, note: str = "") -> OfferClosure:
         closure = OfferClosure(offer_id=offer.id, day=day, note=note[:200])
         db.session.add(closure)
         db.session.flush()
-        if offer.kind == "meal":
-            from app.meals.services import cancel_for_closure  # meals build on offers, not the other way
-
-            cancel_for_closure(offer.id, day, actor_id=None)
+        signals.offer_day_closed.send(offer, day=day, actor_id=None)
     return closure
 
 

@@ -10,8 +10,7 @@ from flask_login import current_user
 from app.core.extensions import db
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.core.validation import ValidationFailed
-from app.matching import listings
-from app.needs.vocabulary import flat_errors, labels
+from app.core.vocabulary import flat_errors, labels
 from app.offers import services
 from app.offers.models import ELIGIBILITY, TERMS, WEEKDAYS
 from app.offers.schemas import ClosureIn
@@ -53,7 +52,7 @@ def index():
     except ValidationFailed:
         return redirect(url_for("offers.index", kind=kind))
     return render_template("offers/index.html", offers=items, next_cursor=next_cursor, kind=kind,
-                           units=listings.offers_with_units(o.id for o in items))
+                           units=services.offers_with_units(o.id for o in items))
 
 
 def _form() -> tuple[dict, dict, dict]:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import and_, delete, func, or_, select
 
+from app import permissions
 from app.core.extensions import db
 from app.core.i18n import translate_field_messages
 from app.core.pagination import keyset_page
@@ -78,6 +79,7 @@ def update_resident(resident: Resident, data: dict) -> Resident:
     return resident
 
 
+@permissions.loader("resident")
 def get_resident(resident_id: int) -> Resident | None:
     return db.session.execute(select(Resident).where(Resident.id == resident_id)).scalar_one_or_none()
 

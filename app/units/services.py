@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 
+from app import permissions
 from app.core.extensions import db
 from app.core.i18n import translate_field_messages
 from app.core.pagination import keyset_page
@@ -94,6 +95,7 @@ def delete_unit(unit: Unit) -> None:
     db.session.flush()
 
 
+@permissions.loader("unit")
 def get_unit(unit_id: int) -> Unit | None:
     return db.session.execute(select(Unit).where(Unit.id == unit_id)).scalar_one_or_none()
 

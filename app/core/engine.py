@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from app.offers.models import WEEKDAYS
+from app.core.kinds import WEEKDAYS
 
 logger = logging.getLogger(__name__)
 
