@@ -56,6 +56,9 @@ def _tenant_models(state) -> list[type]:
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_statement(state):
+    if state.is_insert:
+        _stamp_bulk_insert(state)
+        return
     if not (state.is_select or state.is_update or state.is_delete):
         return
     if state.execution_options.get(UNSCOPED):
@@ -77,6 +80,31 @@ def _scope_statement(state):
     state.statement = state.statement.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.community_id == tenant, include_aliases=True)
     )
+
+
+def _stamp_bulk_insert(state) -> None:
+    """A bulk INSERT of tenant rows (`session.execute(insert(Model), rows)`, app.core.sql) is stamped and
+    checked as a flush is: each row gets the current community, a row naming another one is refused."""
+    model = _insert_model(state)
+    if model is None or not issubclass(model, TenantScoped):
+        return
+    tenant = current_tenant_id()
+    rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+    for row in rows:
+        given = row.get("community_id")
+        if tenant is None:
+            if getattr(model, "__platform_rows__", False) and given is None:
+                continue
+            raise TenantContextMissing(f"cannot insert {model.__name__} rows with no community in context")
+        if given is None:
+            row["community_id"] = tenant
+        elif given != tenant:
+            raise TenantContextMissing(f"{model.__name__} rows belong to another community than the context")
+
+
+def _insert_model(state):
+    mapper = state.bind_mapper
+    return mapper.class_ if mapper is not None else None
 
 
 @event.listens_for(Session, "before_flush")
