@@ -16,6 +16,8 @@ import copy
 import os
 import shutil
 from contextlib import contextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
@@ -24,6 +26,8 @@ from sqlalchemy.pool import NullPool
 
 from app import create_app
 from app.extensions import db, limiter
+from app.meals import services as meals
+from tests.factories import CommunityFactory, docking_world, member, token_for
 
 PG_URL = os.environ.get("TEST_DATABASE_URL") or None
 PG_OWNER_URL = os.environ.get("TEST_DATABASE_OWNER_URL") or PG_URL
@@ -249,6 +253,50 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# --- shared people and places (tests/factories.py has the pieces; a module may override any of these) -------
+
+@pytest.fixture
+def community(app):
+    """A community of its own (柳荫街社区, a generated slug)."""
+    return CommunityFactory(name="柳荫街社区")
+
+
+@pytest.fixture
+def admin(community):
+    return member(community, "admin", name="管理员")
+
+
+@pytest.fixture
+def coordinator(community):
+    return member(community, "coordinator", name="协调员小李")
+
+
+@pytest.fixture
+def auth(client, admin):
+    """The admin's bearer headers for the API."""
+    return token_for(client, admin)
+
+
+@pytest.fixture
+def world(app):
+    """The docking world (tests.factories.docking_world): community `dock`, its coordinator, the canteen's cook
+    and weekday lunch, and 王秀英 with her own account."""
+    return docking_world()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the community's wall clock: clock(2026, 11, 30, 10) is Monday 30 November, 10:00 in Shanghai.
+
+    It is the clock the meal table reads (meals.local_now): plans, orders, cutoffs and manifests."""
+    def set_to(*parts):
+        now = datetime(*parts, tzinfo=ZoneInfo("Asia/Shanghai"))
+        monkeypatch.setattr(meals, "local_now", lambda: now)
+        return now
+
+    return set_to
 
 
 @pytest.fixture
