@@ -1,13 +1,23 @@
-"""Fixtures: a migrated database per test (SQLite, or PostgreSQL + Redis when configured), app, clients.
+"""Fixtures: one app per configuration, reset between tests (SQLite, or PostgreSQL + Redis when configured).
+
+Building an app costs about 0.4 s (Werkzeug compiles some 600 URL rules, flask-smorest builds the OpenAPI
+document, Jinja compiles the templates again), so each distinct configuration — the default, or a module's
+`app_config` override — is built once per session and reset between tests instead: its database (SQLite: the
+file is restored from the migrated template; PostgreSQL: every table is emptied), its rate-limit counters,
+Redis, its configuration (a test may assign `app.config[...]`), the in-process job list and the tenant
+context. Every test still runs in its own app context, and every request in its own (`OwnContextClient`).
+A test that changes the app itself (adds a route) asks for one of its own with `@pytest.mark.own_app`.
 
 TEST_DATABASE_URL points the suite at PostgreSQL (as the app's role, which owns no table);
 TEST_DATABASE_OWNER_URL is the owner that runs migrations and empties tables between tests.
 REDIS_URL makes rate limits (and later jobs) use a real Redis.
 """
+import copy
 import os
 import shutil
-import uuid
 from contextlib import contextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
@@ -15,7 +25,9 @@ from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.pool import NullPool
 
 from app import create_app
-from app.core.extensions import db
+from app.core.extensions import db, limiter
+from tenants import clock as community_clock
+from tests.factories import CommunityFactory, docking_world, member, token_for
 
 PG_URL = os.environ.get("TEST_DATABASE_URL") or None
 PG_OWNER_URL = os.environ.get("TEST_DATABASE_OWNER_URL") or PG_URL
@@ -36,6 +48,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_line("huzhu backends — " + backend_summary())
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "own_app: build an app for this test alone (it changes the app itself)")
+
+
 def _config(database_url: str, **extra) -> dict:
     cfg = {"HUZHU_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": REDIS_URL,
            "SECRET_KEY": "test-secret", "DATABASE_OWNER_URL": PG_OWNER_URL if PG_URL else None,
@@ -53,36 +69,68 @@ def _migrate(database_url: str) -> None:
         db.engine.dispose()
 
 
+class Database:
+    """The migrated database of the session and how to give a test (or an app) a fresh one."""
+
+    def __init__(self, tmp_path_factory):
+        self.dir = tmp_path_factory.mktemp("db")
+        self.count = 0
+        if PG_URL:
+            self.kind = "postgresql"
+            self.owner = create_engine(PG_OWNER_URL, poolclass=NullPool)
+            with self.owner.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            _migrate(PG_URL)
+            with self.owner.connect() as conn:
+                self.tables = [r[0] for r in conn.execute(text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        else:
+            self.kind = "sqlite"
+            self.template = self.dir / "template.db"
+            _migrate(f"sqlite:///{self.template}")
+
+    def new_url(self) -> str:
+        """A database URL of its own (SQLite: a new copy of the template; PostgreSQL: the one database)."""
+        if self.kind == "postgresql":
+            return PG_URL
+        self.count += 1
+        path = self.dir / f"test{self.count}.db"
+        shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}"
+
+    def reset(self, url: str) -> None:
+        """Back to the freshly migrated state. The app's engine must have been disposed (no open connection)."""
+        if self.kind == "postgresql":
+            with self.owner.begin() as conn:
+                conn.execute(text(f"TRUNCATE {', '.join(self.tables)} RESTART IDENTITY CASCADE"))
+            return
+        path = make_url(url).database
+        for leftover in (f"{path}-journal", f"{path}-wal", f"{path}-shm"):
+            if os.path.exists(leftover):  # a journal left behind would be "replayed" into the fresh copy
+                os.remove(leftover)
+        shutil.copyfile(self.template, f"{path}.new")
+        os.replace(f"{path}.new", path)  # a new file: a connection someone leaked keeps the old one
+
+    def close(self) -> None:
+        if self.kind == "postgresql":
+            self.owner.dispose()
+
+
 @pytest.fixture(scope="session")
 def database(tmp_path_factory):
-    """Migrate once per session; return how to make a fresh database for one test."""
-    if PG_URL:
-        owner = create_engine(PG_OWNER_URL, poolclass=NullPool)
-        with owner.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        _migrate(PG_URL)
-        with owner.connect() as conn:
-            tables = [r[0] for r in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
-        yield {"kind": "postgresql", "owner": owner, "tables": tables}
-        owner.dispose()
-    else:
-        template = tmp_path_factory.mktemp("db") / "template.db"
-        _migrate(f"sqlite:///{template}")
-        yield {"kind": "sqlite", "template": template}
+    """Migrate once per session."""
+    migrated = Database(tmp_path_factory)
+    yield migrated
+    migrated.close()
 
 
 @pytest.fixture
-def database_url(database, tmp_path):
-    if database["kind"] == "postgresql":
-        yield PG_URL
-        with database["owner"].begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(database['tables'])} RESTART IDENTITY CASCADE"))
-    else:
-        path = tmp_path / "test.db"
-        shutil.copy(database["template"], path)
-        yield f"sqlite:///{path}"
+def database_url(database):
+    """A fresh database for a test that builds an app of its own."""
+    url = database.new_url()
+    yield url
+    database.reset(url)
 
 
 @pytest.fixture
@@ -107,18 +155,94 @@ class OwnContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(database_url, app_config):
-    if REDIS_URL:
-        from redis import Redis
+def _frozen(value):
+    """A hashable form of a configuration, to find the app already built for it."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple | set):
+        return tuple(_frozen(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
 
-        Redis.from_url(REDIS_URL).flushdb()  # no job or counter of an earlier test survives into this one
-    app = create_app(_config(database_url, RATELIMIT_KEY_PREFIX=f"t{uuid.uuid4().hex[:10]}", **app_config))
-    app.test_client_class = OwnContextClient
-    with app.app_context():
-        yield app
+
+# Flask-Limiter keeps its storage on the one `limiter` object, and the latest init_app (the latest app
+# built) wins; each test puts back the storage of its own app.
+_LIMITER_STATE = ("_storage", "_limiter", "_fallback_storage", "_fallback_limiter")
+
+
+class BuiltApp:
+    def __init__(self, database, overrides: dict):
+        self.database = database
+        self.url = database.new_url()
+        self.app = create_app(_config(self.url, **overrides))
+        self.app.test_client_class = OwnContextClient
+        self.config = copy.deepcopy(dict(self.app.config))
+        self.limiter = {name: getattr(limiter, name, None) for name in _LIMITER_STATE}
+
+    def begin(self) -> None:
+        """Before a test: its rate limits, Redis and job list start empty."""
+        for name, value in self.limiter.items():
+            setattr(limiter, name, value)
+        limiter._storage_dead = False
+        limiter.reset()
+        if self.limiter["_fallback_storage"] is not None:
+            self.limiter["_fallback_storage"].reset()
+        for url in {REDIS_URL, self.app.config["REDIS_URL"]} - {None}:
+            from redis import Redis
+
+            Redis.from_url(url, socket_connect_timeout=5).flushdb()  # no job or counter of an earlier test
+        _forget_process_state()
+
+    def end(self) -> None:
+        """After a test (in its app context): the database and the configuration as they were built."""
         db.session.remove()
         db.engine.dispose()
+        self.database.reset(self.url)
+        self.app.config.clear()
+        self.app.config.update(copy.deepcopy(self.config))
+        _forget_process_state()
+
+    def close(self) -> None:
+        with self.app.app_context():
+            db.engine.dispose()
+
+
+def _forget_process_state() -> None:
+    """What lives in the process, not the app: queued in-process jobs and the tenant (and user) in context."""
+    from jobs.queues import _in_process
+    from tenants import context
+
+    _in_process.set(None)
+    context.clear()
+
+
+@pytest.fixture(scope="session")
+def _apps(database):
+    """The apps built so far, by configuration."""
+    built: dict = {}
+    yield built
+    for one in built.values():
+        one.close()
+
+
+@pytest.fixture
+def app(request, database, _apps, app_config):
+    if request.node.get_closest_marker("own_app"):
+        built = BuiltApp(database, app_config)
+    else:
+        key = _frozen(app_config)
+        if key not in _apps:
+            _apps[key] = BuiltApp(database, app_config)
+        built = _apps[key]
+    built.begin()
+    with built.app.app_context():
+        yield built.app
+        built.end()
+    if request.node.get_closest_marker("own_app"):
+        built.close()
 
 
 @pytest.fixture
@@ -129,6 +253,50 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# --- shared people and places (tests/factories.py has the pieces; a module may override any of these) -------
+
+@pytest.fixture
+def community(app):
+    """A community of its own (柳荫街社区, a generated slug)."""
+    return CommunityFactory(name="柳荫街社区")
+
+
+@pytest.fixture
+def admin(community):
+    return member(community, "admin", name="管理员")
+
+
+@pytest.fixture
+def coordinator(community):
+    return member(community, "coordinator", name="协调员小李")
+
+
+@pytest.fixture
+def auth(client, admin):
+    """The admin's bearer headers for the API."""
+    return token_for(client, admin)
+
+
+@pytest.fixture
+def world(app):
+    """The docking world (tests.factories.docking_world): community `dock`, its coordinator, the canteen's cook
+    and weekday lunch, and 王秀英 with her own account."""
+    return docking_world()
+
+
+@pytest.fixture
+def clock():
+    """Set the community clock (tenants/clock.py): clock(2026, 11, 30, 10) is Monday 30 November, 10:00 in
+    Shanghai, for every cutoff, age, period and "today" (the meal table's plans, orders and manifests too)."""
+    def set_to(*parts):
+        now = datetime(*parts, tzinfo=ZoneInfo("Asia/Shanghai"))
+        community_clock.freeze(now)
+        return now
+
+    yield set_to
+    community_clock.freeze(None)
 
 
 @pytest.fixture
@@ -152,14 +320,21 @@ def count_sql(app):
     return counter
 
 
-@pytest.fixture
-def smtp():
-    """A real SMTP server (aiosmtpd) on localhost for the test; `smtp.port`, `smtp.messages`."""
+@pytest.fixture(scope="session")
+def smtp_server():
+    """One real SMTP server (aiosmtpd) on localhost for the session, so the apps configured for it stay built."""
     from tests.services import SmtpServer
 
     server = SmtpServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    """The SMTP server with nothing received, refused or delayed yet: `smtp.port`, `smtp.messages`, `smtp.handler`."""
+    smtp_server.reset()
+    return smtp_server
 
 
 @pytest.fixture

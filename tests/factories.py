@@ -8,6 +8,9 @@ from werkzeug.security import generate_password_hash
 from app.accounts.models import User
 from app.core.extensions import db
 from app.members import services as members
+from app.offers import services as offers
+from app.residents import services as residents
+from app.units import services as unit_services
 from app.units.models import Unit
 from app.units.services import sort_key
 from tenants.context import tenant_context
@@ -81,6 +84,57 @@ def units(community: Community, n: int, **fields) -> list[Unit]:
     return ids
 
 
+# --- the docking world: a canteen, its lunch, and the people around it ---------------------------------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+LUNCH = {"kind": "meal", "title": "助餐午饭", "capacity": 5, "slots": ["lunch"]}
+# For the elderly and the disabled within a kilometre of the canteen, on weekdays from ten to two.
+NEARBY = {"eligibility": ["elderly", "disabled"], "latitude": 39.9400, "longitude": 116.3800, "radius_m": 1000}
+WEEKDAY_HOURS = {"weekly": {d: [["10:00", "14:00"]] for d in WEEKDAYS}}
+
+
+def canteen_lunch(cook: User, **offer):
+    """In the current community: 京华物业食堂 (a property company's canteen) that `cook` represents, and its
+    lunch offer (5 places; `offer` adds or replaces fields). Returns (unit, offer)."""
+    unit = unit_services.create_unit({"name": "京华物业食堂", "type": "property_company"})
+    unit_services.add_representative(unit, cook.id)
+    return unit, offers.create_offer({"unit_id": str(unit.id), **LUNCH, **offer})
+
+
+def docking_world(*, grandma: bool = True) -> dict:
+    """Community `dock`: a coordinator (also admin), the canteen's cook (unit) and its weekday lunch nearby, and
+    王秀英 (born 1940, living near it). With `grandma` she is a member (resident) whose profile is her own account's;
+    without, she has no account (she phoned in)."""
+    community = CommunityFactory(slug="dock")
+    coordinator = member(community, "admin", "coordinator")
+    cook = member(community, "unit")
+    people = {"grandma": member(community, "resident", name="王秀英")} if grandma else {}
+    with tenant_context(community.id):
+        unit, lunch = canteen_lunch(cook, **NEARBY, **WEEKDAY_HOURS)
+        old = residents.create_resident({"name": "王秀英", "birth_date": "1940-03-02", "latitude": 39.9420,
+                                         "longitude": 116.3810}, actor_id=coordinator.id,
+                                        account_id=people["grandma"].id if grandma else None)
+        db.session.commit()
+        ids = {"canteen": unit.id, "offer": lunch.id, "resident": old.id}
+    return {"community": community, "coordinator": coordinator, "cook": cook, **people, **ids}
+
+
+# --- URLs, browsers, tokens --------------------------------------------------------------------------
+
+def _slug(community: Community | str) -> str:
+    return community if isinstance(community, str) else community.slug
+
+
+def api(community: Community | str, path: str = "") -> str:
+    """The community's API URL: api(community, "/members/3") (a community or its slug)."""
+    return f"/api/v1/c/{_slug(community)}{path}"
+
+
+def page(community: Community | str, path: str = "") -> str:
+    """The community's page URL: page(community, "/residents/") (a community or its slug)."""
+    return f"/c/{_slug(community)}{path}"
+
+
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -113,6 +167,14 @@ class Browser:
         response = self.client.post("/login", data={"login": login, "password": password, "csrf_token": self.csrf})
         self.get("/account")
         return response
+
+
+def browser_for(app, user: User | str, password: str = PASSWORD) -> Browser:
+    """A browser of its own (a new client) logged in as `user` (or a login); the log-in must succeed."""
+    browser = Browser(app.test_client())
+    response = browser.login(user, password)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return browser
 
 
 def token_for(client, user: User, password: str = PASSWORD) -> dict:

@@ -65,6 +65,10 @@ class RedisServer:
             self.process.wait(10)
         self.process = None
 
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
 
 def _safe(fn):
     try:
@@ -113,6 +117,11 @@ class SmtpServer:
 
     def stop(self):
         self.controller.stop()
+
+    def reset(self):
+        """A new handler for the next test: no messages, refusals, failures or delay carried over. A session
+        still open (a slow reply an earlier test gave up on) keeps the handler it started with."""
+        self.handler = self.controller.handler = RecordingHandler()
 
     @property
     def messages(self):

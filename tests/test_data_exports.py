@@ -14,14 +14,12 @@ from app.core.extensions import db
 from app.matching import services as matching
 from app.needs import services as needs
 from app.notifications.models import OutboxEvent
-from app.offers import services as offers
 from app.residents import exports
 from app.residents import services as residents
 from app.residents.models import SENSITIVE_FIELDS, AuditEvent, DataExport
-from app.units import services as units
 from tenants.clock import utcnow
 from tenants.context import tenant_context
-from tests.factories import Browser, CommunityFactory, member, token_for
+from tests.factories import CommunityFactory, api, browser_for, canteen_lunch, member, page, token_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 SENSITIVE = {"disability_category": "visual", "disability_grade": 2, "low_income": True, "living_alone": True,
@@ -42,10 +40,7 @@ def world(app, drain, smtp):
     cook = member(community, "unit", name="食堂张师傅")
     neighbour = member(community, "resident", name="邻居李大爷")
     with tenant_context(community.id):
-        canteen = units.create_unit({"name": "京华物业食堂", "type": "property_company"})
-        units.add_representative(canteen, cook.id)
-        lunch = offers.create_offer({"unit_id": str(canteen.id), "kind": "meal", "title": "助餐午饭",
-                                     "capacity": 5, "slots": ["lunch"]})
+        _canteen, lunch = canteen_lunch(cook)
         resident = residents.create_resident({"name": "王奶奶", "phone": "13911112222", "building": "3",
                                               "room": "302", "birth_date": "1940-06-01", "diet_notes": "少盐"},
                                              actor_id=coordinator.id, account_id=grandma.id)
@@ -66,14 +61,6 @@ def world(app, drain, smtp):
             "neighbour": neighbour, **ids}
 
 
-def api(path="") -> str:
-    return f"/api/v1/c/lyj/residents{path}"
-
-
-def page(path="") -> str:
-    return f"/c/lyj/residents{path}"
-
-
 def audits(world, action=None) -> list[SimpleNamespace]:
     db.session.rollback()
     with tenant_context(world["community"].id):
@@ -83,15 +70,9 @@ def audits(world, action=None) -> list[SimpleNamespace]:
     return [r for r in rows if action is None or r.action == action]
 
 
-def browser_for(app, user) -> Browser:
-    browser = Browser(app.test_client())
-    assert browser.login(user).status_code == 302
-    return browser
-
-
 def ask(client, world, user) -> tuple[dict, dict]:
     headers = token_for(client, user)
-    response = client.post(api(f"/{world['resident']}/exports"), headers=headers)
+    response = client.post(api("lyj", f"/residents/{world['resident']}/exports"), headers=headers)
     assert response.status_code == 202, response.get_data(as_text=True)
     return response.get_json(), headers
 
@@ -104,7 +85,7 @@ def test_the_resident_asks_is_told_when_ready_and_downloads_everything(app, clie
     assert body["status"] == "pending" and body["expires_at"] is None
     export_id = body["id"]
     drain()
-    status = client.get(api(f"/exports/{export_id}"), headers=headers).get_json()
+    status = client.get(api("lyj", f"/residents/exports/{export_id}"), headers=headers).get_json()
     assert status["status"] == "ready" and status["sensitive_included"] is True and status["expires_at"]
     inbox = client.get("/api/v1/me/notifications", headers=headers).get_json()["items"]
     [told] = [item for item in inbox if item["link"] and item["link"].endswith(f"/{world['resident']}/exports")]
@@ -114,7 +95,7 @@ def test_the_resident_asks_is_told_when_ready_and_downloads_everything(app, clie
     assert f"/c/lyj/residents/{world['resident']}/exports" in text
     assert "13911112222" not in text and "视力" not in text  # the e-mail carries a link, not the data
 
-    response = client.get(api(f"/exports/{export_id}/download"), headers=headers)
+    response = client.get(api("lyj", f"/residents/exports/{export_id}/download"), headers=headers)
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
     assert "王奶奶" in response.get_data(as_text=True)  # readable Chinese, not \\u escapes
@@ -137,7 +118,7 @@ def test_the_resident_asks_is_told_when_ready_and_downloads_everything(app, clie
     assert [e.actor_id for e in audits(world, "download")] == [grandma.id]
     reads = [e for e in audits(world, "read") if e.actor_id == grandma.id]
     assert sorted(e.field for e in reads) == sorted(SENSITIVE_FIELDS * 2)  # once preparing, once downloading
-    client.get(api(f"/exports/{export_id}/download"), headers=headers)
+    client.get(api("lyj", f"/residents/exports/{export_id}/download"), headers=headers)
     assert len(audits(world, "download")) == 2
 
 
@@ -148,14 +129,14 @@ def test_a_file_still_being_prepared_answers_409_not_ready(app, client, world):
         db.session.commit()
         export_id = waiting.id
     headers = token_for(client, world["grandma"])
-    response = client.get(api(f"/exports/{export_id}/download"), headers=headers)
+    response = client.get(api("lyj", f"/residents/exports/{export_id}/download"), headers=headers)
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "not_ready" and response.get_json()["error"]["message"]
     assert audits(world, "download") == []
     browser = browser_for(app, world["grandma"])
-    listing = html.unescape(browser.get(page(f"/{world['resident']}/exports")).get_data(as_text=True))
-    assert "准备中" in listing and page(f"/exports/{export_id}.json") not in listing
-    response = browser.get(page(f"/exports/{export_id}.json"))
+    listing = html.unescape(browser.get(page("lyj", f"/residents/{world['resident']}/exports")).get_data(as_text=True))
+    assert "准备中" in listing and page("lyj", f"/residents/exports/{export_id}.json") not in listing
+    response = browser.get(page("lyj", f"/residents/exports/{export_id}.json"))
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/{world['resident']}/exports")
 
 
@@ -194,17 +175,18 @@ def test_the_ready_notification_is_written_with_the_file(app, world):
 def test_asking_again_while_preparing_gives_the_same_file_and_requeues_a_lost_job(app, client, world, drain):
     waiting = pending_export(world)
     headers = token_for(client, world["grandma"])
-    again = client.post(api(f"/{world['resident']}/exports"), headers=headers).get_json()
+    again = client.post(api("lyj", f"/residents/{world['resident']}/exports"), headers=headers).get_json()
     assert again["id"] == str(waiting) and again["status"] == "pending"
     drain()
-    assert client.get(api(f"/exports/{waiting}"), headers=headers).get_json()["status"] == "pending"
+    assert client.get(api("lyj", f"/residents/exports/{waiting}"), headers=headers).get_json()["status"] == "pending"
     # Still pending minutes later: its job was lost (Redis down at the commit); asking again queues it again.
     with tenant_context(world["community"].id):
         db.session.execute(update(DataExport).values(created_at=utcnow() - timedelta(minutes=10)))
         db.session.commit()
-    assert client.post(api(f"/{world['resident']}/exports"), headers=headers).get_json()["id"] == str(waiting)
+    assert client.post(api("lyj", f"/residents/{world['resident']}/exports"),
+                       headers=headers).get_json()["id"] == str(waiting)
     drain()
-    assert client.get(api(f"/exports/{waiting}"), headers=headers).get_json()["status"] == "ready"
+    assert client.get(api("lyj", f"/residents/exports/{waiting}"), headers=headers).get_json()["status"] == "ready"
 
 
 def test_after_withdrawal_the_file_has_no_sensitive_values(app, client, world, drain):
@@ -213,7 +195,7 @@ def test_after_withdrawal_the_file_has_no_sensitive_values(app, client, world, d
         db.session.commit()
     body, headers = ask(client, world, world["grandma"])
     drain()
-    data = client.get(api(f"/exports/{body['id']}/download"), headers=headers).get_json()
+    data = client.get(api("lyj", f"/residents/exports/{body['id']}/download"), headers=headers).get_json()
     assert data["sensitive"] is None and data["consents"][0]["withdrawn_at"]
     assert "visual" not in json.dumps(data)
 
@@ -224,8 +206,9 @@ def test_a_file_staff_prepare_leaves_the_sensitive_attributes_out(app, client, w
     coordinator = world["coordinator"]
     body, headers = ask(client, world, coordinator)
     drain()
-    assert client.get(api(f"/exports/{body['id']}"), headers=headers).get_json()["sensitive_included"] is False
-    response = client.get(api(f"/exports/{body['id']}/download"), headers=headers)
+    assert client.get(api("lyj", f"/residents/exports/{body['id']}"),
+                      headers=headers).get_json()["sensitive_included"] is False
+    response = client.get(api("lyj", f"/residents/exports/{body['id']}/download"), headers=headers)
     data = response.get_json()
     assert data["sensitive_included"] is False and data["sensitive"] is None
     assert "visual" not in response.get_data(as_text=True)
@@ -240,25 +223,27 @@ def test_only_the_person_who_asked_or_staff_download(app, client, world, drain):
     staff_file, staff_headers = ask(client, world, world["coordinator"])
     drain()
     # The resident's own file: the staff may fetch it for her (and reading its sensitive part is audited).
-    assert client.get(api(f"/exports/{own['id']}/download"), headers=staff_headers).status_code == 200
+    assert client.get(api("lyj", f"/residents/exports/{own['id']}/download"), headers=staff_headers).status_code == 200
     staff_reads = [e.field for e in audits(world, "read")
                    if e.actor_id == world["coordinator"].id and e.field != "matching"]
     assert sorted(staff_reads) == sorted(SENSITIVE_FIELDS)
     # The resident did not ask for the staff's file; the unit and a neighbour asked for neither.
-    assert client.get(api(f"/exports/{staff_file['id']}/download"), headers=grandma_headers).status_code == 403
+    assert client.get(api("lyj", f"/residents/exports/{staff_file['id']}/download"),
+                      headers=grandma_headers).status_code == 403
     for outsider in (world["cook"], world["neighbour"]):
         headers = token_for(client, outsider)
         for export_id in (own["id"], staff_file["id"]):
             for path in (f"/exports/{export_id}", f"/exports/{export_id}/download"):
-                response = client.get(api(path), headers=headers)
+                response = client.get(api("lyj", "/residents" + path), headers=headers)
                 assert response.status_code == 403, (outsider.name, path)
                 assert "王奶奶" not in response.get_data(as_text=True)
-        assert client.post(api(f"/{world['resident']}/exports"), headers=headers).status_code == 403
-        assert client.get(api(f"/{world['resident']}/exports"), headers=headers).status_code == 403
+        assert client.post(api("lyj", f"/residents/{world['resident']}/exports"), headers=headers).status_code == 403
+        assert client.get(api("lyj", f"/residents/{world['resident']}/exports"), headers=headers).status_code == 403
     # Lists: the resident sees her own files, the staff every file of the resident.
-    mine = client.get(api(f"/{world['resident']}/exports"), headers=grandma_headers).get_json()["items"]
+    mine = client.get(api("lyj", f"/residents/{world['resident']}/exports"),
+                      headers=grandma_headers).get_json()["items"]
     assert [e["id"] for e in mine] == [own["id"]]
-    every = client.get(api(f"/{world['resident']}/exports"), headers=staff_headers).get_json()["items"]
+    every = client.get(api("lyj", f"/residents/{world['resident']}/exports"), headers=staff_headers).get_json()["items"]
     assert [e["id"] for e in every] == [staff_file["id"], own["id"]]
     assert {e.actor_id for e in audits(world, "download")} == {world["coordinator"].id}
 
@@ -269,7 +254,7 @@ def test_an_account_that_no_longer_acts_for_the_resident_cannot_download(app, cl
     with tenant_context(world["community"].id):
         residents.get_resident(world["resident"]).account_id = world["neighbour"].id
         db.session.commit()
-    assert client.get(api(f"/exports/{body['id']}/download"), headers=headers).status_code == 403
+    assert client.get(api("lyj", f"/residents/exports/{body['id']}/download"), headers=headers).status_code == 403
 
 
 # --- expiry, purge, erasure ------------------------------------------------------------------------
@@ -283,8 +268,8 @@ def test_expired_files_are_gone_and_the_retention_purge_deletes_them(app, client
         db.session.execute(update(DataExport).where(DataExport.id == int(body["id"]))
                            .values(expires_at=utcnow() - timedelta(minutes=1)))
         db.session.commit()
-    assert client.get(api(f"/exports/{body['id']}/download"), headers=headers).status_code == 404
-    listed = client.get(api(f"/{world['resident']}/exports"), headers=headers).get_json()["items"]
+    assert client.get(api("lyj", f"/residents/exports/{body['id']}/download"), headers=headers).status_code == 404
+    listed = client.get(api("lyj", f"/residents/{world['resident']}/exports"), headers=headers).get_json()["items"]
     assert body["id"] not in [e["id"] for e in listed]
     with tenant_context(world["community"].id):
         assert exports.purge_expired() == 2
@@ -297,31 +282,31 @@ def test_erasing_the_resident_deletes_the_prepared_files(app, client, world, dra
     body, headers = ask(client, world, world["grandma"])
     drain()
     admin_headers = token_for(client, world["coordinator"])
-    assert client.post(api(f"/{world['resident']}/erase"), headers=admin_headers).status_code == 200
+    assert client.post(api("lyj", f"/residents/{world['resident']}/erase"), headers=admin_headers).status_code == 200
     with tenant_context(world["community"].id):
         assert db.session.execute(select(DataExport)).all() == []
     db.session.rollback()
-    assert client.get(api(f"/exports/{body['id']}/download"), headers=admin_headers).status_code == 404
+    assert client.get(api("lyj", f"/residents/exports/{body['id']}/download"), headers=admin_headers).status_code == 404
 
 
 # --- pages -----------------------------------------------------------------------------------------
 
 def test_the_resident_prepares_and_downloads_the_file_on_the_pages(app, world, drain):
     browser = browser_for(app, world["grandma"])
-    detail = html.unescape(browser.get(page(f"/{world['resident']}")).get_data(as_text=True))
-    assert page(f"/{world['resident']}/exports") in detail
-    listing = html.unescape(browser.get(page(f"/{world['resident']}/exports")).get_data(as_text=True))
+    detail = html.unescape(browser.get(page("lyj", f"/residents/{world['resident']}")).get_data(as_text=True))
+    assert page("lyj", f"/residents/{world['resident']}/exports") in detail
+    listing = html.unescape(browser.get(page("lyj", f"/residents/{world['resident']}/exports")).get_data(as_text=True))
     assert "下载" in listing and "JSON" in listing
-    response = browser.post(page(f"/{world['resident']}/exports"))
+    response = browser.post(page("lyj", f"/residents/{world['resident']}/exports"))
     assert response.status_code == 302
-    waiting = html.unescape(browser.get(page(f"/{world['resident']}/exports")).get_data(as_text=True))
+    waiting = html.unescape(browser.get(page("lyj", f"/residents/{world['resident']}/exports")).get_data(as_text=True))
     assert "正在准备文件" in waiting  # the flash; without Redis the job has already run, with it not yet
     drain()
-    ready = browser.get(page(f"/{world['resident']}/exports")).get_data(as_text=True)
+    ready = browser.get(page("lyj", f"/residents/{world['resident']}/exports")).get_data(as_text=True)
     with tenant_context(world["community"].id):
         export_id = db.session.execute(select(DataExport.id)).scalar_one()
     db.session.rollback()
-    link = page(f"/exports/{export_id}.json")
+    link = page("lyj", f"/residents/exports/{export_id}.json")
     assert link in ready
     response = browser.get(link)
     assert response.status_code == 200 and response.mimetype == "application/json"
@@ -331,5 +316,5 @@ def test_the_resident_prepares_and_downloads_the_file_on_the_pages(app, world, d
     assert [e.actor_id for e in audits(world, "download")] == [world["grandma"].id]
     # A neighbour cannot open her page of files nor the file.
     neighbour = browser_for(app, world["neighbour"])
-    assert neighbour.get(page(f"/{world['resident']}/exports")).status_code == 403
+    assert neighbour.get(page("lyj", f"/residents/{world['resident']}/exports")).status_code == 403
     assert neighbour.get(link).status_code == 403

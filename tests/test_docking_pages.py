@@ -3,7 +3,6 @@ canteen, the unit accepts, staff confirm, the unit delivers and the resident rat
 import re
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
@@ -16,37 +15,11 @@ from app.offers.models import Offer, OfferOccurrence
 from app.residents import services as residents
 from app.units import services as units
 from tenants.context import tenant_context
-from tests.factories import Browser, CommunityFactory, member
+from tests.factories import browser_for, member
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = "2026-12-01"  # a Tuesday
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
-
-
-@pytest.fixture
-def world(app):
-    community = CommunityFactory(slug="dock")
-    coordinator = member(community, "admin", "coordinator")
-    cook = member(community, "unit")
-    grandma = member(community, "resident", name="王秀英")
-    with tenant_context(community.id):
-        canteen = units.create_unit({"name": "京华物业食堂", "type": "property_company"})
-        units.add_representative(canteen, cook.id)
-        lunch = offers.create_offer({
-            "unit_id": str(canteen.id), "kind": "meal", "title": "助餐午饭", "capacity": 5, "slots": ["lunch"],
-            "eligibility": ["elderly", "disabled"], "latitude": 39.9400, "longitude": 116.3800, "radius_m": 1000,
-            "weekly": {d: [["10:00", "14:00"]] for d in WEEKDAYS}})
-        old = residents.create_resident({"name": "王秀英", "birth_date": "1940-03-02", "latitude": 39.9420,
-                                         "longitude": 116.3810}, actor_id=coordinator.id, account_id=grandma.id)
-        db.session.commit()
-        ids = {"canteen": canteen.id, "offer": lunch.id, "resident": old.id}
-    return {"community": community, "coordinator": coordinator, "cook": cook, "grandma": grandma, **ids}
-
-
-def _browser(app, user) -> Browser:
-    browser = Browser(app.test_client())
-    browser.login(user)
-    return browser
 
 
 def _need(world, title="午饭送餐", resident_id=None):
@@ -59,7 +32,7 @@ def _id_from(response, pattern=r"/needs/(\d+)$") -> int:
 
 
 def test_coordinator_journey_through_the_pages(app, world, drain):
-    staff = _browser(app, world["coordinator"])
+    staff = browser_for(app, world["coordinator"])
     form = staff.get("/c/dock/needs/new")
     assert form.status_code == 200 and "王秀英" in form.get_data(as_text=True)
     created = staff.post("/c/dock/needs/new", data={
@@ -77,7 +50,7 @@ def test_coordinator_journey_through_the_pages(app, world, drain):
         match_id = db.session.execute(select(Match.id).where(Match.need_id == need_id)).scalar_one()
     db.session.rollback()
 
-    cook = _browser(app, world["cook"])
+    cook = browser_for(app, world["cook"])
     waiting = cook.get("/c/dock/matches").get_data(as_text=True)
     assert "午饭送到家" in waiting and f"/matches/{match_id}/accept" in waiting
     assert cook.post(f"/c/dock/matches/{match_id}/accept").status_code == 302
@@ -88,7 +61,7 @@ def test_coordinator_journey_through_the_pages(app, world, drain):
     assert f"/matches/{match_id}/deliver" in cook.get("/c/dock/matches").get_data(as_text=True)
     assert cook.post(f"/c/dock/matches/{match_id}/deliver").status_code == 302
 
-    grandma = _browser(app, world["grandma"])
+    grandma = browser_for(app, world["grandma"])
     mine = grandma.get(f"/c/dock/needs/{need_id}").get_data(as_text=True)
     assert f"/needs/{need_id}/rating" in mine
     missing = grandma.post(f"/c/dock/needs/{need_id}/rating", data={"comment": "好吃"})
@@ -108,7 +81,7 @@ def test_coordinator_journey_through_the_pages(app, world, drain):
 
 
 def test_a_start_after_its_end_is_a_field_error(app, world):
-    staff = _browser(app, world["coordinator"])
+    staff = browser_for(app, world["coordinator"])
     response = staff.post("/c/dock/needs/new", data={
         "kind": "legal", "title": "租房合同咨询", "resident_id": str(world["resident"]), "day": "", "slot": "lunch",
         "window_start": "2026-12-01T15:00", "window_end": "2026-12-01T14:00", "quantity": "1", "urgency": "normal"})
@@ -119,7 +92,7 @@ def test_a_start_after_its_end_is_a_field_error(app, world):
 
 
 def test_offer_form_converts_price_and_weekly_hours(app, world):
-    staff = _browser(app, world["coordinator"])
+    staff = browser_for(app, world["coordinator"])
     response = staff.post("/c/dock/offers/new", data={
         "unit_id": str(world["canteen"]), "kind": "meal", "title": "助餐晚饭", "terms": "discounted",
         "price": "12.50", "eligibility": ["elderly", "living_alone"], "capacity": "20", "slots": ["dinner"],
@@ -150,12 +123,12 @@ def test_a_unit_rep_sees_only_their_units_proposals(app, world):
         match = matching.propose(need, world["offer"], actor_id=world["coordinator"].id)
         db.session.commit()
         match_id, need_id = match.id, need.id
-    rep = _browser(app, other_rep)
+    rep = browser_for(app, other_rep)
     page = rep.get("/c/dock/matches")
     assert page.status_code == 200 and "王奶奶的午饭" not in page.get_data(as_text=True)
     assert rep.post(f"/c/dock/matches/{match_id}/accept").status_code == 403
     assert rep.get(f"/c/dock/needs/{need_id}").status_code == 403
-    resident = _browser(app, world["grandma"])
+    resident = browser_for(app, world["grandma"])
     assert resident.get("/c/dock/matches").status_code == 403
 
 
@@ -164,11 +137,11 @@ def test_today_lists_new_needs_and_waiting_proposals(app, world):
         _need(world, title="新来的需求")
         matching.propose(_need(world, title="等单位回复的需求"), world["offer"], actor_id=None)
         db.session.commit()
-    staff = _browser(app, world["coordinator"])
+    staff = browser_for(app, world["coordinator"])
     text = staff.get("/c/dock/today").get_data(as_text=True)
     assert "新来的需求" in text and "等单位回复的需求" in text
     assert staff.get("/c/dock/").get_data(as_text=True).count("/c/dock/today") >= 2  # the nav and the home page
-    assert _browser(app, world["cook"]).get("/c/dock/today").status_code == 403
+    assert browser_for(app, world["cook"]).get("/c/dock/today").status_code == 403
 
 
 def _fill(world, n: int) -> None:
@@ -187,7 +160,7 @@ def _fill(world, n: int) -> None:
 
 
 def test_today_page_sends_the_same_queries_for_5_and_50_needs(app, world, count_sql, drain):
-    staff = _browser(app, world["coordinator"])
+    staff = browser_for(app, world["coordinator"])
     _fill(world, 5)
     drain()  # the notifications of the new needs go out before counting
     with count_sql() as few:
@@ -208,7 +181,7 @@ def test_cancelling_a_confirmed_need_gives_its_place_back(app, world):
         matching.confirm(match, actor_id=None)
         db.session.commit()
         need_id, match_id = need.id, match.id
-    staff = _browser(app, world["coordinator"])
+    staff = browser_for(app, world["coordinator"])
     assert staff.post(f"/c/dock/needs/{need_id}/moves", data={"to": "cancelled"}).status_code == 302
     with tenant_context(world["community"].id):
         assert db.session.get(Need, need_id).status == "cancelled"

@@ -276,6 +276,7 @@ def test_wrong_content_type_is_not_a_500(client, auth, user):
     assert db.session.get(User, user.id).name == "原名"
 
 
+@pytest.mark.own_app  # it adds routes, which an app that has served requests refuses
 def test_an_unexpected_error_is_a_friendly_500_not_a_traceback(app, client):
     @app.get("/api/v1/_boom")
     def _boom():

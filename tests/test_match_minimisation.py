@@ -15,11 +15,9 @@ from app.matching import services as matching
 from app.matching.models import Match
 from app.needs import services as needs
 from app.notifications.models import InboxEntry
-from app.offers import services as offers
 from app.residents import services as residents
-from app.units import services as units
 from tenants.context import tenant_context
-from tests.factories import Browser, CommunityFactory, member, token_for
+from tests.factories import NEARBY, CommunityFactory, api, browser_for, canteen_lunch, member, token_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 NAME, PHONE, ADDRESS, ROOM = "王秀英", "13955556666", "柳荫街9号", "302"
@@ -42,11 +40,7 @@ def world(app, drain, smtp):
     coordinator = member(community, "admin", "coordinator", name="钱干事")
     cook = member(community, "unit", name="食堂张师傅")
     with tenant_context(community.id):
-        canteen = units.create_unit({"name": "京华物业食堂", "type": "property_company"})
-        units.add_representative(canteen, cook.id)
-        lunch = offers.create_offer({
-            "unit_id": str(canteen.id), "kind": "meal", "title": "助餐午饭", "capacity": 5, "slots": ["lunch"],
-            "eligibility": ["elderly", "disabled"], "latitude": 39.9400, "longitude": 116.3800, "radius_m": 1000})
+        _canteen, lunch = canteen_lunch(cook, **NEARBY)
         resident = residents.create_resident({
             "name": NAME, "phone": PHONE, "building": "3", "entrance": "2", "room": ROOM, "address": ADDRESS,
             "birth_date": "1940-03-02", "household": "与老伴同住", "diet_notes": DIET,
@@ -66,16 +60,6 @@ def world(app, drain, smtp):
     return {"community": community, "coordinator": coordinator, "cook": cook, **ids}
 
 
-def api(path) -> str:
-    return f"/api/v1/c/dock{path}"
-
-
-def browser_for(app, user) -> Browser:
-    browser = Browser(app.test_client())
-    assert browser.login(user).status_code == 302
-    return browser
-
-
 def assert_never(text: str, *also: str) -> None:
     for word in NEVER + also:
         assert word not in text, word
@@ -90,8 +74,8 @@ def read(response) -> str:
 
 def test_unit_api_shows_a_proposal_without_the_person_and_never_the_sensitive_facts(client, world):
     headers = token_for(client, world["cook"])
-    one = client.get(api(f"/matches/{world['match']}"), headers=headers)
-    listed = client.get(api("/matches"), headers=headers)
+    one = client.get(api("dock", f"/matches/{world['match']}"), headers=headers)
+    listed = client.get(api("dock", "/matches"), headers=headers)
     for text in (read(one), read(listed)):
         assert_never(text, *IDENTITY, ROOM)
     body = one.get_json()
@@ -105,23 +89,24 @@ def test_unit_api_shows_a_proposal_without_the_person_and_never_the_sensitive_fa
 
 def test_unit_sees_name_home_and_phone_while_committed_and_no_longer_after_delivery(client, world):
     cook, staff = token_for(client, world["cook"]), token_for(client, world["coordinator"])
-    accepted = client.post(api(f"/matches/{world['match']}/accept"), headers=cook)
+    accepted = client.post(api("dock", f"/matches/{world['match']}/accept"), headers=cook)
     assert accepted.status_code == 200
     body = accepted.get_json()
     assert body["beneficiary"] == {"name": NAME, "phone": PHONE, "building": "3", "entrance": "2", "room": ROOM,
                                    "address": ADDRESS, "diet_notes": DIET}
     assert_never(accepted.get_data(as_text=True))
-    assert client.post(api(f"/matches/{world['match']}/confirm"), headers=staff).status_code == 200
-    confirmed = client.get(api(f"/matches/{world['match']}"), headers=cook)
+    assert client.post(api("dock", f"/matches/{world['match']}/confirm"), headers=staff).status_code == 200
+    confirmed = client.get(api("dock", f"/matches/{world['match']}"), headers=cook)
     assert confirmed.get_json()["beneficiary"]["name"] == NAME
     assert_never(read(confirmed))
-    delivered = client.post(api(f"/matches/{world['match']}/deliver"), headers=cook)
+    delivered = client.post(api("dock", f"/matches/{world['match']}/deliver"), headers=cook)
     assert delivered.status_code == 200 and delivered.get_json()["beneficiary"] == {"diet_notes": DIET}
     assert_never(delivered.get_data(as_text=True), *IDENTITY)
 
 
 def test_staff_api_keeps_the_whole_view(client, world):
-    body = client.get(api(f"/matches/{world['match']}"), headers=token_for(client, world["coordinator"])).get_json()
+    body = client.get(api("dock", f"/matches/{world['match']}"),
+                      headers=token_for(client, world["coordinator"])).get_json()
     assert body["score"] > 0
     assert {"code": "priority"} in body["reasons"] and "优先服务对象" in body["reasons_text"]
     assert body["beneficiary"]["name"] == NAME and body["beneficiary"]["phone"] == PHONE
@@ -167,8 +152,8 @@ def test_staff_pages_keep_the_whole_view(app, world):
 
 def test_messages_to_the_unit_carry_a_link_and_no_personal_data(app, client, world, drain, smtp):
     cook, staff = token_for(client, world["cook"]), token_for(client, world["coordinator"])
-    client.post(api(f"/matches/{world['match']}/accept"), headers=cook)
-    client.post(api(f"/matches/{world['match']}/confirm"), headers=staff)
+    client.post(api("dock", f"/matches/{world['match']}/accept"), headers=cook)
+    client.post(api("dock", f"/matches/{world['match']}/confirm"), headers=staff)
     drain()
     with tenant_context(world["community"].id):
         entries = db.session.execute(select(InboxEntry).where(InboxEntry.user_id == world["cook"].id)).scalars()

@@ -13,9 +13,8 @@ from app.needs import services as needs
 from app.offers import services as offers
 from app.offers.models import OfferOccurrence
 from app.residents import services as residents
-from app.units import services as units
 from tenants.context import tenant_context
-from tests.factories import CommunityFactory, member, token_for
+from tests.factories import docking_world, token_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = "2026-12-01"  # a Tuesday
@@ -23,21 +22,8 @@ DAY = "2026-12-01"  # a Tuesday
 
 @pytest.fixture
 def world(app):
-    community = CommunityFactory(slug="dock")
-    coordinator = member(community, "admin", "coordinator")
-    cook = member(community, "unit")
-    with tenant_context(community.id):
-        canteen = units.create_unit({"name": "京华物业食堂", "type": "property_company"})
-        units.add_representative(canteen, cook.id)
-        lunch = offers.create_offer({
-            "unit_id": str(canteen.id), "kind": "meal", "title": "助餐午饭", "capacity": 5, "slots": ["lunch"],
-            "eligibility": ["elderly", "disabled"], "latitude": 39.9400, "longitude": 116.3800, "radius_m": 1000,
-            "weekly": {d: [["10:00", "14:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}})
-        old = residents.create_resident({"name": "王秀英", "birth_date": "1940-03-02", "latitude": 39.9420,
-                                         "longitude": 116.3810}, actor_id=coordinator.id)
-        db.session.commit()
-        ids = {"canteen": canteen.id, "offer": lunch.id, "resident": old.id}
-    return {"community": community, "coordinator": coordinator, "cook": cook, **ids}
+    """The shared docking world, but 王秀英 has no account of her own: she phoned in, staff act for her."""
+    return docking_world(grandma=False)
 
 
 def _need(world, resident_id=None, day=DAY, **extra):

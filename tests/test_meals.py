@@ -1,7 +1,7 @@
 """The meal table: plans → daily orders (prices, capacity) → cancellations before the cutoff → the canteen's
 manifest (sent once, grouped by building, minimised) → deliveries and missed meals → monthly statements."""
 import io
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,27 +17,11 @@ from app.offers import services as offers
 from app.offers.models import OfferOccurrence
 from app.residents import services as residents
 from app.residents.models import AuditEvent
-from app.units import services as units
-from tenants import clock as community_clock
 from tenants.context import tenant_context
-from tests.factories import Browser, CommunityFactory, member, token_for
+from tests.factories import Browser, CommunityFactory, canteen_lunch, member, token_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
-
-
-@pytest.fixture
-def clock():
-    """Set the community's wall clock: clock(2026, 11, 30, 10) is Monday 30 November, 10:00 in Shanghai."""
-
-    def set_to(*parts):
-        now = datetime(*parts, tzinfo=TZ)
-        community_clock.freeze(now)
-        return now
-
-    yield set_to
-    community_clock.freeze(None)
-
 
 
 @pytest.fixture
@@ -49,12 +33,9 @@ def world(app, clock):
     family = member(community, "resident", name="王秀英的女儿")
     neighbour = member(community, "resident", name="邻居")
     with tenant_context(community.id):
-        unit = units.create_unit({"name": "京华物业食堂", "type": "property_company"})
-        units.add_representative(unit, cook.id)
-        canteen = offers.create_offer({
-            "unit_id": str(unit.id), "kind": "meal", "title": "长者餐桌", "capacity": 3, "slots": ["lunch", "dinner"],
-            "delivery": True, "eligibility": ["elderly", "disabled"], "terms": "discounted",
-            "weekly": {d: [["10:30", "19:00"]] for d in WEEKDAYS}})
+        unit, canteen = canteen_lunch(
+            cook, title="长者餐桌", capacity=3, slots=["lunch", "dinner"], delivery=True,
+            eligibility=["elderly", "disabled"], terms="discounted", weekly={d: [["10:30", "19:00"]] for d in WEEKDAYS})
         meals.save_settings(canteen, {"prices": {"lunch": {"elderly": 800, "disabled": 500},
                                                  "dinner": {"elderly": 1000}}, "cutoff": "17:00"})
         wang = residents.create_resident({"name": "王秀英", "birth_date": "1940-03-02", "building": "3",

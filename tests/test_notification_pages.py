@@ -18,7 +18,7 @@ from app.notifications import services as notifications
 from app.notifications.models import Delivery, InboxEntry, OutboxEvent
 from tenants.clock import utcnow
 from tenants.context import tenant_context
-from tests.factories import PASSWORD, Browser, CommunityFactory, UserFactory, member, token_for
+from tests.factories import PASSWORD, Browser, CommunityFactory, UserFactory, browser_for, member, token_for
 
 # Exact Chinese texts (msgstr of the msgids named in the comments).
 READ_OF = "{total}名成员中已有{read}名阅读。"  # "%(read)s of %(total)s members have read it."
@@ -83,12 +83,6 @@ def world(app, drain, smtp):
     return community, admin, coordinator, alice, bob
 
 
-def logged_in(app, user) -> Browser:
-    browser = Browser(app.test_client())
-    browser.login(user)
-    return browser
-
-
 def post_announcement(browser, drain, slug="lyj", title="停水通知", body="周六上午九点至十二点停水检修。"):
     response = browser.post(f"/c/{slug}/announcements/", data={"title": title, "body": body})
     drain()  # with Redis the fan-out waits in the queue
@@ -99,7 +93,7 @@ def post_announcement(browser, drain, slug="lyj", title="停水通知", body="�
 
 def test_announcement_read_journey_through_the_pages(app, world, drain):
     community, admin, coordinator, alice, bob = world
-    staff = logged_in(app, admin)
+    staff = browser_for(app, admin)
     page = text_of(staff.get("/c/lyj/announcements/"))
     assert SEND_BUTTON in page
 
@@ -117,7 +111,7 @@ def test_announcement_read_journey_through_the_pages(app, world, drain):
     assert reader_rows(page) == {name: NOT_YET for name in ("赵主任", "钱干事", "孙大妈", "李大爷")}
 
     # Alice sees the count in the header, opens Messages and the announcement.
-    resident = logged_in(app, alice)
+    resident = browser_for(app, alice)
     page = text_of(resident.get("/c/lyj/"))
     assert header_count(page) == "1"
     inbox = text_of(resident.get("/notifications"))
@@ -146,7 +140,7 @@ def test_announcement_read_journey_through_the_pages(app, world, drain):
     assert names.index("孙大妈") > names.index("李大爷")  # unread first: whom to chase
 
     # Bob marks everything read from his inbox without opening it.
-    bob_browser = logged_in(app, bob)
+    bob_browser = browser_for(app, bob)
     assert header_count(text_of(bob_browser.get("/notifications"))) == "1"
     response = bob_browser.post("/notifications/read")
     assert response.status_code == 302 and response.headers["Location"] == "/notifications"
@@ -158,12 +152,12 @@ def test_announcement_read_journey_through_the_pages(app, world, drain):
 
 def test_open_ignores_an_outside_go_address_and_another_persons_entry(app, world, drain):
     community, admin, coordinator, alice, bob = world
-    post_announcement(logged_in(app, admin), drain)
+    post_announcement(browser_for(app, admin), drain)
     with tenant_context(community.id):
         bob_entry = db.session.execute(select(InboxEntry.id).where(
             InboxEntry.user_id == bob.id, InboxEntry.category == "announcements")).scalar_one()
     db.session.rollback()
-    resident = logged_in(app, alice)
+    resident = browser_for(app, alice)
     for go in ("//evil.example/x", "https://evil.example/"):
         response = resident.post("/notifications/read", data={"id": str(bob_entry), "go": go})
         assert response.status_code == 302 and response.headers["Location"] == "/notifications"
@@ -174,7 +168,7 @@ def test_open_ignores_an_outside_go_address_and_another_persons_entry(app, world
 
 def test_empty_announcement_is_refused_with_field_errors_and_nothing_is_sent(app, world, drain, smtp):
     community, admin, *_ = world
-    staff = logged_in(app, admin)
+    staff = browser_for(app, admin)
     response = post_announcement(staff, drain, title="  ", body="")
     page = text_of(response)
     assert response.status_code == 422
@@ -196,9 +190,9 @@ def test_empty_announcement_is_refused_with_field_errors_and_nothing_is_sent(app
 
 def test_a_resident_reads_announcements_but_cannot_send_one(app, world, drain, client):
     community, admin, coordinator, alice, bob = world
-    response = post_announcement(logged_in(app, admin), drain)
+    response = post_announcement(browser_for(app, admin), drain)
     detail_url = response.headers["Location"]
-    resident = logged_in(app, alice)
+    resident = browser_for(app, alice)
     response = resident.get("/c/lyj/announcements/")
     page = text_of(response)
     assert response.status_code == 200
@@ -213,10 +207,10 @@ def test_a_resident_reads_announcements_but_cannot_send_one(app, world, drain, c
         assert db.session.execute(select(func.count()).select_from(Announcement)).scalar_one() == 1
     db.session.rollback()
     # The coordinator may send; someone from another community does not even see the community.
-    assert post_announcement(logged_in(app, coordinator), drain, title="协调员通知").status_code == 302
+    assert post_announcement(browser_for(app, coordinator), drain, title="协调员通知").status_code == 302
     other = CommunityFactory(slug="other")
     outsider = member(other, "admin")
-    assert logged_in(app, outsider).get(detail_url).status_code == 404
+    assert browser_for(app, outsider).get(detail_url).status_code == 404
 
 
 # --- preferences ------------------------------------------------------------------------------------
@@ -234,7 +228,7 @@ def selected_hour(page: str, name: str) -> str:
 
 def test_preferences_page_saves_channels_and_quiet_hours_and_mail_follows_them(app, world, drain, smtp):
     community, admin, coordinator, alice, bob = world
-    resident = logged_in(app, alice)
+    resident = browser_for(app, alice)
     page = text_of(resident.get("/account/notifications"))
     assert checked(page, "announcements.email") and not checked(page, "announcements.sms")  # the defaults
 
@@ -270,7 +264,7 @@ def test_preferences_page_saves_channels_and_quiet_hours_and_mail_follows_them(a
     assert (user.quiet_start, user.quiet_end) == (None, None)
     db.session.rollback()
 
-    post_announcement(logged_in(app, admin), drain)
+    post_announcement(browser_for(app, admin), drain)
     recipients = {m["to"] for m in smtp.messages}
     assert bob.email in recipients and admin.email in recipients  # the others got it by e-mail
     assert alice.email not in recipients  # she turned announcements e-mail off
@@ -286,8 +280,8 @@ def test_preferences_page_saves_channels_and_quiet_hours_and_mail_follows_them(a
 def test_failed_page_lists_a_refused_delivery_and_discard_removes_it(app, world, drain, smtp):
     community, admin, coordinator, alice, bob = world
     smtp.handler.refuse.add(bob.email)
-    post_announcement(logged_in(app, admin), drain)
-    staff = logged_in(app, coordinator)
+    post_announcement(browser_for(app, admin), drain)
+    staff = browser_for(app, coordinator)
     page = text_of(staff.get("/c/lyj/notifications/failed"))
     rows = re.findall(r'<th scope="row" data-label="[^"]*">([^<]+)</th>', page)
     assert rows == ["李大爷"], rows
@@ -300,7 +294,7 @@ def test_failed_page_lists_a_refused_delivery_and_discard_removes_it(app, world,
     assert [item["id"] for item in api_list["items"]] == [str(failed_id)]
 
     # A resident may not see or touch it.
-    resident = logged_in(app, alice)
+    resident = browser_for(app, alice)
     assert resident.get("/c/lyj/notifications/failed").status_code == 403
     assert resident.post(f"/c/lyj/notifications/failed/{failed_id}/discard").status_code == 403
 
@@ -327,7 +321,7 @@ def reset_code(smtp, email: str) -> str:
 
 def test_password_reset_through_the_pages(app, world, drain, smtp):
     community, admin, coordinator, alice, bob = world
-    old_session = logged_in(app, alice)
+    old_session = browser_for(app, alice)
     assert old_session.get("/account").status_code == 200
 
     visitor = Browser(app.test_client())

@@ -13,7 +13,7 @@ from app.residents import services
 from app.residents.models import SENSITIVE_FIELDS, AuditEvent, Consent, Resident, SensitiveAttributes
 from app.units.services import sort_key
 from tenants.context import tenant_context
-from tests.factories import Browser, CommunityFactory, member, token_for
+from tests.factories import Browser, CommunityFactory, browser_for, member, token_for
 
 SENSITIVE = {"disability_category": "visual", "disability_grade": 2, "low_income": True, "living_alone": True,
              "special_hardship": False}
@@ -26,28 +26,6 @@ def show_button(community, resident_id) -> str:
 
 def page(community, path="/") -> str:
     return f"/c/{community.slug}/residents{path}"
-
-
-@pytest.fixture
-def community(app):
-    return CommunityFactory(name="柳荫街社区")
-
-
-def browser_for(app, user) -> Browser:
-    browser = Browser(app.test_client())
-    response = browser.login(user)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return browser
-
-
-@pytest.fixture
-def admin(community):
-    return member(community, "admin", name="管理员老张")
-
-
-@pytest.fixture
-def coordinator(community):
-    return member(community, "coordinator", name="协调员小李")
 
 
 def text(response) -> str:

@@ -15,7 +15,7 @@ from app.offers import services as offers
 from app.offers.models import Offer
 from app.units import services as units
 from tenants.context import tenant_context
-from tests.factories import Browser, CommunityFactory, member, token_for
+from tests.factories import CommunityFactory, browser_for, member, token_for
 
 
 @pytest.fixture
@@ -37,14 +37,8 @@ def world(app):
     return {"community": community, "coordinator": coordinator, "park_rep": park_rep, "chef": chef, **ids}
 
 
-def _browser(app, user) -> Browser:
-    browser = Browser(app.test_client())
-    browser.login(user)
-    return browser
-
-
 def test_the_park_asks_for_catering_and_the_restaurant_serves_it(app, client, world, drain):
-    park = _browser(app, world["park_rep"])
+    park = browser_for(app, world["park_rep"])
     form = park.get("/c/fair/needs/new").get_data(as_text=True)
     assert "L公园" in form and "聚福园饭店" not in form  # a unit asks only for its own unit
     created = park.post("/c/fair/needs/new", data={

@@ -11,21 +11,6 @@ def base(community) -> str:
     return f"/api/v1/c/{community.slug}/units"
 
 
-@pytest.fixture
-def community(app):
-    return CommunityFactory()
-
-
-@pytest.fixture
-def admin(community):
-    return member(community, "admin")
-
-
-@pytest.fixture
-def auth(client, admin):
-    return token_for(client, admin)
-
-
 def make_unit(community, name, **fields):
     from app.units.services import sort_key
 

@@ -35,16 +35,6 @@ EXPECTED = {
 
 
 @pytest.fixture
-def community(app):
-    return CommunityFactory()
-
-
-@pytest.fixture
-def auth(client, community):
-    return token_for(client, member(community, "admin"))
-
-
-@pytest.fixture
 def browser(app, community):
     browser = Browser(app.test_client())
     assert browser.login(member(community, "coordinator")).status_code == 302

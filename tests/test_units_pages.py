@@ -8,21 +8,9 @@ from app.core.extensions import db
 from app.units.models import Unit
 from app.units.services import sort_key
 from tenants.context import tenant_context
-from tests.factories import Browser, CommunityFactory, UnitFactory, member, units
+from tests.factories import CommunityFactory, UnitFactory, browser_for, member, units
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture
-def community(app):
-    return CommunityFactory(name="柳荫街社区")
-
-
-def browser_for(app, user) -> Browser:
-    browser = Browser(app.test_client())
-    response = browser.login(user)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return browser
 
 
 @pytest.fixture
