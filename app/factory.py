@@ -8,6 +8,7 @@ from app.core import config, errors, i18n
 from app.core.extensions import db, migrate
 from jobs import models as job_models  # noqa: F401  (the scheduler's table)
 from tenants import models as tenant_models  # noqa: F401
+from tenants import rls
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Before any route exists: an id too big for the database is a 404, not an overflow (500).
     app.url_map.converters["int"] = web.DatabaseId
     db.init_app(app)
+    rls.init_app(app)  # row-level security settings on every statement of the app's PostgreSQL engines
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
     _import_models()
     security.init_app(app)

@@ -2,7 +2,8 @@
 
 A request sets it when the URL names a community; a job re-enters it from the tenant id it
 carries; the CLI enters it explicitly. The ORM reads it to scope every query, and on PostgreSQL
-it is copied into the per-transaction setting that the row-level security policies read.
+`tenants.rls` copies it into the per-transaction settings that the row-level security policies
+read, just before the next statement. This module only holds the values: it sends nothing.
 """
 import contextlib
 import contextvars
@@ -35,20 +36,19 @@ def current_db_user_id() -> int | None:
 
 
 def set_tenant(community_id: int | None) -> contextvars.Token:
-    token = _tenant.set(community_id)
-    _sync_database_settings()
-    return token
+    return _tenant.set(community_id)
 
 
 def reset_tenant(token: contextvars.Token) -> None:
     _tenant.reset(token)
-    _sync_database_settings()
 
 
 def set_db_user(user_id: int | None) -> contextvars.Token:
-    token = _user.set(user_id)
-    _sync_database_settings()
-    return token
+    return _user.set(user_id)
+
+
+def reset_db_user(token: contextvars.Token) -> None:
+    _user.reset(token)
 
 
 def clear() -> None:
@@ -65,10 +65,3 @@ def tenant_context(community_id: int | None):
         yield
     finally:
         reset_tenant(token)
-
-
-def _sync_database_settings() -> None:
-    # Imported late: the context must stay importable without an app.
-    from tenants.rls import apply_settings_to_open_transaction
-
-    apply_settings_to_open_transaction()

@@ -1,14 +1,28 @@
 """PostgreSQL row-level security: the second wall, which holds even for raw SQL.
 
 Every tenant table gets a policy comparing its community_id with the per-transaction setting
-`huzhu.tenant_id`. The app sets it with set_config(..., is_local => true) at the start of every
-transaction and whenever the tenant changes inside one, so it can never leak into the next
-transaction that reuses the pooled connection.
+`huzhu.tenant_id` (and a few read policies compare a user id with `huzhu.user_id`). The app keeps
+both equal to the tenant context (`tenants.context`) with one statement,
+
+    SELECT set_config('huzhu.tenant_id', …, true), set_config('huzhu.user_id', …, true)
+
+sent just before the first statement of a transaction that needs it, and again only before a
+statement that follows a change of the context inside the open transaction. `is_local => true`
+makes both end with the transaction, so they can never leak into the next one that reuses the
+pooled connection. A transaction starts with both empty (every new connection is set so at the
+session level, whatever the role's defaults), so a transaction with no tenant and no user needs
+no statement at all. Nothing depends on which code opened the transaction: the hook sits under
+every statement the app's engine sends, ORM, Core and raw SQL alike.
+
+`init_app(app)` (from `create_app`) installs it on the app's PostgreSQL engines.
 """
+import contextlib
 import logging
 
-from sqlalchemy import event, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Text, cast, event, func, select
+
+from app.core.extensions import db
+from tenants.context import current_db_user_id, current_tenant_id, reset_db_user, reset_tenant, set_db_user, set_tenant
 
 logger = logging.getLogger(__name__)
 
@@ -16,36 +30,100 @@ TENANT_SETTING = "huzhu.tenant_id"
 USER_SETTING = "huzhu.user_id"
 CURRENT_TENANT_SQL = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::integer"
 CURRENT_USER_SQL = f"NULLIF(current_setting('{USER_SETTING}', true), '')::integer"
-_SET = text(f"SELECT set_config('{TENANT_SETTING}', :tenant, true), set_config('{USER_SETTING}', :user, true)")
+
+_SET_SQL = (f"SELECT set_config('{TENANT_SETTING}', %(tenant)s, true), "
+            f"set_config('{USER_SETTING}', %(user)s, true)")
+_BASELINE_SQL = f"SELECT set_config('{TENANT_SETTING}', '', false), set_config('{USER_SETTING}', '', false)"
+# What the open transaction of a connection holds, in its `info`: (tenant id, user id).
+_APPLIED = "huzhu_rls_applied"
+_BLANK = (None, None)
+_UNKNOWN = ("unknown", "unknown")  # equal to no context, so the next statement sends the settings
+_SAVEPOINTS = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
+# Execution option of the settings statement itself, so the hook does not run for it.
+_OWN = "huzhu_rls_settings"
 
 
-def _params() -> dict:
-    from tenants.context import current_db_user_id, current_tenant_id
-
-    tenant, user = current_tenant_id(), current_db_user_id()
-    return {"tenant": "" if tenant is None else str(tenant), "user": "" if user is None else str(user)}
-
-
-@event.listens_for(Session, "after_begin")
-def _on_begin(session, transaction, connection):
-    if connection.dialect.name == "postgresql":
-        connection.execute(_SET, _params())
+def init_app(app) -> None:
+    """Keep the row-level security settings of the app's PostgreSQL engines in step with the context."""
+    with app.app_context():
+        for engine in db.engines.values():
+            install(engine)
 
 
-def apply_settings_to_open_transaction() -> None:
-    """Re-send the settings when the context changes while a transaction is open."""
-    from flask import has_app_context
-
-    if not has_app_context():
+def install(engine) -> None:
+    """Attach the settings to one engine (no-op off PostgreSQL). Idempotent."""
+    if engine.dialect.name != "postgresql" or event.contains(engine, "before_cursor_execute", _before_statement):
         return
-    from app.core.extensions import db
+    event.listen(engine, "connect", _blank_session)
+    event.listen(engine, "begin", _on_begin)
+    event.listen(engine, "rollback_savepoint", _on_rollback_savepoint)
+    event.listen(engine, "before_cursor_execute", _before_statement)
 
-    session = db.session()
-    if not session.in_transaction():
+
+def _text(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _blank_session(dbapi_connection, connection_record) -> None:
+    # A role or database default for these settings would otherwise be what every transaction starts with.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(_BASELINE_SQL)
+    dbapi_connection.commit()
+
+
+def _on_begin(conn) -> None:
+    conn.info[_APPLIED] = _BLANK
+
+
+def _on_rollback_savepoint(conn, name, context) -> None:
+    # Rolling back to a savepoint also undoes a set_config sent after it: no longer known.
+    conn.info[_APPLIED] = _UNKNOWN
+
+
+def _before_statement(conn, cursor, statement, parameters, context, executemany) -> None:
+    wanted = (current_tenant_id(), current_db_user_id())
+    if conn.info.get(_APPLIED, _UNKNOWN) == wanted:
         return
-    connection = session.connection()  # the one bind; already begun, so no new transaction
-    if connection.dialect.name == "postgresql":
-        connection.execute(_SET, _params())
+    if context is not None and context.execution_options.get(_OWN):
+        return
+    if statement.startswith(_SAVEPOINTS):
+        return  # reads nothing; and a set_config just before ROLLBACK TO SAVEPOINT would be undone by it
+    conn.exec_driver_sql(_SET_SQL, {"tenant": _text(wanted[0]), "user": _text(wanted[1])},
+                         execution_options={_OWN: True}).close()
+    conn.info[_APPLIED] = wanted
+
+
+def _as_id(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+@contextlib.contextmanager
+def settings_from(session, *, tenant, user):
+    """Act, inside the block, for the community and the user that two scalar subqueries find.
+
+    For a request's own look-up of who is asking: the settings are set from the subqueries in the
+    same one statement, so the look-up that follows (a membership, read under the policies) needs no
+    second one. Yields the ids found, (None, None) off PostgreSQL, where nothing is sent. The context
+    is what it was after the block; the caller sets what it has checked, and when that is what was
+    found, no statement is sent again.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield _BLANK
+        return
+    row = connection.execute(
+        select(func.set_config(TENANT_SETTING, func.coalesce(cast(tenant, Text), ""), True),
+               func.set_config(USER_SETTING, func.coalesce(cast(user, Text), ""), True)),
+        execution_options={_OWN: True},
+    ).one()
+    found = (_as_id(row[0]), _as_id(row[1]))
+    connection.info[_APPLIED] = found
+    tenant_token, user_token = set_tenant(found[0]), set_db_user(found[1])
+    try:
+        yield found
+    finally:
+        reset_db_user(user_token)
+        reset_tenant(tenant_token)
 
 
 # --- migrations ---------------------------------------------------------------------------------

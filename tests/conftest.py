@@ -299,21 +299,36 @@ def clock():
     community_clock.freeze(None)
 
 
+class StatementCount:
+    """The statements seen inside a `count_sql()` block; calling it gives how many."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self) -> int:
+        return len(self.statements)
+
+
 @pytest.fixture
 def count_sql(app):
-    """Count SQL statements the app sends inside the block: `with count_sql() as n: ...; n()`."""
+    """Count SQL statements the app sends inside the block: `with count_sql() as n: ...; n()`.
+
+    Savepoints are left out, and so are the row-level security settings (`SELECT set_config`) unless
+    `count_sql(settings=True)`; `n.statements` lists what was counted.
+    """
 
     @contextmanager
-    def counter():
-        seen = []
+    def counter(settings: bool = False):
+        count = StatementCount()
+        skipped = ("SAVEPOINT", "RELEASE") if settings else ("SELECT SET_CONFIG", "SAVEPOINT", "RELEASE")
 
         def on_execute(conn, cursor, statement, parameters, context, executemany):
-            if not statement.lstrip().upper().startswith(("SELECT SET_CONFIG", "SAVEPOINT", "RELEASE")):
-                seen.append(statement)
+            if not statement.lstrip().upper().startswith(skipped):
+                count.statements.append(" ".join(statement.split()))
 
         event.listen(db.engine, "before_cursor_execute", on_execute)
         try:
-            yield lambda: len(seen)
+            yield count
         finally:
             event.remove(db.engine, "before_cursor_execute", on_execute)
 

@@ -70,6 +70,89 @@ def test_setting_does_not_leak_into_the_next_transaction(two):
     db.session.rollback()
 
 
+def _count_units() -> int:
+    """A job body: raw SQL, so only row-level security decides what it sees."""
+    return _raw("SELECT count(*) FROM units").scalar()
+
+
+def _transaction_id() -> int:
+    return _raw("SELECT txid_current()").scalar()
+
+
+def test_a_change_of_tenant_inside_a_transaction_applies_to_the_next_statement(two, count_sql):
+    a, b = two["a"].id, two["b"].id
+    db.session.rollback()
+    with count_sql(settings=True) as n:
+        with tenant_context(a):
+            txid = _transaction_id()
+            assert _count_units() == 2
+            with tenant_context(b):  # e.g. a job run inside a request
+                assert _count_units() == 3
+                assert _raw("SELECT count(*) FROM units WHERE community_id = :a", a=a).scalar() == 0
+            assert _count_units() == 2
+            assert _transaction_id() == txid  # all in one transaction
+    settings = [s for s in n.statements if s.upper().startswith("SELECT SET_CONFIG")]
+    assert len(settings) == 3, n.statements  # A once, B once, A again: not once per statement
+    db.session.rollback()
+
+
+def test_settings_undone_by_a_rolled_back_savepoint_are_sent_again(two):
+    with tenant_context(two["a"].id):
+        assert _count_units() == 2
+        savepoint = db.session.begin_nested()
+        with tenant_context(two["b"].id):
+            assert _count_units() == 3  # B is set inside the savepoint…
+            savepoint.rollback()  # …and undone with it
+            assert _count_units() == 3
+        assert _count_units() == 2
+    db.session.rollback()
+
+
+def test_a_jobs_tenant_context_is_applied_even_inside_an_open_transaction(two):
+    from jobs.runner import run_job
+
+    assert _count_units() == 0  # a transaction with no tenant is open
+    assert run_job(two["b"].id, "tests.test_rls._count_units") == 3
+    assert run_job(two["a"].id, "tests.test_rls._count_units") == 2
+    assert _count_units() == 0
+    db.session.rollback()
+
+
+def test_raw_connections_of_the_app_engine_get_the_settings_too(two):
+    with tenant_context(two["a"].id), db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM units")).scalar() == 2
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM units")).scalar() == 0
+
+
+def test_a_database_default_for_the_settings_does_not_reach_the_app(two):
+    """Each new connection blanks the settings for its session, so only the context ever sets them."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from tests.conftest import PG_OWNER_URL
+
+    # Only a superuser may take such a default away again (PostgreSQL 15), as in .ci/run.
+    admin = create_engine(make_url(PG_OWNER_URL).set(username="postgres", password=None), poolclass=NullPool)
+    database = admin.url.database
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"ALTER DATABASE {database} SET huzhu.tenant_id = '{two['a'].id}'"))
+    except OperationalError:
+        admin.dispose()
+        pytest.skip("needs the postgres superuser on the test server")
+    try:
+        db.session.rollback()
+        db.engine.dispose()  # new connections from here on
+        assert _raw("SELECT count(*) FROM units").scalar() == 0
+        db.session.rollback()
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"ALTER DATABASE {database} RESET huzhu.tenant_id"))
+        admin.dispose()
+        db.engine.dispose()
+
+
 def test_user_reads_own_memberships_across_communities_only(two):
     other = member(two["b"], "resident", user=two["user_a"])
     db.session.rollback()
