@@ -1,6 +1,8 @@
 """API schemas of accounts; inputs reject unknown fields (marshmallow's default RAISE)."""
 from marshmallow import Schema, fields, validate
 
+from app.core.fields import UtcDateTime
+
 
 class TokenRequest(Schema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=254),
@@ -13,10 +15,10 @@ class TokenOut(Schema):
     id = fields.Function(lambda t: str(t.id), required=True)
     name = fields.String()
     prefix = fields.String()
-    created_at = fields.DateTime()
-    last_used_at = fields.DateTime(allow_none=True)
-    expires_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    last_used_at = UtcDateTime(allow_none=True)
+    expires_at = UtcDateTime(allow_none=True)
+    revoked_at = UtcDateTime(allow_none=True)
 
 
 class TokenCreated(TokenOut):

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from app.announcements import services
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
+from app.core.fields import UtcDateTime
 from app.core.pagination import PageArgs
 from app.permissions import can, require
 from tenants.web import tenant_routes
@@ -28,7 +29,7 @@ class AnnouncementOut(Schema):
     id = fields.Function(lambda a: str(a.id), required=True)
     title = fields.String()
     body = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     recipients = fields.Function(lambda a: getattr(a, "stats", {}).get("recipients"), allow_none=True)
     read = fields.Function(lambda a: getattr(a, "stats", {}).get("read"), allow_none=True)
 

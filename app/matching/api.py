@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.database import retry_when_locked
 from app.core.extensions import db
+from app.core.fields import UtcDateTime
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.matching import disclosure, services
 from app.matching.words import reasons_text
@@ -27,8 +28,8 @@ class MatchNeedOut(Schema):
     details = fields.String()
     slot = fields.String(allow_none=True)
     quantity = fields.Integer()
-    window_start = fields.DateTime()
-    window_end = fields.DateTime()
+    window_start = UtcDateTime()
+    window_end = UtcDateTime()
     urgency = fields.String()
     requesting_unit = fields.String(allow_none=True, metadata={"description": "for a unit↔unit need"})
     status = fields.String(metadata={"description": "staff only"})
@@ -70,7 +71,7 @@ class MatchOut(Schema):
     status = fields.String()
     rating = fields.Integer(allow_none=True)
     comment = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     need = fields.Nested(MatchNeedOut)
     beneficiary = fields.Nested(BeneficiaryOut, allow_none=True)
 

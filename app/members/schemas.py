@@ -1,6 +1,7 @@
 """Member schemas."""
 from marshmallow import Schema, fields, validate
 
+from app.core.fields import UtcDateTime
 from tenants.models import ROLES
 
 
@@ -11,7 +12,7 @@ class MemberOut(Schema):
     email = fields.Function(lambda mu: mu[1].email)
     phone = fields.Function(lambda mu: mu[1].phone)
     roles = fields.Function(lambda mu: mu[0].role_names)
-    joined_at = fields.Function(lambda mu: mu[0].created_at.isoformat())
+    joined_at = UtcDateTime(getter=lambda mu: mu[0].created_at)
     initial_password = fields.Function(lambda mu: mu[2] if len(mu) > 2 else None, allow_none=True)
 
 

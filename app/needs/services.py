@@ -10,6 +10,7 @@ from app import history
 from app.accounts.services import aware
 from app.core.engine import NeedFacts
 from app.core.extensions import db
+from app.core.fields import UtcDateTime
 from app.core.i18n import translate_field_messages
 from app.core.kinds import KINDS, MEAL_SLOTS, occurrence_key
 from app.core.pagination import keyset_page
@@ -48,8 +49,9 @@ class NeedIn(Schema):
     details = fields.String(load_default="", validate=validate.Length(max=2000))
     resident_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{1,12}$"))
     unit_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{1,12}$"))
-    window_start = fields.DateTime(load_default=None, allow_none=True)
-    window_end = fields.DateTime(load_default=None, allow_none=True)
+    window_start = UtcDateTime(load_default=None, allow_none=True,
+                               metadata={"description": "without an offset: the community's time"})
+    window_end = UtcDateTime(load_default=None, allow_none=True)
     day = fields.Date(load_default=None, allow_none=True, metadata={"description": "for meals: the day"})
     slot = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MEAL_SLOTS))
     quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
+from app.core.fields import UtcDateTime
 from app.notifications import services
 from app.notifications.events import CATEGORIES, CHANNELS
 from app.notifications.views import entry_links
@@ -28,8 +29,8 @@ class InboxOut(Schema):
     body = fields.String()
     link = fields.Function(lambda e: e.full_link, allow_none=True)
     community_id = fields.Function(lambda e: str(e.community_id) if e.community_id else None, allow_none=True)
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    read_at = UtcDateTime(allow_none=True)
 
 
 class InboxArgs(Schema):
@@ -68,7 +69,7 @@ class FailedOut(Schema):
     recipient = fields.Function(lambda row: row[1].name)
     attempts = fields.Function(lambda row: row[0].attempts)
     last_error = fields.Function(lambda row: row[0].last_error)
-    created_at = fields.Function(lambda row: row[0].created_at.isoformat())
+    created_at = UtcDateTime(getter=lambda row: row[0].created_at)
 
 
 InboxList = collection_schema(InboxOut, "InboxList")

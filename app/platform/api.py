@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
+from app.core.fields import UtcDateTime
 from app.platform.services import create_community_with_admin
 from tenants import services as tenants
 from tenants.models import Community
@@ -32,7 +33,7 @@ class CommunityOut(Schema):
     name = fields.String()
     street = fields.Function(lambda c: c.street.name if c.street else None)
     status = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     admin_initial_password = fields.String(allow_none=True, dump_default=None)
 
 

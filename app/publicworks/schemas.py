@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from app.core.fields import UtcDateTime
 from app.publicworks.models import CATEGORIES, MEASURES, STATUSES
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ class PublicWorksRequestOut(Schema):
     due_on = fields.Date(allow_none=True)
     filed_on = fields.Date(allow_none=True)
     done_on = fields.Date(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     lines = fields.List(fields.Nested(PublicWorksLineOut))
 
 
@@ -153,7 +154,7 @@ class PublicWorksChangeOut(Schema):
     to_status = fields.String()
     actor_id = fields.Function(lambda c: str(c.actor_id) if c.actor_id else None, allow_none=True)
     note = fields.String()
-    at = fields.DateTime()
+    at = UtcDateTime()
 
 
 class PublicWorksTotalOut(Schema):

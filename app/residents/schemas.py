@@ -4,6 +4,7 @@ import re
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from app.core.fields import UtcDateTime
 from app.residents.models import DISABILITY_CATEGORIES
 from tenants import clock
 
@@ -79,8 +80,8 @@ class ResidentOut(Schema):
     diet_notes = fields.String()
     account_relation = fields.String()
     status = fields.String()
-    deletion_requested_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    deletion_requested_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
 
 
 class SensitiveOut(Schema):
@@ -97,8 +98,8 @@ class ConsentOut(Schema):
     purpose = fields.String()
     given_by = fields.String()
     method = fields.String()
-    given_at = fields.DateTime()
-    withdrawn_at = fields.DateTime(allow_none=True)
+    given_at = UtcDateTime()
+    withdrawn_at = UtcDateTime(allow_none=True)
 
 
 class AuditOut(Schema):
@@ -107,7 +108,7 @@ class AuditOut(Schema):
     action = fields.String()
     resident_id = fields.Function(lambda a: str(a.resident_id) if a.resident_id else None, allow_none=True)
     field = fields.String()
-    at = fields.DateTime()
+    at = UtcDateTime()
 
 
 class DataExportOut(Schema):
@@ -117,9 +118,9 @@ class DataExportOut(Schema):
                                       allow_none=True)
     status = fields.String(metadata={"description": "pending: being prepared; ready: can be downloaded"})
     sensitive_included = fields.Boolean(attribute="with_sensitive")
-    created_at = fields.DateTime()
-    ready_at = fields.DateTime(allow_none=True)
-    expires_at = fields.DateTime(allow_none=True, metadata={"description": "deleted after this"})
+    created_at = UtcDateTime()
+    ready_at = UtcDateTime(allow_none=True)
+    expires_at = UtcDateTime(allow_none=True, metadata={"description": "deleted after this"})
 
 
 class ResidentListArgs(Schema):

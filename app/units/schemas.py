@@ -4,6 +4,7 @@ import re
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from app.core.fields import UtcDateTime
 from app.units.models import UNIT_STATUSES, UNIT_TYPES
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
@@ -54,8 +55,8 @@ class UnitOut(Schema):
     status = fields.String()
     joined_on = fields.Date(allow_none=True)
     representatives = fields.List(fields.Nested(RepresentativeOut))
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class UnitListArgs(Schema):

@@ -1,0 +1,170 @@
+"""The shared field types (app/core/fields.py):
+
+- every date-time the API writes carries its UTC offset, as the OpenAPI document's `date-time` promises.
+"""
+import re
+import sys
+from datetime import datetime
+
+import pytest
+from marshmallow import Schema
+from marshmallow import fields as ma_fields
+
+from app.core.fields import UtcDateTime
+from tests.factories import CommunityFactory, member, token_for
+
+
+@pytest.fixture
+def community(app):
+    return CommunityFactory()
+
+
+@pytest.fixture
+def admin(community):
+    return member(community, "admin", "coordinator")
+
+
+@pytest.fixture
+def auth(client, admin):
+    return token_for(client, admin)
+
+
+def api(community, path=""):
+    return f"/api/v1/c/{community.slug}{path}"
+
+
+# --- date-times -------------------------------------------------------------------------------------
+
+def _schema_classes() -> set[type[Schema]]:
+    """Every marshmallow schema the app's modules define or build (create_app has imported them all)."""
+    found = set()
+    for name, module in list(sys.modules.items()):
+        if module is None or not name.startswith(("app.", "tenants.")):
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Schema) and value is not Schema:
+                found.add(value)
+    return found
+
+
+def _fields_of(schema, path, seen):
+    for name, field in schema.fields.items():
+        yield from _walk(field, f"{path}.{name}", seen)
+
+
+def _walk(field, path, seen):
+    yield path, field
+    if isinstance(field, ma_fields.Nested):
+        schema = field.schema
+        if type(schema) not in seen:
+            seen.add(type(schema))
+            yield from _fields_of(schema, path, seen)
+    elif isinstance(field, ma_fields.List):
+        yield from _walk(field.inner, f"{path}[]", seen)
+    elif isinstance(field, ma_fields.Dict):
+        for part, inner in (("keys", field.key_field), ("values", field.value_field)):
+            if inner is not None:
+                yield from _walk(inner, f"{path}<{part}>", seen)
+
+
+def test_every_date_time_field_of_every_schema_carries_its_offset(app):
+    classes = _schema_classes()
+    assert len(classes) > 50  # guards the guard: the walk found the schemas
+    wrong = []
+    for cls in sorted(classes, key=lambda c: f"{c.__module__}.{c.__name__}"):
+        for path, field in _fields_of(cls(), f"{cls.__module__}.{cls.__name__}", {cls}):
+            if isinstance(field, ma_fields.DateTime) and not isinstance(field, UtcDateTime):
+                wrong.append(path)
+    assert not wrong, ("date-time fields that write no UTC offset; use app.core.fields.UtcDateTime:\n  "
+                       + "\n  ".join(wrong))
+
+
+def _properties(node, path="$"):
+    """(path, name, schema) of every property, parameter and item schema in the OpenAPI document."""
+    if isinstance(node, dict):
+        for name, schema in (node.get("properties") or {}).items():
+            yield f"{path}.{name}", name, schema
+        if "in" in node and "name" in node and isinstance(node.get("schema"), dict):
+            yield f"{path}({node['name']})", node["name"], node["schema"]
+        for key, value in node.items():
+            yield from _properties(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _properties(value, f"{path}[{i}]")
+
+
+def test_the_openapi_document_declares_every_moment_as_an_offset_date_time(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    found = list(_properties(document))
+    moments = [(path, schema) for path, name, schema in found
+               if name.endswith("_at") or name in ("at", "window_start", "window_end")]
+    assert len(moments) > 30
+    untyped = [path for path, schema in moments if schema.get("format") != "date-time"]
+    assert not untyped, f"moments that the document does not call a date-time: {untyped}"
+    ours = [path for path, name, schema in found if schema.get("format") == "date-time"
+            and not str(schema.get("example", "")).endswith("+00:00")]
+    assert not ours, f"date-times not written by app.core.fields.UtcDateTime: {ours}"
+
+
+MOMENT_KEYS = re.compile(r"(_at|^at|^window_start|^window_end)$")
+
+
+def _moments(body) -> dict:
+    """{path: value} of every moment in a JSON body."""
+    found = {}
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if MOMENT_KEYS.search(key) and not isinstance(value, dict | list):
+                    found[f"{path}.{key}"] = value
+                else:
+                    walk(value, f"{path}.{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}[{i}]")
+
+    walk(body, "$")
+    return found
+
+
+def _assert_offsets(response, at_least: int = 1) -> dict:
+    assert response.status_code in (200, 201), response.get_data(as_text=True)
+    moments = _moments(response.get_json())
+    present = {path: value for path, value in moments.items() if value is not None}
+    assert len(present) >= at_least, moments
+    for path, value in present.items():
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", value), (path, value)
+        assert datetime.fromisoformat(value).utcoffset() is not None, (path, value)
+    return present
+
+
+def test_real_responses_carry_the_offset(app, client, community, admin, auth, drain):
+    created = client.post("/api/v1/auth/tokens", json={"email": admin.email, "password": "correct-horse-7",
+                                                       "name": "脚本"})
+    assert set(_assert_offsets(created, 2)) >= {"$.created_at", "$.expires_at"}
+    assert created.get_json()["created_at"].endswith("+00:00")
+    _assert_offsets(client.get("/api/v1/auth/tokens", headers=auth), 2)
+
+    works = client.post(api(community, "/public-works"), json={"category": "road", "title": "修补破损路面"},
+                        headers=auth)
+    _assert_offsets(works)
+    _assert_offsets(client.get(api(community, f"/public-works/{works.get_json()['id']}/history"), headers=auth))
+    _assert_offsets(client.get(api(community, "/public-works"), headers=auth))
+
+    colleague = member(community, "coordinator")  # hears of the need below
+    # A time without an offset is the community's (Asia/Shanghai); one with an offset is taken as given.
+    need = client.post(api(community, "/needs"), headers=auth, json={
+        "kind": "public_works", "title": "路灯不亮", "window_start": "2026-12-01T09:00",
+        "window_end": "2026-12-01T17:00+08:00"})
+    _assert_offsets(need, 3)
+    assert need.get_json()["window_start"] == "2026-12-01T01:00:00+00:00"
+    assert need.get_json()["window_end"] == "2026-12-01T09:00:00+00:00"
+    _assert_offsets(client.get(api(community, "/needs"), headers=auth), 3)
+
+    drain()
+    inbox = client.get("/api/v1/me/notifications", headers=token_for(client, colleague))
+    assert inbox.get_json()["items"], "the need's notification reached the coordinator"
+    _assert_offsets(inbox)
+
+    _assert_offsets(client.get(api(community, "/members"), headers=auth), 2)  # joined_at, from a tuple
