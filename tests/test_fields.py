@@ -1,6 +1,8 @@
 """The shared field types (app/core/fields.py):
 
-- every date-time the API writes carries its UTC offset, as the OpenAPI document's `date-time` promises.
+- every date-time the API writes carries its UTC offset, as the OpenAPI document's `date-time` promises;
+- ids in queries and bodies stay within the database's integer, else 422 with a field message (never a 500);
+- free text holds no control characters (422 with a field message, on the API and on pages).
 """
 import re
 import sys
@@ -10,8 +12,16 @@ import pytest
 from marshmallow import Schema
 from marshmallow import fields as ma_fields
 
+from app.core.extensions import db
 from app.core.fields import UtcDateTime
-from tests.factories import CommunityFactory, member, token_for
+from app.units.models import Unit
+from tenants.context import tenant_context
+from tests.factories import Browser, CommunityFactory, member, token_for
+
+CONTROL_ZH = "请删除其中不可见的控制字符（复制粘贴时常会带入）。"
+CONTROL_EN = "Remove the invisible control characters (they often come along when text is copied and pasted)."
+ID_ZH = "须为编号：1 到 2147483647 之间的整数。"
+ID_EN = "Must be an id: a whole number from 1 to 2147483647."
 
 
 @pytest.fixture
@@ -168,3 +178,96 @@ def test_real_responses_carry_the_offset(app, client, community, admin, auth, dr
     _assert_offsets(inbox)
 
     _assert_offsets(client.get(api(community, "/members"), headers=auth), 2)  # joined_at, from a tuple
+
+
+# --- ids --------------------------------------------------------------------------------------------
+
+OUT_OF_RANGE = ["-11330053514153550675968", "9223372036854775808", "99999999999", "2147483648", "0", "-1", "1.5",
+                "abc", ""]
+
+
+@pytest.mark.parametrize("path, argument", [
+    ("/matches", "need_id"), ("/meals/orders", "resident_id"), ("/meals/plans", "offer_id"),
+    ("/meals/orders", "plan_id"), ("/meals/plans", "resident_id"), ("/offers", "unit_id"),
+])
+def test_ids_in_queries_outside_the_databases_range_are_422_with_a_field_message(client, community, auth, path,
+                                                                                   argument):
+    for value in OUT_OF_RANGE:
+        response = client.get(api(community, path), query_string={argument: value}, headers=auth)
+        assert response.status_code == 422, (value, response.get_data(as_text=True))
+        assert response.get_json()["error"]["fields"] == {argument: [ID_ZH]}, value
+    english = client.get(api(community, path), query_string={argument: OUT_OF_RANGE[0]},
+                         headers={**auth, "Accept-Language": "en"})
+    assert english.get_json()["error"]["fields"] == {argument: [ID_EN]}
+    assert client.get(api(community, path), query_string={argument: "2147483647"}, headers=auth).status_code == 200
+
+
+def test_ids_in_bodies_outside_the_databases_range_are_422(client, community, auth):
+    for path, body, field in [
+        ("/matches", {"need_id": "99999999999", "offer_id": "1"}, "need_id"),
+        ("/referrals", {"need_id": "1", "offer_id": "2147483648"}, "offer_id"),
+        ("/meals/plans", {"resident_id": "-1", "offer_id": "1", "weekdays": ["mon"], "slots": ["lunch"],
+                          "starts_on": "2026-12-01"}, "resident_id"),
+        ("/public-works", {"category": "road", "title": "路", "need_id": "9" * 30}, "need_id"),
+        ("/offers", {"unit_id": True, "kind": "meal", "title": "餐", "capacity": 1}, "unit_id"),
+    ]:
+        response = client.post(api(community, path), json=body, headers=auth)
+        assert response.status_code == 422, (path, response.get_data(as_text=True))
+        assert response.get_json()["error"]["fields"][field] == [ID_ZH], path
+    read = client.post("/api/v1/me/notifications/read", json={"ids": ["12", "99999999999"]}, headers=auth)
+    assert read.status_code == 422 and read.get_json()["error"]["fields"] == {"ids.1": [ID_ZH]}
+
+
+def test_negative_or_huge_ids_in_paths_are_404(client, community, auth):
+    for path in ("/meals/plans/-1", "/meals/plans/2147483648", "/needs/99999999999", "/matches/-11330053514",
+                 "/public-works/9223372036854775808", "/residents/0"):
+        response = client.get(api(community, path), headers=auth)
+        assert response.status_code == 404, path
+        assert response.get_json()["error"]["code"] == "not_found"
+
+
+# --- free text ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("junk", ["坏\x01名", "坏\x0b名", "\x00", "名\x7f", "名\u0085", "换\n行", "制\t表"])
+def test_a_control_character_in_a_name_is_422_with_a_field_message(client, community, auth, junk):
+    response = client.post(api(community, "/units"), json={"name": junk, "type": "shop"}, headers=auth)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.get_json()["error"]["fields"] == {"name": [CONTROL_ZH]}
+
+    unit = client.post(api(community, "/units"), json={"name": "好名字", "type": "shop"}, headers=auth).get_json()
+    patched = client.patch(api(community, f"/units/{unit['id']}"), json={"name": junk},
+                           headers={**auth, "Accept-Language": "en"})
+    assert patched.status_code == 422
+    assert patched.get_json()["error"]["fields"] == {"name": [CONTROL_EN]}
+    assert client.get(api(community, "/units/export"), headers=auth).status_code == 200
+
+
+def test_multi_line_text_keeps_line_breaks_and_tabs_but_no_other_control_character(client, community, auth):
+    good = client.post(api(community, "/units"), headers=auth,
+                       json={"name": "张记包子铺", "type": "shop", "description": "早点\r\n包子\t馒头\n可送餐"})
+    assert good.status_code == 201, good.get_data(as_text=True)
+    assert good.get_json()["description"] == "早点\r\n包子\t馒头\n可送餐"
+    bad = client.post(api(community, "/units"), headers=auth,
+                      json={"name": "李记", "type": "shop", "description": "早点\x07"})
+    assert bad.get_json()["error"]["fields"] == {"description": [CONTROL_ZH]}
+    announcement = client.post(api(community, "/announcements"), json={"title": "停水\x1b通知", "body": "明天"},
+                               headers=auth)
+    assert announcement.status_code == 422
+    assert announcement.get_json()["error"]["fields"] == {"title": [CONTROL_ZH]}
+
+
+def test_pages_give_the_same_field_message(app, community, admin):
+    browser = Browser(app.test_client())
+    browser.login(admin)
+    browser.get(f"/c/{community.slug}/units/new")
+    page = browser.post(f"/c/{community.slug}/units/new", data={"name": "坏\x0b名", "type": "shop"})
+    assert page.status_code == 422
+    assert CONTROL_ZH in page.get_data(as_text=True)
+
+    # A page whose service checks the text itself (no schema in between).
+    browser.get(f"/c/{community.slug}/announcements/")
+    page = browser.post(f"/c/{community.slug}/announcements/", data={"title": "停水\x01通知", "body": "明天停水"})
+    assert page.status_code == 422
+    assert CONTROL_ZH in page.get_data(as_text=True)
+    with tenant_context(community.id):
+        assert db.session.query(Unit).count() == 0

@@ -1,14 +1,14 @@
 """API schemas of accounts; inputs reject unknown fields (marshmallow's default RAISE)."""
 from marshmallow import Schema, fields, validate
 
-from app.core.fields import UtcDateTime
+from app.core.fields import Text, UtcDateTime
 
 
 class TokenRequest(Schema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=254),
                           metadata={"description": "e-mail address or 11-digit mobile number"})
     password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
-    name = fields.String(load_default="", validate=validate.Length(max=100))
+    name = Text(load_default="", max_length=100, strip=True, metadata={"description": "to tell your tokens apart"})
 
 
 class TokenOut(Schema):
@@ -36,7 +36,7 @@ class MeOut(Schema):
 
 
 class MeUpdate(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=100))
+    name = Text(min_length=1, max_length=100, strip=True)
     locale = fields.String(validate=validate.OneOf(["zh_CN", "en"]))
     large_text = fields.Boolean()
 

@@ -1,18 +1,79 @@
-"""The API's shared field types: the input and output rules of date-times, written once.
+"""The API's shared field types: the input and output rules of ids, free text and date-times, written once.
 
 Every API schema (app/*/schemas.py and the schemas declared in app/*/api.py) uses these instead of
-marshmallow's own `DateTime`; the tests walk every schema and the OpenAPI document to keep it so
-(tests/test_fields.py).
+marshmallow's own `DateTime`, `String` for free text, and `Integer`/`String` for ids; the tests walk
+every schema and the OpenAPI document to keep it so (tests/test_fields.py).
 """
 import logging
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import has_app_context
 from flask_babel import get_timezone
-from marshmallow import fields, missing
+from flask_babel import gettext as _
+from marshmallow import ValidationError, fields, missing, validate
+
+from app.core.validation import control_characters_message, has_control_characters
 
 logger = logging.getLogger(__name__)
+
+# The database's INTEGER (PostgreSQL's `integer`, what every primary key here is): larger ids cannot exist.
+MAX_ID = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+class Id(fields.Field):
+    """An object's id in a query or a JSON body: its digits as a string (ids are strings in the API), or a
+    JSON number; 1 … 2**31-1. Loads as an int, so nothing out of the database's range reaches a query."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"type": "string", "pattern": "^[0-9]{1,10}$", "example": "42",
+                              **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    @staticmethod
+    def message() -> str:
+        return _("Must be an id: a whole number from 1 to %(max)s.", max=MAX_ID)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> int:
+        if isinstance(value, bool):
+            raise ValidationError(self.message())
+        if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+            value = int(value.strip())
+        if not isinstance(value, int) or not 1 <= value <= MAX_ID:
+            raise ValidationError(self.message())
+        return value
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+
+class Text(fields.String):
+    """Free text a person typed: no control characters (a `multiline` text keeps line breaks and tabs),
+    at most `max_length` characters (and at least `min_length`), optionally stripped of surrounding spaces.
+
+    The length messages are marshmallow's, translated by app.core.i18n like every other field message.
+    """
+
+    def __init__(self, *, max_length: int | None = None, min_length: int | None = None, multiline: bool = False,
+                 strip: bool = False, **kwargs):
+        validators = kwargs.pop("validate", None)
+        validators = [] if validators is None else list(validators) if isinstance(validators, list | tuple) \
+            else [validators]
+        if max_length is not None or min_length is not None:
+            validators.insert(0, validate.Length(min=min_length, max=max_length))
+        super().__init__(validate=validators or None, **kwargs)
+        self.multiline = multiline
+        self.strip = strip
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self.strip:
+            text = text.strip()
+        if has_control_characters(text, multiline=self.multiline):
+            raise ValidationError(control_characters_message())
+        return text
 
 
 def as_utc(value: datetime) -> datetime:

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.database import retry_when_locked
 from app.core.extensions import db
-from app.core.fields import UtcDateTime
+from app.core.fields import Id, Text, UtcDateTime
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.matching import disclosure, services
 from app.matching.words import reasons_text
@@ -77,22 +77,22 @@ class MatchOut(Schema):
 
 
 class ProposeIn(Schema):
-    need_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
-    offer_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
+    need_id = Id(required=True)
+    offer_id = Id(required=True)
 
 
 class MatchListArgs(Schema):
     status = fields.String(load_default=None, validate=validate.Length(max=20))
-    need_id = fields.Integer(load_default=None)
+    need_id = Id(load_default=None)
 
 
 class RatingIn(Schema):
     rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    comment = fields.String(load_default="", validate=validate.Length(max=1000))
+    comment = Text(load_default="", max_length=1000, multiline=True)
 
 
 class DeclineIn(Schema):
-    note = fields.String(load_default="", validate=validate.Length(max=500))
+    note = Text(load_default="", max_length=500, multiline=True)
 
 
 class BatchIn(Schema):

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from app.core.apidoc import collection_schema
 from app.core.database import retry_when_locked
 from app.core.extensions import db
-from app.core.fields import UtcDateTime
+from app.core.fields import Id, UtcDateTime
 from app.matching import referrals
 from app.matching import services as matching
 from app.matching.models import REFERRAL_STATUSES
@@ -68,9 +68,9 @@ class ReferralListArgs(Schema):
 
 
 class ReferIn(Schema):
-    need_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
-    offer_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"),
-                             metadata={"description": "a neighbour's shared offer, from the need's proposals"})
+    need_id = Id(required=True)
+    offer_id = Id(required=True,
+                  metadata={"description": "a neighbour's shared offer, from the need's proposals"})
 
 
 def _one(referral):

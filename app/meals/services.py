@@ -25,7 +25,7 @@ from app.core.i18n import translate_field_messages
 from app.core.kinds import occurrence_key
 from app.core.pagination import keyset_page
 from app.core.sql import insert_ignoring_duplicates, inserted_rows
-from app.core.validation import Conflict, ValidationFailed
+from app.core.validation import Conflict, ValidationFailed, check_text
 from app.meals.models import DEFAULT_CUTOFF, MealManifest, MealOrder, MealPlan, MealSettings
 from app.meals.schemas import PlanIn, SettingsIn
 from app.notifications import services as notifications
@@ -236,6 +236,7 @@ def confirm_plan(plan: MealPlan, *, actor_id: int | None) -> MealPlan:
 
 
 def decline_plan(plan: MealPlan, *, actor_id: int | None, note: str = "") -> MealPlan:
+    check_text("note", note, multiline=True)
     if plan.status != "requested":
         raise Conflict(_("This meal plan is not waiting for confirmation."), "invalid_transition")
     history.record(plan, "declined", actor_id=actor_id, note=note)
@@ -446,6 +447,7 @@ def cancel_for_closure(offer_id: int, day: date, *, actor_id: int | None) -> int
 
 def mark_delivery(order: MealOrder, outcome: str, *, actor_id: int | None, note: str = "") -> MealOrder:
     """The canteen (or staff) marks a meal delivered (or eaten in) or missed; a miss reaches the coordinator."""
+    check_text("note", note, multiline=True)
     if order.status not in ("ordered", "delivered", "missed"):
         raise Conflict(_("Only an ordered meal can be marked."), "invalid_transition")
     if order.day > clock.now().date():

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
-from app.core.fields import UtcDateTime
+from app.core.fields import Text, UtcDateTime
 from app.core.kinds import KINDS
 from app.matching import services as matching
 from app.matching.words import reasons_text
@@ -54,7 +54,7 @@ class NeedListArgs(Schema):
 
 class MoveIn(Schema):
     to = fields.String(required=True, validate=validate.OneOf(["triaged", "cancelled", "unmet"]))
-    note = fields.String(load_default="", validate=validate.Length(max=500))
+    note = Text(load_default="", max_length=500, multiline=True)
 
 
 class ProposalOut(Schema):

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
-from app.core.fields import UtcDateTime
+from app.core.fields import Id, UtcDateTime
 from app.notifications import services
 from app.notifications.events import CATEGORIES, CHANNELS
 from app.notifications.views import entry_links
@@ -34,13 +34,13 @@ class InboxOut(Schema):
 
 
 class InboxArgs(Schema):
-    cursor = fields.String(load_default=None, validate=validate.Regexp(r"^\d{1,12}$"))
+    cursor = Id(load_default=None, metadata={"description": "`next_cursor` of the page before"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     unread = fields.Boolean(load_default=False)
 
 
 class ReadIn(Schema):
-    ids = fields.List(fields.String(validate=validate.Regexp(r"^\d{1,12}$")), load_default=None,
+    ids = fields.List(Id(), load_default=None,
                       metadata={"description": "entries to mark read; omit to mark all"})
 
 

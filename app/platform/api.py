@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
-from app.core.fields import UtcDateTime
+from app.core.fields import Text, UtcDateTime
 from app.platform.services import create_community_with_admin
 from tenants import services as tenants
 from tenants.models import Community
@@ -20,11 +20,11 @@ blp = Blueprint("platform_api", __name__, url_prefix="/api/v1/platform", descrip
 
 class CommunityIn(Schema):
     slug = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    street = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    name = Text(required=True, min_length=1, max_length=100)
+    street = Text(load_default=None, allow_none=True, max_length=100)
     admin_login = fields.String(required=True, validate=validate.Length(min=1, max=254),
                                 metadata={"description": "e-mail or mobile number of the first admin"})
-    admin_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    admin_name = Text(load_default=None, allow_none=True, max_length=100)
 
 
 class CommunityOut(Schema):
