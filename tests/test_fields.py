@@ -1,22 +1,29 @@
-"""The shared field types (app/core/fields.py):
+"""The shared field types (app/core/fields.py) and the safe exports (app/core/spreadsheet.py):
 
 - every date-time the API writes carries its UTC offset, as the OpenAPI document's `date-time` promises;
 - ids in queries and bodies stay within the database's integer, else 422 with a field message (never a 500);
-- free text holds no control characters (422 with a field message, on the API and on pages).
+- free text holds no control characters (422 with a field message, on the API and on pages);
+- whatever is stored, every XLSX/CSV export answers 200 with a readable file, formulas written as text.
 """
+import csv
+import io
 import re
 import sys
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from marshmallow import Schema
 from marshmallow import fields as ma_fields
+from openpyxl import load_workbook
 
+from app.core import spreadsheet
 from app.core.extensions import db
 from app.core.fields import UtcDateTime
+from app.meals import services as meals
 from app.units.models import Unit
+from app.units.services import sort_key
 from tenants.context import tenant_context
-from tests.factories import Browser, CommunityFactory, member, token_for
+from tests.factories import Browser, CommunityFactory, UnitFactory, member, token_for
 
 CONTROL_ZH = "请删除其中不可见的控制字符（复制粘贴时常会带入）。"
 CONTROL_EN = "Remove the invisible control characters (they often come along when text is copied and pasted)."
@@ -271,3 +278,68 @@ def test_pages_give_the_same_field_message(app, community, admin):
     assert CONTROL_ZH in page.get_data(as_text=True)
     with tenant_context(community.id):
         assert db.session.query(Unit).count() == 0
+
+
+# --- exports ----------------------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://example.invalid/","点我")'
+
+
+def _store_bad_unit(community) -> None:
+    """Stored as rows written before the input rules were: straight into the database."""
+    with tenant_context(community.id):
+        UnitFactory(name="坏\x01名\x0b字", name_sort=sort_key("坏名字"), address="\x1f柳荫街 5 号",
+                    contact_name="@张", contact_phone="+86 139 0000 1111", description=FORMULA, type="shop")
+        db.session.commit()
+
+
+def test_the_xlsx_export_writes_any_stored_value(client, community, auth):
+    _store_bad_unit(community)
+    response = client.get(api(community, "/units/export"), query_string={"format": "xlsx"}, headers=auth)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "坏名字")
+    assert [c.value for c in row[:6]] == ["坏名字", "个体门店", "柳荫街 5 号", "@张", "+86 139 0000 1111", FORMULA]
+    for cell in (row[3], row[4], row[5]):  # text, never a formula, also once someone edits the cell
+        assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+
+
+def test_the_csv_export_writes_any_stored_value_and_reads_back(client, community, auth):
+    _store_bad_unit(community)
+    response = client.get(api(community, "/units/export"), query_string={"format": "csv"}, headers=auth)
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[1][:6] == ["坏名字", "个体门店", "柳荫街 5 号", "'@张", "'+86 139 0000 1111", "'" + FORMULA]
+
+    fresh = CommunityFactory()
+    fresh_auth = token_for(client, member(fresh, "admin"))
+    batch = client.post(api(fresh, "/units/imports"), headers=fresh_auth, content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(response.data), "units.csv")})
+    assert batch.status_code == 201 and batch.get_json()["invalid"] == 0, batch.get_data(as_text=True)
+    assert client.post(api(fresh, f"/units/imports/{batch.get_json()['id']}/commit"), json={},
+                       headers=fresh_auth).status_code == 200
+    unit = client.get(api(fresh, "/units"), headers=fresh_auth).get_json()["items"][0]
+    assert (unit["contact_name"], unit["contact_phone"], unit["description"]) == \
+        ("@张", "+86 139 0000 1111", FORMULA)
+
+
+def test_meal_spreadsheets_write_any_stored_value(app):
+    manifest = meals.Manifest(1, "长者\x01餐桌", date(2026, 12, 1), True, {"lunch": {"delivery": 1}}, [
+        meals.ManifestRow(1, "王\x02秀英", "3", "2", "301", "=1+1", "-少盐\x0c", "lunch", "delivery", "ordered")])
+    rows = list(load_workbook(io.BytesIO(meals.manifest_xlsx(manifest))).active.iter_rows(values_only=True))
+    assert rows[0][1] == "长者餐桌"
+    assert rows[-1][:8] == ("午餐", "送餐", "3", "2", "301", "王秀英", "=1+1", "-少盐")
+    statement = meals.CanteenStatement(1, "长者\x03餐桌", "2026-11", days=[], by_price={}, counts={})
+    book = load_workbook(io.BytesIO(meals.canteen_statement_xlsx(statement)))
+    assert book.active["B1"].value == "长者餐桌"
+
+
+def test_the_spreadsheet_helper_drops_what_openpyxl_refuses():
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    assert spreadsheet.ILLEGAL_CHARACTERS_RE.pattern == ILLEGAL_CHARACTERS_RE.pattern
+    every_control = "".join(chr(c) for c in range(32))
+    assert not ILLEGAL_CHARACTERS_RE.search(spreadsheet.clean(every_control))
+    assert spreadsheet.csv_row(["=1", "+1", "-1", "@a", "\tx", "ok", 5, None]) == \
+        ["'=1", "'+1", "'-1", "'@a", "'\tx", "ok", 5, None]
+    assert [spreadsheet.csv_unguard(v) for v in ("'=1", "'ok", "it's")] == ["=1", "'ok", "it's"]
