@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.core.extensions import db
-from app.core.validation import ValidationFailed
+from app.core.validation import ValidationFailed, text_problems
 from tenants.models import Community, Street
 
 logger = logging.getLogger(__name__)
@@ -32,12 +32,10 @@ def create_community(*, slug: str, name: str, street: str | None = None) -> Comm
         errors["slug"] = [_("Use 1–40 lower-case letters, digits and hyphens (not at the ends).")]
     elif Community.by_slug(slug) is not None:
         errors["slug"] = [_("This short name is already taken.")]
-    if not name:
-        errors["name"] = [_("This field is required.")]
-    elif len(name) > 100:
-        errors["name"] = [_("At most %(n)s characters.", n=100)]
-    if len(street) > 100:
-        errors["street"] = [_("At most %(n)s characters.", n=100)]
+    if problems := text_problems(name, max_length=100, required=True):
+        errors["name"] = problems
+    if problems := text_problems(street, max_length=100):
+        errors["street"] = problems
     if errors:
         raise ValidationFailed(errors)
     community = Community(slug=slug, name=name, street=street_named(street) if street else None)

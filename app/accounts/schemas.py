@@ -1,22 +1,24 @@
 """API schemas of accounts; inputs reject unknown fields (marshmallow's default RAISE)."""
 from marshmallow import Schema, fields, validate
 
+from app.core.fields import Text, UtcDateTime
+
 
 class TokenRequest(Schema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=254),
                           metadata={"description": "e-mail address or 11-digit mobile number"})
     password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
-    name = fields.String(load_default="", validate=validate.Length(max=100))
+    name = Text(load_default="", max_length=100, strip=True, metadata={"description": "to tell your tokens apart"})
 
 
 class TokenOut(Schema):
     id = fields.Function(lambda t: str(t.id), required=True)
     name = fields.String()
     prefix = fields.String()
-    created_at = fields.DateTime()
-    last_used_at = fields.DateTime(allow_none=True)
-    expires_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    last_used_at = UtcDateTime(allow_none=True)
+    expires_at = UtcDateTime(allow_none=True)
+    revoked_at = UtcDateTime(allow_none=True)
 
 
 class TokenCreated(TokenOut):
@@ -34,7 +36,7 @@ class MeOut(Schema):
 
 
 class MeUpdate(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=100))
+    name = Text(min_length=1, max_length=100, strip=True)
     locale = fields.String(validate=validate.OneOf(["zh_CN", "en"]))
     large_text = fields.Boolean()
 

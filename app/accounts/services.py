@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import ApiToken, User, UserSession, digest
 from app.core.extensions import db
-from app.core.validation import ValidationFailed
+from app.core.validation import ValidationFailed, text_problems
 from tenants.clock import utcnow
 
 logger = logging.getLogger(__name__)
@@ -60,10 +60,8 @@ def create_user(*, name: str, password: str, email: str | None = None, phone: st
                 locale: str | None = None, is_operator: bool = False, check_password: bool = True) -> User:
     email, phone, name = normalize_email(email), (phone or "").strip() or None, (name or "").strip()
     errors: dict[str, list[str]] = {}
-    if not name:
-        errors["name"] = [_("This field is required.")]
-    elif len(name) > 100:
-        errors["name"] = [_("At most %(n)s characters.", n=100)]
+    if problems := text_problems(name, max_length=100, required=True):
+        errors["name"] = problems
     if not email and not phone:
         errors["email"] = [_("Give an e-mail address or a mobile number.")]
     if email and (not EMAIL_RE.match(email) or len(email) > 254):

@@ -4,11 +4,12 @@ import logging
 from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from app.announcements import services
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
+from app.core.fields import Text, UtcDateTime
 from app.core.pagination import PageArgs
 from app.permissions import can, require
 from tenants.web import tenant_routes
@@ -20,15 +21,15 @@ blp = tenant_routes(Blueprint("announcements_api", __name__, url_prefix="/api/v1
 
 
 class AnnouncementIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=services.TITLE_MAX))
-    body = fields.String(required=True, validate=validate.Length(min=1, max=services.BODY_MAX))
+    title = Text(required=True, min_length=1, max_length=services.TITLE_MAX)
+    body = Text(required=True, min_length=1, max_length=services.BODY_MAX, multiline=True)
 
 
 class AnnouncementOut(Schema):
     id = fields.Function(lambda a: str(a.id), required=True)
     title = fields.String()
     body = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     recipients = fields.Function(lambda a: getattr(a, "stats", {}).get("recipients"), allow_none=True)
     read = fields.Function(lambda a: getattr(a, "stats", {}).get("read"), allow_none=True)
 

@@ -1,14 +1,13 @@
 """Sending announcements and seeing who has read them."""
 import logging
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.announcements.models import Announcement
 from app.core.extensions import db
 from app.core.pagination import keyset_page
-from app.core.validation import ValidationFailed
+from app.core.validation import ValidationFailed, text_problems
 from app.notifications import services as notifications
 from app.notifications.models import InboxEntry
 
@@ -20,15 +19,9 @@ TITLE_MAX, BODY_MAX = 200, 5000
 def send(*, title: str, body: str, sender_id: int) -> Announcement:
     """Record the announcement and its outbox event in the caller's transaction."""
     title, body = (title or "").strip(), (body or "").strip()
-    errors = {}
-    if not title:
-        errors["title"] = [_("This field is required.")]
-    elif len(title) > TITLE_MAX:
-        errors["title"] = [_("At most %(n)s characters.", n=TITLE_MAX)]
-    if not body:
-        errors["body"] = [_("This field is required.")]
-    elif len(body) > BODY_MAX:
-        errors["body"] = [_("At most %(n)s characters.", n=BODY_MAX)]
+    errors = {field: problems for field, problems in (
+        ("title", text_problems(title, max_length=TITLE_MAX, required=True)),
+        ("body", text_problems(body, max_length=BODY_MAX, required=True, multiline=True))) if problems}
     if errors:
         raise ValidationFailed(errors)
     announcement = Announcement(title=title, body=body, sender_id=sender_id)

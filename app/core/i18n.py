@@ -1,8 +1,14 @@
 """Language: zh_CN first, en complete; the user's choice is remembered (account, else cookie)."""
+import io
 import logging
+import os
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from babel import support
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import current_app, g, has_request_context, request
 from flask_babel import Domain, get_locale
 from flask_babel import gettext as _
@@ -110,11 +116,53 @@ def translate_field_messages(messages, prefix: str = "") -> dict[str, list[str]]
     return flat
 
 
+@lru_cache(maxsize=16)
+def _compiled(po_path: str, modified_ns: int) -> bytes:
+    """The .po catalogue compiled as `pybabel compile -f` would (`make translations`), in memory."""
+    with open(po_path, "rb") as f:
+        catalog = read_po(f)
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=True)
+    return out.getvalue()
+
+
+def load_catalog(dirname: str, names: list[str], domain: str):
+    """The first catalogue found for `names` under `dirname`: the compiled .mo when it is at least as new as
+    its .po, else the .po compiled in memory. So a production install (`pip install -e .`, no `make
+    translations`, a read-only checkout) and a checkout whose .po changed since the last compile speak Chinese
+    with the current strings; nothing is written to disk."""
+    for name in names:
+        base = Path(dirname) / name / "LC_MESSAGES" / domain
+        po, mo = base.with_suffix(".po"), base.with_suffix(".mo")
+        po_stat = po.stat() if po.exists() else None
+        if mo.exists() and (po_stat is None or mo.stat().st_mtime_ns >= po_stat.st_mtime_ns):
+            with open(mo, "rb") as f:
+                return support.Translations(f, domain=domain)
+        if po_stat is not None:
+            return support.Translations(io.BytesIO(_compiled(str(po), po_stat.st_mtime_ns)), domain=domain)
+    return support.NullTranslations()
+
+
+def _precompile(app) -> None:
+    """At start-up: compile the catalogues whose .mo is missing or stale, so a broken .po fails here, not on the
+    first page, and the log says why the .mo was not used."""
+    domain = app.config.get("BABEL_DOMAIN", "messages")
+    for dirname in app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations").split(";"):
+        root = Path(dirname if os.path.isabs(dirname) else os.path.join(app.root_path, dirname))
+        for po in sorted(root.glob(f"*/LC_MESSAGES/{domain}.po")):
+            mo = po.with_suffix(".mo")
+            if not mo.exists() or mo.stat().st_mtime_ns < po.stat().st_mtime_ns:
+                _compiled(str(po), po.stat().st_mtime_ns)
+                logger.info("%s is missing or older than its .po: using the .po, compiled in memory "
+                            "(`make translations` writes the .mo)", mo)
+
+
 class CatalogDomain(Domain):
     """The gettext domain, finding catalogs under the app's locale codes (zh_CN, en).
 
     Babel names zh_CN "zh_Hans_CN", for which gettext looks in zh_Hans_CN/ or zh/ and never in
-    zh_CN/: without this, every page would silently stay in English.
+    zh_CN/: without this, every page would silently stay in English. A missing or stale .mo is compiled from
+    its .po in memory (`load_catalog`).
     """
 
     def get_translations(self):
@@ -127,7 +175,7 @@ class CatalogDomain(Domain):
             names = [name for name in (normalize_locale(str(locale)), str(locale)) if name]
             translations = support.Translations()
             for dirname in self.translation_directories:
-                catalog = support.Translations.load(dirname, names, self.domain[0])
+                catalog = load_catalog(dirname, names, self.domain[0])
                 translations.merge(catalog)
                 if hasattr(catalog, "plural"):
                     translations.plural = catalog.plural  # merge() does not copy it
@@ -138,4 +186,5 @@ class CatalogDomain(Domain):
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     babel.domain_instance = CatalogDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    _precompile(app)
     app.jinja_env.globals["large_text"] = large_text

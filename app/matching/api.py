@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.database import retry_when_locked
 from app.core.extensions import db
+from app.core.fields import Id, Text, UtcDateTime
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.matching import disclosure, services
 from app.matching.words import reasons_text
@@ -27,8 +28,8 @@ class MatchNeedOut(Schema):
     details = fields.String()
     slot = fields.String(allow_none=True)
     quantity = fields.Integer()
-    window_start = fields.DateTime()
-    window_end = fields.DateTime()
+    window_start = UtcDateTime()
+    window_end = UtcDateTime()
     urgency = fields.String()
     requesting_unit = fields.String(allow_none=True, metadata={"description": "for a unit↔unit need"})
     status = fields.String(metadata={"description": "staff only"})
@@ -70,28 +71,28 @@ class MatchOut(Schema):
     status = fields.String()
     rating = fields.Integer(allow_none=True)
     comment = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     need = fields.Nested(MatchNeedOut)
     beneficiary = fields.Nested(BeneficiaryOut, allow_none=True)
 
 
 class ProposeIn(Schema):
-    need_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
-    offer_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
+    need_id = Id(required=True)
+    offer_id = Id(required=True)
 
 
 class MatchListArgs(Schema):
     status = fields.String(load_default=None, validate=validate.Length(max=20))
-    need_id = fields.Integer(load_default=None)
+    need_id = Id(load_default=None)
 
 
 class RatingIn(Schema):
     rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    comment = fields.String(load_default="", validate=validate.Length(max=1000))
+    comment = Text(load_default="", max_length=1000, multiline=True)
 
 
 class DeclineIn(Schema):
-    note = fields.String(load_default="", validate=validate.Length(max=500))
+    note = Text(load_default="", max_length=500, multiline=True)
 
 
 class BatchIn(Schema):

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 from app.core.apidoc import collection_schema
 from app.core.database import retry_when_locked
 from app.core.extensions import db
+from app.core.fields import Id, UtcDateTime
 from app.matching import referrals
 from app.matching import services as matching
 from app.matching.models import REFERRAL_STATUSES
@@ -40,8 +41,8 @@ class ReferralOut(Schema):
     beneficiary = fields.Function(lambda i: i["beneficiary"])
     kind = fields.Function(lambda i: _ref(i, "kind"))
     slot = fields.Function(lambda i: _ref(i, "slot"), allow_none=True)
-    window_start = fields.Function(lambda i: _ref(i, "window_start").isoformat())
-    window_end = fields.Function(lambda i: _ref(i, "window_end").isoformat())
+    window_start = UtcDateTime(getter=lambda i: _ref(i, "window_start"))
+    window_end = UtcDateTime(getter=lambda i: _ref(i, "window_end"))
     quantity = fields.Function(lambda i: _ref(i, "quantity"))
     urgency = fields.Function(lambda i: _ref(i, "urgency"))
     elderly = fields.Function(lambda i: _ref(i, "elderly"))
@@ -53,9 +54,8 @@ class ReferralOut(Schema):
     need_id = fields.Function(lambda i: _id(i["need_id"]), allow_none=True,
                               metadata={"description": "this community's need for it (the origin's, or the one "
                                                        "registered when taken)"})
-    created_at = fields.Function(lambda i: _ref(i, "created_at").isoformat())
-    taken_at = fields.Function(lambda i: _ref(i, "taken_at").isoformat() if _ref(i, "taken_at") else None,
-                               allow_none=True)
+    created_at = UtcDateTime(getter=lambda i: _ref(i, "created_at"))
+    taken_at = UtcDateTime(getter=lambda i: _ref(i, "taken_at"), allow_none=True)
 
 
 ReferralList = collection_schema(ReferralOut, "ReferralList")
@@ -68,9 +68,9 @@ class ReferralListArgs(Schema):
 
 
 class ReferIn(Schema):
-    need_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
-    offer_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"),
-                             metadata={"description": "a neighbour's shared offer, from the need's proposals"})
+    need_id = Id(required=True)
+    offer_id = Id(required=True,
+                  metadata={"description": "a neighbour's shared offer, from the need's proposals"})
 
 
 def _one(referral):

@@ -10,7 +10,7 @@ from app import history
 from app.core import engine
 from app.core.extensions import db
 from app.core.kinds import occurrence_key
-from app.core.validation import Conflict, ValidationFailed
+from app.core.validation import Conflict, ValidationFailed, check_text
 from app.matching import disclosure, referrals
 from app.matching.models import LIVE_STATUSES, Match
 from app.needs import services as needs
@@ -112,6 +112,7 @@ def accept(match: Match, *, actor_id: int | None) -> Match:
 
 def decline(match: Match, *, actor_id: int | None, note: str = "") -> Match:
     """The unit says no: the need goes back to the pool."""
+    check_text("note", note, multiline=True)
     _step(match, ("proposed", "accepted"), "declined", actor_id)
     need = needs.get_need(match.need_id)
     if need.status == "matched":
@@ -158,6 +159,7 @@ def deliver(match: Match, *, actor_id: int | None) -> Match:
 def rate(match: Match, rating: int, comment: str, *, actor_id: int | None) -> Match:
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed({"rating": [_("Must be between %(a)s and %(b)s.", a=1, b=5)]})
+    check_text("comment", comment, multiline=True)
     if match.status != "delivered":
         raise Conflict(_("Only a delivered service can be rated."), "not_delivered")
     _step(match, ("delivered",), "rated", actor_id)

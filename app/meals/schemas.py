@@ -4,13 +4,13 @@ import re
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from app.core.fields import Id, Text
 from app.core.kinds import MEAL_SLOTS
 from app.meals.models import MODES, ORDER_STATUSES, PLAN_STATUSES
 from app.offers.models import ELIGIBILITY, WEEKDAYS
 
 HOUR = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-ID = validate.Regexp(r"^\d{1,12}$")
 
 
 def _id(o, name):
@@ -40,14 +40,14 @@ class SettingsOut(Schema):
 
 
 class PlanIn(Schema):
-    resident_id = fields.String(required=True, validate=ID)
-    offer_id = fields.String(required=True, validate=ID)
+    resident_id = Id(required=True)
+    offer_id = Id(required=True)
     weekdays = fields.List(fields.String(validate=validate.OneOf(WEEKDAYS)), required=True,
                            validate=validate.Length(min=1, max=7))
     slots = fields.List(fields.String(validate=validate.OneOf(MEAL_SLOTS)), required=True,
                         validate=validate.Length(min=1, max=3))
     mode = fields.String(load_default="dine_in", validate=validate.OneOf(MODES))
-    diet_notes = fields.String(load_default="", validate=validate.Length(max=500))
+    diet_notes = Text(load_default="", max_length=500, multiline=True)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(load_default=None, allow_none=True)
 
@@ -62,7 +62,7 @@ class PlanEndIn(Schema):
 
 
 class DecideIn(Schema):
-    note = fields.String(load_default="", validate=validate.Length(max=200))
+    note = Text(load_default="", max_length=200, multiline=True)
 
 
 class PlanOut(Schema):
@@ -79,8 +79,8 @@ class PlanOut(Schema):
 
 
 class PlanListArgs(Schema):
-    resident_id = fields.Integer(load_default=None)
-    offer_id = fields.Integer(load_default=None)
+    resident_id = Id(load_default=None)
+    offer_id = Id(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(PLAN_STATUSES))
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
@@ -102,8 +102,8 @@ class OrderOut(Schema):
 
 
 class OrderListArgs(Schema):
-    resident_id = fields.Integer(load_default=None)
-    plan_id = fields.Integer(load_default=None)
+    resident_id = Id(load_default=None)
+    plan_id = Id(load_default=None)
     day_from = fields.Date(load_default=None)
     day_to = fields.Date(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(ORDER_STATUSES))
@@ -112,7 +112,7 @@ class OrderListArgs(Schema):
 
 class DeliveryIn(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(["delivered", "missed"]))
-    note = fields.String(load_default="", validate=validate.Length(max=200))
+    note = Text(load_default="", max_length=200, multiline=True)
 
 
 class DayArgs(Schema):

@@ -25,7 +25,7 @@ from app.core.i18n import translate_field_messages
 from app.core.kinds import occurrence_key
 from app.core.pagination import keyset_page
 from app.core.sql import insert_ignoring_duplicates, inserted_rows
-from app.core.validation import Conflict, ValidationFailed
+from app.core.validation import Conflict, ValidationFailed, check_text
 from app.meals.models import DEFAULT_CUTOFF, MealManifest, MealOrder, MealPlan, MealSettings
 from app.meals.schemas import PlanIn, SettingsIn
 from app.notifications import services as notifications
@@ -236,6 +236,7 @@ def confirm_plan(plan: MealPlan, *, actor_id: int | None) -> MealPlan:
 
 
 def decline_plan(plan: MealPlan, *, actor_id: int | None, note: str = "") -> MealPlan:
+    check_text("note", note, multiline=True)
     if plan.status != "requested":
         raise Conflict(_("This meal plan is not waiting for confirmation."), "invalid_transition")
     history.record(plan, "declined", actor_id=actor_id, note=note)
@@ -446,6 +447,7 @@ def cancel_for_closure(offer_id: int, day: date, *, actor_id: int | None) -> int
 
 def mark_delivery(order: MealOrder, outcome: str, *, actor_id: int | None, note: str = "") -> MealOrder:
     """The canteen (or staff) marks a meal delivered (or eaten in) or missed; a miss reaches the coordinator."""
+    check_text("note", note, multiline=True)
     if order.status not in ("ordered", "delivered", "missed"):
         raise Conflict(_("Only an ordered meal can be marked."), "invalid_transition")
     if order.day > clock.now().date():
@@ -562,25 +564,27 @@ def manifest_xlsx(m: Manifest) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from app.core import spreadsheet
     from app.core.kinds import SLOT_LABELS
 
     book = Workbook()
     sheet = book.active
     sheet.title = m.day.isoformat()
-    sheet.append([_("Manifest"), m.canteen, m.day.isoformat()])
+    spreadsheet.append(sheet, [_("Manifest"), m.canteen, m.day.isoformat()])
     sheet["A1"].font = Font(bold=True)
     for slot, modes in m.counts.items():
-        sheet.append([str(SLOT_LABELS.get(slot, slot)), _("Dine-in"), modes.get("dine_in", 0), _("Delivery"),
-                      modes.get("delivery", 0)])
-    sheet.append([])
-    sheet.append([_("Meal"), _("Way"), _("Building"), _("Entrance"), _("Room"), _("Full name"), _("Address"),
-                  _("Diet notes"), _("Done")])
+        spreadsheet.append(sheet, [str(SLOT_LABELS.get(slot, slot)), _("Dine-in"), modes.get("dine_in", 0),
+                                   _("Delivery"), modes.get("delivery", 0)])
+    spreadsheet.append(sheet, [])
+    spreadsheet.append(sheet, [_("Meal"), _("Way"), _("Building"), _("Entrance"), _("Room"), _("Full name"),
+                               _("Address"), _("Diet notes"), _("Done")])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     words = {"dine_in": _("Dine-in"), "delivery": _("Delivery")}
     for row in m.rows:
-        sheet.append([str(SLOT_LABELS.get(row.slot, row.slot)), words[row.mode], row.building, row.entrance, row.room,
-                      row.name, row.address, row.diet_notes, "✓" if row.status == "delivered" else ""])
+        spreadsheet.append(sheet, [str(SLOT_LABELS.get(row.slot, row.slot)), words[row.mode], row.building,
+                                   row.entrance, row.room, row.name, row.address, row.diet_notes,
+                                   "✓" if row.status == "delivered" else ""])
     for column, width in zip("ABCDEFGHI", (8, 8, 8, 8, 8, 12, 28, 28, 6), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
@@ -744,26 +748,28 @@ def canteen_statement_xlsx(s: CanteenStatement) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from app.core import spreadsheet
     from app.core.kinds import SLOT_LABELS
 
     book = Workbook()
     sheet = book.active
     sheet.title = s.month
-    sheet.append([_("Monthly statement"), s.canteen, s.month])
+    spreadsheet.append(sheet, [_("Monthly statement"), s.canteen, s.month])
     sheet["A1"].font = Font(bold=True)
-    sheet.append([_("Day"), _("Meal"), _("Delivered"), _("Missed"), _("Cancelled"), _("Not yet marked"),
-                  _("Amount (yuan)")])
+    spreadsheet.append(sheet, [_("Day"), _("Meal"), _("Delivered"), _("Missed"), _("Cancelled"),
+                               _("Not yet marked"), _("Amount (yuan)")])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for line in s.days:
-        sheet.append([line["day"].isoformat(), str(SLOT_LABELS.get(line["slot"], line["slot"])), line["delivered"],
-                      line["missed"], line["cancelled"], line["open"], line["amount_cents"] / 100])
-    sheet.append([_("Total"), "", s.counts.get("delivered", 0), s.counts.get("missed", 0),
-                  s.counts.get("cancelled", 0), s.counts.get("open", 0), s.amount_cents / 100])
-    sheet.append([])
-    sheet.append([_("Price (yuan)"), _("Delivered")])
+        spreadsheet.append(sheet, [line["day"].isoformat(), str(SLOT_LABELS.get(line["slot"], line["slot"])),
+                                   line["delivered"], line["missed"], line["cancelled"], line["open"],
+                                   line["amount_cents"] / 100])
+    spreadsheet.append(sheet, [_("Total"), "", s.counts.get("delivered", 0), s.counts.get("missed", 0),
+                               s.counts.get("cancelled", 0), s.counts.get("open", 0), s.amount_cents / 100])
+    spreadsheet.append(sheet, [])
+    spreadsheet.append(sheet, [_("Price (yuan)"), _("Delivered")])
     for price, n in s.by_price.items():
-        sheet.append([int(price) / 100, n])
+        spreadsheet.append(sheet, [int(price) / 100, n])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -1,6 +1,7 @@
 """Member schemas."""
 from marshmallow import Schema, fields, validate
 
+from app.core.fields import Text, UtcDateTime
 from tenants.models import ROLES
 
 
@@ -11,14 +12,14 @@ class MemberOut(Schema):
     email = fields.Function(lambda mu: mu[1].email)
     phone = fields.Function(lambda mu: mu[1].phone)
     roles = fields.Function(lambda mu: mu[0].role_names)
-    joined_at = fields.Function(lambda mu: mu[0].created_at.isoformat())
+    joined_at = UtcDateTime(getter=lambda mu: mu[0].created_at)
     initial_password = fields.Function(lambda mu: mu[2] if len(mu) > 2 else None, allow_none=True)
 
 
 class MemberIn(Schema):
     login = fields.String(required=True, validate=validate.Length(min=1, max=254),
                           metadata={"description": "e-mail address or 11-digit mobile number"})
-    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    name = Text(load_default=None, allow_none=True, max_length=100)
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(min=1, max=len(ROLES)))
 
@@ -30,6 +31,6 @@ class MemberPatch(Schema):
 
 class MemberListArgs(Schema):
     role = fields.String(load_default=None, validate=validate.OneOf(ROLES))
-    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    q = Text(load_default=None, max_length=100)
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

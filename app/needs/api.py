@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
+from app.core.fields import Text, UtcDateTime
 from app.core.kinds import KINDS
 from app.matching import services as matching
 from app.matching.words import reasons_text
@@ -32,16 +33,16 @@ class NeedOut(Schema):
     details = fields.String()
     resident_id = fields.Function(lambda n: str(n.resident_id) if n.resident_id else None, allow_none=True)
     unit_id = fields.Function(lambda n: str(n.unit_id) if n.unit_id else None, allow_none=True)
-    window_start = fields.DateTime()
-    window_end = fields.DateTime()
+    window_start = UtcDateTime()
+    window_end = UtcDateTime()
     slot = fields.String(allow_none=True)
     quantity = fields.Integer()
     urgency = fields.String()
     status = fields.String()
-    escalated_at = fields.DateTime(allow_none=True)
+    escalated_at = UtcDateTime(allow_none=True)
     referral_id = fields.Function(lambda n: str(n.referral_id) if n.referral_id else None, allow_none=True,
                                   metadata={"description": "taken over from a neighbouring community"})
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class NeedListArgs(Schema):
@@ -53,7 +54,7 @@ class NeedListArgs(Schema):
 
 class MoveIn(Schema):
     to = fields.String(required=True, validate=validate.OneOf(["triaged", "cancelled", "unmet"]))
-    note = fields.String(load_default="", validate=validate.Length(max=500))
+    note = Text(load_default="", max_length=500, multiline=True)
 
 
 class ProposalOut(Schema):

@@ -10,10 +10,11 @@ from app import history
 from app.accounts.services import aware
 from app.core.engine import NeedFacts
 from app.core.extensions import db
+from app.core.fields import Id, Text, UtcDateTime
 from app.core.i18n import translate_field_messages
 from app.core.kinds import KINDS, MEAL_SLOTS, occurrence_key
 from app.core.pagination import keyset_page
-from app.core.validation import Conflict, ValidationFailed
+from app.core.validation import Conflict, ValidationFailed, check_text
 from app.needs.models import OPEN_STATUSES, URGENCIES, Need
 from app.notifications import services as notifications
 from app.offers.models import Offer
@@ -44,12 +45,13 @@ UNMATCHED_KINDS = {"public_works", "other"}
 
 class NeedIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    details = fields.String(load_default="", validate=validate.Length(max=2000))
-    resident_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{1,12}$"))
-    unit_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{1,12}$"))
-    window_start = fields.DateTime(load_default=None, allow_none=True)
-    window_end = fields.DateTime(load_default=None, allow_none=True)
+    title = Text(required=True, min_length=1, max_length=200)
+    details = Text(load_default="", max_length=2000, multiline=True)
+    resident_id = Id(load_default=None, allow_none=True)
+    unit_id = Id(load_default=None, allow_none=True)
+    window_start = UtcDateTime(load_default=None, allow_none=True,
+                               metadata={"description": "without an offset: the community's time"})
+    window_end = UtcDateTime(load_default=None, allow_none=True)
     day = fields.Date(load_default=None, allow_none=True, metadata={"description": "for meals: the day"})
     slot = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MEAL_SLOTS))
     quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
@@ -158,6 +160,7 @@ def list_needs(*, status: str | None = None, kind: str | None = None, resident_i
 
 def move(need: Need, to_status: str, *, actor_id: int | None, note: str = "") -> Need:
     """A move made by a person (triage, cancel, unmet), checked against the lifecycle."""
+    check_text("note", note, multiline=True)
     if to_status not in MOVES.get(need.status, set()):
         raise Conflict(_("A need that is %(status)s cannot become %(to)s.", status=need.status, to=to_status),
                        "invalid_transition")

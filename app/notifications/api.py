@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
+from app.core.fields import Id, UtcDateTime
 from app.notifications import services
 from app.notifications.events import CATEGORIES, CHANNELS
 from app.notifications.views import entry_links
@@ -28,18 +29,18 @@ class InboxOut(Schema):
     body = fields.String()
     link = fields.Function(lambda e: e.full_link, allow_none=True)
     community_id = fields.Function(lambda e: str(e.community_id) if e.community_id else None, allow_none=True)
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    read_at = UtcDateTime(allow_none=True)
 
 
 class InboxArgs(Schema):
-    cursor = fields.String(load_default=None, validate=validate.Regexp(r"^\d{1,12}$"))
+    cursor = Id(load_default=None, metadata={"description": "`next_cursor` of the page before"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     unread = fields.Boolean(load_default=False)
 
 
 class ReadIn(Schema):
-    ids = fields.List(fields.String(validate=validate.Regexp(r"^\d{1,12}$")), load_default=None,
+    ids = fields.List(Id(), load_default=None,
                       metadata={"description": "entries to mark read; omit to mark all"})
 
 
@@ -68,7 +69,7 @@ class FailedOut(Schema):
     recipient = fields.Function(lambda row: row[1].name)
     attempts = fields.Function(lambda row: row[0].attempts)
     last_error = fields.Function(lambda row: row[0].last_error)
-    created_at = fields.Function(lambda row: row[0].created_at.isoformat())
+    created_at = UtcDateTime(getter=lambda row: row[0].created_at)
 
 
 InboxList = collection_schema(InboxOut, "InboxList")

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
+from app.core.fields import Id
 from app.core.kinds import KINDS
 from app.offers import schemas, services
 from app.permissions import can, found, require
@@ -23,7 +24,7 @@ OfferList = collection_schema(schemas.OfferOut, "OfferList")
 
 class OfferListArgs(Schema):
     kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
-    unit_id = fields.Integer(load_default=None)
+    unit_id = Id(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(["active", "paused", "ended"]))
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

@@ -4,6 +4,7 @@ import re
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from app.core.fields import Id, Text
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.offers.models import ELIGIBILITY, TERMS, WEEKDAYS
 
@@ -11,10 +12,10 @@ HOUR = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class OfferIn(Schema):
-    unit_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
+    unit_id = Id(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    title = Text(required=True, min_length=1, max_length=200)
+    description = Text(load_default="", max_length=2000, multiline=True)
     terms = fields.String(load_default="free", validate=validate.OneOf(TERMS))
     price_cents = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
     eligibility = fields.List(fields.String(validate=validate.OneOf(ELIGIBILITY)), load_default=lambda: ["anyone"],
@@ -84,4 +85,4 @@ class OfferOut(Schema):
 
 class ClosureIn(Schema):
     day = fields.Date(required=True)
-    note = fields.String(load_default="", validate=validate.Length(max=200))
+    note = Text(load_default="", max_length=200, multiline=True)

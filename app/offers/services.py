@@ -13,7 +13,7 @@ from app.core.extensions import db
 from app.core.i18n import translate_field_messages
 from app.core.pagination import keyset_page
 from app.core.sql import insert_ignoring_duplicates
-from app.core.validation import Conflict, ValidationFailed
+from app.core.validation import Conflict, ValidationFailed, check_text
 from app.offers.models import Offer, OfferClosure, OfferOccurrence
 from app.offers.schemas import OfferIn, OfferPatch
 from app.units import services as units
@@ -90,6 +90,7 @@ def list_offers(*, kind: str | None = None, unit_id: int | None = None, status: 
 
 
 def add_closure(offer: Offer, day: date, note: str = "") -> OfferClosure:
+    check_text("note", note, multiline=True)
     closure = db.session.execute(select(OfferClosure).where(OfferClosure.offer_id == offer.id,
                                                             OfferClosure.day == day)).scalar_one_or_none()
     if closure is None:

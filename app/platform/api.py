@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
+from app.core.fields import Text, UtcDateTime
 from app.platform.services import create_community_with_admin
 from tenants import services as tenants
 from tenants.models import Community
@@ -19,11 +20,11 @@ blp = Blueprint("platform_api", __name__, url_prefix="/api/v1/platform", descrip
 
 class CommunityIn(Schema):
     slug = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    street = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    name = Text(required=True, min_length=1, max_length=100)
+    street = Text(load_default=None, allow_none=True, max_length=100)
     admin_login = fields.String(required=True, validate=validate.Length(min=1, max=254),
                                 metadata={"description": "e-mail or mobile number of the first admin"})
-    admin_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    admin_name = Text(load_default=None, allow_none=True, max_length=100)
 
 
 class CommunityOut(Schema):
@@ -32,7 +33,7 @@ class CommunityOut(Schema):
     name = fields.String()
     street = fields.Function(lambda c: c.street.name if c.street else None)
     status = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     admin_initial_password = fields.String(allow_none=True, dump_default=None)
 
 

@@ -5,13 +5,13 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from app.core.fields import Id, Text, UtcDateTime
 from app.publicworks.models import CATEGORIES, MEASURES, STATUSES
 
 logger = logging.getLogger(__name__)
 
 MAX_QUANTITY = Decimal("9999999.99")
 MAX_LINES = 50
-ID = r"^\d{1,12}$"
 
 
 class Quantity(fields.Field):
@@ -50,10 +50,10 @@ class Quantity(fields.Field):
 
 
 class PublicWorksLineIn(Schema):
-    id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(ID),
-                       metadata={"description": "an existing line's id (to change it); none for a new line"})
-    description = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                                metadata={"description": "the work, e.g. 破损路面修补"})
+    id = Id(load_default=None, allow_none=True,
+            metadata={"description": "an existing line's id (to change it); none for a new line"})
+    description = Text(required=True, min_length=1, max_length=200,
+                       metadata={"description": "the work, e.g. 破损路面修补"})
     measure = fields.String(required=True, metadata={"description": "unit of measure", "enum": list(MEASURES)})
     planned = Quantity(required=True, metadata={"description": "planned quantity, more than 0"})
 
@@ -70,15 +70,13 @@ class PublicWorksLineIn(Schema):
 
 class PublicWorksRequestIn(Schema):
     category = fields.String(required=True, metadata={"enum": list(CATEGORIES)})
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    location = fields.String(load_default="", validate=validate.Length(max=200),
-                             metadata={"description": "where: street, building, the spot"})
-    description = fields.String(load_default="", validate=validate.Length(max=4000))
-    department = fields.String(load_default="", validate=validate.Length(max=100),
-                               metadata={"description": "the municipal department it goes to"})
+    title = Text(required=True, min_length=1, max_length=200)
+    location = Text(load_default="", max_length=200, metadata={"description": "where: street, building, the spot"})
+    description = Text(load_default="", max_length=4000, multiline=True)
+    department = Text(load_default="", max_length=100, metadata={"description": "the municipal department it goes to"})
     due_on = fields.Date(load_default=None, allow_none=True)
-    need_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(ID),
-                            metadata={"description": "the resident's need (kind public_works) it comes from"})
+    need_id = Id(load_default=None, allow_none=True,
+                 metadata={"description": "the resident's need (kind public_works) it comes from"})
     lines = fields.List(fields.Nested(PublicWorksLineIn), load_default=list, validate=validate.Length(max=MAX_LINES))
 
     @validates("category")
@@ -108,19 +106,19 @@ class PublicWorksMoveIn(Schema):
     on = fields.Date(load_default=None, allow_none=True,
                      metadata={"description": "filed: the day it was filed; done: the day the work was finished "
                                               "(default: today)"})
-    note = fields.String(load_default="", validate=validate.Length(max=500),
-                         metadata={"description": "why (required when the department rejected it)"})
+    note = Text(load_default="", max_length=500, multiline=True,
+                metadata={"description": "why (required when the department rejected it)"})
 
 
 class PublicWorksProgressLineIn(Schema):
-    id = fields.String(required=True, validate=validate.Regexp(ID))
+    id = Id(required=True)
     done = Quantity(required=True, metadata={"description": "the quantity done so far, in the line's unit"})
 
 
 class PublicWorksProgressIn(Schema):
     lines = fields.List(fields.Nested(PublicWorksProgressLineIn), required=True,
                         validate=validate.Length(min=1, max=MAX_LINES))
-    note = fields.String(load_default="", validate=validate.Length(max=500))
+    note = Text(load_default="", max_length=500, multiline=True)
 
 
 class PublicWorksLineOut(Schema):
@@ -144,7 +142,7 @@ class PublicWorksRequestOut(Schema):
     due_on = fields.Date(allow_none=True)
     filed_on = fields.Date(allow_none=True)
     done_on = fields.Date(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     lines = fields.List(fields.Nested(PublicWorksLineOut))
 
 
@@ -153,7 +151,7 @@ class PublicWorksChangeOut(Schema):
     to_status = fields.String()
     actor_id = fields.Function(lambda c: str(c.actor_id) if c.actor_id else None, allow_none=True)
     note = fields.String()
-    at = fields.DateTime()
+    at = UtcDateTime()
 
 
 class PublicWorksTotalOut(Schema):

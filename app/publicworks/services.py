@@ -13,7 +13,7 @@ from app import history
 from app.core.extensions import db
 from app.core.i18n import translate_field_messages
 from app.core.pagination import keyset_page
-from app.core.validation import Conflict, ValidationFailed
+from app.core.validation import Conflict, ValidationFailed, check_text
 from app.needs import services as needs
 from app.notifications import services as notifications
 from app.publicworks.models import CLOSED_STATUSES, MEASURES, OPEN_STATUSES, PublicWorksLine, PublicWorksRequest
@@ -176,7 +176,7 @@ def move(request: PublicWorksRequest, to_status: str, *, actor_id: int | None, o
         raise Conflict(_("A request that is “%(status)s” cannot become “%(to)s”.",
                          status=STATUS_LABELS[request.status], to=STATUS_LABELS.get(to_status, to_status)),
                        "invalid_transition")
-    note = (note or "").strip()
+    note = check_text("note", (note or "").strip(), multiline=True)
     now = today()
     if on is not None and on > now:
         raise ValidationFailed({"on": [_("This day has not come yet.")]})

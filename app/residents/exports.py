@@ -9,7 +9,7 @@ where each look is audited). Reading them for the file is audited like any other
 """
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select
 from app import history
 from app.accounts.services import aware
 from app.core.extensions import db
+from app.core.fields import as_utc
 from app.core.validation import Conflict
 from app.notifications import services as notifications
 from app.residents import services as residents
@@ -34,6 +35,9 @@ FORMAT = "huzhu-resident-export/1"
 
 
 def _iso(value):
+    """Days as YYYY-MM-DD; moments in UTC with their offset, as the API writes them."""
+    if isinstance(value, datetime):
+        value = as_utc(value)
     return value.isoformat() if value is not None else None
 
 

@@ -4,6 +4,7 @@ import re
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from app.core.fields import Text, UtcDateTime
 from app.residents.models import DISABILITY_CATEGORIES
 from tenants import clock
 
@@ -12,17 +13,17 @@ RELATIONS = ("self", "child", "spouse", "relative", "other")
 
 
 class ResidentIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(max=100))
+    name = Text(required=True, max_length=100)
     phone = fields.String(load_default="", validate=validate.Length(max=30))
-    building = fields.String(load_default="", validate=validate.Length(max=20))
-    entrance = fields.String(load_default="", validate=validate.Length(max=20))
-    room = fields.String(load_default="", validate=validate.Length(max=20))
-    address = fields.String(load_default="", validate=validate.Length(max=200))
+    building = Text(load_default="", max_length=20)
+    entrance = Text(load_default="", max_length=20)
+    room = Text(load_default="", max_length=20)
+    address = Text(load_default="", max_length=200)
     latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-180, max=180))
-    household = fields.String(load_default="", validate=validate.Length(max=200))
+    household = Text(load_default="", max_length=200)
     birth_date = fields.Date(load_default=None, allow_none=True)
-    diet_notes = fields.String(load_default="", validate=validate.Length(max=500))
+    diet_notes = Text(load_default="", max_length=500, multiline=True)
     account_relation = fields.String(load_default="self", validate=validate.OneOf(RELATIONS))
 
     @validates("name")
@@ -57,10 +58,10 @@ class SensitiveIn(Schema):
 
 
 class ConsentIn(Schema):
-    given_by = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                             metadata={"description": "the resident, or who signed for them"})
+    given_by = Text(required=True, min_length=1, max_length=100,
+                    metadata={"description": "the resident, or who signed for them"})
     method = fields.String(load_default="in_person", validate=validate.OneOf(["online", "in_person", "phone", "paper"]))
-    note = fields.String(load_default="", validate=validate.Length(max=500))
+    note = Text(load_default="", max_length=500, multiline=True)
 
 
 class ResidentOut(Schema):
@@ -79,8 +80,8 @@ class ResidentOut(Schema):
     diet_notes = fields.String()
     account_relation = fields.String()
     status = fields.String()
-    deletion_requested_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    deletion_requested_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
 
 
 class SensitiveOut(Schema):
@@ -97,8 +98,8 @@ class ConsentOut(Schema):
     purpose = fields.String()
     given_by = fields.String()
     method = fields.String()
-    given_at = fields.DateTime()
-    withdrawn_at = fields.DateTime(allow_none=True)
+    given_at = UtcDateTime()
+    withdrawn_at = UtcDateTime(allow_none=True)
 
 
 class AuditOut(Schema):
@@ -107,7 +108,7 @@ class AuditOut(Schema):
     action = fields.String()
     resident_id = fields.Function(lambda a: str(a.resident_id) if a.resident_id else None, allow_none=True)
     field = fields.String()
-    at = fields.DateTime()
+    at = UtcDateTime()
 
 
 class DataExportOut(Schema):
@@ -117,12 +118,12 @@ class DataExportOut(Schema):
                                       allow_none=True)
     status = fields.String(metadata={"description": "pending: being prepared; ready: can be downloaded"})
     sensitive_included = fields.Boolean(attribute="with_sensitive")
-    created_at = fields.DateTime()
-    ready_at = fields.DateTime(allow_none=True)
-    expires_at = fields.DateTime(allow_none=True, metadata={"description": "deleted after this"})
+    created_at = UtcDateTime()
+    ready_at = UtcDateTime(allow_none=True)
+    expires_at = UtcDateTime(allow_none=True, metadata={"description": "deleted after this"})
 
 
 class ResidentListArgs(Schema):
-    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    q = Text(load_default=None, max_length=100)
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

@@ -13,7 +13,7 @@ from app import permissions
 from app.core.extensions import db
 from app.core.i18n import translate_field_messages
 from app.core.pagination import keyset_page
-from app.core.validation import Conflict, ValidationFailed
+from app.core.validation import Conflict, ValidationFailed, text_problems
 from app.notifications import services as notifications
 from app.residents.models import (
     SENSITIVE_FIELDS,
@@ -128,6 +128,10 @@ def record_consent(resident: Resident, *, given_by: str, method: str, actor_id: 
         raise ValidationFailed({"given_by": [_("Say who gave the consent.")]})
     if method not in CONSENT_METHODS:
         raise ValidationFailed({"method": [_("Must be one of: %(choices)s.", choices=", ".join(CONSENT_METHODS))]})
+    errors = {field: problems for field, problems in (
+        ("given_by", text_problems(given_by)), ("note", text_problems(note, multiline=True))) if problems}
+    if errors:
+        raise ValidationFailed(errors)
     existing = active_consent(resident)
     if existing is not None:
         return existing

@@ -12,6 +12,7 @@ from flask import Response, abort
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core import spreadsheet
 from app.core.extensions import db
 from app.core.validation import Conflict, ValidationFailed
 from app.units import services
@@ -85,7 +86,8 @@ def _read_csv(data: bytes) -> list[list]:
             continue
     else:
         raise ValidationFailed({"file": [_("The CSV file's text encoding is not recognised; save it as UTF-8.")]})
-    return [row for row in csv.reader(io.StringIO(text))][: MAX_ROWS + 2]
+    # A cell our export guarded against formula injection (a leading apostrophe) reads as it was stored.
+    return [[spreadsheet.csv_unguard(cell) for cell in row] for row in csv.reader(io.StringIO(text))][: MAX_ROWS + 2]
 
 
 def _cell_text(value) -> str:
@@ -222,7 +224,7 @@ def export_response(fmt: str) -> Response:
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")  # a BOM, so Excel opens the Chinese text as UTF-8
-        csv.writer(buffer).writerows(rows)
+        csv.writer(buffer).writerows(spreadsheet.csv_row(row) for row in rows)
         return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="units-{stamp}.csv"'})
     from openpyxl import Workbook
@@ -230,7 +232,7 @@ def export_response(fmt: str) -> Response:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("units")
     for row in rows:
-        sheet.append(row)
+        spreadsheet.append(sheet, row)
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(buffer.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

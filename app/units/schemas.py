@@ -4,18 +4,19 @@ import re
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from app.core.fields import Id, Text, UtcDateTime
 from app.units.models import UNIT_STATUSES, UNIT_TYPES
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
 
 
 class UnitIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Text(required=True, min_length=1, max_length=100)
     type = fields.String(required=True, validate=validate.OneOf(UNIT_TYPES))
-    address = fields.String(load_default="", validate=validate.Length(max=200))
-    contact_name = fields.String(load_default="", validate=validate.Length(max=50))
+    address = Text(load_default="", max_length=200)
+    contact_name = Text(load_default="", max_length=50)
     contact_phone = fields.String(load_default="", validate=validate.Length(max=30))
-    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    description = Text(load_default="", max_length=2000, multiline=True)
     joined_on = fields.Date(load_default=None, allow_none=True)
     status = fields.String(validate=validate.OneOf(UNIT_STATUSES))
 
@@ -54,12 +55,12 @@ class UnitOut(Schema):
     status = fields.String()
     joined_on = fields.Date(allow_none=True)
     representatives = fields.List(fields.Nested(RepresentativeOut))
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class UnitListArgs(Schema):
-    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    q = Text(load_default=None, max_length=100)
     type = fields.String(load_default=None, validate=validate.OneOf(UNIT_TYPES))
     status = fields.String(load_default=None, validate=validate.OneOf(UNIT_STATUSES))
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
@@ -67,7 +68,7 @@ class UnitListArgs(Schema):
 
 
 class RepresentativeIn(Schema):
-    user_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,12}$"))
+    user_id = Id(required=True)
 
 
 class ImportRowOut(Schema):

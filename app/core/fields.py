@@ -1,0 +1,123 @@
+"""The API's shared field types: the input and output rules of ids, free text and date-times, written once.
+
+Every API schema (app/*/schemas.py and the schemas declared in app/*/api.py) uses these instead of
+marshmallow's own `DateTime`, `String` for free text, and `Integer`/`String` for ids; the tests walk
+every schema and the OpenAPI document to keep it so (tests/test_fields.py).
+"""
+import logging
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import has_app_context
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from marshmallow import ValidationError, fields, missing, validate
+
+from app.core.validation import control_characters_message, has_control_characters
+
+logger = logging.getLogger(__name__)
+
+# The database's INTEGER (PostgreSQL's `integer`, what every primary key here is): larger ids cannot exist.
+MAX_ID = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+class Id(fields.Field):
+    """An object's id in a query or a JSON body: its digits as a string (ids are strings in the API), or a
+    JSON number; 1 … 2**31-1. Loads as an int, so nothing out of the database's range reaches a query."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"type": "string", "pattern": "^[0-9]{1,10}$", "example": "42",
+                              **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    @staticmethod
+    def message() -> str:
+        return _("Must be an id: a whole number from 1 to %(max)s.", max=MAX_ID)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> int:
+        if isinstance(value, bool):
+            raise ValidationError(self.message())
+        if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+            value = int(value.strip())
+        if not isinstance(value, int) or not 1 <= value <= MAX_ID:
+            raise ValidationError(self.message())
+        return value
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+
+class Text(fields.String):
+    """Free text a person typed: no control characters (a `multiline` text keeps line breaks and tabs),
+    at most `max_length` characters (and at least `min_length`), optionally stripped of surrounding spaces.
+
+    The length messages are marshmallow's, translated by app.core.i18n like every other field message.
+    """
+
+    def __init__(self, *, max_length: int | None = None, min_length: int | None = None, multiline: bool = False,
+                 strip: bool = False, **kwargs):
+        validators = kwargs.pop("validate", None)
+        validators = [] if validators is None else list(validators) if isinstance(validators, list | tuple) \
+            else [validators]
+        if max_length is not None or min_length is not None:
+            validators.insert(0, validate.Length(min=min_length, max=max_length))
+        super().__init__(validate=validators or None, **kwargs)
+        self.multiline = multiline
+        self.strip = strip
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self.strip:
+            text = text.strip()
+        if has_control_characters(text, multiline=self.multiline):
+            raise ValidationError(control_characters_message())
+        return text
+
+
+def as_utc(value: datetime) -> datetime:
+    """A stored moment in UTC: naive values (SQLite's) are UTC already, aware ones are converted."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _local_zone():
+    """The zone a person means when they give a time without an offset: the community's (the request's)."""
+    if not has_app_context():
+        return UTC
+    zone = get_timezone()  # app.core.i18n.select_timezone: the community of the request, else the default
+    return ZoneInfo(str(zone)) if zone is not None else UTC
+
+
+class UtcDateTime(fields.DateTime):
+    """A date and time that always carries its UTC offset (RFC 3339, the OpenAPI `date-time`).
+
+    Out: in UTC, written with "+00:00". Values are stored in UTC; SQLite hands them back naive, so a naive
+    value is UTC. In: a value with an offset is taken as it is; one without an offset is read in the
+    community's time zone (a coordinator typing "09:00" means 09:00 there). The loaded value is aware.
+
+    `getter` dumps a value computed from the object (for objects that are not plain attributes, e.g. tuples).
+    """
+
+    def __init__(self, *args, getter=None, **kwargs):
+        kwargs["metadata"] = {"example": "2026-12-01T01:30:00+00:00", **kwargs.get("metadata", {})}
+        if getter is not None:
+            kwargs.setdefault("dump_only", True)
+        super().__init__(*args, **kwargs)
+        self.getter = getter
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        if self.getter is not None:
+            return self.getter(obj)
+        return super().get_value(obj, attr, accessor=accessor, default=default)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            value = as_utc(value)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=_local_zone())
