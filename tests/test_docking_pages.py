@@ -1,6 +1,7 @@
 """The docking pages: a coordinator registers a need for an elderly resident who phoned in, proposes the
 canteen, the unit accepts, staff confirm, the unit delivers and the resident rates — all through pages."""
 import re
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,7 +37,7 @@ def world(app):
             "unit_id": str(canteen.id), "kind": "meal", "title": "助餐午饭", "capacity": 5, "slots": ["lunch"],
             "eligibility": ["elderly", "disabled"], "latitude": 39.9400, "longitude": 116.3800, "radius_m": 1000,
             "weekly": {d: [["10:00", "14:00"]] for d in WEEKDAYS}})
-        old = residents.create_resident({"name": "王秀英", "birth_date": "1940-03-02", "latitude": 39.9420,
+        old = residents.create_resident({"name": "王秀英", "birth_date": date(1940, 3, 2), "latitude": 39.9420,
                                          "longitude": 116.3810}, actor_id=coordinator.id, account_id=grandma.id)
         db.session.commit()
         ids = {"canteen": canteen.id, "offer": lunch.id, "resident": old.id}
@@ -174,7 +175,7 @@ def test_today_lists_new_needs_and_waiting_proposals(app, world):
 def _fill(world, n: int) -> None:
     with tenant_context(world["community"].id):
         for i in range(n):
-            person = residents.create_resident({"name": f"老人{i}", "birth_date": "1945-01-01"}, actor_id=None)
+            person = residents.create_resident({"name": f"老人{i}", "birth_date": date(1945, 1, 1)}, actor_id=None)
             db.session.flush()
             need = _need(world, title=f"需求{i}", resident_id=person.id)
             if i % 2:

@@ -2,13 +2,14 @@
 import re
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from app.residents.models import DISABILITY_CATEGORIES
 from tenants import clock
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
 RELATIONS = ("self", "child", "spouse", "relative", "other")
+TEXT_FIELDS = ("name", "phone", "building", "entrance", "room", "address", "household", "diet_notes")
 
 
 class ResidentIn(Schema):
@@ -40,6 +41,11 @@ class ResidentIn(Schema):
         if value and (value > clock.today() or value.year < 1900):
             raise ValidationError(_("Must be a date in the past."))
 
+    @post_load
+    def _trim(self, data, **kwargs):
+        return {key: value.strip() if key in TEXT_FIELDS and isinstance(value, str) else value
+                for key, value in data.items()}
+
 
 class ResidentPatch(ResidentIn):
     def __init__(self, *args, **kwargs):
@@ -61,6 +67,12 @@ class ConsentIn(Schema):
                              metadata={"description": "the resident, or who signed for them"})
     method = fields.String(load_default="in_person", validate=validate.OneOf(["online", "in_person", "phone", "paper"]))
     note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ConsentForm(ConsentIn):
+    """The page's consent form: who gave it may stay empty when a resident records their own."""
+
+    given_by = fields.String(load_default="", validate=validate.Length(max=100))
 
 
 class ResidentOut(Schema):
