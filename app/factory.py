@@ -3,7 +3,7 @@ import logging
 
 from flask import Flask
 
-from app import api, commands, domains, history, security, web  # noqa: F401  (history: its table)
+from app import api, commands, domains, history, lifecycle, security, web  # noqa: F401  (history: its table)
 from app.core import config, errors, i18n
 from app.core.extensions import db, migrate
 from jobs import models as job_models  # noqa: F401  (the scheduler's table)
@@ -36,6 +36,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_api(app)
     errors.init_app(app)
     commands.register(app)
+    # Last: every view registered above runs in one unit of work (commit once, or roll back).
+    lifecycle.init_app(app)
     return app
 
 

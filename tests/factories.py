@@ -1,5 +1,6 @@
 """factory_boy factories and small helpers to set up communities, people and units."""
 import re
+from datetime import date
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -111,7 +112,7 @@ def docking_world(*, grandma: bool = True) -> dict:
     people = {"grandma": member(community, "resident", name="王秀英")} if grandma else {}
     with tenant_context(community.id):
         unit, lunch = canteen_lunch(cook, **NEARBY, **WEEKDAY_HOURS)
-        old = residents.create_resident({"name": "王秀英", "birth_date": "1940-03-02", "latitude": 39.9420,
+        old = residents.create_resident({"name": "王秀英", "birth_date": date(1940, 3, 2), "latitude": 39.9420,
                                          "longitude": 116.3810}, actor_id=coordinator.id,
                                         account_id=people["grandma"].id if grandma else None)
         db.session.commit()

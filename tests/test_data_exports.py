@@ -3,7 +3,7 @@ ready (inbox and e-mail), downloaded only by whoever asked or by staff, every do
 sensitive attributes only in the resident's own file, expired files purged, erased residents' files gone."""
 import html
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,7 @@ def world(app, drain, smtp):
     with tenant_context(community.id):
         _canteen, lunch = canteen_lunch(cook)
         resident = residents.create_resident({"name": "王奶奶", "phone": "13911112222", "building": "3",
-                                              "room": "302", "birth_date": "1940-06-01", "diet_notes": "少盐"},
+                                              "room": "302", "birth_date": date(1940, 6, 1), "diet_notes": "少盐"},
                                              actor_id=coordinator.id, account_id=grandma.id)
         residents.record_consent(resident, given_by="王奶奶", method="in_person", actor_id=coordinator.id)
         residents.set_sensitive(resident, SENSITIVE, actor_id=coordinator.id)

@@ -1,6 +1,7 @@
 """The docking pages: a coordinator registers a need for an elderly resident who phoned in, proposes the
 canteen, the unit accepts, staff confirm, the unit delivers and the resident rates — all through pages."""
 import re
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -147,7 +148,7 @@ def test_today_lists_new_needs_and_waiting_proposals(app, world):
 def _fill(world, n: int) -> None:
     with tenant_context(world["community"].id):
         for i in range(n):
-            person = residents.create_resident({"name": f"老人{i}", "birth_date": "1945-01-01"}, actor_id=None)
+            person = residents.create_resident({"name": f"老人{i}", "birth_date": date(1945, 1, 1)}, actor_id=None)
             db.session.flush()
             need = _need(world, title=f"需求{i}", resident_id=person.id)
             if i % 2:

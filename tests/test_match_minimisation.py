@@ -5,6 +5,7 @@ beneficiary's name, home and phone only while the match is accepted or confirmed
 and in the messages it is sent. The staff keep the whole view."""
 import html
 import json
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,7 +44,7 @@ def world(app, drain, smtp):
         _canteen, lunch = canteen_lunch(cook, **NEARBY)
         resident = residents.create_resident({
             "name": NAME, "phone": PHONE, "building": "3", "entrance": "2", "room": ROOM, "address": ADDRESS,
-            "birth_date": "1940-03-02", "household": "与老伴同住", "diet_notes": DIET,
+            "birth_date": date(1940, 3, 2), "household": "与老伴同住", "diet_notes": DIET,
             "latitude": 39.9420, "longitude": 116.3810}, actor_id=coordinator.id)
         residents.record_consent(resident, given_by=NAME, method="in_person", actor_id=coordinator.id)
         residents.set_sensitive(resident, {"disability_category": "visual", "disability_grade": 2,

@@ -61,8 +61,8 @@ def test_a_new_need_and_a_new_match_record_one_creation_entry(app, world):
 
 def test_filters_exclude_closed_far_full_and_ineligible(app, world):
     with tenant_context(world["community"].id):
-        young = residents.create_resident({"name": "李强", "birth_date": "1995-01-01"}, actor_id=None)
-        far = residents.create_resident({"name": "赵大爷", "birth_date": "1941-01-01", "latitude": 40.1,
+        young = residents.create_resident({"name": "李强", "birth_date": date(1995, 1, 1)}, actor_id=None)
+        far = residents.create_resident({"name": "赵大爷", "birth_date": date(1941, 1, 1), "latitude": 40.1,
                                          "longitude": 116.6}, actor_id=None)
         db.session.flush()
         assert matching.proposals(_need(world, young.id), actor_id=None) == []  # not eligible
@@ -117,7 +117,7 @@ def test_twenty_coordinators_confirming_five_places_give_exactly_five(app, world
     with tenant_context(world["community"].id):
         match_ids = []
         for i in range(20):
-            person = residents.create_resident({"name": f"老人{i}", "birth_date": "1945-01-01"}, actor_id=None)
+            person = residents.create_resident({"name": f"老人{i}", "birth_date": date(1945, 1, 1)}, actor_id=None)
             db.session.flush()
             match = matching.propose(_need(world, person.id), world["offer"], actor_id=None)
             matching.accept(match, actor_id=None)
@@ -194,7 +194,7 @@ def test_optimal_batch_serves_more_than_greedy_when_greedy_is_not_optimal():
 def test_batch_endpoint_compares_with_greedy_and_proposes(app, client, world):
     with tenant_context(world["community"].id):
         for i in range(7):
-            person = residents.create_resident({"name": f"张{i}", "birth_date": "1944-01-01"}, actor_id=None)
+            person = residents.create_resident({"name": f"张{i}", "birth_date": date(1944, 1, 1)}, actor_id=None)
             db.session.flush()
             _need(world, person.id)
         db.session.commit()

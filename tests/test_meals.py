@@ -38,14 +38,14 @@ def world(app, clock):
             eligibility=["elderly", "disabled"], terms="discounted", weekly={d: [["10:30", "19:00"]] for d in WEEKDAYS})
         meals.save_settings(canteen, {"prices": {"lunch": {"elderly": 800, "disabled": 500},
                                                  "dinner": {"elderly": 1000}}, "cutoff": "17:00"})
-        wang = residents.create_resident({"name": "王秀英", "birth_date": "1940-03-02", "building": "3",
+        wang = residents.create_resident({"name": "王秀英", "birth_date": date(1940, 3, 2), "building": "3",
                                           "entrance": "2", "room": "301", "address": "柳荫街 3 号楼",
                                           "diet_notes": "少盐，软食"}, actor_id=coordinator.id, account_id=family.id)
-        li = residents.create_resident({"name": "李建国", "birth_date": "1970-05-01", "building": "1",
+        li = residents.create_resident({"name": "李建国", "birth_date": date(1970, 5, 1), "building": "1",
                                         "room": "102", "address": "柳荫街 1 号楼"}, actor_id=coordinator.id)
         residents.record_consent(li, given_by="李建国本人", method="in_person", actor_id=coordinator.id)
         residents.set_sensitive(li, {"disability_category": "physical", "disability_grade": 2}, actor_id=coordinator.id)
-        young = residents.create_resident({"name": "赵小明", "birth_date": "1995-01-01"}, actor_id=coordinator.id)
+        young = residents.create_resident({"name": "赵小明", "birth_date": date(1995, 1, 1)}, actor_id=coordinator.id)
         db.session.commit()
         ids = {"unit": unit.id, "canteen": canteen.id, "wang": wang.id, "li": li.id, "young": young.id}
     return {"community": community, "coordinator": coordinator, "cook": cook, "family": family,
@@ -204,7 +204,7 @@ def test_manifest_by_building_shows_name_address_and_diet_only(app, client, worl
 def test_manifest_groups_the_round_by_building_in_natural_order(app, world):
     with tenant_context(world["community"].id):
         for name, building in (("甲", "10"), ("乙", "2"), ("丙", "")):
-            person = residents.create_resident({"name": name, "birth_date": "1950-01-01", "building": building},
+            person = residents.create_resident({"name": name, "birth_date": date(1950, 1, 1), "building": building},
                                                actor_id=None)
             db.session.flush()
             meals.request_plan({"resident_id": str(person.id), "offer_id": str(world["canteen"]),
@@ -389,7 +389,7 @@ def test_manifest_page_sends_the_same_number_of_statements_for_more_meals(app, w
         with tenant_context(world["community"].id):
             offers.update_offer(offers.get_offer(world["canteen"]), {"capacity": 100})
             for i in range(n):
-                person = residents.create_resident({"name": f"{tag}{i}", "birth_date": "1950-01-01",
+                person = residents.create_resident({"name": f"{tag}{i}", "birth_date": date(1950, 1, 1),
                                                     "building": str(i % 4)}, actor_id=None)
                 db.session.flush()
                 meals.request_plan({"resident_id": str(person.id), "offer_id": str(world["canteen"]),
@@ -470,7 +470,7 @@ def test_eleven_families_ordering_again_for_five_free_places_get_exactly_five(ap
         offers.update_offer(offers.get_offer(world["canteen"]), {"capacity": 1})
         _plan(world, weekdays=["tue"])
         for i in range(11):
-            person = residents.create_resident({"name": f"老人{i}", "birth_date": "1945-01-01"}, actor_id=None)
+            person = residents.create_resident({"name": f"老人{i}", "birth_date": date(1945, 1, 1)}, actor_id=None)
             db.session.flush()
             _plan(world, resident_id=str(person.id), weekdays=["tue"])
         waiting = [o.id for o in _orders(day=date(2026, 12, 1), status="unplaced")]
@@ -489,7 +489,7 @@ def test_eleven_families_ordering_again_for_five_free_places_get_exactly_five(ap
 def test_two_order_runs_at_once_make_each_meal_once_and_book_it_once(app, world):
     with tenant_context(world["community"].id):
         for i in range(8):
-            person = residents.create_resident({"name": f"老人{i}", "birth_date": "1945-01-01"}, actor_id=None)
+            person = residents.create_resident({"name": f"老人{i}", "birth_date": date(1945, 1, 1)}, actor_id=None)
             db.session.flush()
             meals.request_plan({"resident_id": str(person.id), "offer_id": str(world["canteen"]),
                                 "weekdays": WEEKDAYS, "slots": ["lunch"], "starts_on": "2026-12-01"},

@@ -403,8 +403,8 @@ def test_priority_attributes_only_for_consenting_residents(app, community):
 def test_eligibility_uses_sensitive_groups_only_under_consent_and_audits_their_use(app, community):
     sixty = date.today().replace(year=date.today().year - 60)
     with tenant_context(community.id):
-        older = services.create_resident({"name": "刚满六十", "birth_date": sixty.isoformat()}, actor_id=None)
-        younger = services.create_resident({"name": "五十九", "birth_date": (sixty + timedelta(days=1)).isoformat()},
+        older = services.create_resident({"name": "刚满六十", "birth_date": sixty}, actor_id=None)
+        younger = services.create_resident({"name": "五十九", "birth_date": sixty + timedelta(days=1)},
                                            actor_id=None)
         for person in (older, younger):
             services.record_consent(person, given_by="本人", method="paper", actor_id=None)

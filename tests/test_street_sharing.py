@@ -2,7 +2,7 @@
 
 Street T holds communities A (sa) and B (sb), and D (sd) with no shared offer; street U holds C (sc).
 """
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -49,7 +49,7 @@ def street_world() -> dict:
         unit = units.create_unit({"name": "柳荫食堂", "type": "shop"})
         world["a_offer"] = _offer(unit.id, "柳荫午饭", shared=False).id
         resident = residents.create_resident({"name": SECRET["name"], "phone": SECRET["phone"],
-                                              "address": SECRET["address"], "birth_date": "1940-03-02",
+                                              "address": SECRET["address"], "birth_date": date(1940, 3, 2),
                                               "latitude": 39.9470, "longitude": 116.3810},
                                              actor_id=staff["a"].id)
         db.session.commit()

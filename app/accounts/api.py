@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from app.accounts import schemas, services
 from app.core.apidoc import collection_schema
 from app.core.errors import ApiError
-from app.core.extensions import db, limiter
+from app.core.extensions import limiter
 from app.security import account_limit, csrf_exempt, failed_login, ip_limit, login_account_key, login_ip_key
 from tenants.memberships import communities_of
 
@@ -34,7 +34,6 @@ def create_token(args):
     if user is None:
         raise ApiError(401, "invalid_credentials", _("The e-mail/mobile number or password is wrong."))
     token, secret = services.create_token(user, args["name"])
-    db.session.commit()
     token.token = secret
     return token
 
@@ -54,7 +53,6 @@ def revoke_token(token_id: int):
     """Revoke one of the caller's tokens; it stops working at once."""
     if services.revoke_token(current_user, token_id) is None:
         abort(404)
-    db.session.commit()
 
 
 @blp.get("/me")
@@ -73,7 +71,6 @@ def update_me(args):
     """Change name, language or text size."""
     for key, value in args.items():
         setattr(current_user, key, value.strip() if isinstance(value, str) else value)
-    db.session.commit()
     return current_user
 
 
@@ -93,7 +90,6 @@ def my_communities():
 def request_reset(args):
     """Send a one-time reset code by e-mail and SMS (202 whether or not the account exists)."""
     services.request_password_reset(args["login"])
-    db.session.commit()
 
 
 @blp.post("/auth/password-reset/confirm")
@@ -104,4 +100,3 @@ def request_reset(args):
 def confirm_reset(args):
     """Set a new password with the code; every session of the account ends."""
     services.reset_password(args["code"], args["password"])
-    db.session.commit()

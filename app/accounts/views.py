@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import services
+from app.accounts import schemas, services
 from app.accounts.forms import LoginForm, PasswordForm, ProfileForm, TokenForm
-from app.core.extensions import db, limiter
+from app.core.extensions import limiter
 from app.core.i18n import LANG_COOKIE, TEXT_COOKIE, normalize_locale
-from app.core.validation import ValidationFailed
+from app.lifecycle import PageForm
 from app.security import account_limit, failed_login, ip_limit, login_account_key, login_ip_key
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,6 @@ def login():
             # A new session at log-in: nothing from before (fixation) survives.
             session.clear()
             services.start_session(user, request.user_agent.string)
-            db.session.commit()
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         form.password.errors.append(_("The e-mail/mobile number or password is wrong."))
@@ -54,7 +53,6 @@ def login():
 def logout():
     if current_user.is_authenticated:
         services.end_session(current_user.get_id())
-        db.session.commit()
         logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -71,7 +69,6 @@ def account():
         current_user.name = form.name.data.strip()
         current_user.locale = form.locale.data
         current_user.large_text = form.large_text.data
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", form=form, password_form=PasswordForm(prefix="pw"),
@@ -92,7 +89,6 @@ def change_password():
             services.set_new_password(current_user, form.new.data)
             session.clear()
             services.start_session(current_user, request.user_agent.string)
-            db.session.commit()
             # The real object: Flask-Login would otherwise store the proxy as its own target (recursion).
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed; other devices have been logged out."), "success")
@@ -108,7 +104,6 @@ def create_token():
     if not form.validate_on_submit():
         abort(422)
     _token, secret = services.create_token(current_user, form.name.data or "")
-    db.session.commit()
     return render_template("accounts/token_created.html", secret=secret)
 
 
@@ -117,7 +112,6 @@ def create_token():
 def revoke_token(token_id: int):
     if services.revoke_token(current_user, token_id) is None:
         abort(404)
-    db.session.commit()
     flash(_("The token has been revoked."), "success")
     return redirect(url_for("accounts.account"))
 
@@ -127,7 +121,6 @@ def set_language():
     locale = normalize_locale(request.form.get("locale")) or "zh_CN"
     if current_user.is_authenticated:
         current_user.locale = locale
-        db.session.commit()
     response = redirect(safe_next(request.form.get("next")) or url_for("home.index"))
     response.set_cookie(LANG_COOKIE, locale, max_age=YEAR, samesite="Lax", httponly=True)
     return response
@@ -138,7 +131,6 @@ def set_text_size():
     large = request.form.get("size") == "large"
     if current_user.is_authenticated:
         current_user.large_text = large
-        db.session.commit()
     response = redirect(safe_next(request.form.get("next")) or url_for("home.index"))
     response.set_cookie(TEXT_COOKIE, "large" if large else "normal", max_age=YEAR, samesite="Lax", httponly=True)
     return response
@@ -152,7 +144,6 @@ def forgot_password():
         login = request.form.get("login", "").strip()[:254]
         if login:
             services.request_password_reset(login)
-            db.session.commit()
         # The same answer whether or not the account exists.
         flash(_("If an account with this e-mail or mobile number exists, a reset code is on its way."), "info")
         return redirect(url_for("accounts.reset_password"))
@@ -163,15 +154,9 @@ def forgot_password():
 @bp.route("/password/reset/<code>", methods=["GET", "POST"])
 @limiter.limit(ip_limit, key_func=login_ip_key, methods=["POST"])
 def reset_password(code: str):
-    errors = {}
-    if request.method == "POST":
-        code = request.form.get("code", "").strip()[:100]
-        try:
-            services.reset_password(code, request.form.get("password", ""))
-            db.session.commit()
-            flash(_("Your password has been changed. Log in with the new one."), "success")
-            return redirect(url_for("accounts.login"))
-        except ValidationFailed as err:
-            db.session.rollback()
-            errors = err.fields
-    return render_template("accounts/reset.html", code=code[:100], errors=errors), (422 if errors else 200)
+    form = PageForm(schemas.ResetConfirm, initial={"code": code})
+    if form.valid:
+        services.reset_password(form.data["code"], form.data["password"])
+        flash(_("Your password has been changed. Log in with the new one."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", code=form.values["code"][:100], errors=form.errors)

@@ -95,7 +95,7 @@ def _resident_profile(person: dict, account_id: int, coordinator_id: int) -> Non
     """The resident's profile; sensitive attributes only with the consent the coordinator recorded."""
     resident = residents.create_resident({
         "name": person["name"], "phone": person["phone"], "building": str(person["building"]),
-        "entrance": str(person["unit"]), "room": person["room"], "birth_date": person["birth_date"].isoformat(),
+        "entrance": str(person["unit"]), "room": person["room"], "birth_date": person["birth_date"],
         "address": f"L社区{person['building']}号楼{person['unit']}单元{person['room']}",
     }, actor_id=coordinator_id, account_id=account_id)
     sensitive = {

@@ -10,8 +10,7 @@ from app.core.apidoc import collection_schema
 from app.core.extensions import db
 from app.meals import schemas, services
 from app.permissions import can, found, require
-from app.residents.api import resident_or_404
-from app.residents.services import get_resident, residents_held_by
+from app.residents.services import find_resident, get_resident, residents_held_by
 from tenants import clock
 from tenants.web import tenant_routes
 
@@ -199,7 +198,8 @@ def get_canteen_statement(args, offer_id: int):
 @blp.arguments(schemas.MonthArgs, location="query")
 @blp.response(200, schemas.ResidentStatementOut)
 def get_resident_statement(args, resident_id: int):
-    return services.resident_statement(resident_or_404(resident_id, "meals.statement"), args["month"])
+    resident = found(find_resident(resident_id, erased=can("residents.erase")), "meals.statement")
+    return services.resident_statement(resident, args["month"])
 
 
 @blp.get("/missed")

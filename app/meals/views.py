@@ -19,9 +19,8 @@ from app.meals.api import canteen_or_404, order_or_404, own_residents, plan_or_4
 from app.meals.models import MODES, PLAN_STATUSES
 from app.meals.schemas import MONTH
 from app.offers.models import ELIGIBILITY, WEEKDAYS
-from app.permissions import can, require
+from app.permissions import can, found, require
 from app.residents import services as residents
-from app.residents.api import resident_or_404
 from app.sections import digest, section
 from tenants import clock
 from tenants.web import tenant_routes
@@ -380,6 +379,6 @@ def missed():
 
 @bp.get("/residents/<int:resident_id>/statement")
 def resident_statement(resident_id: int):
-    resident = resident_or_404(resident_id, "meals.statement")
+    resident = found(residents.find_resident(resident_id, erased=can("residents.erase")), "meals.statement")
     return render_template("meals/resident_statement.html", resident=resident,
                            s=services.resident_statement(resident, _month_arg()))

@@ -1,14 +1,13 @@
 """Members API: /api/v1/c/<slug>/members."""
 import logging
 
-from flask import abort
 from flask_smorest import Blueprint
 
 from app.accounts.models import User
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
 from app.members import schemas, services
-from app.permissions import require
+from app.permissions import found, require
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -18,10 +17,9 @@ blp = tenant_routes(Blueprint("members_api", __name__, url_prefix="/api/v1/c/<sl
 MemberList = collection_schema(schemas.MemberOut, "MemberList")
 
 
-def _member_or_404(member_id: int):
-    membership = services.get_membership(member_id)
-    if membership is None:
-        abort(404)
+def _member(member_id: int):
+    """The URL's membership (404 when it is not in this community) and its account."""
+    membership = found(services.get_membership(member_id))
     return membership, db.session.get(User, membership.user_id)
 
 
@@ -41,7 +39,6 @@ def add_member(args):
     """Add a person by e-mail or mobile number; with no account yet, one is made and its one-time password returned."""
     require("members.manage")
     membership, password = services.invite(**args)
-    db.session.commit()
     # Lists, not tuples: flask-smorest reads a returned tuple as (body, status, headers).
     return [membership, db.session.get(User, membership.user_id), password]
 
@@ -50,7 +47,7 @@ def add_member(args):
 @blp.response(200, schemas.MemberOut)
 def get_member(member_id: int):
     require("members.view")
-    return list(_member_or_404(member_id))
+    return list(_member(member_id))
 
 
 @blp.patch("/<int:member_id>")
@@ -59,9 +56,8 @@ def get_member(member_id: int):
 def update_member(args, member_id: int):
     """Replace the member's roles."""
     require("members.manage")
-    membership, user = _member_or_404(member_id)
+    membership, user = _member(member_id)
     services.set_roles(membership, args["roles"])
-    db.session.commit()
     return [membership, user]
 
 
@@ -69,6 +65,5 @@ def update_member(args, member_id: int):
 @blp.response(204)
 def remove_member(member_id: int):
     require("members.manage")
-    membership, _user = _member_or_404(member_id)
+    membership, _user = _member(member_id)
     services.remove_member(membership)
-    db.session.commit()

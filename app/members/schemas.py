@@ -1,4 +1,5 @@
 """Member schemas."""
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from app.core.fields import Text, UtcDateTime
@@ -21,12 +22,12 @@ class MemberIn(Schema):
                           metadata={"description": "e-mail address or 11-digit mobile number"})
     name = Text(load_default=None, allow_none=True, max_length=100)
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
-                        validate=validate.Length(min=1, max=len(ROLES)))
+                        validate=validate.Length(min=1, max=len(ROLES), error=_l("Choose at least one role.")))
 
 
 class MemberPatch(Schema):
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
-                        validate=validate.Length(min=1, max=len(ROLES)))
+                        validate=validate.Length(min=1, max=len(ROLES), error=_l("Choose at least one role.")))
 
 
 class MemberListArgs(Schema):

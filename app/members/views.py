@@ -1,13 +1,12 @@
 """Members page: who holds which role; the admin adds people and changes roles."""
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.core.extensions import db
-from app.core.validation import Conflict, ValidationFailed
-from app.members import services
-from app.permissions import require
+from app.lifecycle import PageForm, read_form, redirect_refusals_to
+from app.members import schemas, services
+from app.permissions import found, require
 from tenants.models import ROLES
 from tenants.web import tenant_routes
 
@@ -16,35 +15,28 @@ logger = logging.getLogger(__name__)
 bp = tenant_routes(Blueprint("members", __name__, url_prefix="/c/<slug>/members"))
 
 
-def _render(errors=None, values=None, status=200):
+def _render(form: PageForm):
     role = request.args.get("role") if request.args.get("role") in ROLES else None
     q = request.args.get("q", "")[:100]
-    try:
-        items, next_cursor = services.list_members(role=role, q=q, cursor=request.args.get("cursor"), limit=50)
-    except ValidationFailed:
-        items, next_cursor = services.list_members(role=role, q=q, limit=50)
+    redirect_refusals_to(url_for("members.index", role=role, q=q or None), say=False)  # a stale cursor
+    items, next_cursor = services.list_members(role=role, q=q, cursor=request.args.get("cursor"), limit=50)
     return render_template("members/index.html", items=items, next_cursor=next_cursor, role=role, q=q,
-                           roles=ROLES, counts=services.count_by_role(), errors=errors or {},
-                           values=values or {"roles": ["resident"]}), status
+                           roles=ROLES, counts=services.count_by_role(), errors=form.errors, values=form.values)
 
 
 @bp.get("/")
 def index():
     require("members.view")
-    return _render()
+    return _render(PageForm(schemas.MemberIn, initial={"roles": ["resident"]}))
 
 
 @bp.post("/")
 def add():
     require("members.manage")
-    values = {"login": request.form.get("login", "").strip(), "name": request.form.get("name", "").strip(),
-              "roles": request.form.getlist("roles")}
-    try:
-        membership, password = services.invite(**values)
-        db.session.commit()
-    except ValidationFailed as err:
-        db.session.rollback()
-        return _render(err.fields, values, 422)
+    form = PageForm(schemas.MemberIn)
+    if not form.valid:
+        return _render(form)
+    membership, password = services.invite(**form.data)
     flash(_("Member added."), "success")
     if password:
         flash(_("A new account was made; give the person this one-time password: %(pw)s", pw=password), "info")
@@ -54,30 +46,18 @@ def add():
 @bp.post("/<int:member_id>/roles")
 def set_roles(member_id: int):
     require("members.manage")
-    membership = services.get_membership(member_id)
-    if membership is None:
-        abort(404)
-    try:
-        services.set_roles(membership, request.form.getlist("roles"))
-        db.session.commit()
-        flash(_("Roles saved."), "success")
-    except (ValidationFailed, Conflict) as err:
-        db.session.rollback()
-        flash(getattr(err, "message", None) or str(err), "error")
+    membership = found(services.get_membership(member_id))
+    redirect_refusals_to(url_for("members.index"))
+    services.set_roles(membership, read_form(schemas.MemberPatch)["roles"])
+    flash(_("Roles saved."), "success")
     return redirect(url_for("members.index"))
 
 
 @bp.post("/<int:member_id>/remove")
 def remove(member_id: int):
     require("members.manage")
-    membership = services.get_membership(member_id)
-    if membership is None:
-        abort(404)
-    try:
-        services.remove_member(membership)
-        db.session.commit()
-        flash(_("Member removed."), "success")
-    except Conflict as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    membership = found(services.get_membership(member_id))
+    redirect_refusals_to(url_for("members.index"))
+    services.remove_member(membership)
+    flash(_("Member removed."), "success")
     return redirect(url_for("members.index"))

@@ -1,12 +1,11 @@
 """Residents API: /api/v1/c/<slug>/residents — profiles, consent, sensitive data, data exports, deletion, audit."""
 import logging
 
-from flask import Response, abort, request
+from flask import Response, abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.core.apidoc import collection_schema
-from app.core.extensions import db
 from app.core.pagination import PageArgs
 from app.permissions import can, found, require
 from app.residents import exports, schemas, services
@@ -20,13 +19,6 @@ ResidentList = collection_schema(schemas.ResidentOut, "ResidentList")
 ConsentList = collection_schema(schemas.ConsentOut, "ConsentList")
 AuditList = collection_schema(schemas.AuditOut, "AuditList")
 DataExportList = collection_schema(schemas.DataExportOut, "DataExportList")
-
-
-def resident_or_404(resident_id: int, action: str = "residents.view"):
-    """An erased profile is gone for everyone but the admin who may see that it was erased."""
-    resident = services.get_resident(resident_id)
-    return found(None if resident is None or (resident.status == "erased" and not can("residents.erase"))
-                 else resident, action)
 
 
 @blp.get("")
@@ -48,35 +40,29 @@ def create_resident(args):
     staff = can("residents.create")
     if not staff and not can("residents.register_own"):
         abort(403)
-    resident = services.create_resident(request.get_json(), actor_id=current_user.id,
-                                        account_id=None if staff else current_user.id)
-    db.session.commit()
-    return resident
+    return services.create_resident(args, actor_id=current_user.id, account_id=None if staff else current_user.id)
 
 
 @blp.get("/<int:resident_id>")
 @blp.response(200, schemas.ResidentOut)
 def get_resident(resident_id: int):
-    return resident_or_404(resident_id)
+    return found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.view")
 
 
 @blp.patch("/<int:resident_id>")
 @blp.arguments(schemas.ResidentPatch)
 @blp.response(200, schemas.ResidentOut)
 def update_resident(args, resident_id: int):
-    resident = resident_or_404(resident_id, "residents.edit")
-    services.update_resident(resident, request.get_json())
-    db.session.commit()
-    return resident
+    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.edit")
+    return services.update_resident(resident, args)
 
 
 @blp.get("/<int:resident_id>/sensitive")
 @blp.response(200, schemas.SensitiveOut)
 def get_sensitive(resident_id: int):
     """The sensitive attributes (each read is audited); `consent: false` and nothing else without consent."""
-    resident = resident_or_404(resident_id, "residents.sensitive")
+    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
     values = services.read_sensitive(resident, actor_id=current_user.id)
-    db.session.commit()
     return {"consent": False} if values is None else {"consent": True, **values}
 
 
@@ -85,16 +71,15 @@ def get_sensitive(resident_id: int):
 @blp.response(200, schemas.SensitiveOut)
 def put_sensitive(args, resident_id: int):
     """Store the attributes; 422 without an active consent."""
-    resident = resident_or_404(resident_id, "residents.sensitive")
-    values = services.set_sensitive(resident, request.get_json(), actor_id=current_user.id)
-    db.session.commit()
+    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
+    values = services.set_sensitive(resident, args, actor_id=current_user.id)
     return {"consent": True, **values}
 
 
 @blp.get("/<int:resident_id>/consents")
 @blp.response(200, ConsentList)
 def list_consents(resident_id: int):
-    resident = resident_or_404(resident_id, "residents.sensitive")
+    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
     return {"items": services.consents_of(resident), "next_cursor": None}
 
 
@@ -103,20 +88,17 @@ def list_consents(resident_id: int):
 @blp.response(201, schemas.ConsentOut)
 def record_consent(args, resident_id: int):
     """Record the resident's separate consent to the use of their sensitive data for services."""
-    resident = resident_or_404(resident_id, "residents.sensitive")
-    consent = services.record_consent(resident, actor_id=current_user.id, **args)
-    db.session.commit()
-    return consent
+    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
+    return services.record_consent(resident, actor_id=current_user.id, **args)
 
 
 @blp.post("/<int:resident_id>/consents/withdraw")
 @blp.response(204)
 def withdraw_consent(resident_id: int):
     """Withdraw consent: the sensitive data are blocked from now on."""
-    resident = resident_or_404(resident_id, "residents.sensitive")
+    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
     if not services.withdraw_consent(resident, actor_id=current_user.id):
         abort(404)
-    db.session.commit()
 
 
 @blp.post("/<int:resident_id>/exports")
@@ -124,39 +106,32 @@ def withdraw_consent(resident_id: int):
 def request_export(resident_id: int):
     """Ask for a file with everything held about the resident; it is prepared in the background and the
     caller is notified when it is ready (then `GET /exports/<id>/download`)."""
-    resident = resident_or_404(resident_id, "residents.export")
-    export = exports.request_export(resident, actor_id=current_user.id)
-    db.session.commit()
-    return export
+    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.export")
+    return exports.request_export(resident, actor_id=current_user.id)
 
 
 @blp.get("/<int:resident_id>/exports")
 @blp.response(200, DataExportList)
 def list_exports(resident_id: int):
     """The resident's files that have not expired: those the caller asked for (staff: all)."""
-    resident = resident_or_404(resident_id, "residents.export")
-    found = exports.exports_of(resident, requested_by=current_user.id, everyone=can("residents.list"))
-    return {"items": found, "next_cursor": None}
-
-
-def _export_or_404(export_id: int):
-    return found(exports.get_export(export_id), "residents.download_export")
+    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.export")
+    listed = exports.exports_of(resident, requested_by=current_user.id, everyone=can("residents.list"))
+    return {"items": listed, "next_cursor": None}
 
 
 @blp.get("/exports/<int:export_id>")
 @blp.response(200, schemas.DataExportOut)
 def get_export(export_id: int):
     """Whether the file is ready yet (for the person who asked for it, or staff)."""
-    return _export_or_404(export_id)
+    return found(exports.get_export(export_id), "residents.download_export")
 
 
 @blp.get("/exports/<int:export_id>/download")
 @blp.response(200)
 def download_export(export_id: int):
     """The file itself (JSON); 409 `not_ready` while it is being prepared. Every download is audited."""
-    export = _export_or_404(export_id)
+    export = found(exports.get_export(export_id), "residents.download_export")
     content = exports.download(export, actor_id=current_user.id)
-    db.session.commit()
     return Response(content, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{exports.filename(export)}"'})
 
@@ -164,20 +139,16 @@ def download_export(export_id: int):
 @blp.post("/<int:resident_id>/deletion-request")
 @blp.response(202, schemas.ResidentOut)
 def request_deletion(resident_id: int):
-    resident = resident_or_404(resident_id, "residents.request_deletion")
-    services.request_deletion(resident, actor_id=current_user.id)
-    db.session.commit()
-    return resident
+    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.request_deletion")
+    return services.request_deletion(resident, actor_id=current_user.id)
 
 
 @blp.post("/<int:resident_id>/erase")
 @blp.response(200, schemas.ResidentOut)
 def erase(resident_id: int):
     """Admin: erase the resident's personal data (the anonymous row stays for the records that cite it)."""
-    resident = resident_or_404(resident_id, "residents.erase")
-    services.erase(resident, actor_id=current_user.id)
-    db.session.commit()
-    return resident
+    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.erase")
+    return services.erase(resident, actor_id=current_user.id)
 
 
 @blp.get("/audit")

@@ -2,7 +2,7 @@
 import re
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from app.core.fields import Text, UtcDateTime
 from app.residents.models import DISABILITY_CATEGORIES
@@ -10,6 +10,7 @@ from tenants import clock
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
 RELATIONS = ("self", "child", "spouse", "relative", "other")
+TEXT_FIELDS = ("name", "phone", "building", "entrance", "room", "address", "household", "diet_notes")
 
 
 class ResidentIn(Schema):
@@ -41,6 +42,11 @@ class ResidentIn(Schema):
         if value and (value > clock.today() or value.year < 1900):
             raise ValidationError(_("Must be a date in the past."))
 
+    @post_load
+    def _trim(self, data, **kwargs):
+        return {key: value.strip() if key in TEXT_FIELDS and isinstance(value, str) else value
+                for key, value in data.items()}
+
 
 class ResidentPatch(ResidentIn):
     def __init__(self, *args, **kwargs):
@@ -62,6 +68,12 @@ class ConsentIn(Schema):
                     metadata={"description": "the resident, or who signed for them"})
     method = fields.String(load_default="in_person", validate=validate.OneOf(["online", "in_person", "phone", "paper"]))
     note = Text(load_default="", max_length=500, multiline=True)
+
+
+class ConsentForm(ConsentIn):
+    """The page's consent form: who gave it may stay empty when a resident records their own."""
+
+    given_by = fields.String(load_default="", validate=validate.Length(max=100))
 
 
 class ResidentOut(Schema):

@@ -6,12 +6,10 @@ field — never the value). Services take the acting user's id; they never look 
 import logging
 
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 from sqlalchemy import and_, delete, func, or_, select
 
 from app import permissions
 from app.core.extensions import db
-from app.core.i18n import translate_field_messages
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed, text_problems
 from app.notifications import services as notifications
@@ -24,7 +22,7 @@ from app.residents.models import (
     SensitiveAttributes,
     age_on,
 )
-from app.residents.schemas import ResidentIn, ResidentPatch, SensitiveIn
+from app.residents.schemas import TEXT_FIELDS  # noqa: F401 (the export lists them)
 from app.units.services import sort_key
 from tenants import clock
 from tenants.clock import utcnow
@@ -33,23 +31,15 @@ logger = logging.getLogger(__name__)
 
 PURPOSE = "services"
 CONSENT_METHODS = ("online", "in_person", "phone", "paper")
-TEXT_FIELDS = ("name", "phone", "building", "entrance", "room", "address", "household", "diet_notes")
+FLAGS = ("low_income", "living_alone", "special_hardship")
 
 
-def _load(schema, data: dict, current: Resident | None = None) -> dict:
-    try:
-        clean = schema.load(data)
-    except ValidationError as err:
-        raise ValidationFailed(translate_field_messages(err.messages)) from None
-    for key in TEXT_FIELDS:
-        if isinstance(clean.get(key), str):
-            clean[key] = clean[key].strip()
-    # A change of one coordinate is checked against the other as stored, so no half position is kept.
+def _check_position(clean: dict, current: Resident | None = None) -> None:
+    """A change of one coordinate is checked against the other as stored, so no half position is kept."""
     if ("latitude" in clean or "longitude" in clean) and \
             (clean.get("latitude", getattr(current, "latitude", None)) is None) != \
             (clean.get("longitude", getattr(current, "longitude", None)) is None):
         raise ValidationFailed({"longitude": [_("Give both latitude and longitude, or neither.")]})
-    return clean
 
 
 def audit(actor_id: int | None, action: str, resident_id: int | None, field: str = "") -> None:
@@ -58,8 +48,9 @@ def audit(actor_id: int | None, action: str, resident_id: int | None, field: str
 
 # --- profiles -------------------------------------------------------------------------------------
 
-def create_resident(data: dict, *, actor_id: int | None, account_id: int | None = None) -> Resident:
-    clean = _load(ResidentIn(), data)
+def create_resident(clean: dict, *, actor_id: int | None, account_id: int | None = None) -> Resident:
+    """Register a profile from what ResidentIn loaded."""
+    _check_position(clean)
     resident = Resident(**clean, name_sort=sort_key(clean["name"]), account_id=account_id,
                         registered_by_id=actor_id)
     db.session.add(resident)
@@ -67,10 +58,11 @@ def create_resident(data: dict, *, actor_id: int | None, account_id: int | None 
     return resident
 
 
-def update_resident(resident: Resident, data: dict) -> Resident:
+def update_resident(resident: Resident, clean: dict) -> Resident:
+    """Change the fields ResidentPatch loaded."""
     if resident.status == "erased":
         raise Conflict(_("This resident's data has been erased."), "erased")
-    clean = _load(ResidentPatch(), data, resident)
+    _check_position(clean, resident)
     for key, value in clean.items():
         setattr(resident, key, value)
     if "name" in clean:
@@ -82,6 +74,12 @@ def update_resident(resident: Resident, data: dict) -> Resident:
 @permissions.loader("resident")
 def get_resident(resident_id: int) -> Resident | None:
     return db.session.execute(select(Resident).where(Resident.id == resident_id)).scalar_one_or_none()
+
+
+def find_resident(resident_id: int, *, erased: bool) -> Resident | None:
+    """The profile a URL names; an erased one is gone unless `erased` (the admin may see that it was erased)."""
+    resident = get_resident(resident_id)
+    return None if resident is None or (resident.status == "erased" and not erased) else resident
 
 
 def list_residents(*, q: str | None = None, cursor: str | None = None, limit: int = 50):
@@ -176,15 +174,13 @@ def read_sensitive(resident: Resident, *, actor_id: int | None) -> dict | None:
 
 
 def set_sensitive(resident: Resident, data: dict, *, actor_id: int | None) -> dict:
-    """Store the attributes; refused without an active consent, and nothing is half-saved."""
+    """Store the attributes SensitiveIn loaded (one not given is cleared); refused without an active consent,
+    and nothing is half-saved."""
     if active_consent(resident) is None:
         raise ValidationFailed({field: [_("Record the resident's consent before storing this.")]
                                 for field in data if field in SENSITIVE_FIELDS} or
                                {"consent": [_("Record the resident's consent before storing this.")]})
-    try:
-        clean = SensitiveIn().load(data)
-    except ValidationError as err:
-        raise ValidationFailed(translate_field_messages(err.messages)) from None
+    clean = {field: data.get(field, False if field in FLAGS else None) for field in SENSITIVE_FIELDS}
     if (clean.get("disability_category") is None) != (clean.get("disability_grade") is None):
         raise ValidationFailed(
             {"disability_grade": [_("Give both the disability category and the grade, or neither.")]})

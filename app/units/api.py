@@ -6,7 +6,6 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.core.apidoc import collection_schema
-from app.core.extensions import db
 from app.permissions import can, found, require
 from app.units import importing, schemas, services
 from app.units.services import REPRESENTATIVE_FIELDS
@@ -17,10 +16,6 @@ logger = logging.getLogger(__name__)
 blp = tenant_routes(Blueprint("units_api", __name__, url_prefix="/api/v1/c/<slug>/units",
                               description="Member units of a community"))
 UnitList = collection_schema(schemas.UnitOut, "UnitList")
-
-
-def _unit_or_404(unit_id: int):
-    return found(services.get_unit(unit_id))
 
 
 @blp.get("")
@@ -39,16 +34,14 @@ def list_units(args):
 def create_unit(args):
     """Register a unit (admin, coordinator)."""
     require("units.create")
-    unit = services.create_unit(request.get_json())
-    db.session.commit()
-    return unit
+    return services.create_unit(args)
 
 
 @blp.get("/<int:unit_id>")
 @blp.response(200, schemas.UnitOut)
 def get_unit(unit_id: int):
     require("units.view")
-    return _unit_or_404(unit_id)
+    return found(services.get_unit(unit_id))
 
 
 @blp.patch("/<int:unit_id>")
@@ -56,22 +49,16 @@ def get_unit(unit_id: int):
 @blp.response(200, schemas.UnitOut)
 def update_unit(args, unit_id: int):
     """Change a unit; its own representative may change its name, address, contact and description."""
-    unit = _unit_or_404(unit_id)
-    require("units.edit", unit)
+    unit = found(services.get_unit(unit_id), "units.edit")
     allowed = None if can("units.change_status") else REPRESENTATIVE_FIELDS
-    services.update_unit(unit, request.get_json(), allowed=allowed)
-    db.session.commit()
-    return unit
+    return services.update_unit(unit, args, allowed=allowed)
 
 
 @blp.delete("/<int:unit_id>")
 @blp.response(204)
 def delete_unit(unit_id: int):
     """Remove a unit from the registry (admin). To keep its history, set status `withdrawn` instead."""
-    unit = _unit_or_404(unit_id)
-    require("units.delete", unit)
-    services.delete_unit(unit)
-    db.session.commit()
+    services.delete_unit(found(services.get_unit(unit_id), "units.delete"))
 
 
 @blp.post("/<int:unit_id>/representatives")
@@ -79,21 +66,17 @@ def delete_unit(unit_id: int):
 @blp.response(201, schemas.UnitOut)
 def add_representative(args, unit_id: int):
     """Make a member the unit's representative (they get the `unit` role)."""
-    unit = _unit_or_404(unit_id)
-    require("units.manage_representatives", unit)
+    unit = found(services.get_unit(unit_id), "units.manage_representatives")
     services.add_representative(unit, int(args["user_id"]))
-    db.session.commit()
     return unit
 
 
 @blp.delete("/<int:unit_id>/representatives/<int:user_id>")
 @blp.response(204)
 def remove_representative(unit_id: int, user_id: int):
-    unit = _unit_or_404(unit_id)
-    require("units.manage_representatives", unit)
+    unit = found(services.get_unit(unit_id), "units.manage_representatives")
     if not services.remove_representative(unit, user_id):
         abort(404)
-    db.session.commit()
 
 
 @blp.post("/imports")
@@ -101,16 +84,14 @@ def remove_representative(unit_id: int, user_id: int):
 def upload_import():
     """Upload an XLSX or CSV sheet (multipart field `file`); answers a preview with errors per row and field."""
     require("units.import")
-    batch = importing.preview(request.files.get("file"), created_by_id=current_user.id)
-    db.session.commit()
-    return batch
+    return importing.preview(request.files.get("file"), created_by_id=current_user.id)
 
 
 @blp.get("/imports/<int:import_id>")
 @blp.response(200, schemas.ImportOut)
 def get_import(import_id: int):
     require("units.import")
-    return importing.get_batch_or_404(import_id)
+    return found(importing.get_batch(import_id))
 
 
 @blp.post("/imports/<int:import_id>/commit")
@@ -119,9 +100,7 @@ def get_import(import_id: int):
 def commit_import(args, import_id: int):
     """Save the previewed rows; refused (409) while a row is wrong unless `skip_invalid` is true."""
     require("units.import")
-    batch = importing.commit(importing.get_batch_or_404(import_id), skip_invalid=args["skip_invalid"])
-    db.session.commit()
-    return batch
+    return importing.commit(found(importing.get_batch(import_id)), skip_invalid=args["skip_invalid"])
 
 
 @blp.get("/export")

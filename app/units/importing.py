@@ -8,15 +8,18 @@ import io
 import logging
 from datetime import date, datetime
 
-from flask import Response, abort
+from flask import Response
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.core import spreadsheet
 from app.core.extensions import db
+from app.core.i18n import translate_field_messages
 from app.core.validation import Conflict, ValidationFailed
 from app.units import services
 from app.units.models import Unit, UnitImport
+from app.units.schemas import UnitIn
 from app.units.vocabulary import STATUS_LABELS, TYPE_LABELS, status_code, type_code
 from tenants import clock
 from tenants.clock import utcnow
@@ -159,9 +162,9 @@ def _check_row(line: int, values: dict, seen: dict, existing: set) -> dict:
     if "joined_on" in data:
         data["joined_on"] = _parse_date(data["joined_on"])
     try:
-        clean = services.validate_unit(data)
-    except ValidationFailed as err:
-        for field, messages in err.fields.items():
+        clean = UnitIn().load(data)  # a row is checked as the API and the pages check a unit
+    except ValidationError as err:
+        for field, messages in translate_field_messages(err.messages).items():
             if field not in errors:  # an unknown type is not also "required"
                 errors[field] = list(messages)
         clean = None
@@ -185,11 +188,8 @@ def preview(upload, *, created_by_id: int | None) -> UnitImport:
     return batch
 
 
-def get_batch_or_404(import_id: int) -> UnitImport:
-    batch = db.session.execute(select(UnitImport).where(UnitImport.id == import_id)).scalar_one_or_none()
-    if batch is None:
-        abort(404)
-    return batch
+def get_batch(import_id: int) -> UnitImport | None:
+    return db.session.execute(select(UnitImport).where(UnitImport.id == import_id)).scalar_one_or_none()
 
 
 def commit(batch: UnitImport, *, skip_invalid: bool) -> UnitImport:
@@ -202,7 +202,7 @@ def commit(batch: UnitImport, *, skip_invalid: bool) -> UnitImport:
     created = 0
     for row in batch.valid_rows:
         # The registry may have changed since the preview; the service checks the name again.
-        services.create_unit(row["values"])
+        services.create_unit(UnitIn().load(row["values"]))
         created += 1
     batch.created_count, batch.skipped_count = created, len(batch.error_rows)
     batch.status, batch.finished_at = "done", utcnow()

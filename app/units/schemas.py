@@ -2,12 +2,13 @@
 import re
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from app.core.fields import Id, Text, UtcDateTime
 from app.units.models import UNIT_STATUSES, UNIT_TYPES
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
+TRIMMED = ("name", "address", "contact_name", "contact_phone", "description")
 
 
 class UnitIn(Schema):
@@ -29,6 +30,12 @@ class UnitIn(Schema):
     def _phone(self, value, **kwargs):
         if value and not PHONE_RE.match(value.strip()):
             raise ValidationError(_("Must be a phone number (digits, spaces, + - and brackets)."))
+
+    @post_load
+    def _trim(self, data, **kwargs):
+        """Spaces around a name or an address are not part of it (and would defeat the unique name)."""
+        return {key: value.strip() if key in TRIMMED and isinstance(value, str) else value
+                for key, value in data.items()}
 
 
 class UnitPatch(UnitIn):

@@ -2,18 +2,15 @@
 import logging
 
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 
 from app import permissions
 from app.core.extensions import db
-from app.core.i18n import translate_field_messages
 from app.core.pagination import keyset_page
 from app.core.validation import ValidationFailed
 from app.members import services as members
 from app.notifications import services as notifications
 from app.units.models import Unit, UnitRepresentative
-from app.units.schemas import UnitIn, UnitPatch
 
 logger = logging.getLogger(__name__)
 
@@ -29,19 +26,6 @@ def sort_key(name: str) -> str:
     return " ".join(lazy_pinyin(name.strip(), style=Style.NORMAL, errors="default")).lower()[:400]
 
 
-def validate_unit(data: dict, *, partial: bool = False) -> dict:
-    """Check input against the schema; raise ValidationFailed with field messages in the user's language."""
-    schema = UnitPatch() if partial else UnitIn()
-    try:
-        clean = schema.load(data)
-    except ValidationError as err:
-        raise ValidationFailed(translate_field_messages(err.messages)) from None
-    for key in ("name", "address", "contact_name", "contact_phone", "description"):
-        if isinstance(clean.get(key), str):
-            clean[key] = clean[key].strip()
-    return clean
-
-
 def _name_taken(name: str, exclude_id: int | None = None) -> bool:
     stmt = select(Unit.id).where(Unit.name == name)
     if exclude_id is not None:
@@ -54,17 +38,17 @@ def _duplicate_name() -> ValidationFailed:
 
 
 def create_unit(data: dict) -> Unit:
-    clean = validate_unit(data)
-    if _name_taken(clean["name"]):
+    """Register a unit from what UnitIn loaded; its name must be free in this community."""
+    if _name_taken(data["name"]):
         raise _duplicate_name()
-    unit = Unit(**clean, name_sort=sort_key(clean["name"]))
+    unit = Unit(**data, name_sort=sort_key(data["name"]))
     db.session.add(unit)
     db.session.flush()
     return unit
 
 
-def update_unit(unit: Unit, data: dict, *, allowed: set[str] | None = None) -> Unit:
-    clean = validate_unit(data, partial=True)
+def update_unit(unit: Unit, clean: dict, *, allowed: set[str] | None = None) -> Unit:
+    """Change the fields UnitPatch loaded; `allowed` limits which (a representative's own unit)."""
     if allowed is not None and (forbidden := set(clean) - allowed):
         raise ValidationFailed({field: [_("You may not change this field.")] for field in sorted(forbidden)})
     if "name" in clean and clean["name"] != unit.name and _name_taken(clean["name"], unit.id):

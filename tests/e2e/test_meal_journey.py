@@ -1,6 +1,8 @@
 """Journey: a daughter asks for her mother's lunch delivery on her phone; the coordinator confirms; she skips
 one day before the cutoff; the canteen opens the manifest with the delivery round
 (JOURNEYS.md: resident step 2, coordinator's morning, unit representative step 3)."""
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 
@@ -29,7 +31,7 @@ def canteen_world(app, admin_world):
                                        "capacity": 30, "slots": ["lunch"], "delivery": True,
                                        "eligibility": ["elderly"]})
         meals.save_settings(canteen, {"prices": {"lunch": {"elderly": 800}}, "cutoff": "17:00"})
-        residents.create_resident({"name": "王秀英", "birth_date": "1938-06-01", "building": "5", "entrance": "1",
+        residents.create_resident({"name": "王秀英", "birth_date": date(1938, 6, 1), "building": "5", "entrance": "1",
                                    "room": "402", "address": "柳荫街 5 号楼"}, actor_id=None, account_id=daughter.id)
         db.session.commit()
         canteen_id = canteen.id
