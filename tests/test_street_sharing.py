@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
-from app.matching import referrals
 from app.matching import services as matching
-from app.matching.models import Match, StreetReferral
+from app.matching.models import Match
 from app.needs import services as needs
 from app.needs.models import Need
 from app.notifications.models import OutboxEvent
 from app.offers import services as offers
+from app.referrals import services as referrals
+from app.referrals.models import StreetReferral
 from app.residents import services as residents
 from app.units import services as units
 from tenants.context import tenant_context

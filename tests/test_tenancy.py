@@ -14,7 +14,6 @@ from sqlalchemy import select
 from app.accounts import services as accounts
 from app.announcements import services as announcements
 from app.core.extensions import db
-from app.matching import referrals
 from app.matching import services as matching
 from app.meals import services as meals
 from app.meals.models import MealOrder
@@ -22,6 +21,7 @@ from app.needs import services as needs
 from app.notifications.models import Delivery
 from app.offers import services as offers
 from app.publicworks import services as public_works
+from app.referrals import services as referrals
 from app.residents import exports
 from app.residents import services as residents
 from app.units import services as units

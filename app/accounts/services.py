@@ -8,7 +8,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.accounts.models import ApiToken, User, UserSession, digest
+from app.accounts.models import ApiToken, PasswordReset, User, UserSession, digest
+from app.core import signals
 from app.core.extensions import db
 from app.core.validation import ValidationFailed, text_problems
 from tenants.clock import utcnow
@@ -208,9 +209,6 @@ RESET_MINUTES = 30
 
 def request_password_reset(login: str) -> None:
     """Send a one-time code by e-mail and SMS; says nothing about whether the account exists."""
-    from app.accounts.models import PasswordReset
-    from app.notifications import services as notifications
-
     user = find_user(login)
     if user is None or not user.active:
         logger.info("password reset asked for an unknown login")
@@ -220,12 +218,10 @@ def request_password_reset(login: str) -> None:
                                  expires_at=utcnow() + timedelta(minutes=RESET_MINUTES)))
     db.session.flush()
     # An account message belongs to no community: it is sent from the platform's own outbox.
-    notifications.emit("account.password_reset", audience=notifications.to_users(user.id),
-                       payload={"code": code, "minutes": RESET_MINUTES})
+    signals.password_reset_requested.send(user, code=code, minutes=RESET_MINUTES)
 
 
 def reset_password(code: str, new_password: str) -> User:
-    from app.accounts.models import PasswordReset
 
     reset = db.session.execute(
         select(PasswordReset).where(PasswordReset.token_hash == digest(code or ""))).scalar_one_or_none()
@@ -238,3 +234,10 @@ def reset_password(code: str, new_password: str) -> User:
     reset.used_at = utcnow()
     db.session.flush()
     return user
+
+
+def user_contacts(user_ids) -> dict[int, dict]:
+    """{user id: {"name", "email"}}: how a neighbouring community reaches the coordinator who referred a need."""
+    ids = {i for i in user_ids if i}
+    rows = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids))).all() if ids else []
+    return {i: {"name": name, "email": email} for i, name, email in rows}

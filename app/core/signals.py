@@ -11,3 +11,14 @@ _signals = Namespace()
 
 # An offer is closed on a day (sender: the Offer; day=, actor_id=): meal orders of that day are cancelled.
 offer_day_closed = _signals.signal("offer-day-closed")
+
+# A password reset was asked for (sender: the User; code=, minutes=): the notifications domain sends the code.
+password_reset_requested = _signals.signal("password-reset-requested")
+
+# A neighbour took a street referral that chose one of its shared offers (sender: the StreetReferral;
+# need=, actor_id=): matching proposes that offer for the need registered there.
+referral_taken = _signals.signal("referral-taken")
+
+# A need was cancelled (sender: the Need; actor_id=, note=): its live match ends and gives its place back
+# (matching), a referral of it is withdrawn (referrals).
+need_cancelled = _signals.signal("need-cancelled")

@@ -46,7 +46,7 @@ def names_of_needs(needs: list[Need]) -> dict:
     of needs, in at most three queries."""
     from flask_babel import gettext as _
 
-    from app.matching.models import StreetReferral
+    from app.referrals.models import StreetReferral
     from tenants.models import Community
 
     resident_ids = {n.resident_id for n in needs if n.resident_id}
@@ -70,19 +70,3 @@ def user_names(user_ids) -> dict[int, str]:
 
     ids = {i for i in user_ids if i}
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
-
-
-def user_contacts(user_ids) -> dict[int, dict]:
-    """{user id: {"name", "email"}}: how a neighbouring community reaches the coordinator who referred a need."""
-    from app.accounts.models import User
-
-    ids = {i for i in user_ids if i}
-    rows = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids))).all() if ids else []
-    return {i: {"name": name, "email": email} for i, name, email in rows}
-
-
-def incoming_referrals(limit: int = 20) -> list[dict]:
-    """Open referrals from the neighbouring communities of the street, for the coordinator's work queue."""
-    from app.matching import referrals
-
-    return referrals.described(referrals.list_referrals(box="incoming", status="open", limit=limit))

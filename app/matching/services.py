@@ -7,17 +7,18 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app import history
-from app.core import engine
+from app.core import engine, signals
 from app.core.extensions import db
 from app.core.kinds import occurrence_key
 from app.core.validation import Conflict, ValidationFailed, check_text
-from app.matching import disclosure, referrals
+from app.matching import disclosure
 from app.matching.models import LIVE_STATUSES, Match
 from app.needs import services as needs
 from app.needs.models import OPEN_STATUSES, Need
 from app.notifications import services as notifications
 from app.offers import services as offers
 from app.offers.models import Offer
+from app.referrals import services as referrals
 from app.units.models import UnitRepresentative
 from tenants import clock
 from tenants.clock import utcnow
@@ -43,8 +44,16 @@ def proposals(need: Need, *, actor_id: int | None, limit: int = 10, street: bool
 
 def refer(need: Need, offer_id: int, *, actor_id: int | None):
     """Hand the need to the neighbouring community whose shared offer was chosen (a referral, not a match)."""
-    fact = needs.facts(need, actor_id=actor_id, tz=clock.zone(need.community_id))
-    return referrals.refer(need, offer_id, fact, actor_id=actor_id)
+    return referrals.refer(need, offer_id, actor_id=actor_id)
+
+
+@signals.referral_taken.connect
+def _propose_referred_offer(referral, *, need: Need, actor_id: int | None) -> None:
+    """The neighbour took a referral that chose one of its shared offers: propose it to the unit."""
+    try:
+        propose(need, referral.offer_id, actor_id=actor_id)
+    except ValidationFailed:  # the offer filled up meanwhile: the coordinator matches it here
+        logger.info("referral %s: offer %s no longer fits; left to matching", referral.id, referral.offer_id)
 
 
 def _unit_people(offer_id: int) -> list[int]:
@@ -224,3 +233,14 @@ def escalate_overdue() -> int:
             referrals.refer_to_street(need, needs.facts(need, actor_id=None, tz=tz), shared[need.kind])
     db.session.flush()
     return len(flagged)
+
+
+@signals.need_cancelled.connect
+def _end_live_matches(need: Need, *, actor_id: int | None, note: str) -> None:
+    """A cancelled need frees its unit: its live match is cancelled and booked places are given back."""
+    live = db.session.execute(select(Match).where(Match.need_id == need.id, Match.status.in_(LIVE_STATUSES))
+                              .with_for_update()).scalars().all()
+    for match in live:
+        if match.status == "confirmed":
+            offers.release(match.offer_id, match.occurrence, match.quantity)
+        history.record(match, "cancelled", actor_id=actor_id, note=note)

@@ -1,8 +1,7 @@
-"""Matching's periodic work: needs left unmatched past their deadline, and the street's referrals."""
+"""Matching's periodic work: needs left unmatched past their deadline."""
 import logging
 from datetime import timedelta
 
-from app.matching import referrals
 from app.matching.services import escalate_overdue
 from jobs.scheduler import periodic
 
@@ -10,6 +9,3 @@ logger = logging.getLogger(__name__)
 
 periodic("escalation_sweep", every=timedelta(minutes=15),
          description="flag needs unmatched past their urgency's deadline; offer them to the street")(escalate_overdue)
-periodic("street_referrals", every=timedelta(minutes=15),
-         description="expire referrals past their time; repeat follow-ups between communities a lost job missed",
-         )(referrals.sweep)

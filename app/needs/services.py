@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app import history
 from app.accounts.services import aware
+from app.core import signals
 from app.core.engine import NeedFacts
 from app.core.extensions import db
 from app.core.fields import Id, Text, UtcDateTime
@@ -164,11 +165,8 @@ def move(need: Need, to_status: str, *, actor_id: int | None, note: str = "") ->
     if to_status not in MOVES.get(need.status, set()):
         raise Conflict(_("A need that is %(status)s cannot become %(to)s.", status=need.status, to=to_status),
                        "invalid_transition")
-    if to_status == "cancelled":
-        _end_live_matches(need, actor_id=actor_id, note=note)
-        from app.matching.referrals import withdraw_for_need
-
-        withdraw_for_need(need, actor_id=actor_id)
+    if to_status == "cancelled":  # its live match ends (matching), a referral of it is withdrawn (referrals)
+        signals.need_cancelled.send(need, actor_id=actor_id, note=note)
     history.record(need, to_status, actor_id=actor_id, note=note)
     db.session.flush()
     return need
@@ -182,19 +180,6 @@ def follow_public_works(need: Need, request_status: str, *, actor_id: int | None
     history.record(need, rule[1], actor_id=actor_id, note=note)
     db.session.flush()
     return True
-
-
-def _end_live_matches(need: Need, *, actor_id: int | None, note: str) -> None:
-    """A cancelled need frees its unit: its live match is cancelled and booked places are given back."""
-    from app.matching.models import LIVE_STATUSES, Match
-    from app.offers.services import release
-
-    live = db.session.execute(select(Match).where(Match.need_id == need.id, Match.status.in_(LIVE_STATUSES))
-                              .with_for_update()).scalars().all()
-    for match in live:
-        if match.status == "confirmed":
-            release(match.offer_id, match.occurrence, match.quantity)
-        history.record(match, "cancelled", actor_id=actor_id, note=note)
 
 
 def local_window(need: Need, tz) -> tuple[datetime, datetime]:
@@ -216,7 +201,7 @@ def facts_many(many: list[Need], *, actor_id: int | None, tz, chunk: int = 1000)
     referred = {n.referral_id for n in many if n.referral_id}
     elderly = set()
     if referred:  # a beneficiary from a neighbouring community: only what the referral carries
-        from app.matching.models import StreetReferral
+        from app.referrals.models import StreetReferral
 
         elderly = set(db.session.execute(select(StreetReferral.id).where(
             StreetReferral.id.in_(referred), StreetReferral.elderly.is_(True))).scalars())

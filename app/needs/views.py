@@ -12,7 +12,7 @@ from app.core.extensions import db
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.core.validation import Conflict, ValidationFailed
 from app.core.vocabulary import flat_errors, labels
-from app.matching import listings, referrals
+from app.matching import listings
 from app.matching import services as matching
 from app.matching.models import Match
 from app.matching.words import reasons_text
@@ -21,6 +21,7 @@ from app.needs.api import own_scope
 from app.needs.models import NEED_STATUSES, URGENCIES
 from app.permissions import can, found, require
 from app.publicworks import services as public_works
+from app.referrals import services as referrals
 from app.residents import services as residents
 from app.units import services as units
 from tenants import clock

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
+from app.core import signals
 from app.core.extensions import db
 from app.core.sql import insert_ignoring_duplicates
 from app.core.validation import ValidationFailed
@@ -448,3 +449,9 @@ def record_bounce(message_id: str, reason: str) -> int | None:
         delivery_id = delivery.id
         db.session.commit()
     return delivery_id  # a plain id: outside its community the row is not readable (RLS)
+
+
+@signals.password_reset_requested.connect
+def _send_reset_code(user, *, code: str, minutes: int) -> None:
+    """An account message belongs to no community: it goes out through the platform's own outbox."""
+    emit("account.password_reset", audience=to_users(user.id), payload={"code": code, "minutes": minutes})

@@ -20,15 +20,17 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from app import history
-from app.core import engine
+from app.core import engine, signals
 from app.core.extensions import db
 from app.core.kinds import KIND_LABELS, SLOT_LABELS
 from app.core.validation import Conflict, ValidationFailed
-from app.matching.models import LIVE_REFERRAL_STATUSES, StreetReferral
+from app.needs import services as needs
 from app.needs.models import OPEN_STATUSES, Need
 from app.notifications import services as notifications
 from app.offers import services as offers
+from app.referrals.models import LIVE_REFERRAL_STATUSES, StreetReferral
 from jobs.queues import enqueue_after_commit
+from tenants import clock
 from tenants.clock import utcnow
 from tenants.context import current_tenant_id
 from tenants.models import Community
@@ -92,8 +94,9 @@ def live_referral_of(need: Need) -> StreetReferral | None:
         StreetReferral.status.in_(LIVE_REFERRAL_STATUSES)).order_by(StreetReferral.id.desc())).scalars().first()
 
 
-def refer(need: Need, offer_id: int, fact: engine.NeedFacts, *, actor_id: int | None) -> StreetReferral:
+def refer(need: Need, offer_id: int, fact: engine.NeedFacts | None = None, *, actor_id: int | None) -> StreetReferral:
     """Hand the need to the neighbour whose shared offer the coordinator chose (it must pass the filters)."""
+    fact = fact or needs.facts(need, actor_id=actor_id, tz=clock.zone(need.community_id))
     if need.status not in OPEN_STATUSES:
         raise Conflict(_("This need is not waiting for a match."), "invalid_transition")
     if need.referral_id:
@@ -142,6 +145,11 @@ def withdraw(referral: StreetReferral, *, actor_id: int | None, move_need: bool 
     return referral
 
 
+@signals.need_cancelled.connect
+def _withdraw_cancelled(need: Need, *, actor_id: int | None, note: str) -> None:
+    withdraw_for_need(need, actor_id=actor_id)
+
+
 def withdraw_for_need(need: Need, *, actor_id: int | None) -> None:
     """The origin's need is cancelled or matched here: its live referral is withdrawn with it."""
     referral = live_referral_of(need)
@@ -173,8 +181,6 @@ def is_incoming(referral: StreetReferral) -> bool:
 def take(referral: StreetReferral, *, actor_id: int | None, title: str | None = None) -> Need:
     """The neighbour takes the referral: a need is registered here for the external beneficiary, and
     the chosen shared offer (if any) is proposed to its unit; otherwise normal matching goes on here."""
-    from app.matching import services as matching
-
     tenant = current_tenant_id()
     if not is_incoming(referral):
         raise Conflict(_("Your own community referred this need."), "not_target")
@@ -198,11 +204,8 @@ def take(referral: StreetReferral, *, actor_id: int | None, title: str | None = 
     db.session.flush()
     history.record(need, "submitted", actor_id=actor_id, note=origin)
     history.record(need, "triaged", actor_id=actor_id)
-    if referral.offer_id is not None:
-        try:
-            matching.propose(need, referral.offer_id, actor_id=actor_id)
-        except ValidationFailed:  # the offer filled up meanwhile: the coordinator matches it here
-            logger.info("referral %s: offer %s no longer fits; left to matching", referral.id, referral.offer_id)
+    if referral.offer_id is not None:  # matching proposes the chosen shared offer, if it still fits
+        signals.referral_taken.send(referral, need=need, actor_id=actor_id)
     enqueue_after_commit(follow, referral.id, tenant_id=referral.from_community_id)
     db.session.flush()
     return need
@@ -269,8 +272,6 @@ def _follow_target(referral: StreetReferral) -> str:
 
 
 def _cancel_local_need(referral: StreetReferral) -> bool:
-    from app.needs import services as needs
-
     need = local_need(referral)
     if need is None or need.status in ("done", "cancelled"):
         return False
@@ -366,3 +367,8 @@ def summary(referral, origin: str | None = None) -> str:
         return _("%(what)s for a resident of %(community)s", what=text, community=origin)
     return text
 
+
+
+def incoming(limit: int = 20) -> list[dict]:
+    """Open referrals from the neighbouring communities of the street, for the coordinator's work queue."""
+    return described(list_referrals(box="incoming", status="open", limit=limit))

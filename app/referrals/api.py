@@ -9,11 +9,10 @@ from app.core.apidoc import collection_schema
 from app.core.database import retry_when_locked
 from app.core.extensions import db
 from app.core.fields import Id, UtcDateTime
-from app.matching import referrals
-from app.matching import services as matching
-from app.matching.models import REFERRAL_STATUSES
 from app.needs.api import need_or_404
 from app.permissions import found, require
+from app.referrals import services as referrals
+from app.referrals.models import REFERRAL_STATUSES
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -98,7 +97,7 @@ def refer(args):
     proposals with `community_id`). The need is then followed here as the neighbour takes and serves it."""
     require("referrals.refer")
     need = need_or_404(int(args["need_id"]), "matching.propose")
-    referral = matching.refer(need, int(args["offer_id"]), actor_id=current_user.id)
+    referral = referrals.refer(need, int(args["offer_id"]), actor_id=current_user.id)
     db.session.commit()
     return _one(referral)
 

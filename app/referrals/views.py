@@ -6,13 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.accounts import services as accounts
 from app.core.database import retry_when_locked
 from app.core.extensions import db
 from app.core.validation import Conflict, ValidationFailed
 from app.core.vocabulary import labels
-from app.matching import listings, referrals
 from app.needs.services import local_window
 from app.permissions import found, require
+from app.referrals import services as referrals
 from app.sections import section
 from tenants import clock
 from tenants.street import street_of
@@ -30,7 +31,7 @@ def _labels():
 
 @section("referrals", page="today", order=20, template="referrals/_today.html", permission="matching.confirm")
 def _today():
-    return labels() | {"referrals": listings.incoming_referrals()}
+    return labels() | {"referrals": referrals.incoming()}
 
 
 def _referral_or_404(referral_id: int, action: str = "referrals.view"):
@@ -52,7 +53,7 @@ def detail(referral_id: int):
     referral = _referral_or_404(referral_id)
     item = referrals.described([referral])[0]
     tz = clock.zone()
-    contact = listings.user_contacts([referral.created_by_id]).get(referral.created_by_id)
+    contact = accounts.user_contacts([referral.created_by_id]).get(referral.created_by_id)
     return render_template("referrals/detail.html", item=item, r=referral, window=local_window(referral, tz),
                            contact=contact)
 
