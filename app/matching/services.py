@@ -11,7 +11,7 @@ from app.core import engine, signals
 from app.core.extensions import db
 from app.core.kinds import occurrence_key
 from app.core.validation import Conflict, ValidationFailed, check_text
-from app.matching import disclosure
+from app.matching import disclosure, listings
 from app.matching.models import LIVE_STATUSES, Match
 from app.needs import services as needs
 from app.needs.models import OPEN_STATUSES, Need
@@ -19,6 +19,8 @@ from app.notifications import services as notifications
 from app.offers import services as offers
 from app.offers.models import Offer
 from app.referrals import services as referrals
+from app.residents import exports
+from app.residents.exports import iso as _iso  # the file writes moments as the API does
 from app.units.models import UnitRepresentative
 from tenants import clock
 from tenants.clock import utcnow
@@ -244,3 +246,23 @@ def _end_live_matches(need: Need, *, actor_id: int | None, note: str) -> None:
         if match.status == "confirmed":
             offers.release(match.offer_id, match.occurrence, match.quantity)
         history.record(match, "cancelled", actor_id=actor_id, note=note)
+
+
+@exports.part("needs")
+def _needs_of_resident(resident) -> list[dict]:
+    """The resident's file: their needs, each with its history and its matches."""
+    their_needs = needs.needs_of_resident(resident.id)
+    changes = history.histories("need", [n.id for n in their_needs])
+    matches: dict[int, list] = {}
+    for match, offer_title, unit_name in listings.matches_of_needs([n.id for n in their_needs]):
+        matches.setdefault(match.need_id, []).append({
+            "offer": offer_title, "unit": unit_name, "status": match.status, "quantity": match.quantity,
+            "rating": match.rating, "comment": match.comment, "created_at": _iso(match.created_at)})
+    return [{
+        "id": str(n.id), "kind": n.kind, "title": n.title, "details": n.details, "status": n.status,
+        "window_start": _iso(n.window_start), "window_end": _iso(n.window_end), "slot": n.slot,
+        "quantity": n.quantity, "urgency": n.urgency, "created_at": _iso(n.created_at),
+        "history": [{"from": c.from_status, "to": c.to_status, "at": _iso(c.at), "note": c.note}
+                    for c in changes.get(n.id, [])],
+        "matches": matches.get(n.id, []),
+    } for n in their_needs]

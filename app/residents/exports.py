@@ -9,12 +9,12 @@ where each look is audited). Reading them for the file is audited like any other
 """
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
 
-from app import history
 from app.accounts.services import aware
 from app.core.extensions import db
 from app.core.fields import as_utc
@@ -34,7 +34,7 @@ STALE = timedelta(minutes=5)  # a file still pending after this long is queued a
 FORMAT = "huzhu-resident-export/1"
 
 
-def _iso(value):
+def iso(value):
     """Days as YYYY-MM-DD; moments in UTC with their offset, as the API writes them."""
     if isinstance(value, datetime):
         value = as_utc(value)
@@ -132,44 +132,42 @@ def build(export_id: int) -> str:
     return "ready"
 
 
+# Parts of the file that other domains hold (their needs with history and matches): {key: part(resident)}.
+# A domain above residents lends its part with @part("needs"); residents import none of them.
+PARTS: dict[str, Callable[[Resident], object]] = {}
+
+
+def part(key: str):
+    """Lend the resident's file one part: `part(resident)` returns what stands under `key`."""
+
+    def register(func: Callable[[Resident], object]):
+        PARTS[key] = func
+        return func
+
+    return register
+
+
 def assemble(resident: Resident, *, actor_id: int | None, with_sensitive: bool) -> dict:
     """Everything the community holds about the resident, as the file they download."""
-    from app.matching import listings
-    from app.needs import services as needs
-
     sensitive = residents.read_sensitive(resident, actor_id=actor_id) if with_sensitive else None
     residents.audit(actor_id, "export", resident.id)
     db.session.flush()
     profile = {key: getattr(resident, key) for key in (*residents.TEXT_FIELDS, "latitude", "longitude",
                                                         "account_relation", "status")}
-    profile["birth_date"] = _iso(resident.birth_date)
-    their_needs = needs.needs_of_resident(resident.id)
-    changes = history.histories("need", [n.id for n in their_needs])
-    matches: dict[int, list] = {}
-    for match, offer_title, unit_name in listings.matches_of_needs([n.id for n in their_needs]):
-        matches.setdefault(match.need_id, []).append({
-            "offer": offer_title, "unit": unit_name, "status": match.status, "quantity": match.quantity,
-            "rating": match.rating, "comment": match.comment, "created_at": _iso(match.created_at)})
+    profile["birth_date"] = iso(resident.birth_date)
     accesses = db.session.execute(select(AuditEvent).where(AuditEvent.resident_id == resident.id)
                                   .order_by(AuditEvent.id)).scalars()
     return {
         "format": FORMAT,
         "generated_at": utcnow().isoformat(),
-        "resident": {"id": str(resident.id), **profile, "created_at": _iso(resident.created_at)},
+        "resident": {"id": str(resident.id), **profile, "created_at": iso(resident.created_at)},
         "sensitive_included": with_sensitive,
         "sensitive": sensitive,
         "consents": [{"purpose": c.purpose, "given_by": c.given_by, "method": c.method,
-                      "given_at": _iso(c.given_at), "withdrawn_at": _iso(c.withdrawn_at)}
+                      "given_at": iso(c.given_at), "withdrawn_at": iso(c.withdrawn_at)}
                      for c in residents.consents_of(resident)],
-        "needs": [{
-            "id": str(n.id), "kind": n.kind, "title": n.title, "details": n.details, "status": n.status,
-            "window_start": _iso(n.window_start), "window_end": _iso(n.window_end), "slot": n.slot,
-            "quantity": n.quantity, "urgency": n.urgency, "created_at": _iso(n.created_at),
-            "history": [{"from": c.from_status, "to": c.to_status, "at": _iso(c.at), "note": c.note}
-                        for c in changes.get(n.id, [])],
-            "matches": matches.get(n.id, []),
-        } for n in their_needs],
-        "access_log": [{"action": a.action, "field": a.field, "at": _iso(a.at)} for a in accesses],
+        **{key: contribute(resident) for key, contribute in PARTS.items()},
+        "access_log": [{"action": a.action, "field": a.field, "at": iso(a.at)} for a in accesses],
     }
 
 
