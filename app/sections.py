@@ -19,11 +19,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import render_template
+from markupsafe import Markup
+
 from app.permissions import can
 
 logger = logging.getLogger(__name__)
 
-PAGES = ("today", "community")
+PAGES = ("today", "community", "need")  # "need": the parts of a need's page; load(need)
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class Section:
     order: int
     template: str
     permission: str
-    load: Callable[[], dict]
+    load: Callable[..., dict | None]
 
 
 SECTIONS: list[Section] = []
@@ -45,7 +48,7 @@ def section(name: str, *, page: str, order: int, template: str, permission: str)
     if page not in PAGES:
         raise ValueError(f"unknown page {page}")
 
-    def register(load: Callable[[], dict]) -> Callable[[], dict]:
+    def register(load: Callable[..., dict | None]) -> Callable[..., dict | None]:
         if any(s.name == name and s.page == page for s in SECTIONS):
             raise ValueError(f"section {page}/{name} is declared twice")
         SECTIONS.append(Section(name, page, order, template, permission, load))
@@ -55,9 +58,16 @@ def section(name: str, *, page: str, order: int, template: str, permission: str)
     return register
 
 
-def visible(page: str) -> list[tuple[Section, dict]]:
-    """The page's sections the current member may see, each with its loaded context."""
-    return [(s, s.load()) for s in SECTIONS if s.page == page and can(s.permission)]
+def visible(page: str, *args) -> list[tuple[Section, dict]]:
+    """The page's sections the current member may see, each with its loaded context (`load(*args)`); a
+    section whose load returns None has nothing to show."""
+    found = []
+    for s in SECTIONS:
+        if s.page == page and can(s.permission, *args):
+            context = s.load(*args)
+            if context is not None:
+                found.append((s, context))
+    return found
 
 
 def digest(counts: Callable[[], dict]) -> Callable[[], dict]:
@@ -72,3 +82,8 @@ def digest_counts() -> dict:
     for contribute in DIGESTS:
         counts |= contribute()
     return counts
+
+
+def rendered(page: str, *args, **extra) -> list[Markup]:
+    """The page's visible sections, each rendered with its own context (and `extra`), ready to place."""
+    return [Markup(render_template(s.template, **context, **extra)) for s, context in visible(page, *args)]

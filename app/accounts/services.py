@@ -241,3 +241,8 @@ def user_contacts(user_ids) -> dict[int, dict]:
     ids = {i for i in user_ids if i}
     rows = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids))).all() if ids else []
     return {i: {"name": name, "email": email} for i, name, email in rows}
+
+
+def user_names(user_ids) -> dict[int, str]:
+    ids = {i for i in user_ids if i}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}

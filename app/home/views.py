@@ -63,8 +63,7 @@ def readyz():
 def today():
     """The coordinator's work of the day: every domain's section (app.sections) in its order."""
     require("matching.confirm")
-    return render_template("home/today.html", sections=[render_template(s.template, **context)
-                                                        for s, context in sections.visible("today")])
+    return render_template("home/today.html", sections=sections.rendered("today"))
 
 
 @community_bp.get("/")

@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from app.core.apidoc import collection_schema
 from app.core.database import retry_when_locked
 from app.core.extensions import db
 from app.core.fields import Id, Text, UtcDateTime
@@ -230,3 +231,30 @@ def batch(args):
     plan["proposed"] = len(services.apply_batch(plan, actor_id=current_user.id)) if args["apply"] else 0
     db.session.commit()
     return plan
+
+
+class ProposalOut(Schema):
+    offer_id = fields.Function(lambda c: str(c.offer_id), required=True)
+    score = fields.Float()
+    left = fields.Integer()
+    distance_m = fields.Float(allow_none=True)
+    reasons = fields.List(fields.Dict())
+    reasons_text = fields.Function(lambda c: reasons_text(c.reasons))
+    community_id = fields.Function(lambda c: str(c.community_id) if c.community_id else None, allow_none=True,
+                                   metadata={"description": "set for a neighbouring community's shared offer: "
+                                                            "refer the need (POST referrals), it cannot be matched"})
+    community_name = fields.Function(lambda c: c.community_name, allow_none=True)
+    offer_title = fields.Function(lambda c: c.title, allow_none=True)
+
+
+ProposalList = collection_schema(ProposalOut, "ProposalList")
+
+
+@blp.get("/needs/<int:need_id>/proposals")
+@blp.response(200, ProposalList)
+def proposals(need_id: int):
+    """The offers that can serve the need now, best first, with the reasons the coordinator reads; then the
+    offers that neighbouring communities of the street share (with `community_id`)."""
+    need = need_or_404(need_id, "matching.propose")
+    found = services.proposals(need, actor_id=current_user.id)
+    return {"items": found, "next_cursor": None}

@@ -3,11 +3,13 @@ import logging
 
 from sqlalchemy import select
 
+from app.accounts.services import user_names  # noqa: F401
 from app.core.extensions import db
 from app.matching.models import Match
 from app.needs.models import OPEN_STATUSES, Need
+from app.needs.services import names_of as names_of_needs  # noqa: F401  (the pages read them from here too)
 from app.offers.models import Offer
-from app.offers.services import offers_with_units  # noqa: F401  (the pages read it from here too)
+from app.offers.services import offers_with_units  # noqa: F401
 from app.residents.models import Resident
 from app.units.models import Unit
 
@@ -39,34 +41,3 @@ def matches_of_needs(need_ids) -> list[tuple]:
     stmt = (select(Match, Offer.title, Unit.name).join(Offer, Offer.id == Match.offer_id)
             .join(Unit, Unit.id == Offer.unit_id).where(Match.need_id.in_(ids)).order_by(Match.id))
     return list(db.session.execute(stmt).all())
-
-
-def names_of_needs(needs: list[Need]) -> dict:
-    """{"residents": {id: name}, "units": {id: name}, "referred": {referral id: "A resident of …"}} for a page
-    of needs, in at most three queries."""
-    from flask_babel import gettext as _
-
-    from app.referrals.models import StreetReferral
-    from tenants.models import Community
-
-    resident_ids = {n.resident_id for n in needs if n.resident_id}
-    unit_ids = {n.unit_id for n in needs if n.unit_id}
-    referral_ids = {n.referral_id for n in needs if n.referral_id}
-    residents = dict(db.session.execute(select(Resident.id, Resident.name).where(Resident.id.in_(resident_ids)))
-                     .all()) if resident_ids else {}
-    units = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()) \
-        if unit_ids else {}
-    referred = {}
-    if referral_ids:
-        rows = db.session.execute(select(StreetReferral.id, Community.name)
-                                  .join(Community, Community.id == StreetReferral.from_community_id)
-                                  .where(StreetReferral.id.in_(referral_ids))).all()
-        referred = {i: _("A resident of %(community)s", community=name) for i, name in rows}
-    return {"residents": residents, "units": units, "referred": referred}
-
-
-def user_names(user_ids) -> dict[int, str]:
-    from app.accounts.models import User
-
-    ids = {i for i in user_ids if i}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}

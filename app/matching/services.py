@@ -266,3 +266,9 @@ def _needs_of_resident(resident) -> list[dict]:
                     for c in changes.get(n.id, [])],
         "matches": matches.get(n.id, []),
     } for n in their_needs]
+
+
+def delivered_match_of(need: Need) -> Match | None:
+    """The need's latest delivered match: the one its beneficiary rates."""
+    return db.session.execute(select(Match).where(Match.need_id == need.id, Match.status == "delivered")
+                              .order_by(Match.id.desc())).scalars().first()

@@ -13,11 +13,14 @@ from app.core.extensions import db
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.core.validation import Conflict, ValidationFailed
 from app.core.vocabulary import labels
+from app.lifecycle import redirect_refusals_to
 from app.matching import disclosure, listings, services
 from app.matching.models import LIVE_STATUSES
 from app.matching.words import reasons_text
+from app.needs import services as needs
+from app.needs import views as need_pages
 from app.needs.models import Need
-from app.permissions import can, require
+from app.permissions import can, found, require
 from app.sections import section
 from app.units.services import units_of_user
 from tenants import clock
@@ -181,3 +184,70 @@ def _today():
         "accepted": disclosure.match_views(("accepted",), audience=disclosure.STAFF, limit=20)}
 
 
+# --- a need's page: its matching part, and the moves made from it -------------------------------------
+
+@section("docking", page="need", order=30, template="matches/_need.html", permission="needs.view")
+def _need_part(need):
+    """The current match, the rating once delivered, and for staff the offers that can serve it."""
+    staff = can("matching.propose")
+    matches = services.list_matches(need_id=need.id)
+    delivered = next((m for m in matches if m.status == "delivered"), None)
+    proposals = []
+    if staff and need.status in ("submitted", "triaged"):
+        proposals = services.proposals(need, actor_id=current_user.id)  # audited; the request commits it
+    offers = listings.offers_with_units([m.offer_id for m in matches] + [p.offer_id for p in proposals
+                                                                         if not p.community_id])
+    return labels() | {
+        "need": need, "matches": matches, "delivered": delivered, "proposals": proposals, "offers": offers,
+        "staff": staff, "reasons_text": reasons_text, "can_rate": delivered is not None and can("matches.rate", need),
+        "live": next((m for m in matches if m.status in LIVE_STATUSES), None)}
+
+
+def _chosen_offer() -> int:
+    offer_id = request.form.get("offer_id", "")
+    if not (offer_id.isdigit() and len(offer_id) <= 10):
+        raise ValidationFailed({"offer_id": [_("Choose an offer.")]})
+    return int(offer_id)
+
+
+@bp.post("/needs/<int:need_id>/propose")
+def propose(need_id: int):
+    """Propose one offer for the need: the unit is asked to accept."""
+    need = found(needs.get_need(need_id), "matching.propose")
+    redirect_refusals_to(url_for("needs.detail", need_id=need_id))
+    services.propose(need, _chosen_offer(), actor_id=current_user.id)
+    flash(_("Proposed; the unit is asked to accept."), "success")
+    return redirect(url_for("needs.detail", need_id=need_id))
+
+
+@bp.post("/needs/<int:need_id>/refer")
+def refer(need_id: int):
+    """Refer the need to the neighbouring community whose shared offer was chosen."""
+    need = found(needs.get_need(need_id), "matching.propose")
+    require("referrals.refer")
+    redirect_refusals_to(url_for("needs.detail", need_id=need_id))
+    referral = services.refer(need, _chosen_offer(), actor_id=current_user.id)
+    flash(_("Referred; the neighbouring community is asked to take it on."), "success")
+    return redirect(url_for("referrals.detail", referral_id=referral.id))
+
+
+@bp.post("/needs/<int:need_id>/rating")
+def rate(need_id: int):
+    """The resident (or whoever acts for them, or the coordinator) rates the delivered service 1–5."""
+    need = found(needs.get_need(need_id), "matches.rate")
+    match = services.delivered_match_of(need)
+    values = {"rating": request.form.get("rating", ""), "comment": request.form.get("comment", "").strip()}
+    if match is None:
+        flash(_("Only a delivered service can be rated."), "error")
+        return redirect(url_for("needs.detail", need_id=need_id))
+    errors = {}
+    if values["rating"] not in ("1", "2", "3", "4", "5"):
+        errors["rating"] = [_("Choose from 1 to 5 stars.")]
+    elif len(values["comment"]) > 1000:
+        errors["comment"] = [_("At most %(n)s characters.", n=1000)]
+    if errors:
+        return need_pages.render_detail(need, context={"errors": errors, "values": values}, status_code=422)
+    redirect_refusals_to(url_for("needs.detail", need_id=need_id))
+    services.rate(match, int(values["rating"]), values["comment"], actor_id=current_user.id)
+    flash(_("Thank you for your rating."), "success")
+    return redirect(url_for("needs.detail", need_id=need_id))

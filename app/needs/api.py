@@ -10,8 +10,6 @@ from app.core.apidoc import collection_schema
 from app.core.extensions import db
 from app.core.fields import Text, UtcDateTime
 from app.core.kinds import KINDS
-from app.matching import services as matching
-from app.matching.words import reasons_text
 from app.needs import services
 from app.needs.models import NEED_STATUSES
 from app.permissions import can, found, require
@@ -57,22 +55,7 @@ class MoveIn(Schema):
     note = Text(load_default="", max_length=500, multiline=True)
 
 
-class ProposalOut(Schema):
-    offer_id = fields.Function(lambda c: str(c.offer_id), required=True)
-    score = fields.Float()
-    left = fields.Integer()
-    distance_m = fields.Float(allow_none=True)
-    reasons = fields.List(fields.Dict())
-    reasons_text = fields.Function(lambda c: reasons_text(c.reasons))
-    community_id = fields.Function(lambda c: str(c.community_id) if c.community_id else None, allow_none=True,
-                                   metadata={"description": "set for a neighbouring community's shared offer: "
-                                                            "refer the need (POST referrals), it cannot be matched"})
-    community_name = fields.Function(lambda c: c.community_name, allow_none=True)
-    offer_title = fields.Function(lambda c: c.title, allow_none=True)
-
-
 NeedList = collection_schema(NeedOut, "NeedList")
-ProposalList = collection_schema(ProposalOut, "ProposalList")
 
 
 def need_or_404(need_id: int, action: str = "needs.view"):
@@ -127,14 +110,3 @@ def move(args, need_id: int):
     services.move(need, args["to"], actor_id=current_user.id, note=args["note"])
     db.session.commit()
     return need
-
-
-@blp.get("/<int:need_id>/proposals")
-@blp.response(200, ProposalList)
-def proposals(need_id: int):
-    """The offers that can serve the need now, best first, with the reasons the coordinator reads; then the
-    offers that neighbouring communities of the street share (with `community_id`)."""
-    need = need_or_404(need_id, "matching.propose")
-    found = matching.proposals(need, actor_id=current_user.id)
-    db.session.commit()  # the use of sensitive facts was audited
-    return {"items": found, "next_cursor": None}

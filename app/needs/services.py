@@ -1,5 +1,6 @@
 """Need rules: who may ask for what, the lifecycle with every step recorded, and the facts matching may use."""
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import gettext as _
@@ -199,12 +200,8 @@ def facts_many(many: list[Need], *, actor_id: int | None, tz, chunk: int = 1000)
     for i in range(0, len(ids), chunk):
         groups.update(residents.eligibility_of(ids[i:i + chunk], actor_id=actor_id, purpose="matching"))
     referred = {n.referral_id for n in many if n.referral_id}
-    elderly = set()
-    if referred:  # a beneficiary from a neighbouring community: only what the referral carries
-        from app.referrals.models import StreetReferral
-
-        elderly = set(db.session.execute(select(StreetReferral.id).where(
-            StreetReferral.id.in_(referred), StreetReferral.elderly.is_(True))).scalars())
+    # A beneficiary from a neighbouring community: only what the referral carries.
+    elderly = _referred("elderly", referred) if referred else set()
     found = []
     for need in many:
         eligibility, grade = groups.get(need.resident_id, (set(), None))
@@ -227,3 +224,33 @@ def overdue(now: datetime) -> list[Need]:
             Need.status.in_(OPEN_STATUSES), Need.urgency == urgency, Need.escalated_at.is_(None),
             Need.created_at <= now - wait)).scalars())
     return found
+
+
+# --- who a need is for --------------------------------------------------------------------------------
+
+# A need taken over from a neighbouring community knows its beneficiary only through the street referral;
+# app.referrals lends these lookups with @referred_lookup ("names": {referral id: words}, "elderly": {ids}).
+REFERRED_LOOKUPS: dict[str, Callable[[set[int]], object]] = {}
+
+
+def referred_lookup(kind: str):
+    def register(func):
+        REFERRED_LOOKUPS[kind] = func
+        return func
+
+    return register
+
+
+def _referred(kind: str, referral_ids: set[int]):
+    lookup = REFERRED_LOOKUPS.get(kind)
+    return lookup(referral_ids) if lookup else ({} if kind == "names" else set())
+
+
+def names_of(many: list[Need]) -> dict:
+    """{"residents": {id: name}, "units": {id: name}, "referred": {referral id: "A resident of …"}} for a page
+    of needs, in at most three queries."""
+    resident_ids = {n.resident_id for n in many if n.resident_id}
+    unit_ids = {n.unit_id for n in many if n.unit_id}
+    referral_ids = {n.referral_id for n in many if n.referral_id}
+    return {"residents": residents.names_of(resident_ids), "units": units.names_of(unit_ids),
+            "referred": _referred("names", referral_ids) if referral_ids else {}}

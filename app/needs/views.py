@@ -5,23 +5,17 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from app import history
+from app import history, sections
+from app.accounts import services as accounts
 from app.core.extensions import db
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.core.validation import Conflict, ValidationFailed
 from app.core.vocabulary import flat_errors, labels
-from app.matching import listings
-from app.matching import services as matching
-from app.matching.models import Match
-from app.matching.words import reasons_text
 from app.needs import services
 from app.needs.api import own_scope
 from app.needs.models import NEED_STATUSES, URGENCIES
 from app.permissions import can, found, require
-from app.publicworks import services as public_works
-from app.referrals import services as referrals
 from app.residents import services as residents
 from app.units import services as units
 from tenants import clock
@@ -63,7 +57,7 @@ def index():
     except ValidationFailed:
         return redirect(url_for("needs.index", status=status, kind=kind))
     return render_template("needs/index.html", needs=items, next_cursor=next_cursor, status=status, kind=kind,
-                           staff=staff, names=listings.names_of_needs(items))
+                           staff=staff, names=services.names_of(items))
 
 
 def _choices() -> tuple[list, list, bool]:
@@ -118,36 +112,23 @@ def create():
                            resident_choices=resident_choices, unit_choices=unit_choices), (422 if errors else 200)
 
 
-def _render_detail(need, *, errors=None, values=None, status_code=200):
-    staff = can("matching.propose")
+def render_detail(need, *, context: dict | None = None, status_code: int = 200):
+    """The need with its history and moves; the parts other domains add (matching's proposals, matches and
+    rating, a referral, public works requests) are sections of the "need" page (app.sections), which
+    receive `context` too (a refused rating's errors and values)."""
     changes = history.history_of(need)
-    matches = matching.list_matches(need_id=need.id)
-    live = next((m for m in matches if m.status in ("proposed", "accepted", "confirmed")), None)
-    delivered = next((m for m in matches if m.status == "delivered"), None)
-    proposals = []
-    if staff and need.status in ("submitted", "triaged"):
-        proposals = matching.proposals(need, actor_id=current_user.id)
-        db.session.commit()  # the use of sensitive facts was audited
-    offers = listings.offers_with_units([m.offer_id for m in matches] + [p.offer_id for p in proposals
-                                                                         if not p.community_id])
-    names = listings.names_of_needs([need])
-    referral = referrals.live_referral_of(need) if staff else None
     moves = [to for to in sorted(services.MOVES.get(need.status, set()))
              if can("needs.cancel" if to == "cancelled" else "needs.triage", need)]
-    works = public_works.requests_of_need(need.id) \
-        if need.kind == "public_works" and can("public_works.view") else []
+    parts = sections.rendered("need", need, **{"errors": {}, "values": {}, **(context or {})})
     return render_template(
-        "needs/detail.html", need=need, public_works=works, changes=changes,
-        actors=listings.user_names(c.actor_id for c in changes),
-        matches=matches, live=live, delivered=delivered, proposals=proposals, offers=offers, staff=staff,
-        names=names, moves=moves, reasons_text=reasons_text, referral=referral, window=services.local_window(
-            need, clock.zone()), errors=errors or {}, values=values or {},
-        can_rate=delivered is not None and can("matches.rate", need)), status_code
+        "needs/detail.html", need=need, changes=changes, actors=accounts.user_names(c.actor_id for c in changes),
+        sections=parts, staff=can("matching.propose"), names=services.names_of([need]), moves=moves,
+        window=services.local_window(need, clock.zone())), status_code
 
 
 @bp.get("/<int:need_id>")
 def detail(need_id: int):
-    return _render_detail(_need_or_404(need_id))
+    return render_detail(_need_or_404(need_id))
 
 
 @bp.post("/<int:need_id>/moves")
@@ -164,67 +145,4 @@ def move(need_id: int):
     except Conflict as err:
         db.session.rollback()
         flash(err.message, "error")
-    return redirect(url_for("needs.detail", need_id=need_id))
-
-
-@bp.post("/<int:need_id>/propose")
-def propose(need_id: int):
-    """Propose one offer for the need: the unit is asked to accept."""
-    need = _need_or_404(need_id, "matching.propose")
-    offer_id = request.form.get("offer_id", "")
-    try:
-        if not offer_id.isdigit():
-            raise ValidationFailed({"offer_id": [_("Choose an offer.")]})
-        matching.propose(need, int(offer_id), actor_id=current_user.id)
-        db.session.commit()
-        flash(_("Proposed; the unit is asked to accept."), "success")
-    except (ValidationFailed, Conflict) as err:
-        db.session.rollback()
-        flash(_message(err), "error")
-    return redirect(url_for("needs.detail", need_id=need_id))
-
-
-@bp.post("/<int:need_id>/refer")
-def refer(need_id: int):
-    """Refer the need to the neighbouring community whose shared offer was chosen."""
-    need = _need_or_404(need_id, "matching.propose")
-    require("referrals.refer")
-    offer_id = request.form.get("offer_id", "")
-    try:
-        if not offer_id.isdigit():
-            raise ValidationFailed({"offer_id": [_("Choose an offer.")]})
-        referral = matching.refer(need, int(offer_id), actor_id=current_user.id)
-        db.session.commit()
-        flash(_("Referred; the neighbouring community is asked to take it on."), "success")
-        return redirect(url_for("referrals.detail", referral_id=referral.id))
-    except (ValidationFailed, Conflict) as err:
-        db.session.rollback()
-        flash(_message(err), "error")
-    return redirect(url_for("needs.detail", need_id=need_id))
-
-
-@bp.post("/<int:need_id>/rating")
-def rate(need_id: int):
-    """The resident (or whoever acts for them, or the coordinator) rates the delivered service 1–5."""
-    need = _need_or_404(need_id, "matches.rate")
-    match = db.session.execute(select(Match).where(Match.need_id == need.id, Match.status == "delivered")
-                               .order_by(Match.id.desc())).scalars().first()
-    values = {"rating": request.form.get("rating", ""), "comment": request.form.get("comment", "").strip()}
-    if match is None:
-        flash(_("Only a delivered service can be rated."), "error")
-        return redirect(url_for("needs.detail", need_id=need_id))
-    errors = {}
-    if values["rating"] not in ("1", "2", "3", "4", "5"):
-        errors["rating"] = [_("Choose from 1 to 5 stars.")]
-    elif len(values["comment"]) > 1000:
-        errors["comment"] = [_("At most %(n)s characters.", n=1000)]
-    if errors:
-        return _render_detail(need, errors=errors, values=values, status_code=422)
-    try:
-        matching.rate(match, int(values["rating"]), values["comment"], actor_id=current_user.id)
-        db.session.commit()
-        flash(_("Thank you for your rating."), "success")
-    except (ValidationFailed, Conflict) as err:
-        db.session.rollback()
-        flash(_message(err), "error")
     return redirect(url_for("needs.detail", need_id=need_id))

@@ -14,11 +14,23 @@ from app.permissions import can, found, require
 from app.publicworks import services
 from app.publicworks.models import CATEGORIES, MEASURES, STATUSES
 from app.publicworks.vocabulary import labels
+from app.sections import section
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
 
 bp = tenant_routes(Blueprint("public_works", __name__, url_prefix="/c/<slug>/public-works"))
+
+
+@section("public_works", page="need", order=20, template="publicworks/_need.html", permission="needs.view")
+def _need_part(need):
+    """A public works need shows the requests filed for it, and the way to write one."""
+    if need.kind != "public_works":
+        return None
+    works = services.requests_of_need(need.id) if can("public_works.view") else []
+    if not (works or can("public_works.manage")):
+        return None
+    return {"need": need, "public_works": works}
 TEXT_FIELDS = ("category", "title", "location", "department", "due_on", "description")
 EMPTY_ROWS = 2  # blank lines offered under the filled ones (no script needed to add a line)
 

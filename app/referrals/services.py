@@ -372,3 +372,18 @@ def summary(referral, origin: str | None = None) -> str:
 def incoming(limit: int = 20) -> list[dict]:
     """Open referrals from the neighbouring communities of the street, for the coordinator's work queue."""
     return described(list_referrals(box="incoming", status="open", limit=limit))
+
+
+@needs.referred_lookup("names")
+def referred_names(referral_ids: set[int]) -> dict[int, str]:
+    """{referral id: "A resident of <origin community>"}: all a neighbour knows of the beneficiary."""
+    rows = db.session.execute(select(StreetReferral.id, Community.name)
+                              .join(Community, Community.id == StreetReferral.from_community_id)
+                              .where(StreetReferral.id.in_(referral_ids))).all()
+    return {i: _("A resident of %(community)s", community=name) for i, name in rows}
+
+
+@needs.referred_lookup("elderly")
+def referred_elderly(referral_ids: set[int]) -> set[int]:
+    return set(db.session.execute(select(StreetReferral.id).where(
+        StreetReferral.id.in_(referral_ids), StreetReferral.elderly.is_(True))).scalars())

@@ -29,6 +29,12 @@ def _labels():
     return labels()
 
 
+@section("referral", page="need", order=10, template="referrals/_need.html", permission="matching.propose")
+def _need_part(need):
+    referral = referrals.live_referral_of(need)
+    return None if referral is None else labels() | {"referral": referral}
+
+
 @section("referrals", page="today", order=20, template="referrals/_today.html", permission="matching.confirm")
 def _today():
     return labels() | {"referrals": referrals.incoming()}

@@ -295,3 +295,9 @@ def names_for(events) -> dict:
     actors = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all()) \
         if actor_ids else {}
     return {"actors": actors, "residents": resident_names(e.resident_id for e in events)}
+
+
+def names_of(ids) -> dict[int, str]:
+    """{id: name} of the given residents, in one query."""
+    ids = set(ids)
+    return dict(db.session.execute(select(Resident.id, Resident.name).where(Resident.id.in_(ids))).all()) if ids else {}

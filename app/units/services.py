@@ -145,3 +145,9 @@ def units_of_user(user_id: int) -> list[Unit]:
         select(Unit).join(UnitRepresentative, UnitRepresentative.unit_id == Unit.id)
         .where(UnitRepresentative.user_id == user_id).order_by(Unit.name_sort)
     ).scalars())
+
+
+def names_of(ids) -> dict[int, str]:
+    """{id: name} of the given units, in one query."""
+    ids = set(ids)
+    return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all()) if ids else {}
