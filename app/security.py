@@ -1,4 +1,7 @@
-"""Log-in sessions and tokens, CSRF, rate limits, security headers."""
+"""Log-in sessions and tokens, CSRF, rate-limit storage, security headers (set up by the factory).
+
+The log-in limits themselves are accounts' (app/accounts/limits.py); a view opts out of CSRF with
+`accounts.limits.csrf_exempt`, which marks it."""
 import logging
 import uuid
 
@@ -63,12 +66,6 @@ def _csrf_check():
     csrf.protect()
 
 
-def csrf_exempt(view):
-    """Only for endpoints that neither read nor set the session cookie (e.g. token creation)."""
-    view.csrf_exempt = True
-    return view
-
-
 def _headers(response):
     h = response.headers
     h.setdefault(
@@ -90,31 +87,6 @@ def _headers(response):
 
 def _forget_context(exc=None):
     context.clear()
-
-
-def login_ip_key() -> str:
-    return "login-ip:" + (request.remote_addr or "unknown")
-
-
-def login_account_key() -> str:
-    login = request.form.get("login") if request.form else None
-    if login is None:
-        body = request.get_json(silent=True) or {}
-        login = body.get("email") if isinstance(body, dict) else None
-    return "login-account:" + str(login or "").strip().lower()[:254]
-
-
-def failed_login(response) -> bool:
-    """Only failed attempts count against the limits."""
-    return response.status_code in (200, 401, 422)
-
-
-def ip_limit():
-    return current_app.config["LOGIN_RATE_LIMIT_IP"]
-
-
-def account_limit():
-    return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
 
 
 def init_app(app) -> None:

@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from app.accounts import schemas, services
+from app.accounts.limits import account_limit, csrf_exempt, failed_login, ip_limit, login_account_key, login_ip_key
 from app.core.apidoc import collection_schema
 from app.core.errors import ApiError
 from app.core.extensions import limiter
-from app.security import account_limit, csrf_exempt, failed_login, ip_limit, login_account_key, login_ip_key
 from tenants.memberships import communities_of
 
 logger = logging.getLogger(__name__)

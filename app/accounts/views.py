@@ -8,10 +8,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import schemas, services
 from app.accounts.forms import LoginForm, PasswordForm, ProfileForm, TokenForm
+from app.accounts.limits import account_limit, failed_login, ip_limit, login_account_key, login_ip_key
 from app.core.extensions import limiter
 from app.core.i18n import LANG_COOKIE, TEXT_COOKIE, normalize_locale
 from app.lifecycle import PageForm
-from app.security import account_limit, failed_login, ip_limit, login_account_key, login_ip_key
 
 logger = logging.getLogger(__name__)
 
