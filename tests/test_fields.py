@@ -23,31 +23,12 @@ from app.meals import services as meals
 from app.units.models import Unit
 from app.units.services import sort_key
 from tenants.context import tenant_context
-from tests.factories import Browser, CommunityFactory, UnitFactory, member, token_for
+from tests.factories import CommunityFactory, UnitFactory, api, browser_for, member, page, token_for
 
 CONTROL_ZH = "请删除其中不可见的控制字符（复制粘贴时常会带入）。"
 CONTROL_EN = "Remove the invisible control characters (they often come along when text is copied and pasted)."
 ID_ZH = "须为编号：1 到 2147483647 之间的整数。"
 ID_EN = "Must be an id: a whole number from 1 to 2147483647."
-
-
-@pytest.fixture
-def community(app):
-    return CommunityFactory()
-
-
-@pytest.fixture
-def admin(community):
-    return member(community, "admin", "coordinator")
-
-
-@pytest.fixture
-def auth(client, admin):
-    return token_for(client, admin)
-
-
-def api(community, path=""):
-    return f"/api/v1/c/{community.slug}{path}"
 
 
 # --- date-times -------------------------------------------------------------------------------------
@@ -156,7 +137,7 @@ def _assert_offsets(response, at_least: int = 1) -> dict:
     return present
 
 
-def test_real_responses_carry_the_offset(app, client, community, admin, auth, drain):
+def test_real_responses_carry_the_offset(app, client, community, admin, coordinator, auth, drain):
     created = client.post("/api/v1/auth/tokens", json={"email": admin.email, "password": "correct-horse-7",
                                                        "name": "脚本"})
     assert set(_assert_offsets(created, 2)) >= {"$.created_at", "$.expires_at"}
@@ -169,7 +150,6 @@ def test_real_responses_carry_the_offset(app, client, community, admin, auth, dr
     _assert_offsets(client.get(api(community, f"/public-works/{works.get_json()['id']}/history"), headers=auth))
     _assert_offsets(client.get(api(community, "/public-works"), headers=auth))
 
-    colleague = member(community, "coordinator")  # hears of the need below
     # A time without an offset is the community's (Asia/Shanghai); one with an offset is taken as given.
     need = client.post(api(community, "/needs"), headers=auth, json={
         "kind": "public_works", "title": "路灯不亮", "window_start": "2026-12-01T09:00",
@@ -180,7 +160,7 @@ def test_real_responses_carry_the_offset(app, client, community, admin, auth, dr
     _assert_offsets(client.get(api(community, "/needs"), headers=auth), 3)
 
     drain()
-    inbox = client.get("/api/v1/me/notifications", headers=token_for(client, colleague))
+    inbox = client.get("/api/v1/me/notifications", headers=token_for(client, coordinator))
     assert inbox.get_json()["items"], "the need's notification reached the coordinator"
     _assert_offsets(inbox)
 
@@ -264,18 +244,17 @@ def test_multi_line_text_keeps_line_breaks_and_tabs_but_no_other_control_charact
 
 
 def test_pages_give_the_same_field_message(app, community, admin):
-    browser = Browser(app.test_client())
-    browser.login(admin)
-    browser.get(f"/c/{community.slug}/units/new")
-    page = browser.post(f"/c/{community.slug}/units/new", data={"name": "坏\x0b名", "type": "shop"})
-    assert page.status_code == 422
-    assert CONTROL_ZH in page.get_data(as_text=True)
+    browser = browser_for(app, admin)
+    browser.get(page(community, "/units/new"))
+    shown = browser.post(page(community, "/units/new"), data={"name": "坏\x0b名", "type": "shop"})
+    assert shown.status_code == 422
+    assert CONTROL_ZH in shown.get_data(as_text=True)
 
     # A page whose service checks the text itself (no schema in between).
-    browser.get(f"/c/{community.slug}/announcements/")
-    page = browser.post(f"/c/{community.slug}/announcements/", data={"title": "停水\x01通知", "body": "明天停水"})
-    assert page.status_code == 422
-    assert CONTROL_ZH in page.get_data(as_text=True)
+    browser.get(page(community, "/announcements/"))
+    shown = browser.post(page(community, "/announcements/"), data={"title": "停水\x01通知", "body": "明天停水"})
+    assert shown.status_code == 422
+    assert CONTROL_ZH in shown.get_data(as_text=True)
     with tenant_context(community.id):
         assert db.session.query(Unit).count() == 0
 

@@ -10,6 +10,8 @@ from babel.messages.pofile import read_po
 
 from tests.test_i18n import PO
 
+pytestmark = pytest.mark.own_app  # each test's translations directory is a configuration of its own
+
 
 @pytest.fixture
 def translations(tmp_path):

@@ -73,7 +73,7 @@ class ConsentIn(Schema):
 class ConsentForm(ConsentIn):
     """The page's consent form: who gave it may stay empty when a resident records their own."""
 
-    given_by = fields.String(load_default="", validate=validate.Length(max=100))
+    given_by = Text(load_default="", max_length=100)
 
 
 class ResidentOut(Schema):
