@@ -6,8 +6,16 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.accounts.services import create_user, find_user
 from app.core.extensions import db
 from app.core.validation import ValidationFailed
+from app.demo.loader import demo_logins, load_demo
+from app.members.services import add_member
+from app.notifications.services import record_bounce
+from jobs.worker import run_worker
+from tenants.context import tenant_context
+from tenants.models import Community
+from tenants.services import create_community, set_status
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +38,6 @@ def community_cli():
 @click.option("--street", default=None, help="Street office it belongs to, e.g. T街道")
 @with_appcontext
 def community_create(slug, name, street):
-    from tenants.services import create_community
 
     try:
         community = create_community(slug=slug, name=name, street=street)
@@ -55,8 +62,6 @@ def community_restore(slug):
 
 
 def _set_status(slug: str, status: str):
-    from tenants.models import Community
-    from tenants.services import set_status
 
     community = Community.by_slug(slug)
     if community is None:
@@ -80,7 +85,6 @@ def user_cli():
 @click.option("--operator", is_flag=True, help="Make the user a platform operator.")
 @with_appcontext
 def user_create(email, name, password, phone, operator):
-    from app.accounts.services import create_user
 
     try:
         user = create_user(name=name, password=password, email=email, phone=phone, is_operator=operator)
@@ -102,10 +106,6 @@ def member_cli():
               help="admin, coordinator, council, representative, unit or resident (repeatable)")
 @with_appcontext
 def member_add(slug, email, roles):
-    from app.accounts.services import find_user
-    from app.members.services import add_member
-    from tenants.context import tenant_context
-    from tenants.models import Community
 
     community = Community.by_slug(slug)
     if community is None:
@@ -128,7 +128,6 @@ def member_add(slug, email, roles):
 @click.option("--quiet", is_flag=True, help="Do not print the log-ins.")
 @with_appcontext
 def demo_command(quiet):
-    from app.demo.loader import demo_logins, load_demo
 
     summary = load_demo()
     click.echo(summary)
@@ -142,7 +141,6 @@ def demo_command(quiet):
 @click.argument("queues", nargs=-1)
 @with_appcontext
 def worker_command(queues):
-    from jobs.worker import run_worker
 
     if not current_app.config["REDIS_URL"]:
         click.echo("REDIS_URL is not set: without Redis, jobs run in-process and no worker is needed.", err=True)
@@ -155,7 +153,6 @@ def worker_command(queues):
 @click.option("--reason", default="bounced", help="What the bounce said, e.g. 550 mailbox unavailable")
 @with_appcontext
 def bounce_command(message_id, reason):
-    from app.notifications.services import record_bounce
 
     delivery_id = record_bounce(message_id, reason)
     if delivery_id is None:

@@ -9,6 +9,7 @@ from flask import current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from app.accounts import services as accounts
+from app.core.errors import json_error, wants_json
 from app.core.extensions import csrf, limiter, login_manager
 from tenants import context
 
@@ -48,7 +49,6 @@ def _load_user_from_token(req):
 
 @login_manager.unauthorized_handler
 def _unauthorized():
-    from app.core.errors import json_error, wants_json
 
     if wants_json():
         return json_error(401)

@@ -9,7 +9,9 @@ from werkzeug.routing import IntegerConverter
 
 from app import domains, permissions
 from app.members.vocabulary import ROLE_LABELS
+from app.notifications.services import unread_count as count
 from app.units.vocabulary import STATUS_LABELS, TYPE_LABELS
+from jobs.queues import run_in_process_jobs
 from tenants.web import add_slug, current_community, current_membership
 
 logger = logging.getLogger(__name__)
@@ -31,7 +33,6 @@ def init_app(app) -> None:
     app.url_defaults(add_slug)
 
     if not app.config["REDIS_URL"]:
-        from jobs.queues import run_in_process_jobs
 
         @app.after_request
         def _run_jobs(response):
@@ -53,7 +54,6 @@ def init_app(app) -> None:
     )
 
     def unread_count() -> int:
-        from app.notifications.services import unread_count as count
 
         return count(current_user.id) if current_user.is_authenticated else 0
 

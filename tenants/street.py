@@ -23,6 +23,7 @@ import logging
 from sqlalchemy import ForeignKey, Integer, and_, event, inspect, or_, select
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
+from app.core.extensions import db
 from tenants.context import TenantContextMissing, current_tenant_id, unscoped
 from tenants.models import Community
 from tenants.scoping import TenantScoped
@@ -39,7 +40,6 @@ class NoStreet(RuntimeError):
 def street_of(community_id: int | None) -> int | None:
     if community_id is None:
         return None
-    from app.core.extensions import db
 
     community = db.session.get(Community, community_id)
     return community.street_id if community else None
@@ -60,7 +60,6 @@ def _neighbour_ids_stmt(tenant: int):
 
 def neighbours() -> list[Community]:
     """The other active communities of the current community's street, by name."""
-    from app.core.extensions import db
 
     tenant = _tenant()
     return list(db.session.execute(select(Community).where(Community.id.in_(_neighbour_ids_stmt(tenant)))

@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.core.errors import ApiError
+from app.core.extensions import db
 from tenants.context import set_db_user, set_tenant
 from tenants.models import Community, Membership
 
@@ -85,7 +86,6 @@ def _endpoint():
 
 
 def db_membership(user_id: int) -> Membership | None:
-    from app.core.extensions import db
 
     return db.session.execute(select(Membership).where(Membership.user_id == user_id)).scalar_one_or_none()
 

@@ -14,6 +14,8 @@ import time
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 
+from app.core.extensions import db
+
 logger = logging.getLogger(__name__)
 
 
@@ -35,7 +37,6 @@ def retry_when_locked(func, attempts: int = 8):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from app.core.extensions import db
 
         for attempt in range(attempts):
             try:

@@ -162,7 +162,7 @@ def optimal_assignment(needs: list[NeedFacts], offers: list[OfferFacts]) -> dict
     Every need in a batch takes one place (a meal is one per person); capacity is per offer and
     occurrence, so all needs of one batch share the offers' places of that day and slot.
     """
-    from ortools.graph.python import min_cost_flow
+    from ortools.graph.python import min_cost_flow  # lazily: ortools is large and only the batch assignment needs it
 
     flow = min_cost_flow.SimpleMinCostFlow()
     source, sink = 0, 1

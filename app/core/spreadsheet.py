@@ -29,7 +29,7 @@ def _formula_like(text: str) -> bool:
 
 def xlsx_row(sheet, values) -> list:
     """`values` ready for `sheet.append` (a normal or a write-only worksheet)."""
-    from openpyxl.cell.cell import Cell
+    from openpyxl.cell.cell import Cell  # lazily: openpyxl is loaded only when a spreadsheet is read or written
 
     row = []
     for value in values:

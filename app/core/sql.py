@@ -1,6 +1,9 @@
 """Small SQL helpers that differ by backend."""
 import logging
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
 from app.core.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -18,8 +21,5 @@ def inserted_rows(model, rows: list[dict], *columns) -> list:
     drivers' row counts disagree on ignored rows)."""
     if not rows:
         return []
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     return db.session.execute(insert(model).on_conflict_do_nothing().returning(*columns), rows).all()

@@ -8,8 +8,11 @@ from werkzeug.security import generate_password_hash
 from app.accounts.models import User
 from app.core.extensions import db
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
+from app.meals import services as meals
 from app.members import services as members
 from app.notifications import services as notifications
+from app.offers import services as offers
+from app.offers.models import Offer
 from app.publicworks import services as public_works
 from app.publicworks.models import PublicWorksRequest
 from app.residents import services as residents
@@ -113,9 +116,6 @@ DIETS = ["", "", "", "少盐", "软食", "糖尿病餐，少糖", "清真", "不
 def _meal_table(coordinator_id: int) -> None:
     """The property company's staff canteen serves the 养老助残餐桌: its offer, price list, and the
     meal plans of some elderly residents (orders for the coming week follow from them)."""
-    from app.meals import services as meals
-    from app.offers import services as offers
-    from app.offers.models import Offer
 
     unit = db.session.execute(select(Unit).where(Unit.name == REPRESENTED_UNITS[0])).scalar_one()
     offer = db.session.execute(select(Offer).where(Offer.unit_id == unit.id, Offer.kind == "meal")).scalar_one_or_none()

@@ -3,11 +3,13 @@ import logging
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
+from redis import Redis
 from sqlalchemy import text
 
 from app import sections
 from app.core.extensions import db
 from app.members import services as members
+from app.notifications.services import failed_deliveries_total
 from app.permissions import require
 from app.units import services as units
 from tenants.memberships import communities_of
@@ -40,7 +42,6 @@ def readyz():
         logger.warning("readiness: database: %s", exc)
         checks["database"], ok = "unavailable", False
     if current_app.config["REDIS_URL"]:
-        from redis import Redis
 
         try:
             Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=2).ping()
@@ -52,7 +53,6 @@ def readyz():
         checks["redis"] = "not configured"
     body = {"status": "ok" if ok else "unavailable", "checks": checks}
     if checks["database"] == "ok":
-        from app.notifications.services import failed_deliveries_total
 
         # Failures wait for a person (retry or discard); they do not make the app unready.
         body["failed_deliveries"] = failed_deliveries_total()

@@ -14,7 +14,9 @@ from app.core.kinds import KINDS, MEAL_SLOTS
 from app.matching import disclosure, services
 from app.matching.words import reasons_text
 from app.needs.api import need_or_404
+from app.needs.services import get_need
 from app.permissions import can, found, require
+from app.units.services import units_of_user
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -137,7 +139,6 @@ def _shown(match):
 @blp.response(200, MatchList)
 def list_matches(args):
     """Staff: every match; a unit representative: the matches of their unit's offers, minimised."""
-    from app.units.services import units_of_user
 
     unit_ids = None if can("matching.propose") else [u.id for u in units_of_user(current_user.id)]
     items = disclosure.match_views([args["status"]] if args["status"] else None, audience=_audience(),
@@ -212,7 +213,6 @@ def rate(args, match_id: int):
     match = services.get_match(match_id)
     if match is None:
         abort(404)
-    from app.needs.services import get_need
 
     require("matches.rate", get_need(match.need_id))
     services.rate(match, args["rating"], args["comment"], actor_id=current_user.id)

@@ -21,6 +21,7 @@ from app.offers.models import Offer
 from app.referrals import services as referrals
 from app.residents import exports
 from app.residents.exports import iso as _iso  # the file writes moments as the API does
+from app.residents.services import get_resident
 from app.units.models import UnitRepresentative
 from tenants import clock
 from tenants.clock import utcnow
@@ -146,7 +147,6 @@ def confirm(match: Match, *, actor_id: int | None) -> Match:
         notifications.emit("match.confirmed", audience=notifications.to_users(*unit_people),
                            payload=disclosure.unit_payload(match, need))
     if need.resident_id:
-        from app.residents.services import get_resident
 
         resident = get_resident(need.resident_id)
         if resident and resident.account_id and resident.account_id not in unit_people:

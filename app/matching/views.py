@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.core.database import retry_when_locked
 from app.core.extensions import db
+from app.core.fields import MAX_ID
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.core.validation import Conflict, ValidationFailed
 from app.core.vocabulary import labels
@@ -205,7 +206,7 @@ def _need_part(need):
 
 def _chosen_offer() -> int:
     offer_id = request.form.get("offer_id", "")
-    if not (offer_id.isdigit() and len(offer_id) <= 10):
+    if not (offer_id.isascii() and offer_id.isdigit() and len(offer_id) <= 10 and 0 < int(offer_id) <= MAX_ID):
         raise ValidationFailed({"offer_id": [_("Choose an offer.")]})
     return int(offer_id)
 

@@ -1,4 +1,5 @@
 """Meal table API: /api/v1/c/<slug>/meals — plans, orders, a canteen's settings, manifest and statement."""
+import io
 import logging
 from datetime import date
 
@@ -213,6 +214,5 @@ def list_missed(args):
 
 
 def _xlsx(content: bytes, filename: str):
-    import io
 
     return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=filename)

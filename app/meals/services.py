@@ -9,7 +9,9 @@ over-book a canteen together. Until the cutoff an order can be cancelled (and re
 canteen's manifest for the day is final and is sent to the canteen; the canteen marks each meal delivered
 or missed; missed ones reach the coordinator. Statements add up a month by the day of each meal.
 """
+import io
 import logging
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,13 +21,15 @@ from marshmallow import ValidationError
 from sqlalchemy import case, func, or_, select, update
 
 from app import history
-from app.core import signals
+from app.core import signals, spreadsheet
+from app.core.engine import distance_m
 from app.core.extensions import db
 from app.core.i18n import translate_field_messages
-from app.core.kinds import occurrence_key
+from app.core.kinds import SLOT_LABELS, occurrence_key
 from app.core.pagination import keyset_page
 from app.core.sql import insert_ignoring_duplicates, inserted_rows
 from app.core.validation import Conflict, ValidationFailed, check_text
+from app.core.vocabulary import ELIGIBILITY_LABELS, WEEKDAY_LABELS
 from app.meals.models import DEFAULT_CUTOFF, MealManifest, MealOrder, MealPlan, MealSettings
 from app.meals.schemas import PlanIn, SettingsIn
 from app.notifications import services as notifications
@@ -177,7 +181,6 @@ def request_plan(data: dict, *, actor_id: int | None, confirm: bool) -> MealPlan
     if clean["mode"] == "delivery" and not offer.delivery:
         errors["mode"] = [_("This canteen does not deliver; choose dine-in.")]
     elif clean["mode"] == "delivery" and offer.radius_m:
-        from app.core.engine import distance_m
 
         away = distance_m(offer.latitude, offer.longitude, resident.latitude, resident.longitude)
         if away is not None and away > offer.radius_m:
@@ -193,7 +196,6 @@ def request_plan(data: dict, *, actor_id: int | None, confirm: bool) -> MealPlan
     if "anyone" not in (offer.eligibility or ["anyone"]):
         groups, _grade = residents.eligibility_of([resident.id], actor_id=actor_id, purpose="meals")[resident.id]
         if not groups & set(offer.eligibility):
-            from app.core.vocabulary import ELIGIBILITY_LABELS
 
             raise ValidationFailed({"resident_id": [_("This canteen serves only: %(groups)s.", groups=", ".join(
                 str(ELIGIBILITY_LABELS[g]) for g in offer.eligibility if g in ELIGIBILITY_LABELS))]})
@@ -531,7 +533,6 @@ class Manifest:
 
 
 def _natural(text: str):
-    import re
 
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text or "") if part]
 
@@ -559,13 +560,10 @@ def manifest(offer: Offer, day: date) -> Manifest:
 
 
 def manifest_xlsx(m: Manifest) -> bytes:
-    import io
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # lazily: openpyxl is loaded only when a spreadsheet is read or written
+    from openpyxl.styles import Font  # lazily: openpyxl is loaded only when a spreadsheet is read or written
 
-    from app.core import spreadsheet
-    from app.core.kinds import SLOT_LABELS
 
     book = Workbook()
     sheet = book.active
@@ -743,13 +741,10 @@ def canteen_statement(offer: Offer, month: str | None = None) -> CanteenStatemen
 
 
 def canteen_statement_xlsx(s: CanteenStatement) -> bytes:
-    import io
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # lazily: openpyxl is loaded only when a spreadsheet is read or written
+    from openpyxl.styles import Font  # lazily: openpyxl is loaded only when a spreadsheet is read or written
 
-    from app.core import spreadsheet
-    from app.core.kinds import SLOT_LABELS
 
     book = Workbook()
     sheet = book.active
@@ -776,12 +771,10 @@ def canteen_statement_xlsx(s: CanteenStatement) -> bytes:
 
 
 def _slot_words(slots) -> list[str]:
-    from app.core.kinds import SLOT_LABELS
 
     return [str(SLOT_LABELS.get(s, s)) for s in slots]
 
 
 def _day_words(days) -> list[str]:
-    from app.core.vocabulary import WEEKDAY_LABELS
 
     return [str(WEEKDAY_LABELS.get(d, d)) for d in days]

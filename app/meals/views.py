@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import history
@@ -15,7 +16,7 @@ from app.core.validation import Conflict, ValidationFailed
 from app.core.vocabulary import flat_errors, labels
 from app.matching import listings
 from app.meals import services
-from app.meals.api import canteen_or_404, order_or_404, own_residents, plan_or_404, with_cancellable
+from app.meals.api import _xlsx, canteen_or_404, order_or_404, own_residents, plan_or_404, with_cancellable
 from app.meals.models import MODES, PLAN_STATUSES
 from app.meals.schemas import MONTH
 from app.offers.models import ELIGIBILITY, WEEKDAYS
@@ -44,7 +45,6 @@ def _digest_counts():
 
 @bp.context_processor
 def _labels():
-    from flask_babel import lazy_gettext as _l
 
     return labels() | {
         "MEAL_SLOTS": MEAL_SLOTS, "WEEKDAYS": WEEKDAYS, "MODES": MODES, "ELIGIBILITY": ELIGIBILITY,
@@ -332,7 +332,6 @@ def manifest(offer_id: int):
 
 @bp.get("/canteens/<int:offer_id>/manifest.xlsx")
 def manifest_xlsx(offer_id: int):
-    from app.meals.api import _xlsx
 
     offer = canteen_or_404(offer_id)
     day = _day_arg()
@@ -362,7 +361,6 @@ def canteen_statement(offer_id: int):
 
 @bp.get("/canteens/<int:offer_id>/statement.xlsx")
 def canteen_statement_xlsx(offer_id: int):
-    from app.meals.api import _xlsx
 
     offer = canteen_or_404(offer_id)
     statement = services.canteen_statement(offer, _month_arg())

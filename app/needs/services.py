@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app import history
 from app.accounts.services import aware
@@ -20,6 +20,7 @@ from app.core.validation import Conflict, ValidationFailed, check_text
 from app.needs.models import OPEN_STATUSES, URGENCIES, Need
 from app.notifications import services as notifications
 from app.offers.models import Offer
+from app.offers.services import shared_kinds
 from app.residents import services as residents
 from app.units import services as units
 
@@ -130,7 +131,6 @@ def create_need(data: dict, *, actor_id: int | None, tz, own_residents: set[int]
 
 
 def _shared_kinds() -> dict:
-    from app.offers.services import shared_kinds
 
     return shared_kinds()  # a neighbouring community of the street may serve it
 
@@ -154,7 +154,6 @@ def list_needs(*, status: str | None = None, kind: str | None = None, resident_i
     if kind:
         stmt = stmt.where(Need.kind == kind)
     if resident_ids is not None or unit_ids is not None:
-        from sqlalchemy import or_
 
         stmt = stmt.where(or_(Need.resident_id.in_(resident_ids or []), Need.unit_id.in_(unit_ids or [])))
     return keyset_page(stmt, (Need.id,), cursor=cursor, limit=limit, descending=True)

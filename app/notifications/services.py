@@ -17,12 +17,12 @@ from app.core.extensions import db
 from app.core.sql import insert_ignoring_duplicates
 from app.core.validation import ValidationFailed
 from app.notifications import channels
-from app.notifications.events import EVENTS, EventType
+from app.notifications.events import CATEGORIES, CHANNELS, EVENTS, EventType
 from app.notifications.models import Delivery, InboxEntry, NotificationPreference, OpsCounter, OutboxEvent
 from jobs.queues import enqueue_after_commit
 from tenants import clock
 from tenants.clock import utcnow
-from tenants.context import current_tenant_id, unscoped
+from tenants.context import current_tenant_id, tenant_context, unscoped
 from tenants.models import Community, Membership, MembershipRole
 
 logger = logging.getLogger(__name__)
@@ -351,7 +351,6 @@ def mark_read(user_id: int, entry_ids: list[int] | None = None) -> int:
     A user may read their own entries in every community, but on PostgreSQL row-level security lets
     a row be written only in its own community's context: so find the communities, then update in each.
     """
-    from tenants.context import tenant_context
 
     mine = [InboxEntry.user_id == user_id, InboxEntry.read_at.is_(None)]
     if entry_ids is not None:
@@ -370,7 +369,6 @@ def mark_read(user_id: int, entry_ids: list[int] | None = None) -> int:
 
 def preferences_of(user) -> dict[str, dict[str, bool]]:
     """{category: {channel: enabled}} with defaults filled in."""
-    from app.notifications.events import CATEGORIES
 
     saved = {(p.category, p.channel): p.enabled for p in db.session.execute(
         select(NotificationPreference).where(NotificationPreference.user_id == user.id)).scalars()}
@@ -383,14 +381,12 @@ def preferences_of(user) -> dict[str, dict[str, bool]]:
 
 
 def channels_list() -> tuple[str, ...]:
-    from app.notifications.events import CHANNELS
 
     return CHANNELS
 
 
 def set_preferences(user, choices: dict[str, dict[str, bool]], *, quiet_start=None, quiet_end=None,
                     quiet_set: bool = False) -> None:
-    from app.notifications.events import CATEGORIES, CHANNELS
 
     errors = {}
     for category, by_channel in choices.items():
@@ -431,7 +427,6 @@ def record_bounce(message_id: str, reason: str) -> int | None:
     The Message-ID names the community, event, user and channel, so the bounce finds its delivery
     without any lookup table. Returns the delivery's id, or None for a Message-ID not ours or not known.
     """
-    from tenants.context import tenant_context
 
     match = MESSAGE_ID.match((message_id or "").strip())
     if not match:

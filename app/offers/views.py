@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.extensions import db
+from app.core.i18n import translate_field_messages
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.core.validation import ValidationFailed
 from app.core.vocabulary import flat_errors, labels
@@ -164,7 +165,6 @@ def add_closure(offer_id: int):
     values = {"day": request.form.get("day", "").strip(), "note": request.form.get("note", "").strip()}
     found = ClosureIn().validate(values)
     if found:
-        from app.core.i18n import translate_field_messages
 
         errors = flat_errors(translate_field_messages(found))
         return render_template("offers/detail.html", offer=offer, unit=units.get_unit(offer.unit_id),

@@ -3,11 +3,13 @@ import logging
 from datetime import UTC, datetime
 
 from flask import current_app
+from rq import Queue, Worker
 from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.notifications.services import failed_deliveries_total
 from jobs.models import ScheduleRun
+from jobs.queues import QUEUES, redis_connection
 from jobs.scheduler import SCHEDULES
 
 logger = logging.getLogger(__name__)
@@ -17,9 +19,7 @@ def queues() -> dict:
     """Queue lengths, failed jobs and live workers from Redis; empty when Redis is not configured."""
     if not current_app.config["REDIS_URL"]:
         return {"configured": False}
-    from rq import Queue, Worker
 
-    from jobs.queues import QUEUES, redis_connection
 
     try:
         connection = redis_connection()

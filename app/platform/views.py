@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.core.extensions import db
 from app.core.validation import ValidationFailed
+from app.platform.health import snapshot
 from app.platform.services import create_community_with_admin
 from tenants import services as tenants
 from tenants.models import Community
@@ -76,6 +77,5 @@ def set_status(community_slug: str):
 @operator_required
 def health():
     """Workers, queues, schedules and failures: the platform at a glance (no resident data)."""
-    from app.platform.health import snapshot
 
     return render_template("platform/health.html", **snapshot())

@@ -1,6 +1,7 @@
 """Public works pages: the list with the year's figures, the form with its lines of work, a request with a
 progress bar per line, its moves and its history."""
 import logging
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -209,7 +210,6 @@ def move(public_works_id: int):
 def _day(text: str, field: str):
     if not text:
         return None
-    from datetime import date
 
     try:
         return date.fromisoformat(text)

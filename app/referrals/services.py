@@ -28,6 +28,7 @@ from app.needs import services as needs
 from app.needs.models import OPEN_STATUSES, Need
 from app.notifications import services as notifications
 from app.offers import services as offers
+from app.offers.models import Offer
 from app.referrals.models import LIVE_REFERRAL_STATUSES, StreetReferral
 from jobs.queues import enqueue_after_commit
 from tenants import clock
@@ -343,7 +344,6 @@ def described(referrals: list[StreetReferral]) -> list[dict]:
     incoming_offers = {r.offer_id for r in referrals if r.from_community_id != tenant and r.offer_id}
     titles = {i: title for i, (_c, title) in offers.shared_titles(outgoing_offers).items()}
     if incoming_offers:
-        from app.offers.models import Offer
 
         titles |= dict(db.session.execute(select(Offer.id, Offer.title).where(Offer.id.in_(incoming_offers))).all())
     found = []

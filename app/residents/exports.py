@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
 
+from app.accounts.models import User
 from app.accounts.services import aware
 from app.core.extensions import db
 from app.core.fields import as_utc
@@ -98,7 +99,6 @@ def download(export: DataExport, *, actor_id: int | None) -> str:
 
 def requester_names(found: list[DataExport]) -> dict[int, str]:
     """Who asked for each file (staff see every file of a resident), in one query."""
-    from app.accounts.models import User
 
     ids = {e.requested_by_id for e in found if e.requested_by_id}
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}

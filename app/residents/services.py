@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select
 
 from app import permissions
+from app.accounts.models import User
 from app.core.extensions import db
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed, text_problems
@@ -289,7 +290,6 @@ def resident_names(resident_ids) -> dict[int, str]:
 
 def names_for(events) -> dict:
     """Names of the actors and residents in a page of audit events, in two queries."""
-    from app.accounts.models import User
 
     actor_ids = {e.actor_id for e in events if e.actor_id}
     actors = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all()) \

@@ -9,6 +9,7 @@ import logging
 from datetime import date, datetime
 
 from flask import Response
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -44,7 +45,6 @@ HEADER_ALIASES = {
 
 def headers() -> dict:
     """Column titles in the user's language."""
-    from flask_babel import get_locale
 
     return HEADERS_ZH if get_locale().language == "zh" else HEADERS_EN
 
@@ -67,7 +67,7 @@ def _read_rows(upload) -> list[list]:
 
 
 def _read_xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # lazily: openpyxl is loaded only when a spreadsheet is read or written
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -227,7 +227,7 @@ def export_response(fmt: str) -> Response:
         csv.writer(buffer).writerows(spreadsheet.csv_row(row) for row in rows)
         return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="units-{stamp}.csv"'})
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # lazily: openpyxl is loaded only when a spreadsheet is read or written
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("units")
