@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.core.extensions import db
 from app.core.i18n import translate_field_messages
 from app.core.validation import Conflict, ValidationFailed
 
@@ -83,8 +84,6 @@ def _handle_http(exc: HTTPException):
 
 def _rollback() -> None:
     # A failed flush leaves the session unusable; the error page itself may still need the database.
-    from app.core.extensions import db
-
     try:
         db.session.rollback()
     except Exception:  # the connection itself may be gone; the error page must still render
