@@ -170,6 +170,12 @@ def can(action: str, obj=None, membership: Membership | None = None) -> bool:
     return membership.has_role(*rule)
 
 
+def is_staff(membership: Membership | None = None) -> bool:
+    """The community's own staff (admin, coordinator): they see every need, match, plan and profile whole."""
+    membership = membership or current_membership()
+    return membership is not None and membership.has_role(*STAFF)
+
+
 def found(obj, action: str | None = None):
     """The object of a URL: 404 when it does not exist in this community, 403 when the member may not `action` it."""
     if obj is None:

@@ -21,7 +21,7 @@ from app.matching.words import reasons_text
 from app.needs import services as needs
 from app.needs import views as need_pages
 from app.needs.models import Need
-from app.permissions import can, found, require
+from app.permissions import can, found, is_staff, require
 from app.sections import section
 from app.units.services import units_of_user
 from tenants import clock
@@ -49,7 +49,7 @@ def _audience() -> str:
 @bp.get("/matches")
 def index():
     """Staff see every live match; a unit representative the proposals and bookings of their units."""
-    staff = can("matching.propose")
+    staff = is_staff()
     unit_ids = None if staff else [u.id for u in units_of_user(current_user.id)]
     if not staff and not unit_ids:
         abort(403)
@@ -66,7 +66,7 @@ def detail(match_id: int):
         abort(404)
     require("matches.view", match)
     return render_template("matches/detail.html", v=disclosure.view_of(match, audience=_audience()),
-                           staff=can("matching.propose"))
+                           staff=is_staff())
 
 
 def _act(match_id: int, action: str, step, done: str):
@@ -190,7 +190,7 @@ def _today():
 @section("docking", page="need", order=30, template="matches/_need.html", permission="needs.view")
 def _need_part(need):
     """The current match, the rating once delivered, and for staff the offers that can serve it."""
-    staff = can("matching.propose")
+    staff = is_staff()
     matches = services.list_matches(need_id=need.id)
     delivered = next((m for m in matches if m.status == "delivered"), None)
     proposals = []

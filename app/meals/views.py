@@ -20,7 +20,7 @@ from app.meals.api import _xlsx, canteen_or_404, order_or_404, own_residents, pl
 from app.meals.models import MODES, PLAN_STATUSES
 from app.meals.schemas import MONTH
 from app.offers.models import ELIGIBILITY, WEEKDAYS
-from app.permissions import can, found, require
+from app.permissions import can, found, is_staff, require
 from app.residents import services as residents
 from app.sections import digest, section
 from tenants import clock
@@ -80,7 +80,7 @@ def index():
     """Staff: requests to confirm, today's manifests, canteens, plans. A canteen: its manifests.
     A resident or family member: their plans and the coming meals, each skippable before the cutoff."""
     require("meals.view")
-    staff = can("meals.confirm_plan")
+    staff = is_staff()
     mine = own_residents()
     today = clock.today()
     status = request.args.get("status") if request.args.get("status") in PLAN_STATUSES else None
@@ -171,7 +171,7 @@ def _render_plan(plan, *, errors=None, status_code=200):
     return render_template(
         "meals/plan.html", plan=plan, orders=orders, offer=offer, resident=residents.get_resident(plan.resident_id),
         settings=services.settings_of(offer), changes=changes, today=today, errors=errors or {},
-        actors=listings.user_names(c.actor_id for c in changes), staff=can("meals.confirm_plan"),
+        actors=listings.user_names(c.actor_id for c in changes), staff=is_staff(),
         earliest_end=services.first_open_day(services.settings_of(offer)) - timedelta(days=1)), status_code
 
 

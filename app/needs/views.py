@@ -15,7 +15,7 @@ from app.core.vocabulary import flat_errors, labels
 from app.needs import services
 from app.needs.api import own_scope
 from app.needs.models import NEED_STATUSES, URGENCIES
-from app.permissions import can, found, require
+from app.permissions import can, found, is_staff, require
 from app.residents import services as residents
 from app.units import services as units
 from tenants import clock
@@ -122,7 +122,7 @@ def render_detail(need, *, context: dict | None = None, status_code: int = 200):
     parts = sections.rendered("need", need, **{"errors": {}, "values": {}, **(context or {})})
     return render_template(
         "needs/detail.html", need=need, changes=changes, actors=accounts.user_names(c.actor_id for c in changes),
-        sections=parts, staff=can("matching.propose"), names=services.names_of([need]), moves=moves,
+        sections=parts, staff=is_staff(), names=services.names_of([need]), moves=moves,
         window=services.local_window(need, clock.zone())), status_code
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.lifecycle import PageForm, read_form, redirect_refusals_to
-from app.permissions import can, found, require
+from app.permissions import can, found, is_staff, require
 from app.residents import exports, schemas, services
 from app.residents.models import DISABILITY_CATEGORIES, SENSITIVE_FIELDS
 from app.residents.schemas import RELATIONS
@@ -43,7 +43,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     """Staff register anyone (who phoned or came in); a resident registers themself or a family member."""
-    staff = can("residents.create")
+    staff = is_staff()
     if not staff and not can("residents.register_own"):
         abort(403)
     form = PageForm(schemas.ResidentIn, initial={"account_relation": "self"})
@@ -78,7 +78,7 @@ def edit(resident_id: int):
     if "_schema" in form.errors:  # an erased profile: the message goes where the eye starts
         form.errors["name"] = form.errors.pop("_schema")
     return render_template("residents/form.html", resident=resident, values=form.values, errors=form.errors,
-                           staff=can("residents.create"))
+                           staff=is_staff())
 
 
 @bp.route("/<int:resident_id>/sensitive", methods=["GET", "POST"])
