@@ -18,14 +18,16 @@ from tenants.context import tenant_context
 from tenants.models import Community
 
 PASSWORD = "correct-horse-7"
-# Hashing once keeps the suite fast; every factory user shares this password.
+# Hashing once keeps the suite fast; every factory user shares this password. The hash is scrypt with a small
+# work factor (N=2**10): each log-in checks it, and at the app's own N=2**15 one check costs 0.1-0.25 s on the CI
+# machine. The app's own hashes (User.set_password: registration, new members, password changes) keep the full cost.
 _HASH = None
 
 
 def password_hash() -> str:
     global _HASH
     if _HASH is None:
-        _HASH = generate_password_hash(PASSWORD, method="scrypt")
+        _HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
     return _HASH
 
 
