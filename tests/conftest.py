@@ -54,9 +54,10 @@ def pytest_configure(config):
 
 
 def _config(database_url: str, **extra) -> dict:
+    # The engine as in production (on PostgreSQL a pool, pre-pinged): a connection is reused from one request to
+    # the next, as there. Each test ends with the engine disposed, so none is open while the tables are emptied.
     cfg = {"HUZHU_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": REDIS_URL,
-           "SECRET_KEY": "test-secret", "DATABASE_OWNER_URL": PG_OWNER_URL if PG_URL else None,
-           "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": NullPool} if PG_URL else {}}
+           "SECRET_KEY": "test-secret", "DATABASE_OWNER_URL": PG_OWNER_URL if PG_URL else None}
     cfg.update(extra)
     return cfg
 
