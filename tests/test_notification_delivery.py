@@ -41,7 +41,7 @@ def redis_server(_redis_process):
 @pytest.fixture
 def app_config(redis_server, smtp):
     return {"REDIS_URL": redis_server.url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port,
-            "DELIVERY_STALE_SECONDS": 2, "RATELIMIT_STORAGE_URI": "memory://"}
+            "DELIVERY_STALE_SECONDS": 2, "OUTBOX_HANDOVER_SECONDS": 2, "RATELIMIT_STORAGE_URI": "memory://"}
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def workers(app, redis_server, smtp):
     started = []
     env = {"HUZHU_ENV": "testing", "SECRET_KEY": "test-secret", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "REDIS_URL": redis_server.url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port),
-           "DELIVERY_STALE_SECONDS": "2"}
+           "DELIVERY_STALE_SECONDS": "2", "OUTBOX_HANDOVER_SECONDS": "2"}
     if PG_OWNER_URL and app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         env["DATABASE_OWNER_URL"] = PG_OWNER_URL
 

@@ -83,6 +83,8 @@ def load(overrides: dict | None = None) -> dict:
         "SMTP_TIMEOUT": int(os.environ.get("SMTP_TIMEOUT") or 10),
         "BASE_URL": os.environ.get("BASE_URL") or "http://127.0.0.1:5000",
         "DELIVERY_STALE_SECONDS": int(os.environ.get("DELIVERY_STALE_SECONDS") or 300),
+        # An outbox event still pending this long after its commit missed its hand-over (Redis was down).
+        "OUTBOX_HANDOVER_SECONDS": int(os.environ.get("OUTBOX_HANDOVER_SECONDS") or 30),
         # A Redis hiccup must not turn log-ins into errors: limits fall back to memory meanwhile.
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

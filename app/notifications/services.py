@@ -311,7 +311,8 @@ def sweep() -> dict:
     """For the current tenant: events not fanned out, deliveries cut by a crash, retries that are due."""
     now = utcnow()
     stale = list(db.session.execute(select(OutboxEvent.id).where(
-        OutboxEvent.status == "pending", OutboxEvent.created_at <= now - timedelta(seconds=30))).scalars())
+        OutboxEvent.status == "pending",
+        OutboxEvent.created_at <= now - timedelta(seconds=current_app.config["OUTBOX_HANDOVER_SECONDS"]))).scalars())
     for event_id in stale:
         enqueue_after_commit(fan_out, event_id, queue_name="notifications",
                              job_id=f"fanout-{current_tenant_id() or 0}-{event_id}")
