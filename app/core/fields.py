@@ -1,4 +1,4 @@
-"""The API's shared field types: the input and output rules of ids, free text and date-times, written once.
+"""The shared field types: the input and output rules of ids, free text, date-times and money, written once.
 
 Every API schema (app/*/schemas.py and the schemas declared in app/*/api.py) uses these instead of
 marshmallow's own `DateTime`, `String` for free text, and `Integer`/`String` for ids; the tests walk
@@ -7,6 +7,7 @@ every schema and the OpenAPI document to keep it so (tests/test_fields.py).
 import logging
 import re
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from flask import has_app_context
@@ -121,3 +122,35 @@ class UtcDateTime(fields.DateTime):
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         moment = super()._deserialize(value, attr, data, **kwargs)
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=_local_zone())
+
+
+MAX_FEN = 10_000_000  # ¥100,000: more than any price the association sets
+
+
+class Yuan(fields.Field):
+    """Money as people type it, in yuan ("12.50", "¥8", "7.5元"), loaded as whole fen (cents), the way it is
+    stored; dumped back as yuan text with two decimals. Not negative, at most two decimals. The pages' price
+    inputs use it; the API speaks fen (`price_cents`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["metadata"] = {"type": "string", "example": "12.50", **kwargs.get("metadata", {})}
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def message() -> str:
+        return _("Give the price in yuan, for example 12.50.")
+
+    def _deserialize(self, value, attr, data, **kwargs) -> int:
+        if isinstance(value, bool) or value is None:
+            raise ValidationError(self.message())
+        text = str(value).replace("¥", "").replace("￥", "").replace("元", "").strip()
+        try:
+            fen = Decimal(text or "0") * 100
+        except (InvalidOperation, ValueError):
+            raise ValidationError(self.message()) from None
+        if not fen.is_finite() or fen < 0 or fen > MAX_FEN or fen != fen.to_integral_value():
+            raise ValidationError(self.message())
+        return int(fen)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else f"{value / 100:.2f}"

@@ -1,13 +1,12 @@
 """Offers API: /api/v1/c/<slug>/offers."""
 import logging
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
-from app.core.extensions import db
 from app.core.fields import Id
 from app.core.kinds import KINDS
 from app.offers import schemas, services
@@ -30,10 +29,6 @@ class OfferListArgs(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-def _offer_or_404(offer_id: int):
-    return found(services.get_offer(offer_id))
-
-
 @blp.get("")
 @blp.arguments(OfferListArgs, location="query")
 @blp.response(200, OfferList)
@@ -51,16 +46,14 @@ def create_offer(args):
     require("offers.create")
     if not can("matching.propose") and int(args["unit_id"]) not in {u.id for u in units_of_user(current_user.id)}:
         abort(403)
-    offer = services.create_offer(request.get_json())
-    db.session.commit()
-    return offer
+    return services.create_offer(args)
 
 
 @blp.get("/<int:offer_id>")
 @blp.response(200, schemas.OfferOut)
 def get_offer(offer_id: int):
     require("offers.view")
-    return _offer_or_404(offer_id)
+    return found(services.get_offer(offer_id))
 
 
 @blp.patch("/<int:offer_id>")
@@ -68,11 +61,7 @@ def get_offer(offer_id: int):
 @blp.response(200, schemas.OfferOut)
 def update_offer(args, offer_id: int):
     """Change an offer; the capacity cannot drop below what is already booked."""
-    offer = _offer_or_404(offer_id)
-    require("offers.edit", offer)
-    services.update_offer(offer, request.get_json())
-    db.session.commit()
-    return offer
+    return services.update_offer(found(services.get_offer(offer_id), "offers.edit"), args)
 
 
 @blp.post("/<int:offer_id>/closures")
@@ -80,8 +69,6 @@ def update_offer(args, offer_id: int):
 @blp.response(201, schemas.OfferOut)
 def add_closure(args, offer_id: int):
     """Close the offer on a day (holiday, renovation)."""
-    offer = _offer_or_404(offer_id)
-    require("offers.edit", offer)
+    offer = found(services.get_offer(offer_id), "offers.edit")
     services.add_closure(offer, args["day"], args["note"])
-    db.session.commit()
     return offer

@@ -2,10 +2,11 @@
 import re
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
-from app.core.fields import Id, Text
+from app.core.fields import Id, Text, Yuan
 from app.core.kinds import KINDS, MEAL_SLOTS
+from app.core.vocabulary import WEEKDAY_LABELS
 from app.offers.models import ELIGIBILITY, TERMS, WEEKDAYS
 
 HOUR = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -58,6 +59,45 @@ class OfferPatch(OfferIn):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("partial", True)
         super().__init__(*args, **kwargs)
+
+
+class OfferForm(OfferIn):
+    """The offer form of the pages: the price in yuan, each day's hours as two inputs (`weekly_mon_from`,
+    `weekly_mon_to` …), meal slots only for a meal, no status input meaning "unchanged"."""
+
+    price_cents = Yuan(data_key="price", load_default=0)
+
+    @pre_load
+    def _inputs(self, data, **kwargs):
+        data = dict(data)
+        weekly = {}
+        for day in WEEKDAYS:
+            start, end = data.pop(f"weekly_{day}_from", ""), data.pop(f"weekly_{day}_to", "")
+            if start or end:
+                weekly[day] = [[start, end]]
+        data["weekly"] = weekly
+        if data.get("kind") != "meal":
+            data["slots"] = []
+        if not data.get("status"):
+            data.pop("status", None)
+        return data
+
+    @validates("weekly")
+    def _weekly(self, value, **kwargs):
+        half = [day for day, spans in value.items() if any(not start or not end for start, end in spans)]
+        if half:
+            raise ValidationError([_("Give both the opening and the closing hour (%(day)s).",
+                                     day=WEEKDAY_LABELS[day]) for day in half])
+        super()._weekly(value, **kwargs)
+
+
+def weekly_inputs(weekly: dict | None) -> dict:
+    """An offer's weekly hours as the form's inputs show them."""
+    values = {}
+    for day in WEEKDAYS:
+        spans = (weekly or {}).get(day) or [["", ""]]
+        values[f"weekly_{day}_from"], values[f"weekly_{day}_to"] = spans[0]
+    return values
 
 
 class OfferOut(Schema):

@@ -3,19 +3,16 @@ import logging
 from datetime import date
 
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 from sqlalchemy import and_, func, select, update
 
 from app import permissions
 from app.core import signals
 from app.core.engine import OfferFacts
 from app.core.extensions import db
-from app.core.i18n import translate_field_messages
 from app.core.pagination import keyset_page
 from app.core.sql import insert_ignoring_duplicates
 from app.core.validation import Conflict, ValidationFailed, check_text
 from app.offers.models import Offer, OfferClosure, OfferOccurrence
-from app.offers.schemas import OfferIn, OfferPatch
 from app.units import services as units
 from app.units.models import Unit
 from tenants.context import current_tenant_id
@@ -24,15 +21,9 @@ from tenants.street import across_street
 logger = logging.getLogger(__name__)
 
 
-def _load(schema, data: dict) -> dict:
-    try:
-        return schema.load(data)
-    except ValidationError as err:
-        raise ValidationFailed(translate_field_messages(err.messages)) from None
-
-
 def create_offer(data: dict) -> Offer:
-    clean = _load(OfferIn(), data)
+    """Publish an offer from what OfferIn loaded, for an active unit of this community."""
+    clean = dict(data)
     unit = units.get_unit(int(clean.pop("unit_id")))
     if unit is None:
         raise ValidationFailed({"unit_id": [_("No such unit in this community.")]})
@@ -45,8 +36,8 @@ def create_offer(data: dict) -> Offer:
 
 
 def update_offer(offer: Offer, data: dict) -> Offer:
-    clean = _load(OfferPatch(), data)
-    clean.pop("unit_id", None)  # an offer stays with its unit
+    """Change the fields OfferPatch loaded; an offer stays with its unit."""
+    clean = {key: value for key, value in data.items() if key != "unit_id"}
     if "capacity" in clean:
         booked = most_booked(offer)
         if clean["capacity"] < booked:
