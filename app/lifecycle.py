@@ -65,6 +65,7 @@ class _Run:
     def __init__(self, refusal: Exception | None):
         self.refusal = refusal
         self.forms: list[PageForm] = []
+        self.rerun = False  # a form shows a refusal: run the view again rather than redirect
         self.redirect_to: str | None = None
         self.say_refusal = True
         self._flashes = None
@@ -124,7 +125,7 @@ def unit_of_work(view):
             except REFUSALS as err:
                 _rollback()
                 state.restore_flashes()
-                if state.forms and refusal is None:
+                if state.rerun and refusal is None:
                     refusal = err  # run once more: the form shows the refusal beside its fields
                     continue
                 if state.redirect_to is not None:
@@ -242,11 +243,12 @@ class PageForm:
 
     When a service refuses the submission, the lifecycle rolls back and runs the view again: the form
     then holds the service's messages (`valid` is False) with the values sent, the view renders its
-    template again, and the answer is 422.
+    template again, and the answer is 422. With `shows_refusals=False` the form shows only its own
+    mistakes, and a refusal goes where `redirect_refusals_to` says (a small form on a busy page).
     """
 
     def __init__(self, schema: Schema | type[Schema] | None = None, *, obj=None, initial: dict | None = None,
-                 submitted: bool | None = None, error_key=first_part):
+                 submitted: bool | None = None, error_key=first_part, shows_refusals: bool = True):
         self.schema = _schema(schema)
         self.submitted = request.method == "POST" if submitted is None else submitted
         self.data: dict = {}
@@ -259,10 +261,11 @@ class PageForm:
             return
         state = _run()
         state.forms.append(self)
+        state.rerun = state.rerun or shows_refusals
         state.keep_flashes()
         raw = _submitted(self.schema)
         self.values.update(raw)
-        if state.refusal is not None:
+        if state.refusal is not None and shows_refusals:
             self.refuse(state.refusal)
         elif self.schema is not None:
             try:

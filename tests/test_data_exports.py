@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from app.core.extensions import db
 from app.matching import services as matching
 from app.needs import services as needs
+from app.needs.schemas import NeedIn
 from app.notifications.models import OutboxEvent
 from app.residents import exports
 from app.residents import services as residents
@@ -46,8 +47,9 @@ def world(app, drain, smtp):
                                              actor_id=coordinator.id, account_id=grandma.id)
         residents.record_consent(resident, given_by="王奶奶", method="in_person", actor_id=coordinator.id)
         residents.set_sensitive(resident, SENSITIVE, actor_id=coordinator.id)
-        need = needs.create_need({"kind": "meal", "title": "工作日午饭送餐", "resident_id": str(resident.id),
-                                  "day": "2026-12-01", "slot": "lunch"}, actor_id=grandma.id, tz=TZ)
+        need = needs.create_need(NeedIn().load(
+            {"kind": "meal", "title": "工作日午饭送餐", "resident_id": str(resident.id),
+             "day": "2026-12-01", "slot": "lunch"}), actor_id=grandma.id, tz=TZ)
         match = matching.propose(need, lunch.id, actor_id=coordinator.id)
         matching.accept(match, actor_id=cook.id)
         matching.confirm(match, actor_id=coordinator.id)

@@ -11,6 +11,7 @@ from app.matching import services as matching
 from app.matching.models import Match
 from app.needs import services as needs
 from app.needs.models import Need
+from app.needs.schemas import NeedIn
 from app.offers import services as offers
 from app.offers.models import Offer, OfferOccurrence
 from app.residents import services as residents
@@ -24,8 +25,9 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
 
 def _need(world, title="午饭送餐", resident_id=None):
-    return needs.create_need({"kind": "meal", "title": title, "resident_id": str(resident_id or world["resident"]),
-                              "day": DAY, "slot": "lunch"}, actor_id=world["coordinator"].id, tz=TZ)
+    return needs.create_need(NeedIn().load(
+        {"kind": "meal", "title": title, "resident_id": str(resident_id or world["resident"]),
+         "day": DAY, "slot": "lunch"}), actor_id=world["coordinator"].id, tz=TZ)
 
 
 def _id_from(response, pattern=r"/needs/(\d+)$") -> int:

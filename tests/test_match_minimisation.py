@@ -15,6 +15,7 @@ from app.core.extensions import db
 from app.matching import services as matching
 from app.matching.models import Match
 from app.needs import services as needs
+from app.needs.schemas import NeedIn
 from app.notifications.models import InboxEntry
 from app.residents import services as residents
 from tenants.context import tenant_context
@@ -49,8 +50,8 @@ def world(app, drain, smtp):
         residents.record_consent(resident, given_by=NAME, method="in_person", actor_id=coordinator.id)
         residents.set_sensitive(resident, {"disability_category": "visual", "disability_grade": 2,
                                            "low_income": True, "living_alone": True}, actor_id=coordinator.id)
-        need = needs.create_need({"kind": "meal", "title": "午饭送餐", "resident_id": str(resident.id),
-                                  "day": "2026-12-01", "slot": "lunch"}, actor_id=coordinator.id, tz=TZ)
+        need = needs.create_need(NeedIn().load({"kind": "meal", "title": "午饭送餐", "resident_id": str(resident.id),
+                                                "day": "2026-12-01", "slot": "lunch"}), actor_id=coordinator.id, tz=TZ)
         match = matching.propose(need, lunch.id, actor_id=coordinator.id)
         assert {"code": "priority"} in match.reasons  # the engine used her grade and living alone
         # A reason worded with the grade, as a later engine might: it must stay with the staff too.

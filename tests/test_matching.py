@@ -10,6 +10,7 @@ from app.core import engine
 from app.core.extensions import db
 from app.matching import services as matching
 from app.needs import services as needs
+from app.needs.schemas import NeedIn
 from app.offers import services as offers
 from app.offers.models import OfferOccurrence
 from app.residents import services as residents
@@ -29,7 +30,7 @@ def world(app):
 def _need(world, resident_id=None, day=DAY, **extra):
     data = {"kind": "meal", "title": "午饭送餐", "resident_id": str(resident_id or world["resident"]), "day": day,
             "slot": "lunch", **extra}
-    return needs.create_need(data, actor_id=world["coordinator"].id, tz=TZ)
+    return needs.create_need(NeedIn().load(data), actor_id=world["coordinator"].id, tz=TZ)
 
 
 def test_proposal_passes_filters_and_says_why(app, client, world):

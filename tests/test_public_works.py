@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app import history
 from app.core.extensions import db
 from app.needs import services as needs
+from app.needs.schemas import NeedIn
 from app.notifications.models import OutboxEvent
 from app.publicworks import services
 from app.publicworks.models import PublicWorksLine, PublicWorksRequest
@@ -40,9 +41,10 @@ def world(app):
         resident = residents.create_resident({"name": "王建国", "address": "柳荫街3号楼"}, actor_id=staff.id,
                                              account_id=grandpa.id)
         db.session.flush()
-        need = needs.create_need({"kind": "public_works", "title": "3号楼前路面塌陷", "details": "雨天积水，老人易滑倒",
-                                  "resident_id": str(resident.id), "window_start": "2026-12-01T08:00:00",
-                                  "window_end": "2026-12-31T18:00:00"}, actor_id=grandpa.id, tz=TZ)
+        need = needs.create_need(NeedIn().load(
+            {"kind": "public_works", "title": "3号楼前路面塌陷", "details": "雨天积水，老人易滑倒",
+             "resident_id": str(resident.id), "window_start": "2026-12-01T08:00:00",
+             "window_end": "2026-12-31T18:00:00"}), actor_id=grandpa.id, tz=TZ)
         db.session.commit()
         need_id = need.id
     return {"community": community, "staff": staff, "coordinator": coordinator, "council": council,
@@ -332,8 +334,9 @@ def test_a_rejected_request_marks_the_need_unmet_and_tells_the_resident_why(app,
 
 def test_only_a_public_works_need_can_become_a_request(api, world):
     with tenant_context(world["community"].id):
-        other = needs.create_need({"kind": "other", "title": "陪同就医", "window_start": "2026-12-01T08:00:00",
-                                   "window_end": "2026-12-02T08:00:00"}, actor_id=world["staff"].id, tz=TZ)
+        other = needs.create_need(NeedIn().load(
+            {"kind": "other", "title": "陪同就医", "window_start": "2026-12-01T08:00:00",
+             "window_end": "2026-12-02T08:00:00"}), actor_id=world["staff"].id, tz=TZ)
         db.session.commit()
         other_id = other.id
     assert _fields(api("POST", json={**ROAD, "need_id": str(other_id)})) == {

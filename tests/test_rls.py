@@ -5,6 +5,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import NullPool
 
 from app.core.extensions import db
+from app.needs.schemas import NeedIn
 from tenants.context import set_db_user, tenant_context
 from tests.conftest import PG_URL
 from tests.factories import CommunityFactory, member, units
@@ -253,8 +254,9 @@ def _referral(street) -> int:
     from app.needs import services as needs
 
     with tenant_context(street["a"].id):
-        need = needs.create_need({"kind": "meal", "title": "午饭", "resident_id": str(street["resident"]),
-                                  "day": "2026-12-01", "slot": "lunch"}, actor_id=None, tz=ZoneInfo("Asia/Shanghai"))
+        need = needs.create_need(NeedIn().load({"kind": "meal", "title": "午饭", "resident_id": str(street["resident"]),
+                                                "day": "2026-12-01", "slot": "lunch"}),
+                                 actor_id=None, tz=ZoneInfo("Asia/Shanghai"))
         referral_id = matching.refer(need, street["b_shared"], actor_id=None).id
         db.session.commit()
     return referral_id

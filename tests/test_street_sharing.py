@@ -13,6 +13,7 @@ from app.matching import services as matching
 from app.matching.models import Match
 from app.needs import services as needs
 from app.needs.models import Need
+from app.needs.schemas import NeedIn
 from app.notifications.models import OutboxEvent
 from app.offers import services as offers
 from app.referrals import services as referrals
@@ -75,8 +76,9 @@ def world(app):
 
 def _need(world, **extra) -> int:
     with tenant_context(world["a"].id):
-        need = needs.create_need({"kind": "meal", "title": SECRET["title"], "details": SECRET["details"],
-                                  "resident_id": str(world["resident"]), "day": DAY, "slot": "lunch", **extra},
+        need = needs.create_need(NeedIn().load({"kind": "meal", "title": SECRET["title"], "details": SECRET["details"],
+                                                "resident_id": str(world["resident"]), "day": DAY, "slot": "lunch",
+                                                **extra}),
                                  actor_id=world["staff"]["a"].id, tz=TZ)
         db.session.commit()
         return need.id

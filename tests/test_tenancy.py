@@ -18,6 +18,7 @@ from app.matching import services as matching
 from app.meals import services as meals
 from app.meals.models import MealOrder
 from app.needs import services as needs
+from app.needs.schemas import NeedIn
 from app.notifications.models import Delivery
 from app.offers import services as offers
 from app.publicworks import services as public_works
@@ -67,18 +68,18 @@ def _world(slug: str, marker: str) -> dict:
                                 actor_id=admin.id)
         offer = offers.create_offer({"unit_id": str(unit.id), "kind": "meal", "title": f"{marker} 午餐",
                                      "capacity": 10, "slots": ["lunch"]})
-        need = needs.create_need({"kind": "meal", "title": f"{marker} 送餐", "resident_id": str(resident.id),
-                                  "day": "2026-12-01", "slot": "lunch"}, actor_id=admin.id,
-                                 tz=ZoneInfo("Asia/Shanghai"))
+        need = needs.create_need(NeedIn().load(
+            {"kind": "meal", "title": f"{marker} 送餐", "resident_id": str(resident.id),
+             "day": "2026-12-01", "slot": "lunch"}), actor_id=admin.id, tz=ZoneInfo("Asia/Shanghai"))
         match = matching.propose(need, offer.id, actor_id=admin.id)
         plan = meals.request_plan({"resident_id": str(resident.id), "offer_id": str(offer.id), "weekdays": ["mon"],
                                    "slots": ["lunch"], "starts_on": "2027-01-04", "diet_notes": f"{marker} 少盐"},
                                   actor_id=admin.id, confirm=True)
         meals.generate_orders(plans=[plan], start=date(2027, 1, 4), days=1)
         order_id = db.session.execute(select(MealOrder.id).where(MealOrder.plan_id == plan.id)).scalar_one()
-        waiting = needs.create_need({"kind": "meal", "title": f"{marker} 等待", "resident_id": str(resident.id),
-                                     "day": "2026-12-02", "slot": "lunch"}, actor_id=admin.id,
-                                    tz=ZoneInfo("Asia/Shanghai"))
+        waiting = needs.create_need(NeedIn().load(
+            {"kind": "meal", "title": f"{marker} 等待", "resident_id": str(resident.id),
+             "day": "2026-12-02", "slot": "lunch"}), actor_id=admin.id, tz=ZoneInfo("Asia/Shanghai"))
         referral = referrals.refer_to_street(waiting, needs.facts(waiting, actor_id=admin.id,
                                                                   tz=ZoneInfo("Asia/Shanghai")), set())
         export = exports.request_export(resident, actor_id=other.id)  # the resident's own file, ready

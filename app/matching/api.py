@@ -13,7 +13,6 @@ from app.core.fields import Id, Text, UtcDateTime
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.matching import disclosure, services
 from app.matching.words import reasons_text
-from app.needs.api import need_or_404
 from app.needs.services import get_need
 from app.permissions import can, found, require
 from app.units.services import units_of_user
@@ -152,7 +151,7 @@ def list_matches(args):
 def propose(args):
     """Propose an offer for a need (the unit is asked to accept)."""
     require("matching.propose")
-    need = need_or_404(int(args["need_id"]), "matching.propose")
+    need = found(get_need(int(args["need_id"])), "matching.propose")
     match = services.propose(need, int(args["offer_id"]), actor_id=current_user.id)
     db.session.commit()
     return _shown(match)
@@ -255,6 +254,5 @@ ProposalList = collection_schema(ProposalOut, "ProposalList")
 def proposals(need_id: int):
     """The offers that can serve the need now, best first, with the reasons the coordinator reads; then the
     offers that neighbouring communities of the street share (with `community_id`)."""
-    need = need_or_404(need_id, "matching.propose")
-    found = services.proposals(need, actor_id=current_user.id)
-    return {"items": found, "next_cursor": None}
+    need = found(get_need(need_id), "matching.propose")
+    return {"items": services.proposals(need, actor_id=current_user.id), "next_cursor": None}

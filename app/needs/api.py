@@ -1,20 +1,16 @@
 """Needs API: /api/v1/c/<slug>/needs — submit, follow, triage, and see the proposals with their reasons."""
 import logging
 
-from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
-from app.core.extensions import db
-from app.core.fields import Text, UtcDateTime
+from app.core.fields import UtcDateTime
 from app.core.kinds import KINDS
-from app.needs import services
+from app.needs import schemas, services
 from app.needs.models import NEED_STATUSES
 from app.permissions import can, found, require
-from app.residents.services import residents_held_by
-from app.units.services import units_of_user
 from tenants import clock
 from tenants.web import tenant_routes
 
@@ -50,24 +46,7 @@ class NeedListArgs(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class MoveIn(Schema):
-    to = fields.String(required=True, validate=validate.OneOf(["triaged", "cancelled", "unmet"]))
-    note = Text(load_default="", max_length=500, multiline=True)
-
-
 NeedList = collection_schema(NeedOut, "NeedList")
-
-
-def need_or_404(need_id: int, action: str = "needs.view"):
-    return found(services.get_need(need_id), action)
-
-
-def own_scope() -> dict:
-    """What a non-staff member may ask for: the residents they act for, the units they represent."""
-    if can("needs.list_all"):
-        return {}
-    return {"own_residents": {r.id for r in residents_held_by(current_user.id)},
-            "own_units": {u.id for u in units_of_user(current_user.id)}}
 
 
 @blp.get("")
@@ -75,7 +54,7 @@ def own_scope() -> dict:
 @blp.response(200, NeedList)
 def list_needs(args):
     """Staff see every need; others the needs of the residents they act for and the units they represent."""
-    scope = own_scope()
+    scope = services.own_scope(current_user.id, everyone=can("needs.list_all"))
     if scope:
         args |= {"resident_ids": scope["own_residents"], "unit_ids": scope["own_units"]}
     items, next_cursor = services.list_needs(**args)
@@ -83,30 +62,26 @@ def list_needs(args):
 
 
 @blp.post("")
-@blp.arguments(services.NeedIn)
+@blp.arguments(schemas.NeedIn)
 @blp.response(201, NeedOut)
 def create_need(args):
     """Submit a need (for a resident: `resident_id`; for a unit: `unit_id`). Meals take `day` and `slot`."""
     require("needs.create")
-    need = services.create_need(request.get_json(), actor_id=current_user.id,
-                                tz=clock.zone(),
-                                **own_scope())
-    db.session.commit()
-    return need
+    return services.create_need(args, actor_id=current_user.id, tz=clock.zone(),
+                                **services.own_scope(current_user.id, everyone=can("needs.list_all")))
 
 
 @blp.get("/<int:need_id>")
 @blp.response(200, NeedOut)
 def get_need(need_id: int):
-    return need_or_404(need_id)
+    return found(services.get_need(need_id), "needs.view")
 
 
 @blp.post("/<int:need_id>/moves")
-@blp.arguments(MoveIn)
+@blp.arguments(schemas.MoveIn)
 @blp.response(200, NeedOut)
 def move(args, need_id: int):
     """Triage, cancel or mark unmet (each move recorded with who and when)."""
-    need = need_or_404(need_id, "needs.triage" if args["to"] != "cancelled" else "needs.cancel")
+    need = found(services.get_need(need_id), "needs.triage" if args["to"] != "cancelled" else "needs.cancel")
     services.move(need, args["to"], actor_id=current_user.id, note=args["note"])
-    db.session.commit()
     return need

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import or_, select
 
 from app import history
@@ -12,12 +11,10 @@ from app.accounts.services import aware
 from app.core import signals
 from app.core.engine import NeedFacts
 from app.core.extensions import db
-from app.core.fields import Id, Text, UtcDateTime
-from app.core.i18n import translate_field_messages
-from app.core.kinds import KINDS, MEAL_SLOTS, occurrence_key
+from app.core.kinds import occurrence_key
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed, check_text
-from app.needs.models import OPEN_STATUSES, URGENCIES, Need
+from app.needs.models import OPEN_STATUSES, Need
 from app.notifications import services as notifications
 from app.offers.models import Offer
 from app.offers.services import shared_kinds
@@ -46,38 +43,13 @@ DEADLINES = {"urgent": timedelta(hours=4), "high": timedelta(days=1), "normal": 
 UNMATCHED_KINDS = {"public_works", "other"}
 
 
-class NeedIn(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    title = Text(required=True, min_length=1, max_length=200)
-    details = Text(load_default="", max_length=2000, multiline=True)
-    resident_id = Id(load_default=None, allow_none=True)
-    unit_id = Id(load_default=None, allow_none=True)
-    window_start = UtcDateTime(load_default=None, allow_none=True,
-                               metadata={"description": "without an offset: the community's time"})
-    window_end = UtcDateTime(load_default=None, allow_none=True)
-    day = fields.Date(load_default=None, allow_none=True, metadata={"description": "for meals: the day"})
-    slot = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MEAL_SLOTS))
-    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    urgency = fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
-    latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-90, max=90))
-    longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-180, max=180))
-
-    @validates_schema
-    def _consistent(self, data, **kwargs):
-        errors = {}
-        if data["kind"] == "meal":
-            if not data.get("slot"):
-                errors["slot"] = [_("Choose breakfast, lunch or dinner.")]
-            if not data.get("day") and not data.get("window_start"):
-                errors["day"] = [_("This field is required.")]
-        elif not data.get("window_start") or not data.get("window_end"):
-            errors["window_start"] = [_("Give when it is needed: a start and an end.")]
-        if data.get("window_start") and data.get("window_end") and data["window_end"] <= data["window_start"]:
-            errors["window_end"] = [_("The end comes before the start.")]
-        if (data.get("latitude") is None) != (data.get("longitude") is None):
-            errors["longitude"] = [_("Give both latitude and longitude, or neither.")]
-        if errors:
-            raise ValidationError(errors)
+def own_scope(user_id: int, *, everyone: bool) -> dict:
+    """What a member who is not staff (`everyone` False) may ask for and see: the residents they act for and
+    the units they represent, as create_need's `own_*` arguments."""
+    if everyone:
+        return {}
+    return {"own_residents": {r.id for r in residents.residents_held_by(user_id)},
+            "own_units": {u.id for u in units.units_of_user(user_id)}}
 
 
 def _aware(value: datetime, tz) -> datetime:
@@ -86,11 +58,9 @@ def _aware(value: datetime, tz) -> datetime:
 
 def create_need(data: dict, *, actor_id: int | None, tz, own_residents: set[int] | None = None,
                 own_units: set[int] | None = None) -> Need:
-    """Record a need. `own_*` limit a resident or unit to their own beneficiaries (staff pass None)."""
-    try:
-        clean = NeedIn().load(data)
-    except ValidationError as err:
-        raise ValidationFailed(translate_field_messages(err.messages)) from None
+    """Record a need from what NeedIn loaded. `own_*` limit a resident or unit to their own beneficiaries
+    (staff pass None)."""
+    clean = data
     resident = unit = None
     if clean["resident_id"]:
         resident = residents.get_resident(int(clean["resident_id"]))

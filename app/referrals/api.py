@@ -9,7 +9,7 @@ from app.core.apidoc import collection_schema
 from app.core.database import retry_when_locked
 from app.core.extensions import db
 from app.core.fields import Id, UtcDateTime
-from app.needs.api import need_or_404
+from app.needs.services import get_need
 from app.permissions import found, require
 from app.referrals import services as referrals
 from app.referrals.models import REFERRAL_STATUSES
@@ -96,7 +96,7 @@ def refer(args):
     """Refer a need to the neighbouring community whose shared offer it chose (listed among the need's
     proposals with `community_id`). The need is then followed here as the neighbour takes and serves it."""
     require("referrals.refer")
-    need = need_or_404(int(args["need_id"]), "matching.propose")
+    need = found(get_need(int(args["need_id"])), "matching.propose")
     referral = referrals.refer(need, int(args["offer_id"]), actor_id=current_user.id)
     db.session.commit()
     return _one(referral)
