@@ -1,17 +1,15 @@
 """Matches API: /api/v1/c/<slug>/matches and the batch assignment /api/v1/c/<slug>/matching/batch."""
 import logging
 
-from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
-from app.core.database import retry_when_locked
-from app.core.extensions import db
-from app.core.fields import Id, Text, UtcDateTime
-from app.core.kinds import KINDS, MEAL_SLOTS
+from app.core.fields import Id, UtcDateTime
+from app.lifecycle import retry_when_locked
 from app.matching import disclosure, services
+from app.matching.schemas import BatchIn, DeclineIn, RatingIn
 from app.matching.words import reasons_text
 from app.needs.services import get_need
 from app.permissions import can, found, require
@@ -88,22 +86,6 @@ class MatchListArgs(Schema):
     need_id = Id(load_default=None)
 
 
-class RatingIn(Schema):
-    rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    comment = Text(load_default="", max_length=1000, multiline=True)
-
-
-class DeclineIn(Schema):
-    note = Text(load_default="", max_length=500, multiline=True)
-
-
-class BatchIn(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    day = fields.Date(required=True)
-    slot = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MEAL_SLOTS))
-    apply = fields.Boolean(load_default=False, metadata={"description": "true: propose the optimal plan"})
-
-
 class BatchOut(Schema):
     kind = fields.String()
     day = fields.String()
@@ -121,10 +103,6 @@ MatchList = type("MatchList", (Schema,), {"items": fields.List(fields.Nested(Mat
                                           "next_cursor": fields.String(allow_none=True)})
 
 
-def _match_or_404(match_id: int, action: str):
-    return found(services.get_match(match_id), action)
-
-
 def _audience() -> str:
     return disclosure.STAFF if can("matching.propose") else disclosure.UNIT
 
@@ -138,7 +116,6 @@ def _shown(match):
 @blp.response(200, MatchList)
 def list_matches(args):
     """Staff: every match; a unit representative: the matches of their unit's offers, minimised."""
-
     unit_ids = None if can("matching.propose") else [u.id for u in units_of_user(current_user.id)]
     items = disclosure.match_views([args["status"]] if args["status"] else None, audience=_audience(),
                                    unit_ids=unit_ids, need_id=args["need_id"])
@@ -152,30 +129,24 @@ def propose(args):
     """Propose an offer for a need (the unit is asked to accept)."""
     require("matching.propose")
     need = found(get_need(int(args["need_id"])), "matching.propose")
-    match = services.propose(need, int(args["offer_id"]), actor_id=current_user.id)
-    db.session.commit()
-    return _shown(match)
+    return _shown(services.propose(need, int(args["offer_id"]), actor_id=current_user.id))
 
 
 @blp.get("/matches/<int:match_id>")
 @blp.response(200, MatchOut)
 def get_match(match_id: int):
-    return _shown(_match_or_404(match_id, "matches.view"))
+    return _shown(found(services.get_match(match_id), "matches.view"))
 
 
 def _act(match_id: int, action: str, step):
-    @retry_when_locked
-    def run():
-        match = _match_or_404(match_id, action)
-        step(match)
-        db.session.commit()
-        return match
-
-    return _shown(run())
+    match = found(services.get_match(match_id), action)
+    step(match)
+    return _shown(match)
 
 
 @blp.post("/matches/<int:match_id>/accept")
 @blp.response(200, MatchOut)
+@retry_when_locked
 def accept(match_id: int):
     """The unit accepts the proposal."""
     return _act(match_id, "matches.answer", lambda m: services.accept(m, actor_id=current_user.id))
@@ -184,6 +155,7 @@ def accept(match_id: int):
 @blp.post("/matches/<int:match_id>/decline")
 @blp.arguments(DeclineIn)
 @blp.response(200, MatchOut)
+@retry_when_locked
 def decline(args, match_id: int):
     """The unit declines; the need returns to the pool."""
     return _act(match_id, "matches.answer",
@@ -192,6 +164,7 @@ def decline(args, match_id: int):
 
 @blp.post("/matches/<int:match_id>/confirm")
 @blp.response(200, MatchOut)
+@retry_when_locked
 def confirm(match_id: int):
     """Confirm an accepted match, booking its places (409 when none are left or someone was faster)."""
     require("matching.confirm")
@@ -200,6 +173,7 @@ def confirm(match_id: int):
 
 @blp.post("/matches/<int:match_id>/deliver")
 @blp.response(200, MatchOut)
+@retry_when_locked
 def deliver(match_id: int):
     return _act(match_id, "matches.deliver", lambda m: services.deliver(m, actor_id=current_user.id))
 
@@ -209,13 +183,9 @@ def deliver(match_id: int):
 @blp.response(200, MatchOut)
 def rate(args, match_id: int):
     """The resident (or the coordinator for them) rates a delivered service 1–5."""
-    match = services.get_match(match_id)
-    if match is None:
-        abort(404)
-
+    match = found(services.get_match(match_id))
     require("matches.rate", get_need(match.need_id))
     services.rate(match, args["rating"], args["comment"], actor_id=current_user.id)
-    db.session.commit()
     return _shown(match)
 
 
@@ -228,7 +198,6 @@ def batch(args):
     require("matching.batch")
     plan = services.batch_plan(args["kind"], args["day"], args["slot"], actor_id=current_user.id)
     plan["proposed"] = len(services.apply_batch(plan, actor_id=current_user.id)) if args["apply"] else 0
-    db.session.commit()
     return plan
 
 

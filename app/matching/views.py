@@ -1,21 +1,17 @@
 """Docking pages: the matches of a unit (accept, decline, delivered) and of the staff (confirm), the batch
 assignment, and the coordinator's docking work of the day (a section of the today page)."""
 import logging
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.core.database import retry_when_locked
 from app.core.extensions import db
-from app.core.fields import MAX_ID
 from app.core.kinds import KINDS, MEAL_SLOTS
-from app.core.validation import Conflict, ValidationFailed
 from app.core.vocabulary import labels
-from app.lifecycle import redirect_refusals_to
-from app.matching import disclosure, listings, services
+from app.lifecycle import PageForm, read_form, redirect_refusals_to, retry_when_locked
+from app.matching import disclosure, listings, schemas, services
 from app.matching.models import LIVE_STATUSES
 from app.matching.words import reasons_text
 from app.needs import services as needs
@@ -35,10 +31,6 @@ bp = tenant_routes(Blueprint("matches", __name__, url_prefix="/c/<slug>"))
 @bp.context_processor
 def _labels():
     return labels() | {"KINDS": KINDS, "MEAL_SLOTS": MEAL_SLOTS, "reasons_text": reasons_text}
-
-
-def _message(err) -> str:
-    return getattr(err, "message", None) or "; ".join(m for ms in getattr(err, "fields", {}).values() for m in ms)
 
 
 def _audience() -> str:
@@ -61,50 +53,39 @@ def index():
 @bp.get("/matches/<int:match_id>")
 def detail(match_id: int):
     """One match, where the messages to the unit lead: what it must do and, once committed, for whom."""
-    match = services.get_match(match_id)
-    if match is None:
-        abort(404)
-    require("matches.view", match)
+    match = found(services.get_match(match_id), "matches.view")
     return render_template("matches/detail.html", v=disclosure.view_of(match, audience=_audience()),
                            staff=is_staff())
 
 
 def _act(match_id: int, action: str, step, done: str):
-    @retry_when_locked
-    def run():
-        match = services.get_match(match_id)
-        if match is None:
-            abort(404)
-        require(action, match)
-        step(match)
-        db.session.commit()
-
-    try:
-        run()
-        flash(done, "success")
-    except (Conflict, ValidationFailed) as err:
-        db.session.rollback()
-        flash(_message(err), "error")
+    match = found(services.get_match(match_id), action)
     # The buttons on a match's own page bring the person back to it; those on the list, to the list.
-    if request.form.get("back") == "detail":
-        return redirect(url_for("matches.detail", match_id=match_id))
-    return redirect(url_for("matches.index"))
+    back = url_for("matches.detail", match_id=match_id) if request.form.get("back") == "detail" \
+        else url_for("matches.index")
+    redirect_refusals_to(back)
+    step(match)
+    flash(done, "success")
+    return redirect(back)
 
 
 @bp.post("/matches/<int:match_id>/accept")
+@retry_when_locked
 def accept(match_id: int):
     return _act(match_id, "matches.answer", lambda m: services.accept(m, actor_id=current_user.id),
                 _("Accepted; the community office will confirm."))
 
 
 @bp.post("/matches/<int:match_id>/decline")
+@retry_when_locked
 def decline(match_id: int):
-    note = request.form.get("note", "").strip()[:500]
-    return _act(match_id, "matches.answer", lambda m: services.decline(m, actor_id=current_user.id, note=note),
-                _("Declined; the need goes back to the coordinator."))
+    return _act(match_id, "matches.answer", lambda m: services.decline(
+        m, actor_id=current_user.id, note=read_form(schemas.DeclineIn)["note"]),
+        _("Declined; the need goes back to the coordinator."))
 
 
 @bp.post("/matches/<int:match_id>/confirm")
+@retry_when_locked
 def confirm(match_id: int):
     """Confirm an accepted match, booking its places (a clear message when none are left)."""
     require("matching.confirm")
@@ -113,27 +94,10 @@ def confirm(match_id: int):
 
 
 @bp.post("/matches/<int:match_id>/deliver")
+@retry_when_locked
 def deliver(match_id: int):
     return _act(match_id, "matches.deliver", lambda m: services.deliver(m, actor_id=current_user.id),
                 _("Marked as delivered."))
-
-
-def _batch_args(source) -> tuple[dict, dict]:
-    values = {"kind": source.get("kind", ""), "day": source.get("day", ""), "slot": source.get("slot", "")}
-    errors = {}
-    if values["kind"] not in KINDS:
-        errors["kind"] = [_("Choose a kind.")]
-    try:
-        day = date.fromisoformat(values["day"])
-    except ValueError:
-        day = None
-        errors["day"] = [_("Give the day as YYYY-MM-DD.")]
-    slot = values["slot"] or None
-    if slot is not None and slot not in MEAL_SLOTS:
-        errors["slot"] = [_("Choose breakfast, lunch or dinner.")]
-    if values["kind"] == "meal" and slot is None:
-        errors["slot"] = [_("Choose breakfast, lunch or dinner.")]
-    return {"kind": values["kind"], "day": day, "slot": slot}, (errors, values)
 
 
 @bp.route("/matching/batch", methods=["GET", "POST"])
@@ -141,24 +105,19 @@ def batch():
     """All open needs of a kind on a day at once: the optimal plan beside first come, first served."""
     require("matching.batch")
     source = request.form if request.method == "POST" else request.args
-    plan, errors = None, {}
-    values = {"kind": "meal", "day": clock.today().isoformat(),
-              "slot": "lunch"}
-    if source.get("kind") or source.get("day"):
-        args, (errors, values) = _batch_args(source)
-        if not errors:
-            plan = services.batch_plan(args["kind"], args["day"], args["slot"], actor_id=current_user.id)
-            if request.method == "POST":
-                try:
-                    made = services.apply_batch(plan, actor_id=current_user.id)
-                    db.session.commit()
-                    flash(_("%(n)s proposals sent to the units.", n=len(made)), "success")
-                    return redirect(url_for("matches.index"))
-                except (Conflict, ValidationFailed) as err:
-                    db.session.rollback()
-                    flash(_message(err), "error")
-                    plan = services.batch_plan(args["kind"], args["day"], args["slot"], actor_id=current_user.id)
-            db.session.commit()  # the use of sensitive facts was audited
+    form = PageForm(schemas.BatchForm, initial={"kind": "meal", "day": clock.today().isoformat(), "slot": "lunch"},
+                    source=source, submitted=bool(source.get("kind") or source.get("day")), shows_refusals=False)
+    plan = None
+    if form.valid:
+        args = form.data
+        plan = services.batch_plan(args["kind"], args["day"], args["slot"], actor_id=current_user.id)
+        if request.method == "POST":
+            # Refused (a need was taken meanwhile): the plan as it is now, with why.
+            redirect_refusals_to(url_for("matches.batch", kind=args["kind"], day=args["day"].isoformat(),
+                                         slot=args["slot"]))
+            made = services.apply_batch(plan, actor_id=current_user.id)
+            flash(_("%(n)s proposals sent to the units.", n=len(made)), "success")
+            return redirect(url_for("matches.index"))
     pairs = []
     if plan:
         need_ids = {int(n) for n in plan["optimal"]} | {int(n) for n in plan["greedy"]}
@@ -172,8 +131,7 @@ def batch():
                           names["units"].get(need.unit_id) if need else None,
                           "optimal": offers.get(plan["optimal"].get(need_id)),
                           "greedy": offers.get(plan["greedy"].get(need_id))})
-    return render_template("matches/batch.html", plan=plan, pairs=pairs, values=values, errors=errors), \
-        (422 if errors else 200)
+    return render_template("matches/batch.html", plan=plan, pairs=pairs, values=form.values, errors=form.errors)
 
 
 @section("docking", page="today", order=10, template="matches/_today.html", permission="matching.confirm")
@@ -204,19 +162,12 @@ def _need_part(need):
         "live": next((m for m in matches if m.status in LIVE_STATUSES), None)}
 
 
-def _chosen_offer() -> int:
-    offer_id = request.form.get("offer_id", "")
-    if not (offer_id.isascii() and offer_id.isdigit() and len(offer_id) <= 10 and 0 < int(offer_id) <= MAX_ID):
-        raise ValidationFailed({"offer_id": [_("Choose an offer.")]})
-    return int(offer_id)
-
-
 @bp.post("/needs/<int:need_id>/propose")
 def propose(need_id: int):
     """Propose one offer for the need: the unit is asked to accept."""
     need = found(needs.get_need(need_id), "matching.propose")
     redirect_refusals_to(url_for("needs.detail", need_id=need_id))
-    services.propose(need, _chosen_offer(), actor_id=current_user.id)
+    services.propose(need, read_form(schemas.OfferChoice)["offer_id"], actor_id=current_user.id)
     flash(_("Proposed; the unit is asked to accept."), "success")
     return redirect(url_for("needs.detail", need_id=need_id))
 
@@ -227,7 +178,7 @@ def refer(need_id: int):
     need = found(needs.get_need(need_id), "matching.propose")
     require("referrals.refer")
     redirect_refusals_to(url_for("needs.detail", need_id=need_id))
-    referral = services.refer(need, _chosen_offer(), actor_id=current_user.id)
+    referral = services.refer(need, read_form(schemas.OfferChoice)["offer_id"], actor_id=current_user.id)
     flash(_("Referred; the neighbouring community is asked to take it on."), "success")
     return redirect(url_for("referrals.detail", referral_id=referral.id))
 
@@ -237,18 +188,13 @@ def rate(need_id: int):
     """The resident (or whoever acts for them, or the coordinator) rates the delivered service 1–5."""
     need = found(needs.get_need(need_id), "matches.rate")
     match = services.delivered_match_of(need)
-    values = {"rating": request.form.get("rating", ""), "comment": request.form.get("comment", "").strip()}
     if match is None:
         flash(_("Only a delivered service can be rated."), "error")
         return redirect(url_for("needs.detail", need_id=need_id))
-    errors = {}
-    if values["rating"] not in ("1", "2", "3", "4", "5"):
-        errors["rating"] = [_("Choose from 1 to 5 stars.")]
-    elif len(values["comment"]) > 1000:
-        errors["comment"] = [_("At most %(n)s characters.", n=1000)]
-    if errors:
-        return need_pages.render_detail(need, context={"errors": errors, "values": values}, status_code=422)
     redirect_refusals_to(url_for("needs.detail", need_id=need_id))
-    services.rate(match, int(values["rating"]), values["comment"], actor_id=current_user.id)
+    form = PageForm(schemas.RatingIn, shows_refusals=False)  # its own mistakes beside it; a refusal is flashed
+    if not form.valid:
+        return need_pages.render_detail(need, context={"errors": form.errors, "values": form.values})
+    services.rate(match, form.data["rating"], form.data["comment"], actor_id=current_user.id)
     flash(_("Thank you for your rating."), "success")
     return redirect(url_for("needs.detail", need_id=need_id))

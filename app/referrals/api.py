@@ -6,9 +6,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
-from app.core.database import retry_when_locked
-from app.core.extensions import db
 from app.core.fields import Id, UtcDateTime
+from app.lifecycle import retry_when_locked
 from app.needs.services import get_need
 from app.permissions import found, require
 from app.referrals import services as referrals
@@ -76,10 +75,6 @@ def _one(referral):
     return referrals.described([referral])[0]
 
 
-def _referral_or_404(referral_id: int, action: str = "referrals.view"):
-    return found(referrals.get_referral(referral_id), action)
-
-
 @blp.get("")
 @blp.arguments(ReferralListArgs, location="query")
 @blp.response(200, ReferralList)
@@ -97,37 +92,30 @@ def refer(args):
     proposals with `community_id`). The need is then followed here as the neighbour takes and serves it."""
     require("referrals.refer")
     need = found(get_need(int(args["need_id"])), "matching.propose")
-    referral = referrals.refer(need, int(args["offer_id"]), actor_id=current_user.id)
-    db.session.commit()
-    return _one(referral)
+    return _one(referrals.refer(need, int(args["offer_id"]), actor_id=current_user.id))
 
 
 @blp.get("/<int:referral_id>")
 @blp.response(200, ReferralOut)
 def get_referral(referral_id: int):
-    return _one(_referral_or_404(referral_id))
+    return _one(found(referrals.get_referral(referral_id), "referrals.view"))
 
 
 @blp.post("/<int:referral_id>/take")
 @blp.response(200, ReferralOut)
+@retry_when_locked
 def take(referral_id: int):
     """Take an incoming referral on: a need is registered here for the neighbour's resident (see `need_id`)
     and the chosen shared offer is proposed to its unit. 409 when another community was faster."""
-    @retry_when_locked
-    def run():
-        referral = _referral_or_404(referral_id, "referrals.take")
-        referrals.take(referral, actor_id=current_user.id)
-        db.session.commit()
-        return referral
-
-    return _one(run())
+    referral = found(referrals.get_referral(referral_id), "referrals.take")
+    referrals.take(referral, actor_id=current_user.id)
+    return _one(referral)
 
 
 @blp.post("/<int:referral_id>/withdraw")
 @blp.response(200, ReferralOut)
 def withdraw(referral_id: int):
     """The referring community takes the need back; a neighbour that had taken it cancels its own need."""
-    referral = _referral_or_404(referral_id, "referrals.withdraw")
+    referral = found(referrals.get_referral(referral_id), "referrals.withdraw")
     referrals.withdraw(referral, actor_id=current_user.id)
-    db.session.commit()
     return _one(referral)

@@ -7,10 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts import services as accounts
-from app.core.database import retry_when_locked
-from app.core.extensions import db
-from app.core.validation import Conflict, ValidationFailed
 from app.core.vocabulary import labels
+from app.lifecycle import redirect_refusals_to, retry_when_locked
 from app.needs.services import local_window
 from app.permissions import found, require
 from app.referrals import services as referrals
@@ -40,10 +38,6 @@ def _today():
     return labels() | {"referrals": referrals.incoming()}
 
 
-def _referral_or_404(referral_id: int, action: str = "referrals.view"):
-    return found(referrals.get_referral(referral_id), action)
-
-
 @bp.get("/")
 def index():
     """Incoming (from the neighbours of the street) and outgoing (referred from here), newest first."""
@@ -56,7 +50,7 @@ def index():
 
 @bp.get("/<int:referral_id>")
 def detail(referral_id: int):
-    referral = _referral_or_404(referral_id)
+    referral = found(referrals.get_referral(referral_id), "referrals.view")
     item = referrals.described([referral])[0]
     tz = clock.zone()
     contact = accounts.user_contacts([referral.created_by_id]).get(referral.created_by_id)
@@ -64,37 +58,22 @@ def detail(referral_id: int):
                            contact=contact)
 
 
-def _act(referral_id: int, step, done: str, action: str):
-    @retry_when_locked
-    def run():
-        referral = _referral_or_404(referral_id, action)
-        result = step(referral)
-        db.session.commit()
-        return result
-
-    try:
-        result = run()
-        flash(done, "success")
-        return result
-    except (Conflict, ValidationFailed) as err:
-        db.session.rollback()
-        flash(getattr(err, "message", None) or "; ".join(m for ms in err.fields.values() for m in ms), "error")
-        return None
-
-
 @bp.post("/<int:referral_id>/take")
+@retry_when_locked
 def take(referral_id: int):
     """Take the referral on: a need is registered here and the chosen offer proposed to its unit."""
-    need = _act(referral_id, lambda r: referrals.take(r, actor_id=current_user.id),
-                _("Taken on; the need is registered here and the unit is asked."), "referrals.take")
-    if need is not None:
-        return redirect(url_for("needs.detail", need_id=need.id))
-    return redirect(url_for("referrals.detail", referral_id=referral_id))
+    referral = found(referrals.get_referral(referral_id), "referrals.take")
+    redirect_refusals_to(url_for("referrals.detail", referral_id=referral_id))
+    need = referrals.take(referral, actor_id=current_user.id)
+    flash(_("Taken on; the need is registered here and the unit is asked."), "success")
+    return redirect(url_for("needs.detail", need_id=need.id))
 
 
 @bp.post("/<int:referral_id>/withdraw")
+@retry_when_locked
 def withdraw(referral_id: int):
-    _act(referral_id, lambda r: referrals.withdraw(r, actor_id=current_user.id),
-         _("Withdrawn; the need waits here again."), "referrals.withdraw")
+    referral = found(referrals.get_referral(referral_id), "referrals.withdraw")
+    redirect_refusals_to(url_for("referrals.detail", referral_id=referral_id))
+    referrals.withdraw(referral, actor_id=current_user.id)
+    flash(_("Withdrawn; the need waits here again."), "success")
     return redirect(url_for("referrals.detail", referral_id=referral_id))
-
