@@ -12,7 +12,8 @@ around every registered view by `init_app` in the composition root (app/factory.
 - on a page that said how it shows a service's refusal (ValidationFailed, Conflict), shows it that way
   after the rollback: a `PageForm` makes the view run once more, its form now holding the refusal's
   field messages and the values sent, and the answer is 422; `redirect_refusals_to(url)` flashes the
-  refusal and redirects.
+  refusal and redirects (a Conflict goes there even when the page has a form: it is about the state
+  of things, not about a field).
 
 Views therefore hold no try/except around services, no commit() and no rollback(). This module imports
 no domain package: it sits above app/core and tenants, below the domains.
@@ -125,7 +126,10 @@ def unit_of_work(view):
             except REFUSALS as err:
                 _rollback()
                 state.restore_flashes()
-                if state.rerun and refusal is None:
+                # A form shows a refusal by its fields; a conflict with the state is flashed where the
+                # page said, when it said.
+                to_form = not (isinstance(err, Conflict) and state.redirect_to is not None)
+                if state.rerun and refusal is None and to_form:
                     refusal = err  # run once more: the form shows the refusal beside its fields
                     continue
                 if state.redirect_to is not None:
@@ -182,17 +186,19 @@ def _fields(schema: Schema | None) -> dict:
     return {field.data_key or name: field for name, field in schema.load_fields.items()}
 
 
-def _submitted(schema: Schema | None) -> dict:
-    """`request.form` as the schema reads it: stripped text, lists for list fields, unticked boxes False."""
+def _submitted(schema: Schema | None, source=None) -> dict:
+    """The form (`request.form`, or `source`) as the schema reads it: stripped text, lists for list fields,
+    unticked boxes False."""
     known = _fields(schema)
+    source = request.form if source is None else source
     raw = {}
-    for key in request.form:
+    for key in source:
         if key == "csrf_token":
             continue
         if isinstance(known.get(key), fields.List):
-            raw[key] = [value.strip() for value in request.form.getlist(key)]
+            raw[key] = [value.strip() for value in source.getlist(key)]
         else:
-            raw[key] = request.form.get(key, "").strip()
+            raw[key] = source.get(key, "").strip()
     for key, field in known.items():
         if key not in raw and isinstance(field, fields.Boolean):
             raw[key] = False  # an unticked checkbox sends nothing
@@ -244,16 +250,18 @@ class PageForm:
     When a service refuses the submission, the lifecycle rolls back and runs the view again: the form
     then holds the service's messages (`valid` is False) with the values sent, the view renders its
     template again, and the answer is 422. With `shows_refusals=False` the form shows only its own
-    mistakes, and a refusal goes where `redirect_refusals_to` says (a small form on a busy page).
+    mistakes, and a refusal goes where `redirect_refusals_to` says (a small form on a busy page). A form
+    sent with GET (a query of a page) passes `source=request.args` and says when it counts as `submitted`.
     """
 
     def __init__(self, schema: Schema | type[Schema] | None = None, *, obj=None, initial: dict | None = None,
-                 submitted: bool | None = None, error_key=first_part, shows_refusals: bool = True):
+                 submitted: bool | None = None, error_key=first_part, shows_refusals: bool = True, source=None):
         self.schema = _schema(schema)
         self.submitted = request.method == "POST" if submitted is None else submitted
         self.data: dict = {}
         self.errors: dict[str, list[str]] = {}
         self.message: str | None = None
+        self.refusal: Exception | None = None
         self._error_key = error_key
         self.values = shown(self.schema.dump(obj)) if obj is not None and self.schema is not None else {}
         self.values.update(shown(initial or {}))
@@ -263,7 +271,7 @@ class PageForm:
         state.forms.append(self)
         state.rerun = state.rerun or shows_refusals
         state.keep_flashes()
-        raw = _submitted(self.schema)
+        raw = _submitted(self.schema, source)
         self.values.update(raw)
         if state.refusal is not None and shows_refusals:
             self.refuse(state.refusal)
@@ -284,7 +292,7 @@ class PageForm:
 
     def refuse(self, err: Exception) -> None:
         """Take a service's refusal: ValidationFailed by its fields, a Conflict under "_schema"."""
-        self.message = refusal_message(err)
+        self.refusal, self.message = err, refusal_message(err)
         if isinstance(err, ValidationFailed) and err.fields:
             self.add_errors(err.fields)
         else:

@@ -12,6 +12,7 @@ from app.core.extensions import db
 from app.core.validation import ValidationFailed
 from app.meals import services as meals
 from app.meals.models import MealManifest, MealOrder, MealPlan
+from app.meals.schemas import PlanIn
 from app.notifications.models import OutboxEvent
 from app.offers import services as offers
 from app.offers.models import OfferOccurrence
@@ -55,7 +56,7 @@ def world(app, clock):
 def _plan(world, resident="wang", **extra):
     data = {"resident_id": str(world[resident]), "offer_id": str(world["canteen"]), "weekdays": WEEKDAYS,
             "slots": ["lunch"], "mode": "delivery", "starts_on": "2026-12-01", **extra}
-    return meals.request_plan(data, actor_id=world["coordinator"].id, confirm=True)
+    return meals.request_plan(PlanIn().load(data), actor_id=world["coordinator"].id, confirm=True)
 
 
 def _orders(**where):
@@ -207,9 +208,9 @@ def test_manifest_groups_the_round_by_building_in_natural_order(app, world):
             person = residents.create_resident({"name": name, "birth_date": date(1950, 1, 1), "building": building},
                                                actor_id=None)
             db.session.flush()
-            meals.request_plan({"resident_id": str(person.id), "offer_id": str(world["canteen"]),
-                                "weekdays": ["tue"], "slots": ["lunch"], "mode": "delivery",
-                                "starts_on": "2026-12-01"}, actor_id=None, confirm=True)
+            meals.request_plan(PlanIn().load({"resident_id": str(person.id), "offer_id": str(world["canteen"]),
+                                              "weekdays": ["tue"], "slots": ["lunch"], "mode": "delivery",
+                                              "starts_on": "2026-12-01"}), actor_id=None, confirm=True)
         m = meals.manifest(offers.get_offer(world["canteen"]), date(2026, 12, 1))
         assert [building for building, _rows in m.by_building()] == ["", "2", "10"]
         db.session.rollback()
@@ -392,9 +393,9 @@ def test_manifest_page_sends_the_same_number_of_statements_for_more_meals(app, w
                 person = residents.create_resident({"name": f"{tag}{i}", "birth_date": date(1950, 1, 1),
                                                     "building": str(i % 4)}, actor_id=None)
                 db.session.flush()
-                meals.request_plan({"resident_id": str(person.id), "offer_id": str(world["canteen"]),
-                                    "weekdays": ["tue"], "slots": ["lunch"], "mode": "delivery",
-                                    "starts_on": "2026-12-01"}, actor_id=None, confirm=True)
+                meals.request_plan(PlanIn().load({"resident_id": str(person.id), "offer_id": str(world["canteen"]),
+                                                  "weekdays": ["tue"], "slots": ["lunch"], "mode": "delivery",
+                                                  "starts_on": "2026-12-01"}), actor_id=None, confirm=True)
             db.session.commit()
 
     add_people(2, "甲")
@@ -491,8 +492,8 @@ def test_two_order_runs_at_once_make_each_meal_once_and_book_it_once(app, world)
         for i in range(8):
             person = residents.create_resident({"name": f"老人{i}", "birth_date": date(1945, 1, 1)}, actor_id=None)
             db.session.flush()
-            meals.request_plan({"resident_id": str(person.id), "offer_id": str(world["canteen"]),
-                                "weekdays": WEEKDAYS, "slots": ["lunch"], "starts_on": "2026-12-01"},
+            meals.request_plan(PlanIn().load({"resident_id": str(person.id), "offer_id": str(world["canteen"]),
+                                              "weekdays": WEEKDAYS, "slots": ["lunch"], "starts_on": "2026-12-01"}),
                                actor_id=None, confirm=False)
         for plan in db.session.execute(select(MealPlan)).scalars():
             plan.status = "active"  # as if confirmed without making orders yet

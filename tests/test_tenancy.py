@@ -17,6 +17,7 @@ from app.core.extensions import db
 from app.matching import services as matching
 from app.meals import services as meals
 from app.meals.models import MealOrder
+from app.meals.schemas import PlanIn
 from app.needs import services as needs
 from app.needs.schemas import NeedIn
 from app.notifications.models import Delivery
@@ -72,9 +73,9 @@ def _world(slug: str, marker: str) -> dict:
             {"kind": "meal", "title": f"{marker} 送餐", "resident_id": str(resident.id),
              "day": "2026-12-01", "slot": "lunch"}), actor_id=admin.id, tz=ZoneInfo("Asia/Shanghai"))
         match = matching.propose(need, offer.id, actor_id=admin.id)
-        plan = meals.request_plan({"resident_id": str(resident.id), "offer_id": str(offer.id), "weekdays": ["mon"],
-                                   "slots": ["lunch"], "starts_on": "2027-01-04", "diet_notes": f"{marker} 少盐"},
-                                  actor_id=admin.id, confirm=True)
+        plan = meals.request_plan(PlanIn().load(
+            {"resident_id": str(resident.id), "offer_id": str(offer.id), "weekdays": ["mon"], "slots": ["lunch"],
+             "starts_on": "2027-01-04", "diet_notes": f"{marker} 少盐"}), actor_id=admin.id, confirm=True)
         meals.generate_orders(plans=[plan], start=date(2027, 1, 4), days=1)
         order_id = db.session.execute(select(MealOrder.id).where(MealOrder.plan_id == plan.id)).scalar_one()
         waiting = needs.create_need(NeedIn().load(

@@ -8,10 +8,15 @@ Every export (the unit registry, a canteen's manifest and statement) writes its 
   stays text: in XLSX a text cell marked as typed with a leading apostrophe (Excel's own way), in CSV
   with the apostrophe written in front (OWASP's advice); the import drops that apostrophe again.
 """
+import io
 import logging
 import re
 
+from flask import send_file
+
 logger = logging.getLogger(__name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE (not imported from there: openpyxl loads only when a file is made).
@@ -63,3 +68,8 @@ def csv_row(values) -> list:
 def csv_unguard(text: str) -> str:
     """A CSV cell as it was before `csv_row` guarded it (for the import of an exported file)."""
     return text[1:] if text.startswith("'") and _formula_like(text[1:]) else text
+
+
+def xlsx_download(content: bytes, filename: str):
+    """A workbook made by an export (a canteen's manifest, its statement) as a download."""
+    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=filename)

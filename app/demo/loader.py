@@ -138,7 +138,7 @@ def _meal_table(coordinator_id: int) -> None:
             "resident_id": str(person.id), "offer_id": str(offer.id),
             "weekdays": ["mon", "tue", "wed", "thu", "fri"] if i % 3 else ["mon", "wed", "fri"],
             "slots": ["lunch"] if i % 4 else ["lunch", "dinner"], "mode": "delivery" if i % 2 else "dine_in",
-            "diet_notes": DIETS[i % len(DIETS)], "starts_on": start.isoformat()},
+            "diet_notes": DIETS[i % len(DIETS)], "starts_on": start, "ends_on": None},
             actor_id=coordinator_id, confirm=i % 8 != 0)  # a few wait for the coordinator's confirmation
 def _public_works(coordinator_id: int) -> None:
     """The community's requests to municipal departments, dated back from today, at each step of their way."""

@@ -1,17 +1,15 @@
 """Meal table API: /api/v1/c/<slug>/meals — plans, orders, a canteen's settings, manifest and statement."""
-import io
 import logging
 from datetime import date
 
-from flask import abort, request, send_file
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app.core import spreadsheet
 from app.core.apidoc import collection_schema
-from app.core.extensions import db
 from app.meals import schemas, services
 from app.permissions import can, found, require
-from app.residents.services import find_resident, get_resident, residents_held_by
+from app.residents.services import find_resident, get_resident
 from tenants import clock
 from tenants.web import tenant_routes
 
@@ -22,33 +20,11 @@ blp = tenant_routes(Blueprint("meals_api", __name__, url_prefix="/api/v1/c/<slug
                                           "deliveries and monthly statements"))
 PlanList = collection_schema(schemas.PlanOut, "MealPlanList")
 OrderList = collection_schema(schemas.OrderOut, "MealOrderList")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def plan_or_404(plan_id: int):
-    return found(services.get_plan(plan_id), "meals.plan")
-
-
-def order_or_404(order_id: int):
-    return found(services.get_order(order_id), "meals.plan")
-
-
-def canteen_or_404(offer_id: int):
-    return found(services.get_canteen(offer_id), "meals.canteen")
+XLSX = spreadsheet.XLSX
 
 
 def own_residents() -> list[int] | None:
-    """Staff see every resident's meals; others those of the residents they act for."""
-    return None if can("meals.confirm_plan") else [r.id for r in residents_held_by(current_user.id)]
-
-
-def with_cancellable(orders):
-    """Mark each order with whether it can still change (`open`) and be cancelled (`cancellable`) now."""
-    open_ids = services.cancellable_ids(orders)
-    for order in orders:
-        order.open = order.id in open_ids
-        order.cancellable = order.open and order.status in ("ordered", "unplaced")
-    return orders
+    return services.held_residents(current_user.id, everyone=can("meals.confirm_plan"))
 
 
 @blp.get("/plans")
@@ -67,24 +43,21 @@ def create_plan(args):
     """Staff make a plan active at once; a resident (or their family account) asks and staff confirm."""
     resident = get_resident(int(args["resident_id"]))
     require("meals.request_plan", resident)
-    plan = services.request_plan(request.get_json(), actor_id=current_user.id, confirm=can("meals.confirm_plan"))
-    db.session.commit()
-    return plan
+    return services.request_plan(args, actor_id=current_user.id, confirm=can("meals.confirm_plan"))
 
 
 @blp.get("/plans/<int:plan_id>")
 @blp.response(200, schemas.PlanOut)
 def get_plan(plan_id: int):
-    return plan_or_404(plan_id)
+    return found(services.get_plan(plan_id), "meals.plan")
 
 
 @blp.post("/plans/<int:plan_id>/confirm")
 @blp.response(200, schemas.PlanOut)
 def confirm_plan(plan_id: int):
-    plan = plan_or_404(plan_id)
+    plan = found(services.get_plan(plan_id), "meals.plan")
     require("meals.confirm_plan")
     services.confirm_plan(plan, actor_id=current_user.id)
-    db.session.commit()
     return plan
 
 
@@ -92,10 +65,9 @@ def confirm_plan(plan_id: int):
 @blp.arguments(schemas.DecideIn)
 @blp.response(200, schemas.PlanOut)
 def decline_plan(args, plan_id: int):
-    plan = plan_or_404(plan_id)
+    plan = found(services.get_plan(plan_id), "meals.plan")
     require("meals.confirm_plan")
     services.decline_plan(plan, actor_id=current_user.id, note=args["note"])
-    db.session.commit()
     return plan
 
 
@@ -104,9 +76,8 @@ def decline_plan(args, plan_id: int):
 @blp.response(200, schemas.PlanOut)
 def end_plan(args, plan_id: int):
     """Stop the plan after a day; meals already final stay."""
-    plan = plan_or_404(plan_id)
+    plan = found(services.get_plan(plan_id), "meals.plan")
     services.end_plan(plan, args["ends_on"], actor_id=current_user.id)
-    db.session.commit()
     return plan
 
 
@@ -116,26 +87,24 @@ def end_plan(args, plan_id: int):
 def list_orders(args):
     require("meals.view")
     items = services.list_orders(**args, resident_ids=own_residents())
-    return {"items": with_cancellable(items), "next_cursor": None}
+    return {"items": services.with_cancellable(items), "next_cursor": None}
 
 
 @blp.post("/orders/<int:order_id>/cancel")
 @blp.response(200, schemas.OrderOut)
 def cancel_order(order_id: int):
     """Skip this meal; refused after the cutoff (the day before, at the canteen's time)."""
-    order = order_or_404(order_id)
+    order = found(services.get_order(order_id), "meals.plan")
     services.cancel_order(order, actor_id=current_user.id)
-    db.session.commit()
-    return with_cancellable([order])[0]
+    return services.with_cancellable([order])[0]
 
 
 @blp.post("/orders/<int:order_id>/restore")
 @blp.response(200, schemas.OrderOut)
 def restore_order(order_id: int):
-    order = order_or_404(order_id)
+    order = found(services.get_order(order_id), "meals.plan")
     services.restore_order(order, actor_id=current_user.id)
-    db.session.commit()
-    return with_cancellable([order])[0]
+    return services.with_cancellable([order])[0]
 
 
 @blp.post("/orders/<int:order_id>/delivery")
@@ -143,19 +112,16 @@ def restore_order(order_id: int):
 @blp.response(200, schemas.OrderOut)
 def mark_delivery(args, order_id: int):
     """The canteen marks the meal delivered (or eaten in) or missed."""
-    order = services.get_order(order_id)
-    if order is None:
-        abort(404)
+    order = found(services.get_order(order_id))
     require("meals.canteen", services.get_canteen(order.offer_id))
     services.mark_delivery(order, args["outcome"], actor_id=current_user.id, note=args["note"])
-    db.session.commit()
-    return with_cancellable([order])[0]
+    return services.with_cancellable([order])[0]
 
 
 @blp.get("/canteens/<int:offer_id>/settings")
 @blp.response(200, schemas.SettingsOut)
 def get_settings(offer_id: int):
-    return services.settings_of(canteen_or_404(offer_id))
+    return services.settings_of(found(services.get_canteen(offer_id), "meals.canteen"))
 
 
 @blp.put("/canteens/<int:offer_id>/settings")
@@ -163,11 +129,9 @@ def get_settings(offer_id: int):
 @blp.response(200, schemas.SettingsOut)
 def put_settings(args, offer_id: int):
     """The price list per meal and eligibility group, and the cancellation cutoff."""
-    offer = canteen_or_404(offer_id)
+    offer = found(services.get_canteen(offer_id), "meals.canteen")
     require("offers.edit", offer)
-    settings = services.save_settings(offer, request.get_json())
-    db.session.commit()
-    return settings
+    return services.save_settings(offer, args)
 
 
 @blp.get("/canteens/<int:offer_id>/manifest")
@@ -175,7 +139,7 @@ def put_settings(args, offer_id: int):
 @blp.response(200, schemas.ManifestOut)
 def get_manifest(args, offer_id: int):
     """Meals of a day per slot and mode, and who eats where (name, address, diet notes only)."""
-    offer = canteen_or_404(offer_id)
+    offer = found(services.get_canteen(offer_id), "meals.canteen")
     return services.manifest(offer, args["day"] or clock.today())
 
 
@@ -183,16 +147,17 @@ def get_manifest(args, offer_id: int):
 @blp.arguments(schemas.DayArgs, location="query")
 @blp.response(200, {"format": "binary", "type": "string"}, content_type=XLSX)
 def get_manifest_xlsx(args, offer_id: int):
-    offer = canteen_or_404(offer_id)
+    offer = found(services.get_canteen(offer_id), "meals.canteen")
     day: date = args["day"] or clock.today()
-    return _xlsx(services.manifest_xlsx(services.manifest(offer, day)), f"manifest-{offer.id}-{day}.xlsx")
+    return spreadsheet.xlsx_download(services.manifest_xlsx(services.manifest(offer, day)),
+                                  f"manifest-{offer.id}-{day}.xlsx")
 
 
 @blp.get("/canteens/<int:offer_id>/statement")
 @blp.arguments(schemas.MonthArgs, location="query")
 @blp.response(200, schemas.CanteenStatementOut)
 def get_canteen_statement(args, offer_id: int):
-    return services.canteen_statement(canteen_or_404(offer_id), args["month"])
+    return services.canteen_statement(found(services.get_canteen(offer_id), "meals.canteen"), args["month"])
 
 
 @blp.get("/residents/<int:resident_id>/statement")
@@ -209,10 +174,5 @@ def get_resident_statement(args, resident_id: int):
 def list_missed(args):
     """Missed meals of the last days and meals the canteen had no place for: the coordinator's list."""
     require("meals.missed")
-    return {"items": with_cancellable([order for order, _r, _o in services.missed(days=args["days"])]),
+    return {"items": services.with_cancellable([order for order, _r, _o in services.missed(days=args["days"])]),
             "next_cursor": None}
-
-
-def _xlsx(content: bytes, filename: str):
-
-    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=filename)

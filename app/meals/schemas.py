@@ -2,9 +2,10 @@
 import re
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
-from app.core.fields import Id, Text
+from app.core.fields import Id, Text, Yuan
 from app.core.kinds import MEAL_SLOTS
 from app.meals.models import MODES, ORDER_STATUSES, PLAN_STATUSES
 from app.offers.models import ELIGIBILITY, WEEKDAYS
@@ -33,6 +34,33 @@ class SettingsIn(Schema):
             raise ValidationError(_("Give the time as HH:MM, e.g. 17:00."))
 
 
+class SettingsForm(SettingsIn):
+    """The settings page: one input per meal and group (`price-lunch-elderly`) in yuan; an empty one sets no price."""
+
+    prices = fields.Dict(keys=fields.String(validate=validate.OneOf(MEAL_SLOTS)),
+                         values=fields.Dict(keys=fields.String(validate=validate.OneOf(ELIGIBILITY)), values=Yuan()),
+                         load_default=dict)
+
+    @pre_load
+    def _inputs(self, data, **kwargs):
+        data, prices = dict(data), {}
+        for key in [k for k in data if k.startswith("price-")]:
+            _price, slot, group = (key.split("-", 2) + ["", ""])[:3]
+            text = data.pop(key)
+            if text:
+                prices.setdefault(slot, {})[group] = text
+        data["prices"] = prices
+        return data
+
+
+def settings_input(key: str) -> str:
+    """The input a settings error belongs to: "prices.lunch.value.elderly.value" is `price-lunch-elderly`."""
+    parts = str(key).split(".")
+    if parts[0] == "prices" and len(parts) >= 4:
+        return f"price-{parts[1]}-{parts[3]}"
+    return parts[0]
+
+
 class SettingsOut(Schema):
     offer_id = fields.Function(lambda s: str(s.offer_id))
     prices = fields.Dict()
@@ -40,8 +68,8 @@ class SettingsOut(Schema):
 
 
 class PlanIn(Schema):
-    resident_id = Id(required=True)
-    offer_id = Id(required=True)
+    resident_id = Id(required=True, error_messages={"required": _l("Choose the resident the meals are for.")})
+    offer_id = Id(required=True, error_messages={"required": _l("Choose one of the community's canteens.")})
     weekdays = fields.List(fields.String(validate=validate.OneOf(WEEKDAYS)), required=True,
                            validate=validate.Length(min=1, max=7))
     slots = fields.List(fields.String(validate=validate.OneOf(MEAL_SLOTS)), required=True,

@@ -17,21 +17,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 from sqlalchemy import case, func, or_, select, update
 
 from app import history
 from app.core import signals, spreadsheet
 from app.core.engine import distance_m
 from app.core.extensions import db
-from app.core.i18n import translate_field_messages
 from app.core.kinds import SLOT_LABELS, occurrence_key
 from app.core.pagination import keyset_page
 from app.core.sql import insert_ignoring_duplicates, inserted_rows
 from app.core.validation import Conflict, ValidationFailed, check_text
 from app.core.vocabulary import ELIGIBILITY_LABELS, WEEKDAY_LABELS
 from app.meals.models import DEFAULT_CUTOFF, MealManifest, MealOrder, MealPlan, MealSettings
-from app.meals.schemas import PlanIn, SettingsIn
 from app.notifications import services as notifications
 from app.offers import services as offers
 from app.offers.models import WEEKDAYS, Offer, OfferClosure
@@ -46,13 +43,6 @@ logger = logging.getLogger(__name__)
 HORIZON_DAYS = 7  # orders exist this many days ahead, so a resident can see and cancel them
 LIVE_PLAN = ("active", "ended")  # an ended plan still makes orders up to its end day
 OPEN_PLAN = ("requested", "active", "ended")  # what a new plan must not overlap
-
-
-def _load(schema, data: dict) -> dict:
-    try:
-        return schema.load(data)
-    except ValidationError as err:
-        raise ValidationFailed(translate_field_messages(err.messages)) from None
 
 
 # --- canteens and their settings ------------------------------------------------------------------
@@ -81,8 +71,8 @@ def _settings_many(offer_ids) -> dict[int, MealSettings]:
     return {i: found.get(i) or MealSettings(offer_id=i, prices={}, cutoff=DEFAULT_CUTOFF) for i in ids}
 
 
-def save_settings(offer: Offer, data: dict) -> MealSettings:
-    clean = _load(SettingsIn(), data)
+def save_settings(offer: Offer, clean: dict) -> MealSettings:
+    """Store what SettingsIn loaded: the price list (fen per slot and group) and the cutoff."""
     unknown = sorted(set(clean["prices"]) - set(offer.slots or []))
     if unknown:
         raise ValidationFailed({"prices": [_("This canteen does not serve: %(slots)s.", slots=", ".join(unknown))]})
@@ -161,8 +151,9 @@ def _overlapping(resident_id: int, clean: dict) -> MealPlan | None:
 
 
 def request_plan(data: dict, *, actor_id: int | None, confirm: bool) -> MealPlan:
-    """A new plan: staff make it active at once (`confirm`); a resident's request waits for staff."""
-    clean = _load(PlanIn(), data)
+    """A new plan from what PlanIn loaded: staff make it active at once (`confirm`); a resident's request
+    waits for staff."""
+    clean = dict(data)
     resident = residents.get_resident(int(clean.pop("resident_id")))
     if resident is None or resident.status != "active":
         raise ValidationFailed({"resident_id": [_("No such resident in this community.")]})
@@ -387,6 +378,20 @@ def list_orders(*, resident_id: int | None = None, plan_id: int | None = None, o
     if status:
         stmt = stmt.where(MealOrder.status == status)
     return list(db.session.execute(stmt.order_by(MealOrder.day, MealOrder.slot, MealOrder.id).limit(limit)).scalars())
+
+
+def with_cancellable(orders: list[MealOrder]) -> list[MealOrder]:
+    """Mark each order with whether it can still change (`open`) and be cancelled (`cancellable`) now."""
+    open_ids = cancellable_ids(orders)
+    for order in orders:
+        order.open = order.id in open_ids
+        order.cancellable = order.open and order.status in ("ordered", "unplaced")
+    return orders
+
+
+def held_residents(user_id: int, *, everyone: bool) -> list[int] | None:
+    """Whose meals a member sees: everyone's (staff: None), else the residents they act for."""
+    return None if everyone else [r.id for r in residents.residents_held_by(user_id)]
 
 
 def cancellable_ids(orders: list[MealOrder]) -> set[int]:
