@@ -15,6 +15,7 @@ from app.needs.schemas import NeedIn
 from app.notifications.models import OutboxEvent
 from app.publicworks import services
 from app.publicworks.models import PublicWorksLine, PublicWorksRequest
+from app.publicworks.schemas import PublicWorksRequestIn
 from app.residents import services as residents
 from tenants.context import tenant_context
 from tests.factories import Browser, CommunityFactory, member, token_for
@@ -537,10 +538,10 @@ def test_the_openapi_document_describes_the_endpoints(app):
 def _many(world, n):
     with tenant_context(world["community"].id):
         for i in range(n):
-            services.create_request({"category": "road", "title": f"工程{i}", "department": "区水务局",
-                                     "lines": [{"description": "路面", "measure": "m2", "planned": 10},
-                                               {"description": "路缘石", "measure": "m", "planned": 5}]},
-                                    actor_id=world["staff"].id)
+            services.create_request(PublicWorksRequestIn().load(
+                {"category": "road", "title": f"工程{i}", "department": "区水务局",
+                 "lines": [{"description": "路面", "measure": "m2", "planned": 10},
+                           {"description": "路缘石", "measure": "m", "planned": 5}]}), actor_id=world["staff"].id)
         db.session.commit()
 
 

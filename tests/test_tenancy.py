@@ -23,6 +23,7 @@ from app.needs.schemas import NeedIn
 from app.notifications.models import Delivery
 from app.offers import services as offers
 from app.publicworks import services as public_works
+from app.publicworks.schemas import PublicWorksProgressIn, PublicWorksRequestIn
 from app.referrals import services as referrals
 from app.residents import exports
 from app.residents import services as residents
@@ -85,12 +86,12 @@ def _world(slug: str, marker: str) -> dict:
                                                                   tz=ZoneInfo("Asia/Shanghai")), set())
         export = exports.request_export(resident, actor_id=other.id)  # the resident's own file, ready
         exports.build(export.id)
-        works = public_works.create_request({
+        works = public_works.create_request(PublicWorksRequestIn().load({
             "category": "road", "title": f"{marker} 修路", "department": f"{marker} 局",
-            "lines": [{"description": f"{marker} 路面", "measure": "m2", "planned": 10}]}, actor_id=admin.id)
+            "lines": [{"description": f"{marker} 路面", "measure": "m2", "planned": 10}]}), actor_id=admin.id)
         public_works.move(works, "filed", actor_id=admin.id)
-        public_works.record_progress(works, {"lines": [{"id": str(works.lines[0].id), "done": 4}]},
-                                     actor_id=admin.id)
+        public_works.record_progress(works, PublicWorksProgressIn().load({"lines": [{"id": str(works.lines[0].id),
+                                                                                      "done": 4}]}), actor_id=admin.id)
         failed = Delivery(event_id=announcement.event_id, user_id=other.id, channel="email", status="failed",
                           last_error=f"{marker} bounce")
         db.session.add(failed)

@@ -15,6 +15,7 @@ from app.offers import services as offers
 from app.offers.models import Offer
 from app.publicworks import services as public_works
 from app.publicworks.models import PublicWorksRequest
+from app.publicworks.schemas import PublicWorksProgressIn, PublicWorksRequestIn
 from app.residents import services as residents
 from app.residents.models import Resident
 from app.units import services as units
@@ -147,17 +148,17 @@ def _public_works(coordinator_id: int) -> None:
     for category, title, location, department, lines, status, filed_ago, done_ago, due_in in PUBLIC_WORKS:
         if title in existing:
             continue
-        request = public_works.create_request({
+        request = public_works.create_request(PublicWorksRequestIn().load({
             "category": category, "title": title, "location": location, "department": department,
             "due_on": (today + timedelta(days=due_in)).isoformat() if due_in is not None else None,
             "lines": [{"description": d, "measure": m, "planned": p} for d, m, p, _done in lines],
-        }, actor_id=coordinator_id)
+        }), actor_id=coordinator_id)
         if status == "draft":
             continue
         public_works.move(request, "filed", actor_id=coordinator_id, on=today - timedelta(days=filed_ago))
         if any(done for *_rest, done in lines):
-            public_works.record_progress(request, {"lines": [
-                {"id": str(line.id), "done": done} for line, (*_rest, done) in zip(request.lines, lines)]},
+            public_works.record_progress(request, PublicWorksProgressIn().load({"lines": [
+                {"id": str(line.id), "done": done} for line, (*_rest, done) in zip(request.lines, lines)]}),
                 actor_id=coordinator_id)
         if status == "done":
             public_works.move(request, "done", actor_id=coordinator_id, on=today - timedelta(days=done_ago),

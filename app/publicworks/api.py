@@ -2,13 +2,11 @@
 quantities, their history, and the year's figures."""
 import logging
 
-from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
-from app.core.extensions import db
 from app.permissions import found, require
 from app.publicworks import schemas, services
 from app.publicworks.models import CATEGORIES, STATUSES
@@ -30,10 +28,6 @@ class PublicWorksRequestListArgs(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-def request_or_404(public_works_id: int, action: str = "public_works.view"):
-    return found(services.get_request(public_works_id), action)
-
-
 @blp.get("")
 @blp.arguments(PublicWorksRequestListArgs, location="query")
 @blp.response(200, RequestList)
@@ -50,9 +44,7 @@ def list_requests(args):
 def create_request(args):
     """Write a request (a draft) with its lines; `need_id` turns a resident's public works need into it."""
     require("public_works.manage")
-    created = services.create_request(request.get_json(), actor_id=current_user.id)
-    db.session.commit()
-    return created
+    return services.create_request(args, actor_id=current_user.id)
 
 
 @blp.get("/summary")
@@ -67,7 +59,7 @@ def summary(args):
 @blp.get("/<int:public_works_id>")
 @blp.response(200, schemas.PublicWorksRequestOut)
 def get_request(public_works_id: int):
-    return request_or_404(public_works_id)
+    return found(services.get_request(public_works_id), "public_works.view")
 
 
 @blp.patch("/<int:public_works_id>")
@@ -75,10 +67,8 @@ def get_request(public_works_id: int):
 @blp.response(200, schemas.PublicWorksRequestOut)
 def update_request(args, public_works_id: int):
     """Change a request that is not closed; `lines` replaces the list (give a line's `id` to keep its progress)."""
-    found = request_or_404(public_works_id, "public_works.manage")
-    services.update_request(found, request.get_json(), actor_id=current_user.id)
-    db.session.commit()
-    return found
+    return services.update_request(found(services.get_request(public_works_id), "public_works.manage"), args,
+                                   actor_id=current_user.id)
 
 
 @blp.post("/<int:public_works_id>/moves")
@@ -86,10 +76,8 @@ def update_request(args, public_works_id: int):
 @blp.response(200, schemas.PublicWorksRequestOut)
 def move(args, public_works_id: int):
     """File (draft → filed), start, complete, reject (with a note) or cancel; each move recorded."""
-    found = request_or_404(public_works_id, "public_works.manage")
-    services.move(found, args["to"], actor_id=current_user.id, on=args["on"], note=args["note"])
-    db.session.commit()
-    return found
+    return services.move(found(services.get_request(public_works_id), "public_works.manage"), args["to"],
+                         actor_id=current_user.id, on=args["on"], note=args["note"])
 
 
 @blp.post("/<int:public_works_id>/progress")
@@ -97,15 +85,13 @@ def move(args, public_works_id: int):
 @blp.response(200, schemas.PublicWorksRequestOut)
 def progress(args, public_works_id: int):
     """Record the quantities done so far per line (never more than planned)."""
-    found = request_or_404(public_works_id, "public_works.manage")
-    services.record_progress(found, request.get_json(), actor_id=current_user.id)
-    db.session.commit()
-    return found
+    return services.record_progress(found(services.get_request(public_works_id), "public_works.manage"), args,
+                                    actor_id=current_user.id)
 
 
 @blp.get("/<int:public_works_id>/history")
 @blp.response(200, ChangeList)
 def history(public_works_id: int):
     """Every status change: from what to what, who, when, why."""
-    found = request_or_404(public_works_id)
-    return {"items": services.history_of(found), "next_cursor": None}
+    pw = found(services.get_request(public_works_id), "public_works.view")
+    return {"items": services.history_of(pw), "next_cursor": None}

@@ -3,7 +3,7 @@ import logging
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from app.core.fields import Id, Text, UtcDateTime
 from app.publicworks.models import CATEGORIES, MEASURES, STATUSES
@@ -100,6 +100,45 @@ class PublicWorksRequestPatch(PublicWorksRequestIn):
         super().__init__(*args, **kwargs)
 
 
+class PublicWorksForm(PublicWorksRequestIn):
+    """The request form of the pages: its lines are rows of inputs (`line-0-description`, `line-0-measure`,
+    `line-0-planned`, `line-0-id`; `line_count` of them); a blank row is left over or emptied to remove it.
+
+    After loading, `rows` are the rows as sent (to show again) and `input_of` names the input of a field.
+    """
+
+    ROW_KEYS = ("id", "description", "measure", "planned")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows: list[dict] = []
+        self.row_of: list[int] = []
+
+    @pre_load
+    def _rows(self, data, **kwargs):
+        data = dict(data)
+        count = data.pop("line_count", "")
+        count = min(int(count), 60) if str(count).isdigit() else 0
+        self.rows, self.row_of, lines = [], [], []
+        for i in range(count):
+            row = {key: str(data.pop(f"line-{i}-{key}", "")).strip() for key in self.ROW_KEYS}
+            self.rows.append(row)
+            if not (row["description"] or row["planned"]):
+                continue
+            lines.append({"id": row["id"] or None, "description": row["description"], "measure": row["measure"],
+                          "planned": row["planned"]})
+            self.row_of.append(i)
+        data["lines"] = lines
+        return data
+
+    def input_of(self, key: str) -> str:
+        """"lines.2.planned" is the planned quantity of the form row the third line came from."""
+        parts = str(key).split(".")
+        if parts[0] == "lines" and len(parts) >= 3 and parts[1].isdigit() and int(parts[1]) < len(self.row_of):
+            return f"line-{self.row_of[int(parts[1])]}-{parts[2]}"
+        return parts[0]
+
+
 class PublicWorksMoveIn(Schema):
     to = fields.String(required=True, validate=validate.OneOf(["filed", "in_progress", "done", "rejected",
                                                                "cancelled"]))
@@ -119,6 +158,30 @@ class PublicWorksProgressIn(Schema):
     lines = fields.List(fields.Nested(PublicWorksProgressLineIn), required=True,
                         validate=validate.Length(min=1, max=MAX_LINES))
     note = Text(load_default="", max_length=500, multiline=True)
+
+
+class PublicWorksProgressForm(PublicWorksProgressIn):
+    """The progress form of a request's page: one input per line (`done-<line id>`), the day the work was
+    finished (for "save and mark as done") and a note."""
+
+    on = fields.Date(load_default=None, allow_none=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_ids: list[str] = []
+
+    @pre_load
+    def _lines(self, data, **kwargs):
+        data = dict(data)
+        self.line_ids = [key[5:] for key in data if key.startswith("done-")]
+        data["lines"] = [{"id": line_id, "done": data.pop(f"done-{line_id}")} for line_id in self.line_ids]
+        return data
+
+    def input_of(self, key: str) -> str:
+        parts = str(key).split(".")
+        if parts[0] == "lines" and len(parts) >= 3 and parts[1].isdigit() and int(parts[1]) < len(self.line_ids):
+            return f"done-{self.line_ids[int(parts[1])]}"
+        return parts[0]
 
 
 class PublicWorksLineOut(Schema):

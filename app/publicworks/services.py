@@ -6,18 +6,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 from sqlalchemy import and_, func, or_, select
 
 from app import history
 from app.core.extensions import db
-from app.core.i18n import translate_field_messages
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed, check_text
 from app.needs import services as needs
 from app.notifications import services as notifications
 from app.publicworks.models import CLOSED_STATUSES, MEASURES, OPEN_STATUSES, PublicWorksLine, PublicWorksRequest
-from app.publicworks.schemas import PublicWorksProgressIn, PublicWorksRequestIn, PublicWorksRequestPatch
 from app.publicworks.vocabulary import STATUS_LABELS
 from app.residents import services as residents
 from tenants import clock
@@ -34,13 +31,6 @@ MOVES = {
 LIVE_STATUSES = ("draft", *OPEN_STATUSES, "done")
 # What the resident whose need it was hears about.
 TELL_RESIDENT = ("filed", "done", "rejected")
-
-
-def _load(schema, data) -> dict:
-    try:
-        return schema.load(data if isinstance(data, dict) else {})
-    except ValidationError as err:
-        raise ValidationFailed(translate_field_messages(err.messages)) from None
 
 
 def today() -> date:
@@ -134,8 +124,9 @@ def _set_lines(request: PublicWorksRequest, lines: list[dict], *, at_least_one: 
 
 
 def create_request(data: dict, *, actor_id: int | None) -> PublicWorksRequest:
-    """A new request, as a draft: nothing goes to the department until it is filed."""
-    clean = _load(PublicWorksRequestIn(), data)
+    """A new request from what PublicWorksRequestIn loaded, as a draft: nothing goes to the department until
+    it is filed."""
+    clean = data
     need = _check_need(int(clean["need_id"])) if clean["need_id"] else None
     request = PublicWorksRequest(
         category=clean["category"], title=clean["title"].strip(), location=clean["location"].strip(),
@@ -153,7 +144,7 @@ def update_request(request: PublicWorksRequest, data: dict, *, actor_id: int | N
     """Change what the request says (also while the department works on it); a closed request stays as it was."""
     if request.is_closed:
         raise Conflict(_("A closed request cannot be changed."), "closed")
-    clean = _load(PublicWorksRequestPatch(), data)
+    clean = dict(data)  # what PublicWorksRequestPatch loaded
     if "lines" in clean:
         _set_lines(request, clean.pop("lines"), at_least_one=request.status != "draft")
     if "title" in clean:
@@ -235,7 +226,7 @@ def record_progress(request: PublicWorksRequest, data: dict, *, actor_id: int | 
     first work recorded on a filed request moves it to in_progress."""
     if request.is_closed:
         raise Conflict(_("A closed request cannot be changed."), "closed")
-    clean = _load(PublicWorksProgressIn(), data)
+    clean = data  # what PublicWorksProgressIn loaded
     lines = {line.id: line for line in request.lines}
     errors: dict[str, list[str]] = {}
     for i, item in enumerate(clean["lines"]):
