@@ -1,28 +1,22 @@
 """Announcements API: POST /api/v1/c/<slug>/announcements sends to every member (CONTRACT.md)."""
 import logging
 
-from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from app.announcements import services
+from app.announcements.schemas import AnnouncementIn
 from app.core.apidoc import collection_schema
-from app.core.extensions import db
-from app.core.fields import Text, UtcDateTime
+from app.core.fields import UtcDateTime
 from app.core.pagination import PageArgs
-from app.permissions import can, require
+from app.permissions import can, found, require
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
 
 blp = tenant_routes(Blueprint("announcements_api", __name__, url_prefix="/api/v1/c/<slug>/announcements",
                               description="Announcements to every member of a community"))
-
-
-class AnnouncementIn(Schema):
-    title = Text(required=True, min_length=1, max_length=services.TITLE_MAX)
-    body = Text(required=True, min_length=1, max_length=services.BODY_MAX, multiline=True)
 
 
 class AnnouncementOut(Schema):
@@ -52,9 +46,7 @@ def list_announcements(args):
 def send(args):
     """Send a title and body to every member through every channel each has enabled (admin, coordinator)."""
     require("announcements.send")
-    announcement = services.send(title=args["title"], body=args["body"], sender_id=current_user.id)
-    db.session.commit()
-    return announcement
+    return services.send(title=args["title"], body=args["body"], sender_id=current_user.id)
 
 
 @blp.get("/<int:announcement_id>")
@@ -62,7 +54,7 @@ def send(args):
 def get(announcement_id: int):
     """One announcement; staff also see how many members got it and how many have read it."""
     require("announcements.view")
-    announcement = services.get(announcement_id) or abort(404)
+    announcement = found(services.get(announcement_id))
     if can("announcements.send"):
         announcement.stats = services.read_stats(announcement)
     return announcement
