@@ -1,18 +1,16 @@
 """Notifications API: the caller's inbox and preferences; a community's failed deliveries."""
 import logging
 
-from flask import abort
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
-from app.core.extensions import db
 from app.core.fields import Id, UtcDateTime
 from app.notifications import services
-from app.notifications.events import CATEGORIES, CHANNELS
+from app.notifications.schemas import PreferencesIO
 from app.notifications.views import entry_links
-from app.permissions import require
+from app.permissions import found, require
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -51,15 +49,6 @@ class ReadOut(Schema):
 
 class UnreadOut(Schema):
     unread = fields.Integer(required=True)
-
-
-class PreferencesIO(Schema):
-    channels = fields.Dict(keys=fields.String(validate=validate.OneOf(list(CATEGORIES))),
-                           values=fields.Dict(keys=fields.String(validate=validate.OneOf(CHANNELS)),
-                                              values=fields.Boolean()),
-                           metadata={"description": "{category: {channel: enabled}}; the inbox is always on"})
-    quiet_start = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=23))
-    quiet_end = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=23))
 
 
 class FailedOut(Schema):
@@ -105,7 +94,6 @@ def mark_read(args):
     """Mark entries (or all) read."""
     ids = [int(i) for i in args["ids"]] if args.get("ids") is not None else None
     marked = services.mark_read(current_user.id, ids)
-    db.session.commit()
     return {"marked": marked, "unread": services.unread_count(current_user.id)}
 
 
@@ -130,7 +118,6 @@ def put_preferences(args):
     quiet_set = "quiet_start" in args or "quiet_end" in args
     services.set_preferences(current_user, args.get("channels", {}), quiet_start=args.get("quiet_start"),
                              quiet_end=args.get("quiet_end"), quiet_set=quiet_set)
-    db.session.commit()
     return _preferences()
 
 
@@ -145,15 +132,11 @@ def list_failed():
 @community_blp.response(204)
 def retry(delivery_id: int):
     require("notifications.manage_failures")
-    delivery = services.get_failed(delivery_id) or abort(404)
-    services.retry_failed(delivery)
-    db.session.commit()
+    services.retry_failed(found(services.get_failed(delivery_id)))
 
 
 @community_blp.post("/failed/<int:delivery_id>/discard")
 @community_blp.response(204)
 def discard(delivery_id: int):
     require("notifications.manage_failures")
-    delivery = services.get_failed(delivery_id) or abort(404)
-    services.discard_failed(delivery)
-    db.session.commit()
+    services.discard_failed(found(services.get_failed(delivery_id)))

@@ -7,10 +7,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.core.extensions import db
-from app.core.validation import ValidationFailed
+from app.lifecycle import PageForm
 from app.notifications import services
 from app.notifications.events import CATEGORIES, CHANNELS
-from app.permissions import require
+from app.notifications.schemas import PreferencesForm
+from app.permissions import found, require
 from app.sections import section
 from tenants.models import Community
 from tenants.web import tenant_routes
@@ -52,7 +53,6 @@ def inbox():
 def mark_read():
     ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
     services.mark_read(current_user.id, ids or None)
-    db.session.commit()
     target = request.form.get("go")
     if target and target.startswith("/") and not target.startswith("//"):
         return redirect(target)
@@ -62,25 +62,14 @@ def mark_read():
 @bp.route("/account/notifications", methods=["GET", "POST"])
 @login_required
 def preferences():
-    errors = {}
-    if request.method == "POST":
-        choices = {category: {channel: request.form.get(f"{category}.{channel}") == "on" for channel in CHANNELS}
-                   for category in CATEGORIES}
-        quiet = request.form.get("quiet") == "on"
-        try:
-            start = int(request.form.get("quiet_start", "22")) if quiet else None
-            end = int(request.form.get("quiet_end", "7")) if quiet else None
-            services.set_preferences(current_user, choices, quiet_start=start, quiet_end=end, quiet_set=True)
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("notifications.preferences"))
-        except ValueError:
-            errors = {"quiet_start": [_("Must be a whole number.")]}
-        except ValidationFailed as err:
-            db.session.rollback()
-            errors = err.fields
+    form = PageForm(PreferencesForm)
+    if form.valid:
+        services.set_preferences(current_user, form.data["channels"], quiet_start=form.data["quiet_start"],
+                                 quiet_end=form.data["quiet_end"], quiet_set=True)
+        flash(_("Saved."), "success")
+        return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html", prefs=services.preferences_of(current_user),
-                           categories=CATEGORIES, channels=CHANNELS, errors=errors), (422 if errors else 200)
+                           categories=CATEGORIES, channels=CHANNELS, errors=form.errors)
 
 
 @community_bp.get("/failed")
@@ -92,8 +81,8 @@ def failed():
 @community_bp.post("/failed/<int:delivery_id>/<action>")
 def act_on_failed(delivery_id: int, action: str):
     require("notifications.manage_failures")
-    delivery = services.get_failed(delivery_id)
-    if delivery is None or action not in ("retry", "discard"):
+    delivery = found(services.get_failed(delivery_id))
+    if action not in ("retry", "discard"):
         abort(404)
     if action == "retry":
         services.retry_failed(delivery)
@@ -101,5 +90,4 @@ def act_on_failed(delivery_id: int, action: str):
     else:
         services.discard_failed(delivery)
         flash(_("The message has been discarded."), "success")
-    db.session.commit()
     return redirect(url_for("deliveries.failed"))
