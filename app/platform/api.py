@@ -4,11 +4,12 @@ import logging
 from flask import abort
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from app.core.apidoc import collection_schema
-from app.core.extensions import db
-from app.core.fields import Text, UtcDateTime
+from app.core.fields import UtcDateTime
+from app.permissions import found
+from app.platform.schemas import CommunityIn, StatusIn
 from app.platform.services import create_community_with_admin
 from tenants import services as tenants
 from tenants.models import Community
@@ -16,15 +17,6 @@ from tenants.models import Community
 logger = logging.getLogger(__name__)
 
 blp = Blueprint("platform_api", __name__, url_prefix="/api/v1/platform", description="Platform operators")
-
-
-class CommunityIn(Schema):
-    slug = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = Text(required=True, min_length=1, max_length=100)
-    street = Text(load_default=None, allow_none=True, max_length=100)
-    admin_login = fields.String(required=True, validate=validate.Length(min=1, max=254),
-                                metadata={"description": "e-mail or mobile number of the first admin"})
-    admin_name = Text(load_default=None, allow_none=True, max_length=100)
 
 
 class CommunityOut(Schema):
@@ -35,10 +27,6 @@ class CommunityOut(Schema):
     status = fields.String()
     created_at = UtcDateTime()
     admin_initial_password = fields.String(allow_none=True, dump_default=None)
-
-
-class StatusIn(Schema):
-    status = fields.String(required=True, validate=validate.OneOf(["active", "suspended"]))
 
 
 CommunityList = collection_schema(CommunityOut, "CommunityList")
@@ -65,7 +53,6 @@ def create_community(args):
     """Create a community and its first admin (a new account gets a one-time password, returned once)."""
     _operator()
     community, password = create_community_with_admin(**args)
-    db.session.commit()
     community.admin_initial_password = password
     return community
 
@@ -77,9 +64,6 @@ def create_community(args):
 def set_status(args, community_slug: str):
     """Suspend or restore a community."""
     _operator()
-    community = Community.by_slug(community_slug)
-    if community is None:
-        abort(404)
+    community = found(Community.by_slug(community_slug))
     tenants.set_status(community, args["status"])
-    db.session.commit()
     return community

@@ -6,9 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.extensions import db
-from app.core.validation import ValidationFailed
+from app.lifecycle import PageForm
+from app.permissions import found
 from app.platform.health import snapshot
+from app.platform.schemas import CommunityIn
 from app.platform.services import create_community_with_admin
 from tenants import services as tenants
 from tenants.models import Community
@@ -40,14 +41,11 @@ def index():
 @bp.post("/communities")
 @operator_required
 def create():
-    values = {k: request.form.get(k, "").strip() for k in ("slug", "name", "street", "admin_login", "admin_name")}
-    try:
-        community, password = create_community_with_admin(**values)
-        db.session.commit()
-    except ValidationFailed as err:
-        db.session.rollback()
-        return render_template("platform/index.html", communities=tenants.list_communities(), errors=err.fields,
-                               values=values), 422
+    form = PageForm(CommunityIn)
+    if not form.valid:
+        return render_template("platform/index.html", communities=tenants.list_communities(), errors=form.errors,
+                               values=form.values)
+    community, password = create_community_with_admin(**form.data)
     flash(_("Community “%(name)s” created.", name=community.name), "success")
     if password:
         flash(_("A new account was made for the admin; give them this one-time password: %(pw)s", pw=password),
@@ -58,16 +56,11 @@ def create():
 @bp.post("/communities/<community_slug>/status")
 @operator_required
 def set_status(community_slug: str):
-    community = Community.by_slug(community_slug)
-    if community is None:
-        abort(404)
+    community = found(Community.by_slug(community_slug))
     status = request.form.get("status", "")
-    try:
-        tenants.set_status(community, status)
-        db.session.commit()
-    except ValidationFailed:
-        db.session.rollback()
+    if status not in ("active", "suspended"):
         abort(400)
+    tenants.set_status(community, status)
     flash(_("Community “%(name)s” is now %(status)s.", name=community.name,
             status=_("suspended") if status == "suspended" else _("active")), "success")
     return redirect(url_for("platform.index"))

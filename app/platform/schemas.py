@@ -1,0 +1,21 @@
+"""Platform schemas: a new community with its first admin, and a community's status."""
+import logging
+
+from marshmallow import Schema, fields, validate
+
+from app.core.fields import Text
+
+logger = logging.getLogger(__name__)
+
+
+class CommunityIn(Schema):
+    slug = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    name = Text(required=True, min_length=1, max_length=100)
+    street = Text(load_default=None, allow_none=True, max_length=100)
+    admin_login = fields.String(required=True, validate=validate.Length(min=1, max=254),
+                                metadata={"description": "e-mail or mobile number of the first admin"})
+    admin_name = Text(load_default=None, allow_none=True, max_length=100)
+
+
+class StatusIn(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["active", "suspended"]))
