@@ -35,10 +35,3 @@ def labels() -> dict:
             "ELIGIBILITY_LABELS": ELIGIBILITY_LABELS, "WEEKDAY_LABELS": WEEKDAY_LABELS,
             "OFFER_STATUS_LABELS": OFFER_STATUS_LABELS, "REFERRAL_STATUS_LABELS": REFERRAL_STATUS_LABELS}
 
-
-def flat_errors(fields: dict) -> dict[str, list[str]]:
-    """Service errors keyed as the form's inputs: "weekly.mon.0" and "eligibility.1" name their group."""
-    flat: dict[str, list[str]] = {}
-    for key, messages in fields.items():
-        flat.setdefault(str(key).split(".")[0], []).extend(messages)
-    return flat
