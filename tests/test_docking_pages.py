@@ -191,3 +191,22 @@ def test_cancelling_a_confirmed_need_gives_its_place_back(app, world):
         assert db.session.get(Match, match_id).status == "cancelled"
         assert db.session.execute(select(OfferOccurrence.booked)).scalar_one() == 0
     db.session.rollback()
+
+
+def test_the_batch_page_shows_its_querys_mistakes_at_the_fields_and_proposes_when_posted(app, world):
+    with tenant_context(world["community"].id):
+        _need(world)
+        db.session.commit()
+    staff = browser_for(app, world["coordinator"])
+    assert staff.get("/c/dock/matching/batch").status_code == 200
+    plan = staff.get("/c/dock/matching/batch", query_string={"kind": "meal", "day": DAY, "slot": "lunch"})
+    assert plan.status_code == 200 and "王秀英" in plan.get_data(as_text=True)
+    bad = staff.get("/c/dock/matching/batch", query_string={"kind": "meal", "day": "明天"})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'id="day-error"' in body and 'id="slot-error"' in body
+    assert 'value="明天"' in body  # what was typed is shown again
+    sent = staff.post("/c/dock/matching/batch", data={"kind": "meal", "day": DAY, "slot": "lunch"})
+    assert sent.status_code == 302 and sent.headers["Location"].endswith("/c/dock/matches")
+    with tenant_context(world["community"].id):
+        assert db.session.execute(select(Match.status)).scalars().all() == ["proposed"]
+    db.session.rollback()
