@@ -9,7 +9,6 @@ from app.core.apidoc import collection_schema
 from app.core.fields import Id, UtcDateTime
 from app.notifications import services
 from app.notifications.schemas import PreferencesIO
-from app.notifications.views import entry_links
 from app.permissions import found, require
 from tenants.web import tenant_routes
 
@@ -73,7 +72,7 @@ def list_notifications(args):
     """The caller's inbox across all their communities, newest first."""
     entries, next_id = services.inbox_of(current_user.id, cursor_id=int(args["cursor"]) if args["cursor"] else None,
                                          limit=args["limit"], unread_only=args["unread"])
-    links = entry_links(entries)
+    links = services.entry_links(entries)
     for entry in entries:
         entry.full_link = links.get(entry.id)
     return {"items": entries, "next_cursor": str(next_id) if next_id else None}

@@ -451,3 +451,15 @@ def record_bounce(message_id: str, reason: str) -> int | None:
 def _send_reset_code(user, *, code: str, minutes: int) -> None:
     """An account message belongs to no community: it goes out through the platform's own outbox."""
     emit("account.password_reset", audience=to_users(user.id), payload={"code": code, "minutes": minutes})
+
+
+def entry_links(entries) -> dict[int, str]:
+    """Where each inbox entry leads: its link is relative to its community."""
+    ids = {e.community_id for e in entries if e.community_id}
+    slugs = dict(db.session.execute(select(Community.id, Community.slug).where(Community.id.in_(ids))).all()) \
+        if ids else {}
+    links = {}
+    for entry in entries:
+        if entry.link and entry.community_id in slugs:
+            links[entry.id] = f"/c/{slugs[entry.community_id]}{entry.link}"
+    return links

@@ -4,16 +4,13 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from app.core.extensions import db
 from app.lifecycle import PageForm
 from app.notifications import services
 from app.notifications.events import CATEGORIES, CHANNELS
 from app.notifications.schemas import PreferencesForm
 from app.permissions import found, require
 from app.sections import section
-from tenants.models import Community
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -27,25 +24,13 @@ def _today():
     return {"failed_count": len(services.list_failed())}
 
 
-def entry_links(entries) -> dict[int, str]:
-    """Where each inbox entry leads: its link is relative to its community."""
-    ids = {e.community_id for e in entries if e.community_id}
-    slugs = dict(db.session.execute(select(Community.id, Community.slug).where(Community.id.in_(ids))).all()) \
-        if ids else {}
-    links = {}
-    for entry in entries:
-        if entry.link and entry.community_id in slugs:
-            links[entry.id] = f"/c/{slugs[entry.community_id]}{entry.link}"
-    return links
-
-
 @bp.get("/notifications")
 @login_required
 def inbox():
     before = request.args.get("before", type=int)
     entries, next_before = services.inbox_of(current_user.id, cursor_id=before, limit=30)
     return render_template("notifications/inbox.html", entries=entries, next_before=next_before,
-                           links=entry_links(entries))
+                           links=services.entry_links(entries))
 
 
 @bp.post("/notifications/read")
