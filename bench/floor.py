@@ -77,9 +77,11 @@ _db = _Db(os.environ.get("DATABASE_URL", ""))
 
 
 def _iso(value):
-    """As marshmallow writes dates and times; SQLite hands back text."""
+    """As the API writes dates and moments (a moment in UTC with its offset); SQLite hands back naive text."""
     if isinstance(value, str) and len(value) > 10 and value[:4].isdigit() and value[10] == " ":
         value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return value.isoformat() if isinstance(value, date) else value
 
 
