@@ -88,7 +88,9 @@ def _headers(response):
     if current_app.config["HUZHU_ENV"] == "production":
         h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     # Pages of a logged-in person must not come back from the cache after logout (shared office PCs).
-    if request.path.startswith("/api/") or current_user.is_authenticated:
+    # `is_anonymous` reads no column (the loaders refuse inactive users): after the request's commit
+    # `is_authenticated` would read the user's row again just for this header.
+    if request.path.startswith("/api/") or not current_user.is_anonymous:
         h.setdefault("Cache-Control", "no-store")
     return response
 

@@ -160,3 +160,15 @@ def test_a_community_request_looks_its_caller_up_in_one_query(app, count_sql, ki
     assert len(lookups) == 1, n.statements
     table = "user_sessions" if kind == "page" else "api_tokens"
     assert table in lookups[0] and "communities" in lookups[0] and "membership_roles" in lookups[0], lookups[0]
+
+
+def test_a_page_does_not_read_the_signed_in_user_again_after_its_commit(app, count_sql):
+    """The security headers ask whether someone is signed in without loading the user's row again."""
+    community, admin = setup_community(5, 0)
+    get = getter(app, admin, "page")
+    url = f"/c/{community.slug}/units/"
+    assert get(url).status_code == 200
+    with count_sql(settings=True) as n:
+        response = get(url)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert not [s for s in n.statements if s.startswith("SELECT users.")], n.statements
