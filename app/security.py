@@ -12,6 +12,7 @@ from app.accounts import services as accounts
 from app.core.errors import json_error, wants_json
 from app.core.extensions import csrf, limiter, login_manager
 from tenants import context
+from tenants import web as tenant_web
 
 logger = logging.getLogger(__name__)
 
@@ -25,14 +26,22 @@ def bearer_secret() -> str | None:
     return None
 
 
+def _signed_in(found: accounts.SignedIn | None):
+    """The user of the request; a community page's community and membership came with it (tenants.web)."""
+    if found is None:
+        return None
+    context.set_db_user(found.user.id)
+    slug = tenant_web.requested_slug()
+    if slug is not None:
+        tenant_web.resolved(slug, found.community, found.membership)
+    return found.user
+
+
 @login_manager.user_loader
 def _load_user(session_secret: str):
     if bearer_secret():
         return None  # a request that brings a token is judged by the token alone
-    user = accounts.load_session(session_secret)
-    if user is not None:
-        context.set_db_user(user.id)
-    return user
+    return _signed_in(accounts.load_session(session_secret, tenant_web.requested_slug()))
 
 
 @login_manager.request_loader
@@ -40,10 +49,9 @@ def _load_user_from_token(req):
     secret = bearer_secret()
     if not secret:
         return None
-    user = accounts.load_token(secret)
+    user = _signed_in(accounts.load_token(secret, tenant_web.requested_slug()))
     if user is not None:
         g.token_auth = True
-        context.set_db_user(user.id)
     return user
 
 
@@ -80,7 +88,9 @@ def _headers(response):
     if current_app.config["HUZHU_ENV"] == "production":
         h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     # Pages of a logged-in person must not come back from the cache after logout (shared office PCs).
-    if request.path.startswith("/api/") or current_user.is_authenticated:
+    # `is_anonymous` reads no column (the loaders refuse inactive users): after the request's commit
+    # `is_authenticated` would read the user's row again just for this header.
+    if request.path.startswith("/api/") or not current_user.is_anonymous:
         h.setdefault("Cache-Control", "no-store")
     return response
 

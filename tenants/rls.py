@@ -97,9 +97,16 @@ def _as_id(value: str | None) -> int | None:
     return int(value) if value else None
 
 
+def settings_select(*, tenant, user):
+    """The settings statement with both values found by the database: `tenant` and `user` are scalar subqueries
+    (of integer ids, or no row). Build it once and run it with `settings_from`."""
+    return select(func.set_config(TENANT_SETTING, func.coalesce(cast(tenant, Text), ""), True),
+                  func.set_config(USER_SETTING, func.coalesce(cast(user, Text), ""), True))
+
+
 @contextlib.contextmanager
-def settings_from(session, *, tenant, user):
-    """Act, inside the block, for the community and the user that two scalar subqueries find.
+def settings_from(session, statement, params: dict):
+    """Act, inside the block, for the community and the user that a `settings_select` statement finds.
 
     For a request's own look-up of who is asking: the settings are set from the subqueries in the
     same one statement, so the look-up that follows (a membership, read under the policies) needs no
@@ -111,11 +118,7 @@ def settings_from(session, *, tenant, user):
     if connection.dialect.name != "postgresql":
         yield _BLANK
         return
-    row = connection.execute(
-        select(func.set_config(TENANT_SETTING, func.coalesce(cast(tenant, Text), ""), True),
-               func.set_config(USER_SETTING, func.coalesce(cast(user, Text), ""), True)),
-        execution_options={_OWN: True},
-    ).one()
+    row = connection.execute(statement, params, execution_options={_OWN: True}).one()
     found = (_as_id(row[0]), _as_id(row[1]))
     connection.info[_APPLIED] = found
     tenant_token, user_token = set_tenant(found[0]), set_db_user(found[1])

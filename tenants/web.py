@@ -4,6 +4,10 @@ Pages live under /c/<slug>/…, the API under /api/v1/c/<slug>/…. A blueprint 
 with `tenant_routes(bp)` pops the slug, loads the community into `g.community`, enters its tenant
 context, and lets only members in: anyone else gets 404, as if the community did not exist.
 `url_for` fills the slug in from `g.community`, so routes never pass it by hand.
+
+The community and the membership are best found together with the user: the app's log-in loader
+reads `requested_slug()` and hands back what its one query found through `resolved()`. When no
+one is signed in (or the loader did not look), the guard looks them up itself.
 """
 import logging
 
@@ -34,15 +38,21 @@ def current_membership() -> Membership | None:
     return g.get("membership")
 
 
+def requested_slug() -> str | None:
+    """The slug of the community the URL names, before the guard has resolved it (None outside one)."""
+    return g.get("community_slug")
+
+
+def resolved(slug: str, community: Community | None, membership: Membership | None) -> None:
+    """What the signed-in user's loader found for `slug`: the community (None: no such community) and the
+    user's membership of it (None: not a member). The guard takes it instead of asking the database again."""
+    g.community_found = (slug, community, membership)
+
+
 def _pull_slug(endpoint, values):
     if values is None or "slug" not in values:
         return
-    slug = values.pop("slug")
-    community = Community.by_slug(slug)
-    if community is None:
-        abort(404)
-    g.community = community
-    set_tenant(community.id)
+    g.community_slug = values.pop("slug")  # resolved by _guard, with the user when someone is signed in
 
 
 def add_slug(endpoint, values):
@@ -53,15 +63,22 @@ def add_slug(endpoint, values):
 
 
 def _guard():
-    community = g.get("community")
+    slug = requested_slug()
+    if slug is None:
+        abort(404)
+    signed_in = current_user.is_authenticated  # loading the user may resolve the community with it
+    found = g.get("community_found")
+    if found is None or found[0] != slug:
+        found = _look_up(slug, signed_in)
+    _slug, community, membership = found
     if community is None:
         abort(404)
-    view = current_app.view_functions.get(_endpoint())
-    membership = None
-    if current_user.is_authenticated:
+    g.community = community
+    set_tenant(community.id)
+    if signed_in:
         set_db_user(current_user.id)
-        membership = db_membership(current_user.id)
     g.membership = membership
+    view = current_app.view_functions.get(_endpoint())
     if getattr(view, "tenant_public", False):
         if not community.is_active:
             abort(404)
@@ -72,6 +89,14 @@ def _guard():
         abort(404)
     if not community.is_active:
         raise CommunitySuspended()
+
+
+def _look_up(slug: str, signed_in: bool) -> tuple[str, Community | None, Membership | None]:
+    community = Community.by_slug(slug)
+    if community is None:
+        return slug, None, None
+    set_tenant(community.id)  # the membership is read inside the community
+    return slug, community, db_membership(current_user.id) if signed_in else None
 
 
 class CommunitySuspended(ApiError):
@@ -86,7 +111,6 @@ def _endpoint():
 
 
 def db_membership(user_id: int) -> Membership | None:
-
     return db.session.execute(select(Membership).where(Membership.user_id == user_id)).scalar_one_or_none()
 
 

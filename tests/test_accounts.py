@@ -585,3 +585,80 @@ def test_session_cookie_works_on_the_api_for_reading(client):
     response = client.get("/api/v1/me/communities")
     assert response.status_code == 200
     assert [c["slug"] for c in response.get_json()["items"]] == [community.slug]
+
+
+# --- the same rules where the request names a community (the one-query look-up) ---------------------
+
+def _expire_token(headers) -> None:
+    row = db.session.execute(select(ApiToken).where(
+        ApiToken.token_hash == digest(headers["Authorization"].split()[1]))).scalar_one()
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+
+def _revoke_token(headers) -> None:
+    row = db.session.execute(select(ApiToken).where(
+        ApiToken.token_hash == digest(headers["Authorization"].split()[1]))).scalar_one()
+    row.revoked_at = utcnow()
+    db.session.commit()
+
+
+def _deactivate(headers) -> None:
+    token = db.session.execute(select(ApiToken).where(
+        ApiToken.token_hash == digest(headers["Authorization"].split()[1]))).scalar_one()
+    db.session.get(User, token.user_id).active = False
+    db.session.commit()
+
+
+@pytest.mark.parametrize("spoil", [_expire_token, _revoke_token, _deactivate])
+def test_a_spoilt_token_is_401_on_a_community_route_too(client, spoil):
+    community = CommunityFactory()
+    admin = member(community, "admin")
+    headers = token_for(client, admin)
+    url = f"/api/v1/c/{community.slug}/units"
+    assert client.get(url, headers=headers).status_code == 200
+    spoil(headers)
+    response = client.get(url, headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_a_member_of_one_community_is_404_in_another_by_token_and_by_session(client):
+    mine, other = CommunityFactory(), CommunityFactory()
+    user = member(mine, "admin")
+    member(other, "resident")
+    headers = token_for(client, user)
+    assert client.get(f"/api/v1/c/{mine.slug}/units", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/c/{other.slug}/units", headers=headers).status_code == 404
+    assert client.get("/api/v1/c/no-such-place/units", headers=headers).status_code == 404
+    Browser(client).login(user)
+    assert client.get(f"/c/{mine.slug}/units/").status_code == 200
+    assert client.get(f"/c/{other.slug}/units/").status_code == 404
+
+
+def test_an_idle_session_is_signed_out_on_a_community_page(client):
+    community = CommunityFactory()
+    user = member(community, "admin")
+    Browser(client).login(user)
+    assert client.get(f"/c/{community.slug}/units/").status_code == 200
+    (record,) = live_sessions(user)
+    record.last_seen_at = utcnow() - timedelta(minutes=31)
+    db.session.commit()
+    response = client.get(f"/c/{community.slug}/units/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(UserSession, record.id).ended_at is not None
+
+
+def test_a_session_touched_on_a_community_page_keeps_its_roles(client):
+    """The touch commits (once a minute): what the look-up found is read again, not lost."""
+    community = CommunityFactory()
+    user = member(community, "admin")
+    Browser(client).login(user)
+    (record,) = live_sessions(user)
+    record.last_seen_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    response = client.get(f"/c/{community.slug}/units/new")  # staff only
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert utcnow() - services.aware(db.session.get(UserSession, record.id).last_seen_at) < timedelta(minutes=1)

@@ -127,3 +127,48 @@ def test_member_list_queries_do_not_grow_with_members(app, count_sql, kind):
             assert all(m["roles"] and m["name"] for m in items)
     assert counts[10] == counts[1000], counts
     assert counts[1000] <= 12, counts
+
+
+def test_cheapest_authenticated_requests_send_what_the_benchmark_claims(app, count_sql):
+    """bench/README.md: GET /api/v1/me is one statement; the units list four on PostgreSQL — the row-level
+    security settings, the token with its user, community, membership and roles, the units, their
+    representatives — and three on SQLite, which has no settings to send."""
+    community, admin = setup_community(60, 0)
+    get = getter(app, admin, "api")
+    postgres = db.engine.dialect.name == "postgresql"
+    expected = {"/api/v1/me": 1, f"/api/v1/c/{community.slug}/units": 4 if postgres else 3}
+    for url, statements in expected.items():
+        first = get(url)
+        assert first.status_code == 200, first.get_data(as_text=True)
+        with count_sql(settings=True) as n:
+            assert get(url).status_code == 200
+        assert n() == statements, n.statements
+    if postgres:
+        assert n.statements[0].upper().startswith("SELECT SET_CONFIG"), n.statements
+
+
+@pytest.mark.parametrize("kind", ["page", "api"])
+def test_a_community_request_looks_its_caller_up_in_one_query(app, count_sql, kind):
+    """Session or token: the user, the community, the membership and its roles come in one statement."""
+    community, admin = setup_community(5, 0)
+    get = getter(app, admin, kind)
+    url = f"/c/{community.slug}/units/" if kind == "page" else f"/api/v1/c/{community.slug}/units"
+    assert get(url).status_code == 200
+    with count_sql(settings=True) as n:
+        assert get(url).status_code == 200
+    lookups = [s for s in n.statements if " memberships" in s or "FROM memberships" in s]
+    assert len(lookups) == 1, n.statements
+    table = "user_sessions" if kind == "page" else "api_tokens"
+    assert table in lookups[0] and "communities" in lookups[0] and "membership_roles" in lookups[0], lookups[0]
+
+
+def test_a_page_does_not_read_the_signed_in_user_again_after_its_commit(app, count_sql):
+    """The security headers ask whether someone is signed in without loading the user's row again."""
+    community, admin = setup_community(5, 0)
+    get = getter(app, admin, "page")
+    url = f"/c/{community.slug}/units/"
+    assert get(url).status_code == 200
+    with count_sql(settings=True) as n:
+        response = get(url)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert not [s for s in n.statements if s.startswith("SELECT users.")], n.statements

@@ -154,6 +154,40 @@ def test_a_database_default_for_the_settings_does_not_reach_the_app(two):
         db.engine.dispose()
 
 
+def test_the_look_up_of_who_is_asking_sets_the_settings_once_and_a_rejected_one_leaves_none(two, count_sql):
+    from app.accounts import services as accounts
+    from tenants.context import current_db_user_id, current_tenant_id, reset_db_user, reset_tenant, set_tenant
+    from tenants.models import utcnow
+
+    user_a, a = two["user_a"].id, two["a"].id
+    _token, secret = accounts.create_token(two["user_a"], "t")
+    revoked, spoilt = accounts.create_token(two["user_a"], "revoked")
+    revoked.revoked_at = utcnow()
+    db.session.commit()
+    accounts.load_token(secret, "ra")  # the first use is recorded (a commit); the next five minutes' are not
+    db.session.rollback()
+
+    with count_sql(settings=True) as n:
+        found = accounts.load_token(secret, "ra")
+        assert found.community.id == a and found.membership.role_names == ["admin"]
+        assert (current_tenant_id(), current_db_user_id()) == (None, None)  # the caller decides
+        tokens = set_tenant(a), set_db_user(user_a)  # as the log-in loader and the guard do
+        try:
+            assert _count_units() == 2
+        finally:
+            reset_db_user(tokens[1])
+            reset_tenant(tokens[0])
+    assert len(n.statements) == 3, n.statements  # settings, look-up, units: nothing sent again
+    db.session.rollback()
+
+    assert accounts.load_token(spoilt, "ra") is None
+    # The settings the look-up found are not kept: the next statement runs as no one.
+    assert tuple(_raw("SELECT current_setting('huzhu.tenant_id', true), "
+                      "current_setting('huzhu.user_id', true)").one()) == ("", "")
+    assert _raw("SELECT count(*) FROM memberships").scalar() == 0
+    db.session.rollback()
+
+
 def test_user_reads_own_memberships_across_communities_only(two):
     other = member(two["b"], "resident", user=two["user_a"])
     db.session.rollback()

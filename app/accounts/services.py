@@ -1,18 +1,24 @@
 """Account rules: users, passwords, log-in sessions and API tokens. Services flush; the caller commits."""
+import functools
 import logging
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import ApiToken, PasswordReset, User, UserSession, digest
 from app.core import signals
 from app.core.extensions import db
 from app.core.validation import ValidationFailed, text_problems
+from tenants import rls
 from tenants.clock import utcnow
+from tenants.context import unscoped
+from tenants.models import Community, Membership, MembershipRole
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +97,60 @@ def authenticate(login: str, password: str) -> User | None:
     return user
 
 
+# --- who is asking: a session or a token, in one query ----------------------------------------------
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The user of a live session or token; for a request that names a community, that community (None when
+    there is no such community) and the user's membership of it with its roles (None when not a member)."""
+
+    user: User
+    community: Community | None = None
+    membership: Membership | None = None
+
+
+@functools.cache
+def _lookups(credential: type) -> tuple:
+    """The statements that find who holds a credential (an ApiToken or a UserSession, by the digest of its
+    secret), built once: (the credential and its user; the same with the community of a slug, the user's
+    membership and its roles; the row-level security settings for the latter)."""
+    key = credential.token_hash if credential is ApiToken else credential.id
+    plain = select(credential, User).join(User, User.id == credential.user_id).where(key == bindparam("digest"))
+    in_community = (
+        plain.add_columns(Community, Membership)
+        .outerjoin(Community, Community.slug == bindparam("slug"))
+        .outerjoin(Membership, and_(Membership.community_id == Community.id, Membership.user_id == User.id))
+        .outerjoin(MembershipRole, and_(MembershipRole.community_id == Membership.community_id,
+                                        MembershipRole.membership_id == Membership.id))
+        .options(contains_eager(Membership.roles))
+        .order_by(MembershipRole.role)
+        # The joins name the community and the user themselves; on PostgreSQL row-level security still holds.
+        .execution_options(**unscoped())
+    )
+    settings = rls.settings_select(
+        tenant=select(Community.id).where(Community.slug == bindparam("slug")).scalar_subquery(),
+        user=select(credential.user_id).where(key == bindparam("digest")).scalar_subquery())
+    return plain, in_community, settings
+
+
+def _credential(credential: type, hashed: str, community_slug: str | None):
+    """The credential's row and its user, + the community and the user's membership (with its roles) when the
+    request names a community, in one query; None when no such credential.
+
+    On PostgreSQL the membership is read under row-level security, so the settings go first, found by the
+    database from the same slug and digest in one statement; the caller sets the context to what it has
+    checked, and when that is what was found nothing is sent again.
+    """
+    plain, in_community, settings = _lookups(credential)
+    if community_slug is None:
+        row = db.session.execute(plain, {"digest": hashed}).first()
+        return None if row is None else (*row, None, None)
+    params = {"digest": hashed, "slug": community_slug}
+    with rls.settings_from(db.session, settings, params):
+        rows = db.session.execute(in_community, params).unique().all()  # a row per role: all of them fill roles
+    return rows[0] if rows else None
+
+
 # --- sessions ------------------------------------------------------------------------------------
 
 def start_session(user: User, user_agent: str | None = None) -> str:
@@ -101,10 +161,14 @@ def start_session(user: User, user_agent: str | None = None) -> str:
     return secret
 
 
-def load_session(secret: str) -> User | None:
-    """The user of a live session, or None when it ended or sat idle too long."""
-    record = db.session.get(UserSession, digest(secret))
-    if record is None or record.ended_at is not None:
+def load_session(secret: str, community_slug: str | None = None) -> SignedIn | None:
+    """The user of a live session, or None when it ended or sat idle too long; with a community slug, also the
+    community and the user's membership (see `SignedIn`), in the same query."""
+    found = _credential(UserSession, digest(secret), community_slug)
+    if found is None:
+        return None
+    record, user, community, membership = found
+    if record.ended_at is not None:
         return None
     now = utcnow()
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
@@ -116,11 +180,10 @@ def load_session(secret: str) -> User | None:
     if now - aware(record.last_seen_at) > timedelta(minutes=1):
         record.last_seen_at = now
         db.session.commit()
-    user = db.session.get(User, record.user_id)
-    if user is None or not user.active:
+    if not user.active:
         return None
     user.session_id = secret
-    return user
+    return SignedIn(user, community, membership)
 
 
 def end_session(secret: str | None) -> None:
@@ -161,9 +224,14 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
-def load_token(secret: str) -> User | None:
-    token = db.session.execute(select(ApiToken).where(ApiToken.token_hash == digest(secret))).scalar_one_or_none()
-    if token is None or token.revoked_at is not None:
+def load_token(secret: str, community_slug: str | None = None) -> SignedIn | None:
+    """The user of a live token; with a community slug, also the community and the membership (see `SignedIn`),
+    in the same query."""
+    found = _credential(ApiToken, digest(secret), community_slug)
+    if found is None:
+        return None
+    token, user, community, membership = found
+    if token.revoked_at is not None:
         return None
     now = utcnow()
     if token.expires_at is not None and aware(token.expires_at) <= now:
@@ -171,8 +239,7 @@ def load_token(secret: str) -> User | None:
     if token.last_used_at is None or now - aware(token.last_used_at) > timedelta(minutes=5):
         token.last_used_at = now
         db.session.commit()
-    user = db.session.get(User, token.user_id)
-    return user if user is not None and user.active else None
+    return SignedIn(user, community, membership) if user.active else None
 
 
 def list_tokens(user: User) -> list[ApiToken]:
