@@ -37,7 +37,7 @@ _BASELINE_SQL = f"SELECT set_config('{TENANT_SETTING}', '', false), set_config('
 # What the open transaction of a connection holds, in its `info`: (tenant id, user id).
 _APPLIED = "huzhu_rls_applied"
 _BLANK = (None, None)
-_UNKNOWN = ("unknown", "unknown")  # equal to no context, so the next statement sends the settings
+_UNKNOWN = ("unknown", "unknown")  # never equal to a context, so the next statement sends the settings
 _SAVEPOINTS = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
 # Execution option of the settings statement itself, so the hook does not run for it.
 _OWN = "huzhu_rls_settings"
