@@ -1,5 +1,6 @@
 """Streets, communities (the tenants) and memberships (user × community × roles)."""
 import logging
+import re
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, select
@@ -13,6 +14,8 @@ logger = logging.getLogger(__name__)
 
 ROLES = ("admin", "coordinator", "council", "representative", "unit", "resident")
 COMMUNITY_STATUSES = ("active", "suspended")
+# What a community's slug may be: lower-case letters, digits and inner hyphens, at most 40 characters.
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
 
 class Street(db.Model):
@@ -44,6 +47,8 @@ class Community(db.Model):
 
     @classmethod
     def by_slug(cls, slug: str) -> "Community | None":
+        if not SLUG_RE.match(slug or ""):
+            return None  # no community has it (and NUL or a lone surrogate never reaches the database)
         return db.session.execute(select(cls).where(cls.slug == slug)).scalar_one_or_none()
 
 

@@ -1,17 +1,15 @@
 """Creating, suspending and restoring communities (the platform operator's work, and the CLI's)."""
 import logging
-import re
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.core.validation import ValidationFailed, text_problems
-from tenants.models import Community, Street
+from tenants.models import SLUG_RE, Community, Street
 
 logger = logging.getLogger(__name__)
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 RESERVED = {"api", "static", "login", "logout", "platform", "admin", "new"}
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.core.errors import ApiError
 from app.core.extensions import db
 from tenants.context import set_db_user, set_tenant
-from tenants.models import Community, Membership
+from tenants.models import SLUG_RE, Community, Membership
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,10 @@ def current_membership() -> Membership | None:
 
 
 def requested_slug() -> str | None:
-    """The slug of the community the URL names, before the guard has resolved it (None outside one)."""
-    return g.get("community_slug")
+    """The slug of the community the URL names, before the guard has resolved it (None outside one, or when
+    no community could have it: the guard then answers 404 without asking the database)."""
+    slug = g.get("community_slug")
+    return slug if slug is not None and SLUG_RE.match(slug) else None
 
 
 def resolved(slug: str, community: Community | None, membership: Membership | None) -> None:
