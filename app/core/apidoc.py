@@ -1,6 +1,8 @@
 """The API's shared pieces: the flask-smorest Api documenting our error body, and the collection envelope."""
 import logging
+from collections.abc import Callable
 
+from flask import jsonify
 from flask_smorest import Api as SmorestApi
 from marshmallow import Schema, fields
 
@@ -32,3 +34,68 @@ def collection_schema(item_schema: type[Schema], name: str) -> type[Schema]:
         "items": fields.List(fields.Nested(item_schema), required=True),
         "next_cursor": fields.String(allow_none=True, required=True),
     })
+
+
+def row_dumper(schema_cls: type[Schema]) -> Callable[[object], dict]:
+    """An output schema as one plain function for long lists of objects: the same dict as
+    `schema_cls().dump(obj)`, each field's own `_serialize` called directly, without marshmallow's
+    per-field dispatch (the half of a 50-row list request's CPU). For objects with every attribute the
+    schema names (ORM rows); tests/test_api_rows.py holds it to `dump` for every collection schema."""
+    steps = []
+    for name, field in schema_cls().dump_fields.items():
+        key, attr = field.data_key or name, field.attribute or name
+        if isinstance(field, fields.Function):
+            steps.append((key, _function_step(field)))
+        elif isinstance(field, fields.Nested):
+            steps.append((key, _nested_step(field, attr)))
+        elif isinstance(field, fields.List) and isinstance(field.inner, fields.Nested):
+            steps.append((key, _list_step(field, attr)))
+        else:
+            steps.append((key, _plain_step(field, attr)))
+
+    def dump(obj) -> dict:
+        return {key: step(obj) for key, step in steps}
+
+    return dump
+
+
+def _function_step(field):
+    return field.serialize_func
+
+
+def _plain_step(field, attr):
+    serialize = field._serialize
+
+    def step(obj):
+        return serialize(getattr(obj, attr), attr, obj)
+
+    return step
+
+
+def _nested_step(field, attr):
+    inner = row_dumper(type(field.schema))
+    many = field.many
+
+    def step(obj):
+        value = getattr(obj, attr)
+        if value is None:
+            return None
+        return [inner(v) for v in value] if many else inner(value)
+
+    return step
+
+
+def _list_step(field, attr):
+    inner = row_dumper(type(field.inner.schema))
+
+    def step(obj):
+        value = getattr(obj, attr)
+        return None if value is None else [inner(v) for v in value]
+
+    return step
+
+
+def collection_response(items, next_cursor: str | None, dump: Callable[[object], dict]):
+    """A collection answered as JSON straight away (flask-smorest passes a Response through; the
+    endpoint's @response schema still documents it)."""
+    return jsonify({"items": [dump(item) for item in items], "next_cursor": next_cursor})

@@ -5,7 +5,7 @@ from flask import abort, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.core.apidoc import collection_schema
+from app.core.apidoc import collection_response, collection_schema, row_dumper
 from app.permissions import can, found, require
 from app.units import importing, schemas, services
 from app.units.services import REPRESENTATIVE_FIELDS
@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 blp = tenant_routes(Blueprint("units_api", __name__, url_prefix="/api/v1/c/<slug>/units",
                               description="Member units of a community"))
 UnitList = collection_schema(schemas.UnitOut, "UnitList")
+unit_row = row_dumper(schemas.UnitOut)
 
 
 @blp.get("")
@@ -25,7 +26,7 @@ def list_units(args):
     """Units in pinyin order; filter by `q` (name, pinyin, address, contact), `type`, `status`."""
     require("units.view")
     items, next_cursor = services.list_units(**args)
-    return {"items": items, "next_cursor": next_cursor}
+    return collection_response(items, next_cursor, unit_row)
 
 
 @blp.post("")
