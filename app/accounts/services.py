@@ -176,7 +176,9 @@ def load_session(secret: str, community_slug: str | None = None) -> SignedIn | N
         record.ended_at = now
         db.session.commit()
         return None
-    # Touch at most once a minute so reading pages does not write on every request.
+    # Touch at most once a minute so reading pages does not write on every request. The touch (like the
+    # idle ending above) is bookkeeping committed at once, before the view's unit of work begins: left to
+    # the end of the request it would hold a write lock (on SQLite, the whole database) the whole request.
     if now - aware(record.last_seen_at) > timedelta(minutes=1):
         record.last_seen_at = now
         db.session.commit()
@@ -238,7 +240,7 @@ def load_token(secret: str, community_slug: str | None = None) -> SignedIn | Non
         return None
     if token.last_used_at is None or now - aware(token.last_used_at) > timedelta(minutes=5):
         token.last_used_at = now
-        db.session.commit()
+        db.session.commit()  # bookkeeping, committed at once (see load_session)
     return SignedIn(user, community, membership) if user.active else None
 
 
