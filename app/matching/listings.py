@@ -3,13 +3,10 @@ import logging
 
 from sqlalchemy import select
 
-from app.accounts.services import user_names  # noqa: F401
 from app.core.extensions import db
 from app.matching.models import Match
 from app.needs.models import OPEN_STATUSES, Need
-from app.needs.services import names_of as names_of_needs  # noqa: F401  (the pages read them from here too)
 from app.offers.models import Offer
-from app.offers.services import offers_with_units  # noqa: F401
 from app.residents.models import Resident
 from app.units.models import Unit
 

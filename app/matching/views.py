@@ -17,6 +17,8 @@ from app.matching.words import reasons_text
 from app.needs import services as needs
 from app.needs import views as need_pages
 from app.needs.models import Need
+from app.needs.services import names_of as names_of_needs
+from app.offers.services import offers_with_units
 from app.permissions import can, found, is_staff, require
 from app.sections import section
 from app.units.services import units_of_user
@@ -123,8 +125,8 @@ def batch():
         need_ids = {int(n) for n in plan["optimal"]} | {int(n) for n in plan["greedy"]}
         needs = {n.id: n for n in db.session.execute(
             select(Need).where(Need.id.in_(need_ids or [-1]))).scalars()}
-        names = listings.names_of_needs(list(needs.values()))
-        offers = listings.offers_with_units(set(plan["optimal"].values()) | set(plan["greedy"].values()))
+        names = names_of_needs(list(needs.values()))
+        offers = offers_with_units(set(plan["optimal"].values()) | set(plan["greedy"].values()))
         for need_id in sorted(need_ids):
             need = needs.get(need_id)
             pairs.append({"need": need, "who": names["residents"].get(need.resident_id) or
@@ -154,7 +156,7 @@ def _need_part(need):
     proposals = []
     if staff and need.status in ("submitted", "triaged"):
         proposals = services.proposals(need, actor_id=current_user.id)  # audited; the request commits it
-    offers = listings.offers_with_units([m.offer_id for m in matches] + [p.offer_id for p in proposals
+    offers = offers_with_units([m.offer_id for m in matches] + [p.offer_id for p in proposals
                                                                          if not p.community_id])
     return labels() | {
         "need": need, "matches": matches, "delivered": delivered, "proposals": proposals, "offers": offers,

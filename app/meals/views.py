@@ -9,15 +9,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import history
+from app.accounts import services as accounts
 from app.core import spreadsheet
 from app.core.kinds import MEAL_SLOTS
 from app.core.vocabulary import labels
 from app.lifecycle import PageForm, read_form, redirect_refusals_to
-from app.matching import listings
 from app.meals import schemas, services
 from app.meals.models import MODES, PLAN_STATUSES
 from app.meals.schemas import MONTH
 from app.offers.models import ELIGIBILITY, WEEKDAYS
+from app.offers.services import offers_with_units
 from app.permissions import can, found, is_staff, require
 from app.residents import services as residents
 from app.sections import digest, section
@@ -94,7 +95,7 @@ def index():
         if staff else {},
         names=residents.resident_names(p.resident_id for p in shown),
         titles={offer_id: offer.title for offer_id, (offer, _unit) in
-                listings.offers_with_units(p.offer_id for p in shown).items()},
+                offers_with_units(p.offer_id for p in shown).items()},
         can_request=staff or bool(mine), status=status)
 
 
@@ -151,7 +152,7 @@ def _render_plan(plan, *, form: PageForm | None = None):
     return render_template(
         "meals/plan.html", plan=plan, orders=orders, offer=offer, resident=residents.get_resident(plan.resident_id),
         settings=services.settings_of(offer), changes=changes, today=today, errors=form.errors if form else {},
-        actors=listings.user_names(c.actor_id for c in changes), staff=is_staff(),
+        actors=accounts.user_names(c.actor_id for c in changes), staff=is_staff(),
         earliest_end=services.first_open_day(services.settings_of(offer)) - timedelta(days=1))
 
 

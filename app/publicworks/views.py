@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.accounts import services as accounts
 from app.lifecycle import PageForm, redirect_refusals_to
-from app.matching import listings
 from app.needs import services as needs
 from app.permissions import can, found, require
 from app.publicworks import schemas, services
@@ -115,7 +115,7 @@ def _render_detail(pw, *, form: PageForm | None = None, which: str | None = None
              if to in services.MOVES.get(pw.status, set())] if can("public_works.manage") else []
     return render_template(
         "publicworks/detail.html", found=pw, changes=changes, need=need, moves=moves,
-        actors=listings.user_names(c.actor_id for c in changes), errors=form.errors if form else {},
+        actors=accounts.user_names(c.actor_id for c in changes), errors=form.errors if form else {},
         values=form.values if form else {}, form=which, manage=can("public_works.manage"))
 
 
