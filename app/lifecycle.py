@@ -188,7 +188,7 @@ def _fields(schema: Schema | None) -> dict:
 
 def _submitted(schema: Schema | None, source=None) -> dict:
     """The form (`request.form`, or `source`) as the schema reads it: stripped text, lists for list fields,
-    unticked boxes False."""
+    unticked boxes False. A field marked `metadata={"as_typed": True}` (a password) keeps every character."""
     known = _fields(schema)
     source = request.form if source is None else source
     raw = {}
@@ -197,6 +197,8 @@ def _submitted(schema: Schema | None, source=None) -> dict:
             continue
         if isinstance(known.get(key), fields.List):
             raw[key] = [value.strip() for value in source.getlist(key)]
+        elif known.get(key) is not None and known[key].metadata.get("as_typed"):
+            raw[key] = source.get(key, "")
         else:
             raw[key] = source.get(key, "").strip()
     for key, field in known.items():

@@ -662,3 +662,20 @@ def test_a_session_touched_on_a_community_page_keeps_its_roles(client):
     assert response.status_code == 200
     db.session.expire_all()
     assert utcnow() - services.aware(db.session.get(UserSession, record.id).last_seen_at) < timedelta(minutes=1)
+
+
+def test_a_password_set_on_the_reset_page_is_kept_as_typed(app, client):
+    """Spaces around a new password are part of it: the log-in page does not strip them either."""
+    from app.accounts.models import PasswordReset
+
+    user = UserFactory()
+    db.session.add(PasswordReset(user_id=user.id, token_hash=digest("page-reset-code"),
+                                 expires_at=utcnow() + timedelta(minutes=30)))
+    db.session.commit()
+    page = Browser(client)
+    page.get("/password/reset/page-reset-code")
+    response = page.post("/password/reset/page-reset-code",
+                         data={"code": "page-reset-code", "password": "  spaced secret 42 "})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password("  spaced secret 42 ")

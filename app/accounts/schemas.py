@@ -56,4 +56,5 @@ class ResetRequest(Schema):
 
 class ResetConfirm(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True,
+                             metadata={"as_typed": True})  # spaces around a password are part of it
