@@ -24,6 +24,7 @@ import os
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qs
 
+from app.permissions import RULES
 from wsgi import app
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ _UNITS = (f"SELECT {', '.join(UNIT_COLUMNS)} FROM units WHERE community_id = {{p
           "ORDER BY name_sort, id LIMIT {p}")
 _REPRESENTATIVES = ("SELECT r.unit_id, r.user_id, u.name FROM unit_representatives r JOIN users u ON u.id = r.user_id "
                     "WHERE r.community_id = {p} AND r.unit_id IN ({ids}) ORDER BY r.id")
-UNITS_VIEW = {"admin", "coordinator", "council", "representative", "unit", "resident"}  # app.permissions RULES
+UNITS_VIEW = RULES["units.view"]  # the roles that may list units: the app's own rule
 
 
 class _Db:

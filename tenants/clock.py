@@ -39,13 +39,18 @@ def zone(community_id: int | None = None) -> ZoneInfo:
         return DEFAULT_ZONE
     cache = g.setdefault("huzhu_zones", {}) if has_app_context() else {}
     if community_id not in cache:
-        cache[community_id] = _zone_of(community_id)
+        loaded = g.get("community") if has_app_context() else None  # the community of the URL, if it is this one
+        name = loaded.timezone if loaded is not None and loaded.id == community_id else _zone_name(community_id)
+        cache[community_id] = _zone_named(name, community_id)
     return cache[community_id]
 
 
-def _zone_of(community_id: int) -> ZoneInfo:
+def _zone_name(community_id: int) -> str | None:
     # Plain SQL on the tenant table itself: tenants.models imports this module (utcnow) and not the reverse.
-    name = db.session.execute(text("SELECT timezone FROM communities WHERE id = :id"), {"id": community_id}).scalar()
+    return db.session.execute(text("SELECT timezone FROM communities WHERE id = :id"), {"id": community_id}).scalar()
+
+
+def _zone_named(name: str | None, community_id: int) -> ZoneInfo:
     try:
         return ZoneInfo(name) if name else DEFAULT_ZONE
     except (KeyError, ValueError):

@@ -238,7 +238,8 @@ def disable_street(op, table: str) -> None:
     op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
 
 
-def create_tenant_table(op, name: str, *columns, extra_read: str | None = None, **kw):
+def create_tenant_table(op, name: str, *columns, extra_read: str | None = None, platform_rows: bool = False,
+                        **kw):
     """Create a tenant table and, in the same step, enable and force its row-level policy (migrations).
 
     `columns` and `kw` are those of `op.create_table`; the table must have a `community_id` column.
@@ -246,5 +247,5 @@ def create_tenant_table(op, name: str, *columns, extra_read: str | None = None, 
     if not any(getattr(c, "name", None) == "community_id" for c in columns):
         raise ValueError(f"tenant table {name} needs a community_id column")
     table = op.create_table(name, *columns, **kw)
-    enable(op, name, extra_read=extra_read)
+    enable(op, name, extra_read=extra_read, platform_rows=platform_rows)
     return table

@@ -91,15 +91,7 @@ def _stamp_bulk_insert(state) -> None:
     tenant = current_tenant_id()
     rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
     for row in rows:
-        given = row.get("community_id")
-        if tenant is None:
-            if getattr(model, "__platform_rows__", False) and given is None:
-                continue
-            raise TenantContextMissing(f"cannot insert {model.__name__} rows with no community in context")
-        if given is None:
-            row["community_id"] = tenant
-        elif given != tenant:
-            raise TenantContextMissing(f"{model.__name__} rows belong to another community than the context")
+        row["community_id"] = _owner(model, row.get("community_id"), tenant)
 
 
 def _insert_model(state):
@@ -107,17 +99,22 @@ def _insert_model(state):
     return mapper.class_ if mapper is not None else None
 
 
+def _owner(model, given: int | None, tenant: int | None) -> int | None:
+    """The community a row being written belongs to: the context's; a platform row has none."""
+    if tenant is None:
+        if getattr(model, "__platform_rows__", False) and given is None:
+            return None  # a platform row
+        raise TenantContextMissing(f"cannot write {model.__name__} with no community in context")
+    if given is not None and given != tenant:
+        raise TenantContextMissing(f"{model.__name__} belongs to another community than the context")
+    return tenant
+
+
 @event.listens_for(Session, "before_flush")
 def _stamp_inserts(session, flush_context, instances):
     tenant = current_tenant_id()
     for obj in (*session.new, *session.dirty):
-        if not isinstance(obj, TenantScoped):
-            continue
-        if tenant is None:
-            if getattr(obj, "__platform_rows__", False) and obj.community_id is None:
-                continue  # a platform row
-            raise TenantContextMissing(f"cannot write {type(obj).__name__} with no community in context")
-        if obj.community_id is None:
-            obj.community_id = tenant
-        elif obj.community_id != tenant:
-            raise TenantContextMissing(f"{type(obj).__name__} belongs to another community than the context")
+        if isinstance(obj, TenantScoped):
+            owner = _owner(type(obj), obj.community_id, tenant)
+            if obj.community_id != owner:
+                obj.community_id = owner

@@ -156,8 +156,8 @@ def test_a_database_default_for_the_settings_does_not_reach_the_app(two):
 
 def test_the_look_up_of_who_is_asking_sets_the_settings_once_and_a_rejected_one_leaves_none(two, count_sql):
     from app.accounts import services as accounts
+    from tenants.clock import utcnow
     from tenants.context import current_db_user_id, current_tenant_id, reset_db_user, reset_tenant, set_tenant
-    from tenants.models import utcnow
 
     user_a, a = two["user_a"].id, two["a"].id
     _token, secret = accounts.create_token(two["user_a"], "t")

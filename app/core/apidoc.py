@@ -39,17 +39,16 @@ def collection_schema(item_schema: type[Schema], name: str) -> type[Schema]:
 def row_dumper(schema_cls: type[Schema]) -> Callable[[object], dict]:
     """An output schema as one plain function for long lists of objects: the same dict as
     `schema_cls().dump(obj)`, each field's own `_serialize` called directly, without marshmallow's
-    per-field dispatch (the half of a 50-row list request's CPU). For objects with every attribute the
-    schema names (ORM rows); tests/test_api_rows.py holds it to `dump` for every collection schema."""
+    per-field dispatch. For objects with every attribute the schema names (ORM rows);
+    tests/test_api_rows.py holds it to `dump`."""
     steps = []
     for name, field in schema_cls().dump_fields.items():
         key, attr = field.data_key or name, field.attribute or name
         if isinstance(field, fields.Function):
-            steps.append((key, _function_step(field)))
-        elif isinstance(field, fields.Nested):
+            steps.append((key, field.serialize_func))
+        elif isinstance(field, fields.Nested) or (isinstance(field, fields.List)
+                                                  and isinstance(field.inner, fields.Nested)):
             steps.append((key, _nested_step(field, attr)))
-        elif isinstance(field, fields.List) and isinstance(field.inner, fields.Nested):
-            steps.append((key, _list_step(field, attr)))
         else:
             steps.append((key, _plain_step(field, attr)))
 
@@ -59,38 +58,21 @@ def row_dumper(schema_cls: type[Schema]) -> Callable[[object], dict]:
     return dump
 
 
-def _function_step(field):
-    return field.serialize_func
-
-
 def _plain_step(field, attr):
     serialize = field._serialize
-
-    def step(obj):
-        return serialize(getattr(obj, attr), attr, obj)
-
-    return step
+    return lambda obj: serialize(getattr(obj, attr), attr, obj)
 
 
 def _nested_step(field, attr):
-    inner = row_dumper(type(field.schema))
-    many = field.many
+    """A Nested field (one or many) or a List of Nested: the inner schema compiled the same way."""
+    many = isinstance(field, fields.List) or field.many
+    inner = row_dumper(type(field.inner.schema if isinstance(field, fields.List) else field.schema))
 
     def step(obj):
         value = getattr(obj, attr)
         if value is None:
             return None
         return [inner(v) for v in value] if many else inner(value)
-
-    return step
-
-
-def _list_step(field, attr):
-    inner = row_dumper(type(field.inner.schema))
-
-    def step(obj):
-        value = getattr(obj, attr)
-        return None if value is None else [inner(v) for v in value]
 
     return step
 
