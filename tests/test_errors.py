@@ -292,3 +292,34 @@ def test_an_unexpected_error_is_a_friendly_500_not_a_traceback(app, client):
     assert response.status_code == 500
     assert response.mimetype == "text/html"
     assert "secret internals" not in response.get_data(as_text=True)
+
+
+def test_ids_typed_into_forms_that_are_no_ids_are_not_a_500_and_change_nothing(app, client):
+    """A superscript digit, a 30-digit number and an id past the database's range, where pages read ids."""
+    from app.notifications import services as notifications
+    from app.notifications.models import InboxEntry
+    from tests.factories import Browser
+
+    community = CommunityFactory()
+    admin = member(community, "admin", "coordinator")
+    with tenant_context(community.id):
+        notifications.emit("announcement", audience=notifications.to_users(admin.id),
+                           payload={"title": "停电通知", "body": "周六检修"})
+        db.session.commit()
+    from jobs.queues import run_in_process_jobs
+
+    run_in_process_jobs()
+
+    def unread() -> int:
+        with tenant_context(community.id):
+            return len(db.session.execute(db.select(InboxEntry).where(InboxEntry.read_at.is_(None))).all())
+
+    before = unread()
+    assert before >= 1
+    browser = Browser(client)
+    browser.login(admin)
+    for junk in ["²", "1" * 30, "9999999999"]:
+        assert browser.post("/notifications/read", data={"id": junk}).status_code == 302
+        assert unread() == before, junk  # an id that is no id marks nothing read
+        page = browser.get(f"/c/{community.slug}/meals/plans/new?resident_id={junk}")
+        assert page.status_code == 200, junk

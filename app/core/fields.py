@@ -21,6 +21,14 @@ logger = logging.getLogger(__name__)
 
 # The database's INTEGER (PostgreSQL's `integer`, what every primary key here is): larger ids cannot exist.
 MAX_ID = 2**31 - 1
+
+
+def as_id(text: str | None) -> int | None:
+    """A form or query value read as an id of the database's range, or None (ASCII digits only: "²" and
+    a 30-digit number are no ids)."""
+    if text and len(text) <= 10 and text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
 _DIGITS = re.compile(r"[0-9]{1,10}")
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from app import history
 from app.accounts import services as accounts
 from app.core import spreadsheet
+from app.core.fields import as_id
 from app.core.kinds import MEAL_SLOTS
 from app.core.vocabulary import labels
 from app.lifecycle import PageForm, read_form, redirect_refusals_to
@@ -122,7 +123,7 @@ def new_plan():
         "weekdays": ["mon", "tue", "wed", "thu", "fri"], "slots": ["lunch"], "mode": "dine_in",
         "starts_on": first.isoformat() if first else "", "ends_on": "", "diet_notes": ""})
     chosen = form.values["resident_id"]
-    resident = residents.get_resident(int(chosen)) if chosen.isdigit() and len(chosen) <= 10 else None
+    resident = residents.get_resident(resident_id) if (resident_id := as_id(chosen)) else None
     if resident is None or not can("meals.request_plan", resident):
         if form.submitted and "resident_id" not in form.errors:
             form.add_errors({"resident_id": [_("Choose the resident the meals are for.")]})

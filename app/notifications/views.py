@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core.fields import as_id
 from app.lifecycle import PageForm
 from app.notifications import services
 from app.notifications.events import CATEGORIES, CHANNELS
@@ -36,8 +37,8 @@ def inbox():
 @bp.post("/notifications/read")
 @login_required
 def mark_read():
-    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
-    services.mark_read(current_user.id, ids or None)
+    sent = request.form.getlist("id")  # none sent: every entry; sent but no ids among them: none
+    services.mark_read(current_user.id, [i for i in map(as_id, sent) if i] if sent else None)
     target = request.form.get("go")
     if target and target.startswith("/") and not target.startswith("//"):
         return redirect(target)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts import services as accounts
+from app.core.fields import as_id
 from app.lifecycle import PageForm, redirect_refusals_to
 from app.needs import services as needs
 from app.permissions import can, found, require
@@ -73,7 +74,7 @@ def create():
     """Write a request; from a resident's public works need (`?need_id=`) its title and details come along."""
     require("public_works.manage")
     need_id = request.values.get("need_id", "")
-    need = needs.get_need(int(need_id)) if need_id.isdigit() and len(need_id) <= 10 else None
+    need = needs.get_need(need_ref) if (need_ref := as_id(need_id)) else None
     schema = schemas.PublicWorksForm()
     # The need may come in the query; the service says when it is not a need this request can come from.
     form = PageForm(schema, source=request.values, error_key=schema.input_of, initial={
