@@ -262,7 +262,6 @@ class PageForm:
         self.submitted = request.method == "POST" if submitted is None else submitted
         self.data: dict = {}
         self.errors: dict[str, list[str]] = {}
-        self.message: str | None = None
         self.refusal: Exception | None = None
         self._error_key = error_key
         self.values = shown(self.schema.dump(obj)) if obj is not None and self.schema is not None else {}
@@ -294,8 +293,9 @@ class PageForm:
 
     def refuse(self, err: Exception) -> None:
         """Take a service's refusal: ValidationFailed by its fields, a Conflict under "_schema"."""
-        self.refusal, self.message = err, refusal_message(err)
+        self.refusal = err
+        message = refusal_message(err)
         if isinstance(err, ValidationFailed) and err.fields:
             self.add_errors(err.fields)
         else:
-            self.errors.setdefault("_schema", []).append(self.message)
+            self.errors.setdefault("_schema", []).append(message)

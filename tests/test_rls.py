@@ -284,14 +284,14 @@ def test_raw_sql_under_a_cannot_write_any_of_bs_rows(street):
 def _referral(street) -> int:
     from zoneinfo import ZoneInfo
 
-    from app.matching import services as matching
     from app.needs import services as needs
+    from app.referrals import services as referrals
 
     with tenant_context(street["a"].id):
         need = needs.create_need(NeedIn().load({"kind": "meal", "title": "午饭", "resident_id": str(street["resident"]),
                                                 "day": "2026-12-01", "slot": "lunch"}),
                                  actor_id=None, tz=ZoneInfo("Asia/Shanghai"))
-        referral_id = matching.refer(need, street["b_shared"], actor_id=None).id
+        referral_id = referrals.refer(need, street["b_shared"], actor_id=None).id
         db.session.commit()
     return referral_id
 

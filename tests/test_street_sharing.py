@@ -183,7 +183,7 @@ def test_referral_end_to_end_through_the_api_and_the_pages(app, client, world, d
 def test_withdrawing_a_taken_referral_cancels_the_neighbours_need(app, client, world, drain):
     need_id = _need(world)
     with tenant_context(world["a"].id):
-        referral = matching.refer(needs.get_need(need_id), world["b_shared"], actor_id=None)
+        referral = referrals.refer(needs.get_need(need_id), world["b_shared"], actor_id=None)
         db.session.commit()
         referral_id = referral.id
     with tenant_context(world["b"].id):
@@ -241,7 +241,7 @@ def test_escalation_refers_to_the_street_only_when_a_neighbour_shares_that_kind(
 def test_a_referral_to_b_is_invisible_to_the_rest_of_the_street_and_to_other_streets(app, client, world):
     need_id = _need(world)
     with tenant_context(world["a"].id):
-        referral_id = matching.refer(needs.get_need(need_id), world["b_shared"], actor_id=None).id
+        referral_id = referrals.refer(needs.get_need(need_id), world["b_shared"], actor_id=None).id
         db.session.commit()
     for slug, key in (("sc", "c"), ("sd", "d")):
         headers = token_for(client, world["staff"][key])
@@ -268,7 +268,7 @@ def test_bs_objects_are_still_404_under_a(app, client, world):
 def test_the_referral_carries_no_personal_data(app, client, world, drain):
     need_id = _need(world)
     with tenant_context(world["a"].id):
-        referral = matching.refer(needs.get_need(need_id), world["b_shared"], actor_id=world["staff"]["a"].id)
+        referral = referrals.refer(needs.get_need(need_id), world["b_shared"], actor_id=world["staff"]["a"].id)
         db.session.commit()
         referral_id = referral.id
         row = db.session.execute(select(StreetReferral.__table__).where(StreetReferral.id == referral_id)).one()
@@ -312,7 +312,7 @@ def test_referral_list_does_not_grow_with_the_number_of_referrals(app, client, w
     def refer_one():
         need_id = _need(world)
         with tenant_context(world["a"].id):
-            matching.refer(needs.get_need(need_id), world["b_shared"], actor_id=world["staff"]["a"].id)
+            referrals.refer(needs.get_need(need_id), world["b_shared"], actor_id=world["staff"]["a"].id)
             db.session.commit()
 
     refer_one()
@@ -332,7 +332,7 @@ def test_referral_list_does_not_grow_with_the_number_of_referrals(app, client, w
 def test_the_sweep_repeats_a_lost_follow_up_and_expires_what_is_past(app, world):
     need_id = _need(world)
     with tenant_context(world["a"].id):
-        referral_id = matching.refer(needs.get_need(need_id), world["b_shared"], actor_id=None).id
+        referral_id = referrals.refer(needs.get_need(need_id), world["b_shared"], actor_id=None).id
         db.session.commit()
     with tenant_context(world["b"].id):
         referrals.take(referrals.get_referral(referral_id), actor_id=None)

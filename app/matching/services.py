@@ -45,11 +45,6 @@ def proposals(need: Need, *, actor_id: int | None, limit: int = 10, street: bool
     return found
 
 
-def refer(need: Need, offer_id: int, *, actor_id: int | None):
-    """Hand the need to the neighbouring community whose shared offer was chosen (a referral, not a match)."""
-    return referrals.refer(need, offer_id, actor_id=actor_id)
-
-
 @signals.referral_taken.connect
 def _propose_referred_offer(referral, *, need: Need, actor_id: int | None) -> None:
     """The neighbour took a referral that chose one of its shared offers: propose it to the unit."""

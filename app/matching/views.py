@@ -20,6 +20,7 @@ from app.needs.models import Need
 from app.needs.services import names_of as names_of_needs
 from app.offers.services import offers_with_units
 from app.permissions import can, found, is_staff, require
+from app.referrals import services as referrals
 from app.sections import section
 from app.units.services import units_of_user
 from tenants import clock
@@ -180,7 +181,7 @@ def refer(need_id: int):
     need = found(needs.get_need(need_id), "matching.propose")
     require("referrals.refer")
     redirect_refusals_to(url_for("needs.detail", need_id=need_id))
-    referral = services.refer(need, read_form(schemas.OfferChoice)["offer_id"], actor_id=current_user.id)
+    referral = referrals.refer(need, read_form(schemas.OfferChoice)["offer_id"], actor_id=current_user.id)
     flash(_("Referred; the neighbouring community is asked to take it on."), "success")
     return redirect(url_for("referrals.detail", referral_id=referral.id))
 

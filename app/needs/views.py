@@ -74,7 +74,7 @@ def create():
                            resident_choices=resident_choices, unit_choices=unit_choices)
 
 
-def render_detail(need, *, context: dict | None = None, status_code: int = 200):
+def render_detail(need, *, context: dict | None = None):
     """The need with its history and moves; the parts other domains add (matching's proposals, matches and
     rating, a referral, public works requests) are sections of the "need" page (app.sections), which
     receive `context` too (a refused rating's errors and values)."""
@@ -85,7 +85,7 @@ def render_detail(need, *, context: dict | None = None, status_code: int = 200):
     return render_template(
         "needs/detail.html", need=need, changes=changes, actors=accounts.user_names(c.actor_id for c in changes),
         sections=parts, staff=is_staff(), names=services.names_of([need]), moves=moves,
-        window=services.local_window(need, clock.zone())), status_code
+        window=services.local_window(need, clock.zone()))
 
 
 @bp.get("/<int:need_id>")

@@ -95,9 +95,9 @@ def live_referral_of(need: Need) -> StreetReferral | None:
         StreetReferral.status.in_(LIVE_REFERRAL_STATUSES)).order_by(StreetReferral.id.desc())).scalars().first()
 
 
-def refer(need: Need, offer_id: int, fact: engine.NeedFacts | None = None, *, actor_id: int | None) -> StreetReferral:
+def refer(need: Need, offer_id: int, *, actor_id: int | None) -> StreetReferral:
     """Hand the need to the neighbour whose shared offer the coordinator chose (it must pass the filters)."""
-    fact = fact or needs.facts(need, actor_id=actor_id, tz=clock.zone(need.community_id))
+    fact = needs.facts(need, actor_id=actor_id, tz=clock.zone(need.community_id))
     if need.status not in OPEN_STATUSES:
         raise Conflict(_("This need is not waiting for a match."), "invalid_transition")
     if need.referral_id:
