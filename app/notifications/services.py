@@ -279,6 +279,12 @@ def failed_deliveries_total() -> int:
     ).scalar_one()
 
 
+def failed_count() -> int:
+    """Undelivered messages of the current community, from the counter each failure keeps (no row read)."""
+    counter = db.session.get(OpsCounter, f"deliveries_failed:{current_tenant_id() or 0}")
+    return counter.value if counter is not None else 0
+
+
 def list_failed(limit: int = 200) -> list[tuple[Delivery, User, OutboxEvent]]:
     return list(db.session.execute(
         select(Delivery, User, OutboxEvent).join(User, User.id == Delivery.user_id)

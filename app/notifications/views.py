@@ -22,7 +22,7 @@ community_bp = tenant_routes(Blueprint("deliveries", __name__, url_prefix="/c/<s
 
 @section("undelivered", page="today", order=90, template="notifications/_today.html", permission="matching.confirm")
 def _today():
-    return {"failed_count": len(services.list_failed())}
+    return {"failed_count": services.failed_count()}
 
 
 @bp.get("/notifications")
