@@ -164,7 +164,7 @@ def get_canteen_statement(args, offer_id: int):
 @blp.arguments(schemas.MonthArgs, location="query")
 @blp.response(200, schemas.ResidentStatementOut)
 def get_resident_statement(args, resident_id: int):
-    resident = found(find_resident(resident_id, erased=can("residents.erase")), "meals.statement")
+    resident = found(find_resident(resident_id), "meals.statement")
     return services.resident_statement(resident, args["month"])
 
 

@@ -303,6 +303,6 @@ def missed():
 
 @bp.get("/residents/<int:resident_id>/statement")
 def resident_statement(resident_id: int):
-    resident = found(residents.find_resident(resident_id, erased=can("residents.erase")), "meals.statement")
+    resident = found(residents.find_resident(resident_id), "meals.statement")
     return render_template("meals/resident_statement.html", resident=resident,
                            s=services.resident_statement(resident, _month_arg()))

@@ -46,14 +46,14 @@ def create_resident(args):
 @blp.get("/<int:resident_id>")
 @blp.response(200, schemas.ResidentOut)
 def get_resident(resident_id: int):
-    return found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.view")
+    return found(services.find_resident(resident_id), "residents.view")
 
 
 @blp.patch("/<int:resident_id>")
 @blp.arguments(schemas.ResidentPatch)
 @blp.response(200, schemas.ResidentOut)
 def update_resident(args, resident_id: int):
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.edit")
+    resident = found(services.find_resident(resident_id), "residents.edit")
     return services.update_resident(resident, args)
 
 
@@ -61,7 +61,7 @@ def update_resident(args, resident_id: int):
 @blp.response(200, schemas.SensitiveOut)
 def get_sensitive(resident_id: int):
     """The sensitive attributes (each read is audited); `consent: false` and nothing else without consent."""
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
+    resident = found(services.find_resident(resident_id), "residents.sensitive")
     values = services.read_sensitive(resident, actor_id=current_user.id)
     return {"consent": False} if values is None else {"consent": True, **values}
 
@@ -71,7 +71,7 @@ def get_sensitive(resident_id: int):
 @blp.response(200, schemas.SensitiveOut)
 def put_sensitive(args, resident_id: int):
     """Store the attributes; 422 without an active consent."""
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
+    resident = found(services.find_resident(resident_id), "residents.sensitive")
     values = services.set_sensitive(resident, args, actor_id=current_user.id)
     return {"consent": True, **values}
 
@@ -79,7 +79,7 @@ def put_sensitive(args, resident_id: int):
 @blp.get("/<int:resident_id>/consents")
 @blp.response(200, ConsentList)
 def list_consents(resident_id: int):
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
+    resident = found(services.find_resident(resident_id), "residents.sensitive")
     return {"items": services.consents_of(resident), "next_cursor": None}
 
 
@@ -88,7 +88,7 @@ def list_consents(resident_id: int):
 @blp.response(201, schemas.ConsentOut)
 def record_consent(args, resident_id: int):
     """Record the resident's separate consent to the use of their sensitive data for services."""
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
+    resident = found(services.find_resident(resident_id), "residents.sensitive")
     return services.record_consent(resident, actor_id=current_user.id, **args)
 
 
@@ -96,7 +96,7 @@ def record_consent(args, resident_id: int):
 @blp.response(204)
 def withdraw_consent(resident_id: int):
     """Withdraw consent: the sensitive data are blocked from now on."""
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
+    resident = found(services.find_resident(resident_id), "residents.sensitive")
     if not services.withdraw_consent(resident, actor_id=current_user.id):
         abort(404)
 
@@ -106,7 +106,7 @@ def withdraw_consent(resident_id: int):
 def request_export(resident_id: int):
     """Ask for a file with everything held about the resident; it is prepared in the background and the
     caller is notified when it is ready (then `GET /exports/<id>/download`)."""
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.export")
+    resident = found(services.find_resident(resident_id), "residents.export")
     return exports.request_export(resident, actor_id=current_user.id)
 
 
@@ -114,7 +114,7 @@ def request_export(resident_id: int):
 @blp.response(200, DataExportList)
 def list_exports(resident_id: int):
     """The resident's files that have not expired: those the caller asked for (staff: all)."""
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.export")
+    resident = found(services.find_resident(resident_id), "residents.export")
     listed = exports.exports_of(resident, requested_by=current_user.id, everyone=can("residents.list"))
     return {"items": listed, "next_cursor": None}
 
@@ -139,7 +139,7 @@ def download_export(export_id: int):
 @blp.post("/<int:resident_id>/deletion-request")
 @blp.response(202, schemas.ResidentOut)
 def request_deletion(resident_id: int):
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.request_deletion")
+    resident = found(services.find_resident(resident_id), "residents.request_deletion")
     return services.request_deletion(resident, actor_id=current_user.id)
 
 
@@ -147,7 +147,7 @@ def request_deletion(resident_id: int):
 @blp.response(200, schemas.ResidentOut)
 def erase(resident_id: int):
     """Admin: erase the resident's personal data (the anonymous row stays for the records that cite it)."""
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.erase")
+    resident = found(services.find_resident(resident_id), "residents.erase")
     return services.erase(resident, actor_id=current_user.id)
 
 

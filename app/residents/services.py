@@ -77,8 +77,11 @@ def get_resident(resident_id: int) -> Resident | None:
     return db.session.execute(select(Resident).where(Resident.id == resident_id)).scalar_one_or_none()
 
 
-def find_resident(resident_id: int, *, erased: bool) -> Resident | None:
-    """The profile a URL names; an erased one is gone unless `erased` (the admin may see that it was erased)."""
+def find_resident(resident_id: int, *, erased: bool | None = None) -> Resident | None:
+    """The profile a URL names; an erased one is gone unless `erased` — by default, unless the member may
+    erase profiles (the admin may see that it was erased)."""
+    if erased is None:
+        erased = permissions.can("residents.erase")
     resident = get_resident(resident_id)
     return None if resident is None or (resident.status == "erased" and not erased) else resident
 

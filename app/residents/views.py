@@ -58,7 +58,7 @@ def create():
 
 @bp.get("/<int:resident_id>")
 def detail(resident_id: int):
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.view")
+    resident = found(services.find_resident(resident_id), "residents.view")
     sensitive = None
     if can("residents.sensitive", resident) and request.args.get("show") == "sensitive":
         # Reading is a deliberate act (a button), so the audit trail records real looks, not page views.
@@ -69,7 +69,7 @@ def detail(resident_id: int):
 
 @bp.route("/<int:resident_id>/edit", methods=["GET", "POST"])
 def edit(resident_id: int):
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.edit")
+    resident = found(services.find_resident(resident_id), "residents.edit")
     form = PageForm(schemas.ResidentPatch, initial={key: getattr(resident, key) for key in FIELDS})
     if form.valid:
         services.update_resident(resident, form.data)
@@ -83,7 +83,7 @@ def edit(resident_id: int):
 
 @bp.route("/<int:resident_id>/sensitive", methods=["GET", "POST"])
 def sensitive(resident_id: int):
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
+    resident = found(services.find_resident(resident_id), "residents.sensitive")
     if services.active_consent(resident) is None:
         flash(_("Record the resident's consent before storing this."), "error")
         return redirect(url_for("residents.detail", resident_id=resident_id))
@@ -99,7 +99,7 @@ def sensitive(resident_id: int):
 
 @bp.post("/<int:resident_id>/consent")
 def consent(resident_id: int):
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
+    resident = found(services.find_resident(resident_id), "residents.sensitive")
     redirect_refusals_to(url_for("residents.detail", resident_id=resident_id))
     own = resident.account_id == current_user.id
     data = read_form(schemas.ConsentForm)
@@ -112,7 +112,7 @@ def consent(resident_id: int):
 
 @bp.post("/<int:resident_id>/consent/withdraw")
 def withdraw(resident_id: int):
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.sensitive")
+    resident = found(services.find_resident(resident_id), "residents.sensitive")
     services.withdraw_consent(resident, actor_id=current_user.id)
     flash(_("Consent withdrawn: the sensitive data are no longer shown or used."), "success")
     return redirect(url_for("residents.detail", resident_id=resident_id))
@@ -121,7 +121,7 @@ def withdraw(resident_id: int):
 @bp.get("/<int:resident_id>/exports")
 def exports_page(resident_id: int):
     """Download all data: ask for a file, see it being prepared, download it when ready."""
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.export")
+    resident = found(services.find_resident(resident_id), "residents.export")
     listed = exports.exports_of(resident, requested_by=current_user.id, everyone=can("residents.list"))
     return render_template("residents/exports.html", resident=resident, exports=listed,
                            requesters=exports.requester_names(listed))
@@ -129,7 +129,7 @@ def exports_page(resident_id: int):
 
 @bp.post("/<int:resident_id>/exports")
 def request_export(resident_id: int):
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.export")
+    resident = found(services.find_resident(resident_id), "residents.export")
     redirect_refusals_to(url_for("residents.exports_page", resident_id=resident_id))
     exports.request_export(resident, actor_id=current_user.id)
     flash(_("The file is being prepared; you will be told when it is ready."), "success")
@@ -148,7 +148,7 @@ def download_export(export_id: int):
 
 @bp.post("/<int:resident_id>/deletion")
 def request_deletion(resident_id: int):
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.request_deletion")
+    resident = found(services.find_resident(resident_id), "residents.request_deletion")
     services.request_deletion(resident, actor_id=current_user.id)
     flash(_("The request has been sent to the community admin."), "success")
     return redirect(url_for("residents.detail", resident_id=resident_id))
@@ -156,7 +156,7 @@ def request_deletion(resident_id: int):
 
 @bp.post("/<int:resident_id>/erase")
 def erase(resident_id: int):
-    resident = found(services.find_resident(resident_id, erased=can("residents.erase")), "residents.erase")
+    resident = found(services.find_resident(resident_id), "residents.erase")
     services.erase(resident, actor_id=current_user.id)
     flash(_("The resident's personal data have been erased."), "success")
     return redirect(url_for("residents.index"))
