@@ -3,6 +3,7 @@ field messages beside their inputs on pages and the JSON error body on the API."
 import re
 
 import pytest
+from flask import flash
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -100,6 +101,7 @@ def test_a_refusal_on_an_action_is_flashed_and_redirects_without_the_success_mes
     def refuse(unit, user_id):
         db.session.add(Unit(name="先写的单位", name_sort="x", type="shop"))
         db.session.flush()
+        flash("已经说了成功", "success")  # said before the refusal: it goes with the rollback
         raise ValidationFailed({"user_id": ["此人不能代表本单位"]})
 
     monkeypatch.setattr(units, "add_representative", refuse)
@@ -107,7 +109,7 @@ def test_a_refusal_on_an_action_is_flashed_and_redirects_without_the_success_mes
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/units/{unit_id}")
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
     assert re.search(r'<p class="flash flash-error">此人不能代表本单位', page)
-    assert "flash-success" not in page
+    assert "flash-success" not in page and "已经说了成功" not in page
     assert unit_count(community) == 1
 
 
@@ -130,7 +132,7 @@ def test_an_api_refusal_answers_422_with_the_fields_and_keeps_nothing(client, co
     assert unit_count(community) == 0
 
 
-def test_an_unexpected_error_rolls_back(client, community, admin, monkeypatch):
+def test_an_unexpected_error_answers_500_and_keeps_nothing(client, community, admin, monkeypatch):
     headers = token_for(client, admin)
     monkeypatch.setattr(units, "create_unit", flush_then(RuntimeError("boom")))
     response = client.post("/api/v1/c/lc/units", json={"name": "阿姨家政", "type": "shop"}, headers=headers)
@@ -170,3 +172,13 @@ def test_a_booking_view_runs_again_when_sqlite_reports_a_lock(client, community,
     with client.application.test_request_context("/"):
         assert ran().get_data(as_text=True) == "ok"
     assert len(calls) == 2
+
+    unmarked_calls = []
+
+    def unmarked():
+        unmarked_calls.append(1)
+        raise OperationalError("UPDATE offer_occurrences", {}, Exception("database is locked"))
+
+    with client.application.test_request_context("/"), pytest.raises(OperationalError):
+        lifecycle.unit_of_work(unmarked)()
+    assert len(unmarked_calls) == 1  # not run again: the error is answered
