@@ -22,6 +22,7 @@ from app.accounts.models import User
 from app.announcements import services as announcements
 from app.announcements.models import Announcement
 from app.core.extensions import db
+from app.core.validation import ValidationFailed
 from app.matching import services as matching
 from app.matching.models import Match
 from app.meals import services as meals
@@ -174,10 +175,11 @@ def neighbour(make_user, password_hash: str) -> Community:
         if not _titles() & {NEIGHBOUR_NEED["title"]}:
             spec = NEIGHBOUR_NEED
             need = _create_need(spec, resident=None, unit_id=unit.id, actor_id=staff.id)
-            hall = next(c for c in referrals.street_candidates(
-                needs.facts(need, actor_id=staff.id, tz=clock.zone()), limit=50) if c.title == "文化馆排练厅")
+            hall = next((c for c in referrals.street_candidates(
+                needs.facts(need, actor_id=staff.id, tz=clock.zone()), limit=50) if c.title == "文化馆排练厅"), None)
             needs.move(need, "triaged", actor_id=staff.id)
-            referrals.refer(need, hall.offer_id, actor_id=staff.id)
+            if hall is not None:
+                referrals.refer(need, hall.offer_id, actor_id=staff.id)
         db.session.commit()
     return community
 
@@ -257,7 +259,9 @@ def needs_of_the_day(coordinator_id: int, mother: Resident, neighbour_id: int) -
         needs.move(need, "triaged", actor_id=coordinator_id)
         if steps == "referred":
             fact = needs.facts(need, actor_id=coordinator_id, tz=clock.zone())
-            chosen = next(c for c in referrals.street_candidates(fact, limit=50) if c.title == spec["offer"])
+            chosen = next((c for c in referrals.street_candidates(fact, limit=50) if c.title == spec["offer"]), None)
+            if chosen is None:  # a demo loaded by an earlier version: the need waits here
+                continue
             referral = referrals.refer(need, chosen.offer_id, actor_id=coordinator_id)
             db.session.commit()
             with tenant_context(neighbour_id):  # the neighbour's coordinator takes it over
@@ -266,7 +270,11 @@ def needs_of_the_day(coordinator_id: int, mother: Resident, neighbour_id: int) -
                 db.session.commit()
             continue
         offer = _offer_named(spec["offer"])
-        match = matching.propose(need, offer.id, actor_id=coordinator_id)
+        try:
+            match = matching.propose(need, offer.id, actor_id=coordinator_id)
+        except ValidationFailed:  # the offer cannot serve it (a demo loaded by an earlier version): it waits
+            logger.info("demo: %s waits for a match", spec["title"])
+            continue
         if steps in ("accepted", "confirmed"):
             unit = units.get_unit(offer.unit_id)
             answerer = unit.representatives[0].user_id if unit.representatives else coordinator_id
