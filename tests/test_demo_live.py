@@ -153,9 +153,10 @@ def test_the_demo_is_alive_on_the_day_it_is_loaded_and_a_second_run_changes_noth
     assert _rows() == before
 
 
-def test_the_demo_loaded_late_on_a_sunday_still_has_today_and_tomorrow(app, runner, drain, clock):
-    """After the meal cutoff, on the day the week turns: the dates still come from the community clock."""
-    clock(2026, 12, 6, 23, 30)  # Sunday, 23:30 in Shanghai
+def test_the_demo_loaded_late_on_a_sunday_leap_day_still_has_today_and_tomorrow(app, runner, drain, clock):
+    """After the meal cutoff, on the day the week turns, on 29 February: the dates come from the community
+    clock, and "seventy years ago" is a day that exists."""
+    clock(2032, 2, 29, 23, 30)  # a Sunday, 23:30 in Shanghai
     _load(runner, drain, "--quiet")
     page = _today_page(app)
     assert "术后借用轮椅" in _section(page, "esc-h") and "(3)" in _section(page, "proposed-h")

@@ -126,6 +126,14 @@ ANNOUNCEMENTS = [
 ]
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier (29 February becomes the 28th in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def _local(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), clock.zone())
 
@@ -223,10 +231,10 @@ def _people(mother: Resident | None = None) -> dict:
     today = clock.today()
     planned = select(MealPlan.resident_id)
     elderly = list(db.session.execute(select(Resident).where(
-        Resident.birth_date <= today.replace(year=today.year - 70), Resident.id.not_in(planned),
+        Resident.birth_date <= years_before(today, 70), Resident.id.not_in(planned),
         Resident.account_id.is_not(None), Resident.account_relation == "self")
         .order_by(Resident.id).limit(20)).scalars())
-    young = db.session.execute(select(Resident).where(Resident.birth_date > today.replace(year=today.year - 45),
+    young = db.session.execute(select(Resident).where(Resident.birth_date > years_before(today, 45),
                                                       Resident.account_id.is_not(None))
                                .order_by(Resident.id)).scalars().first()
     return {"elderly": elderly, "mother": mother, "young": young}

@@ -158,7 +158,7 @@ def _meal_table(coordinator_id: int, mother: Resident) -> None:
             "lunch": {"elderly": 800, "disabled": 500, "low_income": 400},
             "dinner": {"elderly": 700, "disabled": 500}}})
         start = meals.first_open_day(meals.settings_of(offer))
-        elderly = db.session.execute(select(Resident).where(Resident.birth_date <= start.replace(year=start.year - 75),
+        elderly = db.session.execute(select(Resident).where(Resident.birth_date <= live.years_before(start, 75),
                                                             Resident.id != mother.id)
                                      .order_by(Resident.id).limit(24)).scalars().all()
         for i, person in enumerate(elderly):
