@@ -2,9 +2,13 @@
 the meal table has today's and tomorrow's orders and yesterday's missed meal, the street page shows the
 neighbour's shared offer, the family member acts for his mother, and a second run changes no row.
 The load takes seconds, so each test loads it once (and the first twice) and checks everything on it."""
+import pathlib
 import re
+import shutil
+import subprocess
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app.announcements import services as announcements
@@ -60,11 +64,12 @@ def _today_page(app) -> str:
 
 
 def test_the_demo_is_alive_on_the_day_it_is_loaded_and_a_second_run_changes_nothing(app, runner, drain):
-    printed = _load(runner, drain, "--url", URL)
+    app.config["BASE_URL"] = URL  # as `make demo PORT=5061` sets it
+    printed = _load(runner, drain)
     first = _rows()
 
-    # The printout names the server it was given, and every role's log-in.
-    assert f"{URL}/login" in printed and ":5000" not in printed
+    # The printout names the server the app is configured for, and every role's log-in.
+    assert f"{URL}/login" in printed and f"{URL}/c/demo/today" in printed and ":5000" not in printed
     assert FAMILY[0] in printed and NEIGHBOUR_STAFF[0] in printed
     assert "today:" in printed and "needs to triage" in printed
 
@@ -149,8 +154,21 @@ def test_the_demo_is_alive_on_the_day_it_is_loaded_and_a_second_run_changes_noth
     drain()  # with Redis, what the son's request queued
     before = _rows()
     assert before != first
-    _load(runner, drain, "--quiet")
+    again = _load(runner, drain, "--url", "http://10.0.0.7:8000/")
     assert _rows() == before
+    assert "http://10.0.0.7:8000/login" in again and URL not in again
+
+
+def test_make_demo_serves_and_prints_the_same_address():
+    """`make demo PORT=… HOST=…` hands the address to both the printout (BASE_URL) and the server."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = pathlib.Path(__file__).resolve().parent.parent
+    plan = subprocess.run(["make", "-n", "demo", "PORT=5077", "HOST=0.0.0.0"], cwd=root, capture_output=True,
+                          text=True, check=True).stdout
+    assert "BASE_URL=http://0.0.0.0:5077 .venv/bin/huzhu demo" in plan
+    assert "BASE_URL=http://0.0.0.0:5077 .venv/bin/huzhu run --host 0.0.0.0 --port 5077" in plan
+    assert "5000" not in plan
 
 
 def test_the_demo_loaded_late_on_a_sunday_leap_day_still_has_today_and_tomorrow(app, runner, drain, clock):
