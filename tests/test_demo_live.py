@@ -120,6 +120,7 @@ def test_the_demo_is_alive_on_the_day_it_is_loaded_and_a_second_run_changes_noth
     coordinator.login("coordinator@demo.example", PASSWORD)
     street = coordinator.get("/c/demo/referrals/").get_data(as_text=True)
     assert "槐树社区" in _section(street, "in-h") and "槐树社区" in _section(street, "out-h")
+    assert "来自社区" in _section(street, "in-h") and "开始" not in _section(street, "in-h")  # not "From" a date
     referred = re.findall(r'href="(/c/demo/referrals/\d+)"', street[street.index('id="out-h"'):])
     assert len(referred) == 2  # one taken by 槐树社区, one the escalation offered to the whole street
     assert any("康复辅具租借（轮椅、助行器）" in coordinator.get(link).get_data(as_text=True) for link in referred)
