@@ -651,3 +651,25 @@ def test_a_delivery_mark_applies_only_to_its_manifests_day(app, client, world, c
                      data={"outcome": "delivered", "day": "2026-12-02"}).status_code == 302
     with tenant_context(world["community"].id):
         assert db.session.get(MealOrder, wednesday).status == "delivered"
+
+
+def test_skipping_a_one_off_meal_before_the_cutoff_cancels_its_need_and_frees_its_place(app, client, world):
+    with tenant_context(world["community"].id):
+        need, _match = _one_off(world, day="2026-12-02")
+        db.session.commit()
+        need_id = need.id
+        order_id = _orders(resident_id=world["wang"])[0].id
+    family = token_for(client, world["family"])  # the daughter, on her mother's coming meals
+    coming = client.get("/api/v1/c/meal/meals/orders", headers=family).get_json()["items"]
+    assert [(o["id"], o["plan_id"], o["cancellable"]) for o in coming] == [(str(order_id), None, True)]
+    skipped = client.post(f"/api/v1/c/meal/meals/orders/{order_id}/cancel", headers=family)
+    assert skipped.status_code == 200 and skipped.get_json()["status"] == "cancelled"
+    again = client.post(f"/api/v1/c/meal/meals/orders/{order_id}/restore", headers=family)
+    assert again.status_code == 409  # a one-off meal is asked for again as a new need
+    staff = token_for(client, world["coordinator"])
+    assert client.get(f"/api/v1/c/meal/needs/{need_id}", headers=staff).get_json()["status"] == "cancelled"
+    with tenant_context(world["community"].id):
+        assert _booked(world["canteen"], "2026-12-02:lunch") == 0
+    body = client.get(f"/api/v1/c/meal/meals/canteens/{world['canteen']}/manifest?day=2026-12-02",
+                      headers=token_for(client, world["cook"])).get_json()
+    assert body["total"] == 0
