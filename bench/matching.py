@@ -660,6 +660,9 @@ def main(argv=None) -> int:
     rng = random.Random(args.seed)
     pg_created = False
     result, problems = None, []
+    from tenants import clock  # the app's packages load after the environment is set (above)
+
+    clock.freeze(datetime.combine(DAY - timedelta(days=1), datetime.min.time().replace(hour=10), TZ))  # needs to come
     try:
         pgdb.check_reachable()
         app_url, owner_url = create_pg_database()

@@ -379,15 +379,17 @@ def manifest_sql() -> str:
 
     cols = ", ".join([f"meal_orders.{c.name}" for c in MealOrder.__table__.columns]
                      + [f"residents.{c.name}" for c in Resident.__table__.columns])
-    return (f"SELECT {cols} FROM meal_orders JOIN residents ON residents.id = meal_orders.resident_id "
+    # An outer join, as manifest(): a one-off meal for a unit or a neighbour's resident has no resident here.
+    return (f"SELECT {cols} FROM meal_orders LEFT JOIN residents ON residents.id = meal_orders.resident_id "
+            "AND residents.community_id = %(c)s "
             "WHERE meal_orders.offer_id = %(o)s AND meal_orders.day = %(d)s "
             "AND meal_orders.status IN ('ordered', 'delivered', 'missed') "
-            "AND meal_orders.community_id = %(c)s AND residents.community_id = %(c)s")
+            "AND meal_orders.community_id = %(c)s")
 
 
 def statement_sql() -> str:
     """The statement of canteen_statement() as plain SQL: the month's orders of the offer, grouped."""
-    return ("SELECT day, slot, status, price_cents, count(*) FROM meal_orders "
+    return ("SELECT day, slot, status, price_cents, sum(quantity) FROM meal_orders "
             "WHERE offer_id = %(o)s AND day BETWEEN %(a)s AND %(b)s AND community_id = %(c)s "
             "GROUP BY day, slot, status, price_cents")
 

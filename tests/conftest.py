@@ -300,9 +300,11 @@ def auth(client, admin):
 
 
 @pytest.fixture
-def world(app):
+def world(app, clock):
     """The docking world (tests.factories.docking_world): community `dock`, its coordinator, the canteen's cook
-    and weekday lunch, and 王秀英 with her own account."""
+    and weekday lunch, and 王秀英 with her own account. It is Monday 30 November, 10:00: the needs are for the
+    days after."""
+    clock(2026, 11, 30, 10)
     return docking_world()
 
 

@@ -33,8 +33,9 @@ def app_config(smtp_config):
 
 
 @pytest.fixture
-def world(app, drain, smtp):
+def world(app, drain, smtp, clock):
     """王奶奶 holds her own account; she asked for lunch, the canteen delivered it and she rated it."""
+    clock(2026, 12, 1, 9)  # that morning
     community = CommunityFactory(slug="lyj", name="柳荫街社区")
     coordinator = member(community, "admin", "coordinator", name="钱干事")
     grandma = member(community, "resident", name="王奶奶")
@@ -215,8 +216,10 @@ def test_a_file_staff_prepare_leaves_the_sensitive_attributes_out(app, client, w
     assert data["sensitive_included"] is False and data["sensitive"] is None
     assert "visual" not in response.get_data(as_text=True)
     assert data["resident"]["name"] == "王奶奶" and data["needs"][0]["matches"][0]["rating"] == 5
-    # Nothing sensitive was read for the file (the earlier reads are the matching's, when proposing).
-    assert not [e for e in audits(world, "read") if e.actor_id == coordinator.id and e.field != "matching"]
+    # Nothing sensitive was read for the file (the earlier reads are the matching's, when proposing, and the
+    # meal's price, when the match was confirmed).
+    assert not [e for e in audits(world, "read") if e.actor_id == coordinator.id
+                and e.field not in ("matching", "meal_price")]
     assert [e.actor_id for e in audits(world, "download")] == [coordinator.id]
 
 
@@ -227,7 +230,7 @@ def test_only_the_person_who_asked_or_staff_download(app, client, world, drain):
     # The resident's own file: the staff may fetch it for her (and reading its sensitive part is audited).
     assert client.get(api("lyj", f"/residents/exports/{own['id']}/download"), headers=staff_headers).status_code == 200
     staff_reads = [e.field for e in audits(world, "read")
-                   if e.actor_id == world["coordinator"].id and e.field != "matching"]
+                   if e.actor_id == world["coordinator"].id and e.field not in ("matching", "meal_price")]
     assert sorted(staff_reads) == sorted(SENSITIVE_FIELDS)
     # The resident did not ask for the staff's file; the unit and a neighbour asked for neither.
     assert client.get(api("lyj", f"/residents/exports/{staff_file['id']}/download"),

@@ -34,7 +34,7 @@ def _id_from(response, pattern=r"/needs/(\d+)$") -> int:
     return int(re.search(pattern, response.headers["Location"]).group(1))
 
 
-def test_coordinator_journey_through_the_pages(app, world, drain):
+def test_coordinator_journey_through_the_pages(app, world, drain, clock):
     staff = browser_for(app, world["coordinator"])
     form = staff.get("/c/dock/needs/new")
     assert form.status_code == 200 and "王秀英" in form.get_data(as_text=True)
@@ -62,6 +62,15 @@ def test_coordinator_journey_through_the_pages(app, world, drain):
     assert f"/matches/{match_id}/confirm" in staff.get("/c/dock/matches").get_data(as_text=True)
     assert staff.post(f"/c/dock/matches/{match_id}/confirm").status_code == 302
     assert f"/matches/{match_id}/deliver" in cook.get("/c/dock/matches").get_data(as_text=True)
+    # Tuesday's lunch cannot be delivered on Monday: the unit is told why and nothing moves.
+    early = cook.post(f"/c/dock/matches/{match_id}/deliver", follow_redirects=True).get_data(as_text=True)
+    assert "2026-12-01" in early and "当天" in early
+    with tenant_context(world["community"].id):
+        assert (db.session.get(Match, match_id).status, db.session.get(Need, need_id).status) == \
+            ("confirmed", "in_service")
+    db.session.rollback()
+    clock(2026, 12, 1, 12, 30)  # Tuesday lunchtime: signed in again, the cook marks it
+    cook, staff = browser_for(app, world["cook"]), browser_for(app, world["coordinator"])
     assert cook.post(f"/c/dock/matches/{match_id}/deliver").status_code == 302
 
     grandma = browser_for(app, world["grandma"])

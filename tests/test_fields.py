@@ -152,11 +152,11 @@ def test_real_responses_carry_the_offset(app, client, community, admin, coordina
 
     # A time without an offset is the community's (Asia/Shanghai); one with an offset is taken as given.
     need = client.post(api(community, "/needs"), headers=auth, json={
-        "kind": "public_works", "title": "路灯不亮", "window_start": "2026-12-01T09:00",
-        "window_end": "2026-12-01T17:00+08:00"})
+        "kind": "public_works", "title": "路灯不亮", "window_start": "2030-12-02T09:00",
+        "window_end": "2030-12-02T17:00+08:00"})
     _assert_offsets(need, 3)
-    assert need.get_json()["window_start"] == "2026-12-01T01:00:00+00:00"
-    assert need.get_json()["window_end"] == "2026-12-01T09:00:00+00:00"
+    assert need.get_json()["window_start"] == "2030-12-02T01:00:00+00:00"
+    assert need.get_json()["window_end"] == "2030-12-02T09:00:00+00:00"
     _assert_offsets(client.get(api(community, "/needs"), headers=auth), 3)
 
     drain()

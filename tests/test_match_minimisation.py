@@ -37,7 +37,8 @@ def app_config(smtp_config):
 
 
 @pytest.fixture
-def world(app, drain, smtp):
+def world(app, drain, smtp, clock):
+    clock(2026, 12, 1, 9)  # Tuesday morning: the need is for today's lunch
     community = CommunityFactory(slug="dock", name="柳荫街社区")
     coordinator = member(community, "admin", "coordinator", name="钱干事")
     cook = member(community, "unit", name="食堂张师傅")

@@ -9,21 +9,25 @@ from sqlalchemy import select
 from app.core import engine
 from app.core.extensions import db
 from app.matching import services as matching
+from app.matching.models import Match
 from app.needs import services as needs
+from app.needs.models import Need
 from app.needs.schemas import NeedIn
 from app.offers import services as offers
 from app.offers.models import OfferOccurrence
 from app.residents import services as residents
 from tenants.context import tenant_context
-from tests.factories import docking_world, token_for
+from tests.factories import browser_for, docking_world, token_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = "2026-12-01"  # a Tuesday
 
 
 @pytest.fixture
-def world(app):
-    """The shared docking world, but 王秀英 has no account of her own: she phoned in, staff act for her."""
+def world(app, clock):
+    """The shared docking world, but 王秀英 has no account of her own: she phoned in, staff act for her.
+    It is Monday morning; the needs are for Tuesday's lunch."""
+    clock(2026, 11, 30, 10)
     return docking_world(grandma=False)
 
 
@@ -75,7 +79,7 @@ def test_filters_exclude_closed_far_full_and_ineligible(app, world):
         db.session.rollback()
 
 
-def test_lifecycle_through_the_api(app, client, world, drain):
+def test_lifecycle_through_the_api(app, client, world, drain, clock):
     with tenant_context(world["community"].id):
         need_id = _need(world).id
         db.session.commit()
@@ -89,6 +93,12 @@ def test_lifecycle_through_the_api(app, client, world, drain):
     assert client.post(f"/api/v1/c/dock/matches/{match_id}/confirm", headers=staff).status_code == 200
     assert client.post(f"/api/v1/c/dock/matches/{match_id}/rating", json={"rating": 5}, headers=staff).status_code \
         == 409  # not delivered yet
+    # Tuesday's lunch cannot be delivered on Monday: the need stays in service, no rating is asked for.
+    early = client.post(f"/api/v1/c/dock/matches/{match_id}/deliver", headers=cook)
+    assert early.status_code == 422 and "2026-12-01" in early.get_json()["error"]["fields"]["day"][0]
+    assert client.get(f"/api/v1/c/dock/needs/{need_id}", headers=staff).get_json()["status"] == "in_service"
+    assert client.get(f"/api/v1/c/dock/matches/{match_id}", headers=staff).get_json()["status"] == "confirmed"
+    clock(2026, 12, 1, 12, 30)
     assert client.post(f"/api/v1/c/dock/matches/{match_id}/deliver", headers=cook).status_code == 200
     rated = client.post(f"/api/v1/c/dock/matches/{match_id}/rating", json={"rating": 4, "comment": "好吃"},
                         headers=staff)
@@ -224,3 +234,48 @@ def test_bad_input_gets_field_messages(app, client, world):
         assert field in response.get_json()["error"]["fields"], response.get_json()
     too_low = client.patch(f"/api/v1/c/dock/offers/{world['offer']}", json={"capacity": 0}, headers=staff)
     assert too_low.status_code == 422
+
+
+def test_a_need_for_a_time_already_over_is_refused_on_both_faces(app, client, world, clock):
+    staff = token_for(client, world["coordinator"])
+    base = {"kind": "meal", "title": "午饭", "resident_id": str(world["resident"]), "slot": "lunch"}
+    old = client.post("/api/v1/c/dock/needs", json=base | {"day": "2020-01-01"}, headers=staff)
+    assert old.status_code == 422
+    assert "2020-01-01" in old.get_json()["error"]["fields"]["day"][0] and "已过" in \
+        old.get_json()["error"]["fields"]["day"][0]
+    window = client.post("/api/v1/c/dock/needs", json={
+        "kind": "meal", "title": "午饭", "resident_id": str(world["resident"]), "slot": "lunch",
+        "window_start": "2026-11-29T11:00:00", "window_end": "2026-11-29T13:00:00"}, headers=staff)
+    assert window.status_code == 422 and "day" in window.get_json()["error"]["fields"]
+    clock(2026, 11, 30, 14)  # today's lunch is over at one
+    today = client.post("/api/v1/c/dock/needs", json=base | {"day": "2026-11-30"}, headers=staff)
+    assert today.status_code == 422 and "13:00" in today.get_json()["error"]["fields"]["day"][0]
+    other = client.post("/api/v1/c/dock/needs", json={
+        "kind": "meal", "title": "x", "resident_id": str(world["resident"]), "slot": "lunch", "day": "2026-12-01"},
+        headers=staff)
+    assert other.status_code == 201  # tomorrow is fine
+    page = browser_for(app, world["coordinator"])
+    shown = page.post("/c/dock/needs/new", data={
+        "kind": "meal", "title": "午饭送到家", "resident_id": str(world["resident"]), "day": "2020-01-01",
+        "slot": "lunch", "window_start": "", "window_end": "", "quantity": "1", "urgency": "normal"})
+    text = shown.get_data(as_text=True)
+    assert shown.status_code == 422 and "2020-01-01" in text and "已过" in text and "午饭送到家" in text
+    with tenant_context(world["community"].id):
+        assert [n.title for n in db.session.execute(select(Need)).scalars()] == ["x"]
+
+
+def test_the_engine_proposes_nothing_for_a_day_already_past(app, client, world, clock):
+    with tenant_context(world["community"].id):
+        need_id = _need(world).id  # Tuesday's lunch, registered on Monday
+        db.session.commit()
+    clock(2026, 12, 2, 9)  # Wednesday: Tuesday is over
+    staff = token_for(client, world["coordinator"])
+    assert client.get(f"/api/v1/c/dock/needs/{need_id}/proposals", headers=staff).get_json()["items"] == []
+    late = client.post("/api/v1/c/dock/matches", json={"need_id": str(need_id), "offer_id": str(world["offer"])},
+                       headers=staff)
+    assert late.status_code == 422 and "2026-12-01" in late.get_json()["error"]["fields"]["offer_id"][0]
+    batch = client.post("/api/v1/c/dock/matching/batch", json={"kind": "meal", "day": DAY, "slot": "lunch",
+                                                               "apply": True}, headers=staff).get_json()
+    assert (batch["needs"], batch["served"], batch["proposed"]) == (1, 0, 0)
+    with tenant_context(world["community"].id):
+        assert db.session.execute(select(Match)).first() is None

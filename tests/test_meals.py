@@ -192,7 +192,7 @@ def test_manifest_by_building_shows_name_address_and_diet_only(app, client, worl
                       headers=token_for(client, world["cook"])).get_json()
     assert body["counts"] == {"lunch": {"delivery": 1, "dine_in": 1}} and body["total"] == 2
     assert set(body["rows"][0]) == {"order_id", "name", "building", "entrance", "room", "address", "diet_notes",
-                                    "slot", "mode", "status"}
+                                    "slot", "mode", "status", "quantity", "one_off"}
     sheet = cook.get(f"/c/meal/meals/canteens/{world['canteen']}/manifest.xlsx?day=2026-12-01")
     rows = list(load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True))
     assert any("王秀英" in row and "少盐，软食" in row for row in rows)
@@ -396,6 +396,8 @@ def test_manifest_page_sends_the_same_number_of_statements_for_more_meals(app, w
                 meals.request_plan(PlanIn().load({"resident_id": str(person.id), "offer_id": str(world["canteen"]),
                                                   "weekdays": ["tue"], "slots": ["lunch"], "mode": "delivery",
                                                   "starts_on": "2026-12-01"}), actor_id=None, confirm=True)
+                if i % 2:  # and some one-off meals for the same day
+                    _one_off(world, person.id, slot="dinner")
             db.session.commit()
 
     add_people(2, "甲")
@@ -403,9 +405,10 @@ def test_manifest_page_sends_the_same_number_of_statements_for_more_meals(app, w
     with count_sql() as few:
         assert cook.get(url).status_code == 200
     add_people(20, "乙")
+    cook.get(url)  # the messages of the new matches go out (in-process jobs) before the count
     with count_sql() as many:
         assert "乙19" in cook.get(url).get_data(as_text=True)
-    assert many() == few()
+    assert many() == few(), "\n".join(s[:150] for s in many.statements[:40])
 
 
 def test_the_coordinators_morning_shows_the_meal_table(app, world, clock):
@@ -518,3 +521,155 @@ def test_the_meals_overview_counts_todays_meals_per_canteen_for_staff(app, world
     staff.login(world["coordinator"])
     page = staff.get("/c/meal/meals/").get_data(as_text=True)
     assert "长者餐桌" in page and "2 份，已标记 0 份" in page
+
+
+# --- one-off meals: a meal need matched to the canteen is a meal of the day like a plan's ------------------
+
+def _one_off(world, resident="wang", day="2026-12-01", slot="lunch", confirm=True):
+    """A resident's one-off meal need, proposed to the canteen, accepted by the cook and (by default) confirmed."""
+    from app.matching import services as matching  # only the one-off meal tests match needs
+    from app.needs import services as needs  # only the one-off meal tests register needs
+    from app.needs.schemas import NeedIn  # only the one-off meal tests register needs
+
+    need = needs.create_need(NeedIn().load({"kind": "meal", "title": "明天的午饭", "day": day, "slot": slot,
+                                            "resident_id": str(world.get(resident, resident))}),
+                             actor_id=world["coordinator"].id, tz=TZ)
+    match = matching.propose(need, world["canteen"], actor_id=world["coordinator"].id)
+    matching.accept(match, actor_id=world["cook"].id)
+    if confirm:
+        matching.confirm(match, actor_id=world["coordinator"].id)
+    db.session.flush()
+    return need, match
+
+
+def test_a_confirmed_one_off_meal_is_on_the_manifest_delivered_from_it_and_on_the_statements(app, client, world,
+                                                                                              clock):
+    with tenant_context(world["community"].id):
+        _plan(world, "li", mode="dine_in")
+        need, match = _one_off(world)
+        db.session.commit()
+        need_id, match_id = need.id, match.id
+        # One place for li's plan, one for the one-off meal: booked once, not twice.
+        assert _booked(world["canteen"], "2026-12-01:lunch") == 2
+    cook_api = token_for(client, world["cook"])
+    url = f"/api/v1/c/meal/meals/canteens/{world['canteen']}/manifest?day=2026-12-01"
+    body = client.get(url, headers=cook_api).get_json()
+    assert body["total"] == 2 and body["counts"] == {"lunch": {"delivery": 1, "dine_in": 1}}
+    wang = next(r for r in body["rows"] if r["name"] == "王秀英")
+    assert wang["one_off"] is True and wang["diet_notes"] == "少盐，软食" and wang["room"] == "301"
+    cook = Browser(app.test_client())
+    cook.login(world["cook"])
+    page = cook.get(f"/c/meal/meals/canteens/{world['canteen']}/manifest?day=2026-12-01").get_data(as_text=True)
+    assert "王秀英" in page and "李建国" in page and "3-2-301" in page
+    sheet = cook.get(f"/c/meal/meals/canteens/{world['canteen']}/manifest.xlsx?day=2026-12-01")
+    assert any("王秀英" in row for row in load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True))
+
+    # On the day the canteen marks it delivered on its manifest: the match is delivered, the need done.
+    clock(2026, 12, 1, 12, 30)
+    cook.login(world["cook"])  # a day later: signed in again
+    marked = cook.post(f"/c/meal/meals/orders/{wang['order_id']}/delivery",
+                       data={"outcome": "delivered", "day": "2026-12-01"})
+    assert marked.status_code == 302
+    staff = token_for(client, world["coordinator"])
+    assert client.get(f"/api/v1/c/meal/matches/{match_id}", headers=staff).get_json()["status"] == "delivered"
+    assert client.get(f"/api/v1/c/meal/needs/{need_id}", headers=staff).get_json()["status"] == "done"
+    # The statements count it, at her price.
+    family = token_for(client, world["family"])
+    december = client.get(f"/api/v1/c/meal/meals/residents/{world['wang']}/statement?month=2026-12",
+                          headers=family).get_json()
+    assert december["counts"] == {"delivered": 1} and december["amount_cents"] == 800
+    canteen = client.get(f"/api/v1/c/meal/meals/canteens/{world['canteen']}/statement?month=2026-12",
+                         headers=cook_api).get_json()
+    assert canteen["counts"]["delivered"] == 1 and canteen["amount_cents"] == 800
+    # Delivered and rated-for, it can no longer be marked missed.
+    again = client.post(f"/api/v1/c/meal/meals/orders/{wang['order_id']}/delivery", json={"outcome": "missed"},
+                        headers=cook_api)
+    assert again.status_code == 409
+
+
+def test_a_missed_one_off_meal_reaches_the_coordinator_and_a_cancelled_need_leaves_the_manifest(app, client, world,
+                                                                                                clock):
+    with tenant_context(world["community"].id):
+        _one_off(world)
+        later, _match = _one_off(world, "li", day="2026-12-02")
+        db.session.commit()
+        later_id = later.id
+    cook_api = token_for(client, world["cook"])
+    rows = client.get(f"/api/v1/c/meal/meals/canteens/{world['canteen']}/manifest?day=2026-12-01",
+                      headers=cook_api).get_json()["rows"]
+    # The one-off meal is marked "delivered" only on its day (the unit cannot mark tomorrow's meal today).
+    early = client.post(f"/api/v1/c/meal/meals/orders/{rows[0]['order_id']}/delivery",
+                        json={"outcome": "delivered"}, headers=cook_api)
+    assert early.status_code == 422
+    clock(2026, 12, 1, 13)
+    missed = client.post(f"/api/v1/c/meal/meals/orders/{rows[0]['order_id']}/delivery",
+                         json={"outcome": "missed", "note": "敲门无人应"}, headers=cook_api)
+    assert missed.status_code == 200
+    staff = Browser(app.test_client())
+    staff.login(world["coordinator"])
+    assert "王秀英" in staff.get("/c/meal/meals/missed").get_data(as_text=True)
+    # A cancelled need takes its meal off the next day's manifest and gives its place back, once.
+    with tenant_context(world["community"].id):
+        assert _booked(world["canteen"], "2026-12-02:lunch") == 1
+    cancelled = client.post(f"/api/v1/c/meal/needs/{later_id}/moves", json={"to": "cancelled"},
+                            headers=token_for(client, world["coordinator"]))
+    assert cancelled.status_code == 200, cancelled.get_json()
+    body = client.get(f"/api/v1/c/meal/meals/canteens/{world['canteen']}/manifest?day=2026-12-02",
+                      headers=cook_api).get_json()
+    assert body["total"] == 0
+    with tenant_context(world["community"].id):
+        assert _booked(world["canteen"], "2026-12-02:lunch") == 0
+
+
+def test_a_delivery_mark_applies_only_to_its_manifests_day(app, client, world, clock):
+    with tenant_context(world["community"].id):
+        _plan(world)
+        db.session.commit()
+        tuesday, wednesday = (o.id for o in _orders(resident_id=world["wang"])[:2])
+    clock(2026, 12, 2, 12)  # Wednesday: both days can be marked
+    cook = Browser(app.test_client())
+    cook.login(world["cook"])
+    cook.get(f"/c/meal/meals/canteens/{world['canteen']}/manifest?day=2026-12-01")
+    # Wednesday's meal posted from Tuesday's manifest: refused with why, nothing changed.
+    wrong = cook.post(f"/c/meal/meals/orders/{wednesday}/delivery", data={"outcome": "delivered", "day": "2026-12-01"},
+                      follow_redirects=True)
+    text = wrong.get_data(as_text=True)
+    assert wrong.status_code == 200 and "2026-12-02" in text and "2026-12-01" in text
+    headers = token_for(client, world["cook"])
+    api = client.post(f"/api/v1/c/meal/meals/orders/{wednesday}/delivery",
+                      json={"outcome": "missed", "day": "2026-12-01"}, headers=headers)
+    assert api.status_code == 422 and "2026-12-02" in api.get_json()["error"]["fields"]["day"][0]
+    # A mark without its manifest's day, or with a day that is no day, is refused too.
+    assert cook.post(f"/c/meal/meals/orders/{tuesday}/delivery", data={"outcome": "delivered"}).status_code == 302
+    assert cook.post(f"/c/meal/meals/canteens/{world['canteen']}/delivered", data={"day": "2026-13-01"}) \
+        .status_code == 302
+    with tenant_context(world["community"].id):
+        assert {o.status for o in _orders(resident_id=world["wang"])} == {"ordered"}
+        assert not db.session.execute(select(OutboxEvent).where(OutboxEvent.event == "meal.missed")).first()
+    # From its own manifest it is marked.
+    assert cook.post(f"/c/meal/meals/orders/{wednesday}/delivery",
+                     data={"outcome": "delivered", "day": "2026-12-02"}).status_code == 302
+    with tenant_context(world["community"].id):
+        assert db.session.get(MealOrder, wednesday).status == "delivered"
+
+
+def test_skipping_a_one_off_meal_before_the_cutoff_cancels_its_need_and_frees_its_place(app, client, world):
+    with tenant_context(world["community"].id):
+        need, _match = _one_off(world, day="2026-12-02")
+        db.session.commit()
+        need_id = need.id
+        order_id = _orders(resident_id=world["wang"])[0].id
+    family = token_for(client, world["family"])  # the daughter, on her mother's coming meals
+    coming = client.get("/api/v1/c/meal/meals/orders", headers=family).get_json()["items"]
+    assert [(o["id"], o["plan_id"], o["cancellable"]) for o in coming] == [(str(order_id), None, True)]
+    skipped = client.post(f"/api/v1/c/meal/meals/orders/{order_id}/cancel", headers=family)
+    assert skipped.status_code == 200 and skipped.get_json()["status"] == "cancelled"
+    again = client.post(f"/api/v1/c/meal/meals/orders/{order_id}/restore", headers=family)
+    assert again.status_code == 409  # a one-off meal is asked for again as a new need
+    staff = token_for(client, world["coordinator"])
+    assert client.get(f"/api/v1/c/meal/needs/{need_id}", headers=staff).get_json()["status"] == "cancelled"
+    with tenant_context(world["community"].id):
+        assert _booked(world["canteen"], "2026-12-02:lunch") == 0
+    body = client.get(f"/api/v1/c/meal/meals/canteens/{world['canteen']}/manifest?day=2026-12-02",
+                      headers=token_for(client, world["cook"])).get_json()
+    assert body["total"] == 0

@@ -45,7 +45,7 @@ def world(app):
         need = needs.create_need(NeedIn().load(
             {"kind": "public_works", "title": "3号楼前路面塌陷", "details": "雨天积水，老人易滑倒",
              "resident_id": str(resident.id), "window_start": "2026-12-01T08:00:00",
-             "window_end": "2026-12-31T18:00:00"}), actor_id=grandpa.id, tz=TZ)
+             "window_end": "2030-12-31T18:00:00"}), actor_id=grandpa.id, tz=TZ)
         db.session.commit()
         need_id = need.id
     return {"community": community, "staff": staff, "coordinator": coordinator, "council": council,
@@ -336,8 +336,8 @@ def test_a_rejected_request_marks_the_need_unmet_and_tells_the_resident_why(app,
 def test_only_a_public_works_need_can_become_a_request(api, world):
     with tenant_context(world["community"].id):
         other = needs.create_need(NeedIn().load(
-            {"kind": "other", "title": "陪同就医", "window_start": "2026-12-01T08:00:00",
-             "window_end": "2026-12-02T08:00:00"}), actor_id=world["staff"].id, tz=TZ)
+            {"kind": "other", "title": "陪同就医", "window_start": "2030-12-02T08:00:00",
+             "window_end": "2030-12-03T08:00:00"}), actor_id=world["staff"].id, tz=TZ)
         db.session.commit()
         other_id = other.id
     assert _fields(api("POST", json={**ROAD, "need_id": str(other_id)})) == {

@@ -243,7 +243,8 @@ def test_database_rejects_cross_community_foreign_key(two):
 # --- the street: shared offers read-only, referrals only for their parties --------------------------
 
 @pytest.fixture
-def street(app):
+def street(app, clock):
+    clock(2026, 11, 30, 10)  # Monday: the referred need is for Tuesday
     from tests.test_street_sharing import street_world
 
     return street_world()

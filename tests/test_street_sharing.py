@@ -70,7 +70,8 @@ def street_world() -> dict:
 
 
 @pytest.fixture
-def world(app):
+def world(app, clock):
+    clock(2026, 12, 1, 9)  # Tuesday morning: the needs are for today's lunch
     return street_world()
 
 
@@ -329,7 +330,7 @@ def test_referral_list_does_not_grow_with_the_number_of_referrals(app, client, w
     assert six() == one()
 
 
-def test_the_sweep_repeats_a_lost_follow_up_and_expires_what_is_past(app, world):
+def test_the_sweep_repeats_a_lost_follow_up_and_expires_what_is_past(app, world, clock):
     need_id = _need(world)
     with tenant_context(world["a"].id):
         referral_id = referrals.refer(needs.get_need(need_id), world["b_shared"], actor_id=None).id
@@ -349,7 +350,9 @@ def test_the_sweep_repeats_a_lost_follow_up_and_expires_what_is_past(app, world)
     db.session.rollback()
     assert _events(world["a"]).count("referral.taken") == 1
     # An open referral whose time has passed expires, and the origin's need waits here again.
+    clock(2020, 1, 6, 10)  # registered back then, for the next day
     other = _need(world, day="2020-01-07")
+    clock(2026, 12, 1, 9)
     with tenant_context(world["a"].id):
         need = needs.get_need(other)
         fact = needs.facts(need, actor_id=None, tz=TZ)

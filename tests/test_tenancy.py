@@ -107,7 +107,8 @@ def _world(slug: str, marker: str) -> dict:
 
 
 @pytest.fixture
-def worlds(app):
+def worlds(app, clock):
+    clock(2026, 11, 30, 10)  # Monday: the needs are for the days after
     made = {"a": _world("alpha", "ALPHA"), "b": _world("beta", MARKER)}
     run_in_process_jobs()  # let the announcements' fan-out finish before anyone takes a snapshot
     return made

@@ -19,7 +19,8 @@ from tests.factories import CommunityFactory, browser_for, member, token_for
 
 
 @pytest.fixture
-def world(app):
+def world(app, clock):
+    clock(2027, 2, 6, 9)  # the morning of the fair: catering for its lunch is asked, served and rated today
     community = CommunityFactory(slug="fair")
     coordinator = member(community, "admin", "coordinator", name="陈晓燕")
     park_rep = member(community, "unit", name="公园办公室")

@@ -132,8 +132,12 @@ def score(offer: OfferFacts, need: NeedFacts, distance: float | None) -> tuple[f
     return round(total, 2), reasons
 
 
-def candidates(need: NeedFacts, offers: list[OfferFacts], limit: int = 10) -> list[Candidate]:
-    """The offers that pass every hard filter for the need, best first."""
+def candidates(need: NeedFacts, offers: list[OfferFacts], limit: int = 10, *,
+               now: datetime | None = None) -> list[Candidate]:
+    """The offers that pass every hard filter for the need, best first; none once its window is over
+    (`now`: the community's clock)."""
+    if now is not None and need.end <= now:
+        return []
     found = []
     for offer in offers:
         if offer.kind != need.kind or offer.left < need.quantity or not eligible(offer, need):
@@ -156,7 +160,8 @@ def candidates(need: NeedFacts, offers: list[OfferFacts], limit: int = 10) -> li
 SERVE_BONUS = 1_000_000  # one more need served outweighs any difference in score
 
 
-def optimal_assignment(needs: list[NeedFacts], offers: list[OfferFacts]) -> dict[int, int]:
+def optimal_assignment(needs: list[NeedFacts], offers: list[OfferFacts], *,
+                       now: datetime | None = None) -> dict[int, int]:
     """{need_id: offer_id}: the most needs served, then the highest total score (min-cost max-flow).
 
     Every need in a batch takes one place (a meal is one per person); capacity is per offer and
@@ -173,7 +178,7 @@ def optimal_assignment(needs: list[NeedFacts], offers: list[OfferFacts]) -> dict
     offer_by_id = {o.id: o for o in offers}
     next_node = 2 + len(needs)
     for need in needs:
-        options = candidates(need, offers, limit=len(offers))
+        options = candidates(need, offers, limit=len(offers), now=now)
         if not options:
             continue
         flow.add_arc_with_capacity_and_unit_cost(source, need_node[need.id], 1, 0)
@@ -198,12 +203,13 @@ def optimal_assignment(needs: list[NeedFacts], offers: list[OfferFacts]) -> dict
     return {need_id: offer_id for arc, need_id, offer_id in arcs if flow.flow(arc) > 0}
 
 
-def greedy_assignment(needs: list[NeedFacts], offers: list[OfferFacts]) -> dict[int, int]:
+def greedy_assignment(needs: list[NeedFacts], offers: list[OfferFacts], *,
+                      now: datetime | None = None) -> dict[int, int]:
     """First come, first served: each need in turn takes its best offer with room left."""
     offer_by_id = {o.id: o for o in offers}
     left, chosen = {}, {}
     for need in needs:
-        for option in candidates(need, offers, limit=len(offers)):
+        for option in candidates(need, offers, limit=len(offers), now=now):
             key = (option.offer_id, need.occurrence)
             room = left.setdefault(key, offer_by_id[option.offer_id].left)
             if room >= 1:

@@ -22,3 +22,10 @@ referral_taken = _signals.signal("referral-taken")
 # A need was cancelled (sender: the Need; actor_id=, note=): its live match ends and gives its place back
 # (matching), a referral of it is withdrawn (referrals).
 need_cancelled = _signals.signal("need-cancelled")
+
+# A match was confirmed, its places booked (sender: the Match; need=, actor_id=): a one-off meal joins the
+# canteen's day (meals).
+match_confirmed = _signals.signal("match-confirmed")
+
+# A match was marked delivered (sender: the Match; actor_id=): the one-off meal made from it is delivered (meals).
+match_delivered = _signals.signal("match-delivered")

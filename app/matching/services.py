@@ -39,7 +39,7 @@ def proposals(need: Need, *, actor_id: int | None, limit: int = 10, street: bool
     """The offers that can serve this need now, best first, each with its reasons; then the offers the
     neighbouring communities of the street share (`community_id` set: they are referred, not matched)."""
     fact, pool = _facts_for(need, actor_id)
-    found = engine.candidates(fact, pool, limit=limit)
+    found = engine.candidates(fact, pool, limit=limit, now=clock.now())
     if street and not need.referral_id:  # a need taken over from a neighbour is served here
         found += referrals.street_candidates(fact, limit=5)
     return found
@@ -65,7 +65,11 @@ def propose(need: Need, offer_id: int, *, actor_id: int | None) -> Match:
     if need.status not in OPEN_STATUSES:
         raise Conflict(_("This need is not waiting for a match."), "invalid_transition")
     fact, pool = _facts_for(need, actor_id)
-    chosen = next((c for c in engine.candidates(fact, pool, limit=len(pool)) if c.offer_id == offer_id), None)
+    if fact.end <= clock.now():
+        raise ValidationFailed({"offer_id": [_("The time of this need is over (%(day)s); nothing can be proposed "
+                                               "for it.", day=fact.start.date().isoformat())]})
+    chosen = next((c for c in engine.candidates(fact, pool, limit=len(pool), now=clock.now())
+                   if c.offer_id == offer_id), None)
     if chosen is None:
         raise ValidationFailed({"offer_id": [_("This offer cannot serve the need (kind, time, place, eligibility "
                                                "or places left).")]})
@@ -148,13 +152,26 @@ def confirm(match: Match, *, actor_id: int | None) -> Match:
             notifications.emit("match.confirmed", audience=notifications.to_users(resident.account_id),
                                payload={"title": need.title, "kind": need.kind, "link": f"/needs/{need.id}"})
     referrals.local_step(need, "confirmed")
+    signals.match_confirmed.send(match, need=need, actor_id=actor_id)  # a one-off meal joins the manifest
     db.session.flush()
     return match
 
 
+def service_day(match: Match, need: Need | None = None) -> date:
+    """The day the match's service begins, in the community's time."""
+    need = need or needs.get_need(match.need_id)
+    return needs.local_window(need, clock.zone(need.community_id))[0].date()
+
+
 def deliver(match: Match, *, actor_id: int | None) -> Match:
-    _step(match, ("confirmed",), "delivered", actor_id)
+    """The unit has served it: only on or after the service day (the need is done, its rating asked for)."""
     need = needs.get_need(match.need_id)
+    day = service_day(match, need)
+    if match.status == "confirmed" and day > clock.today():
+        raise ValidationFailed({"day": [_("The service is on %(day)s; mark it delivered on that day or later.",
+                                          day=day.isoformat())]})
+    _step(match, ("confirmed",), "delivered", actor_id)
+    signals.match_delivered.send(match, actor_id=actor_id)  # the one-off meal made from it, if any
     if need.status == "in_service":
         history.record(need, "done", actor_id=actor_id)
     referrals.local_step(need, "served")
@@ -196,9 +213,10 @@ def batch_plan(kind: str, day: date, slot: str | None, *, actor_id: int | None) 
     key = occurrence_key(kind, day, slot)
     pool = offers.offer_facts(kind, key, day)
     started = datetime.now()
-    best = engine.optimal_assignment(facts, pool)
+    now = clock.now()  # a need whose time is over is proposed nothing
+    best = engine.optimal_assignment(facts, pool, now=now)
     seconds = (datetime.now() - started).total_seconds()
-    greedy = engine.greedy_assignment(facts, pool)
+    greedy = engine.greedy_assignment(facts, pool, now=now)
     return {"kind": kind, "day": day.isoformat(), "slot": slot, "needs": len(open_needs),
             "optimal": best, "greedy": greedy, "served": len(best), "greedy_served": len(greedy),
             "seconds": round(seconds, 3)}

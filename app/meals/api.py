@@ -111,10 +111,11 @@ def restore_order(order_id: int):
 @blp.arguments(schemas.DeliveryIn)
 @blp.response(200, schemas.OrderOut)
 def mark_delivery(args, order_id: int):
-    """The canteen marks the meal delivered (or eaten in) or missed."""
+    """The canteen marks the meal delivered (or eaten in) or missed, on or after its day; with `day` (the
+    manifest's), a meal of another day is refused. A one-off meal delivered delivers its match."""
     order = found(services.get_order(order_id))
     require("meals.canteen", services.get_canteen(order.offer_id))
-    services.mark_delivery(order, args["outcome"], actor_id=current_user.id, note=args["note"])
+    services.mark_delivery(order, args["outcome"], actor_id=current_user.id, note=args["note"], day=args["day"])
     return services.with_cancellable([order])[0]
 
 

@@ -57,27 +57,34 @@ class MealPlan(TenantScoped, db.Model):
 
 
 class MealOrder(TenantScoped, db.Model):
-    """One meal on one day, made from a plan; it holds one place of the canteen's slot that day."""
+    """One meal to serve on one day: what the manifest, the delivery marks, the missed-meal list and the
+    statements read. It is made from a plan (`plan_id`: it holds one place of the canteen's slot that day)
+    or from a confirmed one-off match of a meal need (`match_id`: the match holds its places)."""
 
     __tablename__ = "meal_orders"
     __tenant_table_args__ = (
         tenant_fk(["plan_id"], "meal_plans"),
+        tenant_fk(["match_id"], "matches"),
         tenant_fk(["resident_id"], "residents"),
         tenant_fk(["offer_id"], "offers"),
         UniqueConstraint("plan_id", "day", "slot"),
+        UniqueConstraint("match_id"),
         Index("ix_meal_orders_offer_day", "community_id", "offer_id", "day"),
         Index("ix_meal_orders_resident_day", "community_id", "resident_id", "day"),
         Index("ix_meal_orders_status_day", "community_id", "status", "day"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(Integer)
-    resident_id: Mapped[int] = mapped_column(Integer)
+    plan_id: Mapped[int | None] = mapped_column(Integer)  # a meal of a plan …
+    match_id: Mapped[int | None] = mapped_column(Integer)  # … or a one-off meal matched to a need
+    resident_id: Mapped[int | None] = mapped_column(Integer)  # None: a one-off meal for a unit, a neighbour's resident
+    beneficiary: Mapped[str] = mapped_column(String(200), default="")  # who eats, when there is no resident here
     offer_id: Mapped[int] = mapped_column(Integer)
     day: Mapped[date] = mapped_column(Date)
     slot: Mapped[str] = mapped_column(String(20))
     mode: Mapped[str] = mapped_column(String(10))
     diet_notes: Mapped[str] = mapped_column(String(500), default="")
-    price_cents: Mapped[int] = mapped_column(Integer, default=0)  # fixed when ordered: statements do not move
+    quantity: Mapped[int] = mapped_column(Integer, default=1)  # a plan's meal is one; a one-off need may ask for more
+    price_cents: Mapped[int] = mapped_column(Integer, default=0)  # each; fixed when ordered: statements do not move
     status: Mapped[str] = mapped_column(String(20), default="ordered")
     note: Mapped[str] = mapped_column(String(200), default="")
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -116,8 +116,13 @@ class PlanListArgs(Schema):
 
 class OrderOut(Schema):
     id = fields.Function(lambda o: str(o.id), required=True)
-    plan_id = fields.Function(lambda o: str(o.plan_id))
-    resident_id = fields.Function(lambda o: str(o.resident_id))
+    plan_id = fields.Function(lambda o: str(o.plan_id) if o.plan_id else None, allow_none=True,
+                              metadata={"description": "the meal plan, or null for a one-off meal"})
+    match_id = fields.Function(lambda o: str(o.match_id) if o.match_id else None, allow_none=True,
+                               metadata={"description": "the match of a one-off meal need, or null"})
+    resident_id = fields.Function(lambda o: str(o.resident_id) if o.resident_id else None, allow_none=True)
+    beneficiary = fields.String(metadata={"description": "who eats, when there is no resident profile here"})
+    quantity = fields.Integer()
     offer_id = fields.Function(lambda o: str(o.offer_id))
     day = fields.Date()
     slot = fields.String()
@@ -141,6 +146,8 @@ class OrderListArgs(Schema):
 class DeliveryIn(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(["delivered", "missed"]))
     note = Text(load_default="", max_length=200, multiline=True)
+    day = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "the manifest's day the mark is made from: a meal of another day is refused (422)"})
 
 
 class DayArgs(Schema):
@@ -171,6 +178,8 @@ class ManifestRowOut(Schema):
     slot = fields.String()
     mode = fields.String()
     status = fields.String()
+    quantity = fields.Integer(metadata={"description": "meals for this person (a one-off need may ask for more)"})
+    one_off = fields.Boolean(metadata={"description": "a one-off meal matched to a need, not a plan's"})
 
 
 class ManifestOut(Schema):
@@ -189,7 +198,8 @@ class StatementLineOut(Schema):
     canteen = fields.String()
     mode = fields.String()
     status = fields.String()
-    price_cents = fields.Integer()
+    price_cents = fields.Integer(metadata={"description": "each"})
+    quantity = fields.Integer()
 
 
 class ResidentStatementOut(Schema):

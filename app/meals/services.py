@@ -5,9 +5,12 @@ group) and the cancellation cutoff (HH:MM on the day before). A resident's meal 
 and meals, dine-in or delivery; staff confirm a plan a resident asked for. Orders are made from plans
 for the next days (a daily job, and at once when a plan starts); each order holds one place of the
 canteen's slot that day through the same atomic counter matching uses, so plans and one-off matches never
-over-book a canteen together. Until the cutoff an order can be cancelled (and restored); after it the
-canteen's manifest for the day is final and is sent to the canteen; the canteen marks each meal delivered
-or missed; missed ones reach the coordinator. Statements add up a month by the day of each meal.
+over-book a canteen together. A one-off meal need matched to a canteen and confirmed becomes an order of
+the same table (`match_id`; the match holds its places), so the manifest, the delivery marks, the missed
+meals and the statements read one notion of "a meal to serve on a day". Until the cutoff an order can be
+cancelled (and restored); after it the canteen's manifest for the day is final and is sent to the canteen;
+the canteen marks each meal delivered or missed; missed ones reach the coordinator. Statements add up a month
+by the day of each meal.
 """
 import io
 import logging
@@ -28,7 +31,11 @@ from app.core.pagination import keyset_page
 from app.core.sql import insert_ignoring_duplicates, inserted_rows
 from app.core.validation import Conflict, ValidationFailed, check_text
 from app.core.vocabulary import ELIGIBILITY_LABELS, WEEKDAY_LABELS
+from app.matching import services as matching
+from app.matching.models import Match
 from app.meals.models import DEFAULT_CUTOFF, MealManifest, MealOrder, MealPlan, MealSettings
+from app.needs import services as needs
+from app.needs.models import Need
 from app.notifications import services as notifications
 from app.offers import services as offers
 from app.offers.models import WEEKDAYS, Offer, OfferClosure
@@ -402,8 +409,8 @@ def cancellable_ids(orders: list[MealOrder]) -> set[int]:
 
 
 def _cancel(order: MealOrder, *, actor_id: int | None, note: str) -> None:
-    if order.status == "ordered":
-        offers.release(order.offer_id, occurrence_key("meal", order.day, order.slot), 1)
+    if order.status == "ordered" and order.match_id is None:  # a one-off meal's places are its match's
+        offers.release(order.offer_id, occurrence_key("meal", order.day, order.slot), order.quantity)
     order.status, order.note, order.changed_by_id, order.changed_at = "cancelled", note, actor_id, utcnow()
 
 
@@ -415,15 +422,27 @@ def cancel_order(order: MealOrder, *, actor_id: int | None) -> MealOrder:
     if not _cancellable(order, settings, clock.now()):
         raise ValidationFailed({"day": [_("Orders for %(day)s closed at %(cutoff)s the day before; it can no "
                                           "longer be cancelled.", day=order.day.isoformat(), cutoff=settings.cutoff)]})
+    if order.match_id is not None:  # a one-off meal: its need is cancelled, which ends the match and this order
+        need = _need_of(order)
+        if need is not None and need.status != "cancelled":
+            needs.move(need, "cancelled", actor_id=actor_id, note=_("Meal skipped"))
+        _cancel(order, actor_id=actor_id, note="cancelled")
+        db.session.flush()
+        return order
     _cancel(order, actor_id=actor_id, note="cancelled")
     db.session.flush()
     return order
 
 
+def _need_of(order: MealOrder) -> Need | None:
+    match = matching.get_match(order.match_id) if order.match_id else None
+    return needs.get_need(match.need_id) if match else None
+
+
 def restore_order(order: MealOrder, *, actor_id: int | None) -> MealOrder:
     """Take back a cancellation (or retry a meal the canteen had no place for), before the cutoff."""
     settings = settings_of(offers.get_offer(order.offer_id))
-    if order.status not in ("cancelled", "unplaced") or order.note == "closed" or order.note == "plan ended":
+    if order.status not in ("cancelled", "unplaced") or order.note in ("closed", "plan ended") or order.match_id:
         raise Conflict(_("This meal cannot be restored."), "invalid_transition")
     if clock.now() >= cutoff_at(settings, order.day):
         raise ValidationFailed({"day": [_("Orders for %(day)s closed at %(cutoff)s the day before.",
@@ -443,30 +462,95 @@ def _offer_day_closed(offer, *, day: date, actor_id: int | None) -> None:
 def cancel_for_closure(offer_id: int, day: date, *, actor_id: int | None) -> int:
     """The canteen closes on a day: its orders that day are cancelled and their places freed."""
     found = db.session.execute(select(MealOrder).where(MealOrder.offer_id == offer_id, MealOrder.day == day,
-                                                       MealOrder.status.in_(("ordered", "unplaced")))
+                                                       MealOrder.status.in_(("ordered", "unplaced")),
+                                                       MealOrder.plan_id.is_not(None))
                                .with_for_update()).scalars().all()
     for order in found:
         _cancel(order, actor_id=actor_id, note="closed")
     return len(found)
 
 
+# --- one-off meals: a confirmed match of a meal need ------------------------------------------------------
+
+@signals.match_confirmed.connect
+def _one_off_meal(match: Match, *, need: Need, actor_id: int | None) -> None:
+    if need.kind == "meal" and need.slot:
+        order_for_match(match, need, actor_id=actor_id)
+
+
+def order_for_match(match: Match, need: Need, *, actor_id: int | None) -> MealOrder | None:
+    """The meal a confirmed match serves, on the canteen's day like a plan's meal (its places are already
+    booked by the match): priced for the resident, delivered home when the canteen delivers."""
+    offer = get_canteen(match.offer_id)
+    if offer is None:
+        return None
+    day = matching.service_day(match, need)
+    resident = residents.get_resident(need.resident_id) if need.resident_id else None
+    groups = residents.eligibility_of([resident.id], actor_id=actor_id, purpose="meal_price").get(
+        resident.id, (set(),))[0] if resident else set()
+    if resident is not None:
+        beneficiary = ""
+    else:
+        names = needs.names_of([need])
+        beneficiary = (names["units"].get(need.unit_id) or names["referred"].get(need.referral_id) or need.title)
+    order = MealOrder(match_id=match.id, resident_id=resident.id if resident else None,
+                      beneficiary=str(beneficiary)[:200], offer_id=offer.id, day=day, slot=need.slot,
+                      mode="delivery" if offer.delivery else "dine_in",
+                      diet_notes=(resident.diet_notes if resident else "") or "", quantity=match.quantity,
+                      price_cents=price_for(settings_of(offer), offer, need.slot, groups), status="ordered")
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+@signals.match_delivered.connect
+def _one_off_delivered(match: Match, *, actor_id: int | None) -> None:
+    db.session.execute(update(MealOrder).where(MealOrder.match_id == match.id,
+                                               MealOrder.status.in_(("ordered", "missed")))
+                       .values(status="delivered", changed_by_id=actor_id, changed_at=utcnow())
+                       .execution_options(synchronize_session="fetch"))
+
+
+@signals.need_cancelled.connect
+def _one_off_cancelled(need: Need, *, actor_id: int | None, note: str) -> None:
+    """A cancelled need ends its match (matching gives the places back) and its one-off meal leaves the day."""
+    found = db.session.execute(select(MealOrder).where(
+        MealOrder.match_id.in_(select(Match.id).where(Match.need_id == need.id)),
+        MealOrder.status.in_(("ordered", "unplaced")))).scalars().all()
+    for order in found:
+        order.status, order.note, order.changed_by_id, order.changed_at = "cancelled", "cancelled", actor_id, utcnow()
+
+
 # --- deliveries -------------------------------------------------------------------------------------
 
-def mark_delivery(order: MealOrder, outcome: str, *, actor_id: int | None, note: str = "") -> MealOrder:
-    """The canteen (or staff) marks a meal delivered (or eaten in) or missed; a miss reaches the coordinator."""
+def mark_delivery(order: MealOrder, outcome: str, *, actor_id: int | None, note: str = "",
+                  day: date | None = None) -> MealOrder:
+    """The canteen (or staff) marks a meal delivered (or eaten in) or missed; a miss reaches the coordinator.
+    `day`: the manifest the mark is made from; a meal of another day is refused. A one-off meal delivered
+    delivers its match (the need is done and its rating asked for)."""
     check_text("note", note, multiline=True)
+    if day is not None and day != order.day:
+        raise ValidationFailed({"day": [_("This meal is on %(meal)s, not on %(day)s: mark it on the manifest of "
+                                          "%(meal)s.", meal=order.day.isoformat(), day=day.isoformat())]})
     if order.status not in ("ordered", "delivered", "missed"):
         raise Conflict(_("Only an ordered meal can be marked."), "invalid_transition")
     if order.day > clock.now().date():
         raise ValidationFailed({"outcome": [_("The meal is on %(day)s; mark it on the day.",
                                               day=order.day.isoformat())]})
+    match = matching.get_match(order.match_id) if order.match_id else None
+    if match is not None and outcome == "missed" and match.status not in ("confirmed",):
+        raise Conflict(_("This one-off meal was marked delivered and its rating asked for; it cannot be marked "
+                         "missed now."), "invalid_transition")
     newly_missed = outcome == "missed" and order.status != "missed"
     order.status, order.note, order.changed_by_id, order.changed_at = outcome, note[:200], actor_id, utcnow()
+    if match is not None and outcome == "delivered" and match.status == "confirmed":
+        db.session.flush()
+        matching.deliver(match, actor_id=actor_id)
     if newly_missed:
-        resident = residents.get_resident(order.resident_id)
+        resident = residents.get_resident(order.resident_id) if order.resident_id else None
         offer = offers.get_offer(order.offer_id)
         notifications.emit("meal.missed", audience=notifications.to_roles("admin", "coordinator"),
-                           payload={"name": resident.name if resident else "", "canteen": offer.title,
+                           payload={"name": resident.name if resident else order.beneficiary, "canteen": offer.title,
                                     "day": order.day.isoformat(), "slot": order.slot, "note": note[:200],
                                     "link": "/meals/missed"}, actor_id=actor_id)
     db.session.flush()
@@ -474,24 +558,32 @@ def mark_delivery(order: MealOrder, outcome: str, *, actor_id: int | None, note:
 
 
 def mark_rest_delivered(offer: Offer, day: date, *, actor_id: int | None) -> int:
-    """One tap at the end of the round: every meal of the day still open is delivered."""
+    """One tap at the end of the round: every meal of the day still open is delivered (a one-off meal's
+    match with it)."""
     if day > clock.now().date():
         raise ValidationFailed({"day": [_("The meal is on %(day)s; mark it on the day.", day=day.isoformat())]})
-    return db.session.execute(
+    one_off = list(db.session.execute(select(Match).where(Match.id.in_(
+        select(MealOrder.match_id).where(MealOrder.offer_id == offer.id, MealOrder.day == day,
+                                         MealOrder.status == "ordered", MealOrder.match_id.is_not(None))),
+        Match.status == "confirmed")).scalars())
+    n = db.session.execute(
         update(MealOrder).where(MealOrder.offer_id == offer.id, MealOrder.day == day, MealOrder.status == "ordered")
         .values(status="delivered", changed_by_id=actor_id, changed_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount
+    for match in one_off:
+        matching.deliver(match, actor_id=actor_id)
+    return n
 
 
 def missed(*, days: int = 7) -> list[tuple[MealOrder, Resident, Offer]]:
     """Missed meals of the last `days` days and unplaced ones from today on, newest first: the coordinator's list."""
     today = clock.now().date()
     return list(db.session.execute(
-        select(MealOrder, Resident, Offer).join(Resident, Resident.id == MealOrder.resident_id)
+        select(MealOrder, Resident, Offer).outerjoin(Resident, Resident.id == MealOrder.resident_id)
         .join(Offer, Offer.id == MealOrder.offer_id)
         .where(or_(MealOrder.status == "missed", (MealOrder.status == "unplaced") & (MealOrder.day >= today)),
                MealOrder.day >= today - timedelta(days=days))
-        .order_by(MealOrder.day.desc(), MealOrder.slot, Resident.name_sort)))
+        .order_by(MealOrder.day.desc(), MealOrder.slot, Resident.name_sort, MealOrder.id)))
 
 
 # --- manifests ----------------------------------------------------------------------------------------
@@ -510,6 +602,8 @@ class ManifestRow:
     slot: str
     mode: str
     status: str
+    quantity: int = 1
+    one_off: bool = False  # a one-off meal matched to a need, not a plan's
 
 
 @dataclass
@@ -548,15 +642,18 @@ SLOT_ORDER = {"breakfast": 0, "lunch": 1, "dinner": 2}
 def manifest(offer: Offer, day: date) -> Manifest:
     """The canteen's day: meals per slot and mode, and the list of who eats (cancelled meals left out)."""
     found = db.session.execute(
-        select(MealOrder.id, Resident.name, Resident.building, Resident.entrance, Resident.room, Resident.address,
-               MealOrder.diet_notes, MealOrder.slot, MealOrder.mode, MealOrder.status)
-        .join(Resident, Resident.id == MealOrder.resident_id)
+        select(MealOrder.id, func.coalesce(Resident.name, MealOrder.beneficiary),
+               func.coalesce(Resident.building, ""), func.coalesce(Resident.entrance, ""),
+               func.coalesce(Resident.room, ""), func.coalesce(Resident.address, ""),
+               MealOrder.diet_notes, MealOrder.slot, MealOrder.mode, MealOrder.status, MealOrder.quantity,
+               MealOrder.match_id.is_not(None))
+        .outerjoin(Resident, Resident.id == MealOrder.resident_id)
         .where(MealOrder.offer_id == offer.id, MealOrder.day == day,
                MealOrder.status.in_(("ordered", "delivered", "missed")))).all()
     counts: dict[str, Counter] = {}
-    rows = [ManifestRow(*columns) for columns in found]
+    rows = [ManifestRow(*columns[:11], one_off=bool(columns[11])) for columns in found]
     for row in rows:
-        counts.setdefault(row.slot, Counter())[row.mode] += 1
+        counts.setdefault(row.slot, Counter())[row.mode] += row.quantity
     rows.sort(key=lambda r: (SLOT_ORDER.get(r.slot, 9), r.mode, _natural(r.building), _natural(r.entrance),
                              _natural(r.room), r.name))
     final = clock.now() >= cutoff_at(settings_of(offer), day)
@@ -585,8 +682,9 @@ def manifest_xlsx(m: Manifest) -> bytes:
         cell.font = Font(bold=True)
     words = {"dine_in": _("Dine-in"), "delivery": _("Delivery")}
     for row in m.rows:
+        name = row.name if row.quantity == 1 else f"{row.name} ×{row.quantity}"
         spreadsheet.append(sheet, [str(SLOT_LABELS.get(row.slot, row.slot)), words[row.mode], row.building,
-                                   row.entrance, row.room, row.name, row.address, row.diet_notes,
+                                   row.entrance, row.room, name, row.address, row.diet_notes,
                                    "✓" if row.status == "delivered" else ""])
     for column, width in zip("ABCDEFGHI", (8, 8, 8, 8, 8, 12, 28, 28, 6), strict=True):
         sheet.column_dimensions[column].width = width
@@ -628,14 +726,14 @@ def todays_manifests(day: date | None = None) -> list[tuple[Offer, int, int]]:
     """(canteen, meals, of them delivered or missed) for a day: the coordinator's morning view."""
     day = day or clock.now().date()
     rows = db.session.execute(
-        select(MealOrder.offer_id, func.count(),
-               func.sum(case((MealOrder.status.in_(("delivered", "missed")), 1), else_=0)))
+        select(MealOrder.offer_id, func.sum(MealOrder.quantity),
+               func.sum(case((MealOrder.status.in_(("delivered", "missed")), MealOrder.quantity), else_=0)))
         .where(MealOrder.day == day, MealOrder.status.in_(("ordered", "delivered", "missed")))
         .group_by(MealOrder.offer_id)).all()
     if not rows:
         return []
     by_id = {o.id: o for o in db.session.execute(select(Offer).where(Offer.id.in_([r[0] for r in rows]))).scalars()}
-    return [(by_id[offer_id], total, int(marked or 0)) for offer_id, total, marked in rows]
+    return [(by_id[offer_id], int(total), int(marked or 0)) for offer_id, total, marked in rows]
 
 
 def morning(today: date | None = None) -> dict:
@@ -697,13 +795,14 @@ def resident_statement(resident: Resident, month: str | None = None) -> Resident
     statement = ResidentStatement(resident.id, label)
     counts = Counter()
     for order, canteen in sorted(found, key=lambda t: (t[0].day, SLOT_ORDER.get(t[0].slot, 9))):
-        counts[order.status] += 1
+        counts[order.status] += order.quantity
         statement.lines.append({"day": order.day, "slot": order.slot, "canteen": canteen, "mode": order.mode,
-                                "status": order.status, "price_cents": order.price_cents})
+                                "status": order.status, "price_cents": order.price_cents,
+                                "quantity": order.quantity})
         if order.status == "delivered":
-            statement.amount_cents += order.price_cents
+            statement.amount_cents += order.price_cents * order.quantity
         elif order.status == "ordered":
-            statement.open_cents += order.price_cents
+            statement.open_cents += order.price_cents * order.quantity
     statement.counts = dict(counts)
     return statement
 
@@ -724,13 +823,14 @@ def canteen_statement(offer: Offer, month: str | None = None) -> CanteenStatemen
     meals and how many at each price (no names: the canteen is paid per meal, not told who pays what)."""
     label, first, last = month_range(month)
     rows = db.session.execute(
-        select(MealOrder.day, MealOrder.slot, MealOrder.status, MealOrder.price_cents, func.count())
+        select(MealOrder.day, MealOrder.slot, MealOrder.status, MealOrder.price_cents, func.sum(MealOrder.quantity))
         .where(MealOrder.offer_id == offer.id, MealOrder.day.between(first, last))
         .group_by(MealOrder.day, MealOrder.slot, MealOrder.status, MealOrder.price_cents)).all()
     statement = CanteenStatement(offer.id, offer.title, label)
     per_day: dict[tuple, dict] = {}
     counts, by_price = Counter(), Counter()
     for day, slot, status, price, n in rows:
+        n = int(n)
         line = per_day.setdefault((day, slot), {"day": day, "slot": slot, "delivered": 0, "missed": 0,
                                                 "cancelled": 0, "open": 0, "amount_cents": 0})
         bucket = {"ordered": "open", "unplaced": "cancelled"}.get(status, status)

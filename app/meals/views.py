@@ -13,6 +13,7 @@ from app.accounts import services as accounts
 from app.core import spreadsheet
 from app.core.fields import as_id
 from app.core.kinds import MEAL_SLOTS
+from app.core.validation import ValidationFailed
 from app.core.vocabulary import labels
 from app.lifecycle import PageForm, read_form, redirect_refusals_to
 from app.meals import schemas, services
@@ -200,7 +201,18 @@ def end_plan(plan_id: int):
 
 def _back(order) -> str:
     target = request.form.get("next", "")
-    return target if target.startswith("/c/") and "//" not in target else url_for("meals.plan", plan_id=order.plan_id)
+    if target.startswith("/c/") and "//" not in target:
+        return target
+    return url_for("meals.plan", plan_id=order.plan_id) if order.plan_id else url_for("meals.index")
+
+
+def _posted_day() -> date:
+    """The manifest's day a delivery mark is made from (the form's, else the address's); none is refused."""
+    raw = request.form.get("day") or request.args.get("day", "")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed({"day": [_("Give the day of the manifest, as YYYY-MM-DD.")]}) from None
 
 
 @bp.post("/orders/<int:order_id>/cancel")
@@ -227,10 +239,11 @@ def mark_delivery(order_id: int):
     require("meals.canteen", services.get_canteen(order.offer_id))
     if request.form.get("outcome", "") not in ("delivered", "missed"):
         abort(400)
-    back = url_for("meals.manifest", offer_id=order.offer_id, day=order.day.isoformat()) + f"#order-{order.id}"
+    day = request.form.get("day", "")
+    back = url_for("meals.manifest", offer_id=order.offer_id, day=day or order.day.isoformat()) + f"#order-{order.id}"
     redirect_refusals_to(back)
     data = read_form(schemas.DeliveryIn)
-    services.mark_delivery(order, data["outcome"], actor_id=current_user.id, note=data["note"])
+    services.mark_delivery(order, data["outcome"], actor_id=current_user.id, note=data["note"], day=_posted_day())
     return redirect(back)
 
 
@@ -271,8 +284,8 @@ def manifest_xlsx(offer_id: int):
 @bp.post("/canteens/<int:offer_id>/delivered")
 def mark_rest_delivered(offer_id: int):
     offer = found(services.get_canteen(offer_id), "meals.canteen")
-    day = _day_arg()
-    redirect_refusals_to(url_for("meals.manifest", offer_id=offer.id, day=day.isoformat()))
+    redirect_refusals_to(url_for("meals.manifest", offer_id=offer.id, day=_day_arg().isoformat()))
+    day = _posted_day()
     n = services.mark_rest_delivered(offer, day, actor_id=current_user.id)
     flash(_("%(n)s meals marked delivered.", n=n), "success")
     return redirect(url_for("meals.manifest", offer_id=offer.id, day=day.isoformat()))

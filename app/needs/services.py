@@ -11,7 +11,7 @@ from app.accounts.services import aware
 from app.core import signals
 from app.core.engine import NeedFacts
 from app.core.extensions import db
-from app.core.kinds import occurrence_key
+from app.core.kinds import SLOT_LABELS, occurrence_key
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed, check_text
 from app.needs.models import OPEN_STATUSES, Need
@@ -20,6 +20,7 @@ from app.offers.models import Offer
 from app.offers.services import shared_kinds
 from app.residents import services as residents
 from app.units import services as units
+from tenants import clock
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ def create_need(data: dict, *, actor_id: int | None, tz, own_residents: set[int]
         start, end = datetime.combine(day, start_t, tz), datetime.combine(day, end_t, tz)
     else:
         start, end = _aware(clean["window_start"], tz), _aware(clean["window_end"], tz)
+    _not_over(clean, start, end, tz)
     start, end = start.astimezone(UTC), end.astimezone(UTC)  # stored in UTC on every backend
     latitude, longitude = clean["latitude"], clean["longitude"]
     if latitude is None and resident is not None:
@@ -98,6 +100,22 @@ def create_need(data: dict, *, actor_id: int | None, tz, own_residents: set[int]
                        payload={"title": need.title, "kind": need.kind, "link": f"/needs/{need.id}"})
     db.session.flush()
     return need
+
+
+def _not_over(clean: dict, start: datetime, end: datetime, tz) -> None:
+    """A need is for a time still to come (or under way): a day or a window already over is refused."""
+    now = clock.utcnow().astimezone(tz)
+    if end > now:
+        return
+    if clean["kind"] != "meal":
+        raise ValidationFailed({"window_start": [_("This time is already over (now is %(now)s); give a time "
+                                                   "still to come.", now=now.strftime("%Y-%m-%d %H:%M"))]})
+    if start.date() < now.date():
+        raise ValidationFailed({"day": [_("%(day)s has passed; choose today or a later day.",
+                                          day=start.date().isoformat())]})
+    raise ValidationFailed({"day": [_("%(slot)s today is over (until %(end)s); choose a later meal or day.",
+                                      slot=SLOT_LABELS.get(clean["slot"], clean["slot"]),
+                                      end=end.strftime("%H:%M"))]})
 
 
 def _shared_kinds() -> dict:

@@ -70,7 +70,7 @@ def street_candidates(fact: engine.NeedFacts, *, limit: int = 5) -> list[engine.
     pool = offers.offer_facts(fact.kind, fact.occurrence, fact.start.date(), street=True)
     if not pool:
         return []
-    found = engine.candidates(minimised(fact), pool, limit=limit)
+    found = engine.candidates(minimised(fact), pool, limit=limit, now=clock.now())
     titles = {o.id: o.title for o in pool}
     names = community_names(c.community_id for c in found)
     for candidate in found:
