@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from app import permissions
+from app.core import search
 from app.core.extensions import db
 from app.core.pagination import keyset_page
 from app.core.validation import ValidationFailed
@@ -99,6 +100,24 @@ def list_units(*, q: str | None = None, type: str | None = None, status: str | N
     if status:
         stmt = stmt.where(Unit.status == status)
     return keyset_page(stmt, (Unit.name_sort, Unit.id), cursor=cursor, limit=limit)
+
+
+def search_units(q: str | None, *, status: str | None = "active",
+                 limit: int = search.PICK_LIMIT) -> tuple[list[Unit], bool]:
+    """The picker's matches (name, pinyin initials, pinyin) in pinyin order, and whether there are more."""
+    condition = search.name_condition(search.clean_query(q), name=Unit.name, name_sort=Unit.name_sort,
+                                      name_initials=Unit.name_initials)
+    if condition is None:
+        return [], False
+    stmt = select(Unit).where(condition)
+    if status:
+        stmt = stmt.where(Unit.status == status)
+    rows = list(db.session.execute(stmt.order_by(Unit.name_sort, Unit.id).limit(limit + 1)).scalars())
+    return rows[:limit], len(rows) > limit
+
+
+def pick_item(unit: Unit) -> dict:
+    return {"id": str(unit.id), "label": unit.name, "detail": unit.address}
 
 
 def all_units():
