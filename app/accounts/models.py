@@ -23,6 +23,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(100))
     # Search keys of the member picker (app.core.search), kept by the validators below.
     name_initials: Mapped[str] = mapped_column(search.key_column(40), default="", server_default="", index=True)
+    name_pinyin: Mapped[str] = mapped_column(search.key_column(200), default="", server_default="", index=True)
     phone_tail: Mapped[str] = mapped_column(search.key_column(4), default="", server_default="", index=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     locale: Mapped[str | None] = mapped_column(String(10))
@@ -36,7 +37,7 @@ class User(UserMixin, db.Model):
 
     @validates("name")
     def _name_keys(self, _key, name):
-        self.name_initials = search.initials(name)
+        self.name_initials, self.name_pinyin = search.initials(name), search.pinyin(name)
         return name
 
     @validates("phone")

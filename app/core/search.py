@@ -1,11 +1,12 @@
 """Finding a person or a unit by what a coordinator types into a picker: the start of the name (张三), the
 pinyin initials (zsf for 张三丰), the start of the pinyin (zhang san) or the last four digits of the phone.
 
-The initials and the phone tail are stored beside the name (`name_initials`, `phone_tail`, kept by the models
-whenever the name or phone is set) and compared byte-wise as a range (`key >= 'zsf' AND key < 'zsf~'`), which
-a plain b-tree index on (community_id, key) answers on SQLite and PostgreSQL alike (the columns use the "C"
-collation on PostgreSQL). Any typed text is safe: LIKE wildcards are escaped, control characters dropped,
-overlong text cut; the worst answer is an empty list.
+The initials, the whole pinyin and the phone tail are stored beside the name (`name_initials`, `name_pinyin`,
+`phone_tail`, kept by the models whenever the name or phone is set) and compared byte-wise as a range
+(`key >= 'zsf' AND key < 'zsf~'`), which a plain b-tree index on (community_id, key) answers on SQLite and
+PostgreSQL alike (the columns use the "C" collation on PostgreSQL); a name in characters is found by its
+start with LIKE. Any typed text is safe: LIKE wildcards are escaped, control characters dropped, overlong
+text cut; the worst answer is an empty list.
 """
 import logging
 import re
@@ -27,17 +28,27 @@ def key_column(length: int) -> String:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
-def initials(name: str | None) -> str:
-    """zsf for 张三丰, al for "Anna Li", w2 for 王2: the first letter of every pinyin syllable or word."""
+def _words(name: str | None) -> list[str]:
+    """The pinyin syllables of the Chinese characters and the words of anything else, lower-case ASCII."""
     if not name or not name.strip():
-        return ""
+        return []
     # Imported here: its dictionaries take ~55 MB, which workers that never read names should not carry.
     from pypinyin import Style, lazy_pinyin
 
     words = []
     for chunk in lazy_pinyin(name.strip(), style=Style.NORMAL, errors="default"):
         words.extend(w for w in re.split(r"[^0-9a-z]+", unicodedata.normalize("NFKD", chunk).lower()) if w)
-    return "".join(w[0] for w in words)[:40]
+    return words
+
+
+def initials(name: str | None) -> str:
+    """zsf for 张三丰, al for "Anna Li", w2 for 王2: the first letter of every pinyin syllable or word."""
+    return "".join(w[0] for w in _words(name))[:40]
+
+
+def pinyin(name: str | None) -> str:
+    """zhangsanfeng for 张三丰, annali for "Anna Li": the whole pinyin without spaces (zhang san finds it too)."""
+    return "".join(_words(name))[:200]
 
 
 def phone_tail(phone: str | None) -> str:
@@ -66,24 +77,25 @@ def key_prefix(column, text: str):
     return and_(column >= text, column < text + _KEY_END)
 
 
-def name_condition(q: str, *, name, name_sort=None, name_initials=None, phone=None, tail=None):
-    """Where a row matches the typed text `q` (already cleaned), or None when nothing can match."""
+def name_condition(q: str, *, name, name_initials, name_pinyin, phone=None, tail=None):
+    """Where a row matches the typed text `q` (already cleaned), or None when nothing can match.
+
+    Letters are looked up in the initials and the pinyin, digits in the phone tail (a whole number from its
+    start): index ranges, which the databases combine. Anything else is the start of the name."""
     if not q:
         return None
     lower = q.lower()
-    conditions = [starts_with(name, q)]
     compact = lower.replace(" ", "")
     if compact.isdigit():
+        conditions = [starts_with(name, q)]
         if tail is not None and len(compact) <= 4:
-            conditions.append(key_prefix(tail, compact))
-        if phone is not None and len(compact) > 4:
+            conditions = [key_prefix(tail, compact)]
+        elif phone is not None:
             conditions.append(starts_with(phone, compact))
-    elif _ASCII_WORDS.match(lower):
-        if name_initials is not None:
-            conditions.append(key_prefix(name_initials, compact))
-        if name_sort is not None:
-            conditions.append(starts_with(name_sort, lower))
-    return or_(*conditions)
+        return or_(*conditions)
+    if _ASCII_WORDS.match(lower):
+        return or_(key_prefix(name_initials, compact), key_prefix(name_pinyin, compact))
+    return starts_with(name, q)
 
 
 # --- what a picker receives --------------------------------------------------------------------------

@@ -131,14 +131,14 @@ def search_members(q: str | None, *, limit: int = search.PICK_LIMIT) -> tuple[li
     four digits (app.core.search); in name order, and whether there are more."""
     cleaned = search.clean_query(q)
     condition = search.name_condition(cleaned, name=User.name, name_initials=User.name_initials,
-                                      phone=User.phone, tail=User.phone_tail)
+                                      name_pinyin=User.name_pinyin, phone=User.phone, tail=User.phone_tail)
     if condition is None:
         return [], False
     if cleaned.isascii() and " " not in cleaned and not cleaned.isdigit():
         condition = or_(condition, search.starts_with(func.lower(User.email), cleaned.lower()))
     rows = list(db.session.execute(
         select(User).join(Membership, Membership.user_id == User.id).where(condition)
-        .order_by(User.name_initials, User.name, User.id).limit(limit + 1)).scalars())
+        .order_by(User.name_pinyin, User.id).limit(limit + 1)).scalars())
     return rows[:limit], len(rows) > limit
 
 

@@ -28,6 +28,7 @@ class Resident(TenantScoped, db.Model):
     __tablename__ = "residents"
     __tenant_table_args__ = (Index("ix_residents_community_sort", "community_id", "name_sort", "id"),
                              Index("ix_residents_community_initials", "community_id", "name_initials"),
+                             Index("ix_residents_community_pinyin", "community_id", "name_pinyin"),
                              Index("ix_residents_community_phone_tail", "community_id", "phone_tail"))
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -35,6 +36,7 @@ class Resident(TenantScoped, db.Model):
     phone: Mapped[str] = mapped_column(String(30), default="")
     # Search keys of the picker (app.core.search), kept by the validators below: zsf for 张三丰, 1234.
     name_initials: Mapped[str] = mapped_column(search.key_column(40), default="", server_default="")
+    name_pinyin: Mapped[str] = mapped_column(search.key_column(200), default="", server_default="")
     phone_tail: Mapped[str] = mapped_column(search.key_column(4), default="", server_default="")
     building: Mapped[str] = mapped_column(String(20), default="")
     entrance: Mapped[str] = mapped_column(String(20), default="")  # 单元
@@ -60,7 +62,7 @@ class Resident(TenantScoped, db.Model):
 
     @validates("name")
     def _name_keys(self, _key, name):
-        self.name_initials = search.initials(name)
+        self.name_initials, self.name_pinyin = search.initials(name), search.pinyin(name)
         return name
 
     @validates("phone")

@@ -100,7 +100,7 @@ def list_residents(*, q: str | None = None, cursor: str | None = None, limit: in
 def search_residents(q: str | None, *, limit: int = search.PICK_LIMIT) -> tuple[list[Resident], bool]:
     """The picker's matches for what was typed (app.core.search) in pinyin order, and whether there are more.
     One indexed query whatever the size of the register; nothing typed, nothing found."""
-    condition = search.name_condition(search.clean_query(q), name=Resident.name, name_sort=Resident.name_sort,
+    condition = search.name_condition(search.clean_query(q), name=Resident.name, name_pinyin=Resident.name_pinyin,
                                       name_initials=Resident.name_initials, phone=Resident.phone,
                                       tail=Resident.phone_tail)
     if condition is None:

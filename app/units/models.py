@@ -24,12 +24,14 @@ class Unit(TenantScoped, db.Model):
         # The list page sorts by pinyin and pages by (pinyin, id).
         Index("ix_units_community_sort", "community_id", "name_sort", "id"),
         Index("ix_units_community_initials", "community_id", "name_initials"),
+        Index("ix_units_community_pinyin", "community_id", "name_pinyin"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     name_sort: Mapped[str] = mapped_column(String(400))  # pinyin of the name, for sorting and search
     # The picker's search key (app.core.search), kept by _name_keys: llxx for 柳荫小学.
     name_initials: Mapped[str] = mapped_column(search.key_column(40), default="", server_default="")
+    name_pinyin: Mapped[str] = mapped_column(search.key_column(200), default="", server_default="")
     type: Mapped[str] = mapped_column(String(30))
     address: Mapped[str] = mapped_column(String(200), default="")
     contact_name: Mapped[str] = mapped_column(String(50), default="")
@@ -42,7 +44,7 @@ class Unit(TenantScoped, db.Model):
 
     @validates("name")
     def _name_keys(self, _key, name):
-        self.name_initials = search.initials(name)
+        self.name_initials, self.name_pinyin = search.initials(name), search.pinyin(name)
         return name
 
     representatives: Mapped[list["UnitRepresentative"]] = relationship(

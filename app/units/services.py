@@ -105,7 +105,7 @@ def list_units(*, q: str | None = None, type: str | None = None, status: str | N
 def search_units(q: str | None, *, status: str | None = "active",
                  limit: int = search.PICK_LIMIT) -> tuple[list[Unit], bool]:
     """The picker's matches (name, pinyin initials, pinyin) in pinyin order, and whether there are more."""
-    condition = search.name_condition(search.clean_query(q), name=Unit.name, name_sort=Unit.name_sort,
+    condition = search.name_condition(search.clean_query(q), name=Unit.name, name_pinyin=Unit.name_pinyin,
                                       name_initials=Unit.name_initials)
     if condition is None:
         return [], False

@@ -1,5 +1,5 @@
-"""Search keys for the pickers: pinyin initials (zsf for 张三丰) and the phone's last four digits of residents,
-units and users, indexed per community, filled in for the rows already there.
+"""Search keys for the pickers: pinyin initials (zsf for 张三丰), the whole pinyin (zhangsanfeng) and the phone's
+last four digits of residents, units and users, indexed per community, filled in for the rows already there.
 
 Revision ID: 0009
 Revises: 0008
@@ -8,7 +8,7 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-from app.core.search import initials, key_column, phone_tail
+from app.core.search import initials, key_column, phone_tail, pinyin
 
 # revision identifiers, used by Alembic.
 revision = '0009'
@@ -18,9 +18,11 @@ depends_on = None
 
 # table → (key column, source column, function)
 KEYS = {
-    "residents": (("name_initials", "name", initials, 40), ("phone_tail", "phone", phone_tail, 4)),
-    "units": (("name_initials", "name", initials, 40),),
-    "users": (("name_initials", "name", initials, 40), ("phone_tail", "phone", phone_tail, 4)),
+    "residents": (("name_initials", "name", initials, 40), ("name_pinyin", "name", pinyin, 200),
+                  ("phone_tail", "phone", phone_tail, 4)),
+    "units": (("name_initials", "name", initials, 40), ("name_pinyin", "name", pinyin, 200)),
+    "users": (("name_initials", "name", initials, 40), ("name_pinyin", "name", pinyin, 200),
+              ("phone_tail", "phone", phone_tail, 4)),
 }
 TENANT_TABLES = ("residents", "units")  # under forced row-level security on PostgreSQL
 
@@ -49,22 +51,28 @@ def upgrade():
         _backfill(table)
     with op.batch_alter_table("residents", schema=None) as batch_op:
         batch_op.create_index("ix_residents_community_initials", ["community_id", "name_initials"], unique=False)
+        batch_op.create_index("ix_residents_community_pinyin", ["community_id", "name_pinyin"], unique=False)
         batch_op.create_index("ix_residents_community_phone_tail", ["community_id", "phone_tail"], unique=False)
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.create_index("ix_units_community_initials", ["community_id", "name_initials"], unique=False)
+        batch_op.create_index("ix_units_community_pinyin", ["community_id", "name_pinyin"], unique=False)
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_users_name_initials"), ["name_initials"], unique=False)
+        batch_op.create_index(batch_op.f("ix_users_name_pinyin"), ["name_pinyin"], unique=False)
         batch_op.create_index(batch_op.f("ix_users_phone_tail"), ["phone_tail"], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_users_phone_tail"))
+        batch_op.drop_index(batch_op.f("ix_users_name_pinyin"))
         batch_op.drop_index(batch_op.f("ix_users_name_initials"))
     with op.batch_alter_table("units", schema=None) as batch_op:
+        batch_op.drop_index("ix_units_community_pinyin")
         batch_op.drop_index("ix_units_community_initials")
     with op.batch_alter_table("residents", schema=None) as batch_op:
         batch_op.drop_index("ix_residents_community_phone_tail")
+        batch_op.drop_index("ix_residents_community_pinyin")
         batch_op.drop_index("ix_residents_community_initials")
     for table, keys in reversed(list(KEYS.items())):
         with op.batch_alter_table(table, schema=None) as batch_op:
