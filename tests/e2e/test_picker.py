@@ -58,7 +58,7 @@ def test_keyboard_only_the_kind_then_the_resident_by_pinyin_initials(page, admin
     expect(listbox.get_by_role("option")).to_have_count(1)
     expect(box).to_have_attribute("aria-expanded", "true")
     expect(listbox.get_by_role("option").first).to_contain_text("张三丰")
-    status = page.locator("[data-picker=resident_id] [role=status]")
+    status = page.locator("[data-picker=resident_id] .picker-live")
     expect(status).to_have_text(T("1 match. Use the arrow keys to choose."))
     page.keyboard.press("ArrowDown")
     option = listbox.get_by_role("option").first

@@ -34,9 +34,9 @@
     list.hidden = true;
     input.parentNode.appendChild(list);
     var live = document.createElement("div");
-    live.className = "visually-hidden";
-    live.setAttribute("role", "status");
-    live.setAttribute("aria-live", "polite");
+    live.className = "visually-hidden picker-live";
+    live.setAttribute("aria-live", "polite");  // announced like a status, without being one of the page's
+    live.setAttribute("aria-atomic", "true");
     root.appendChild(live);
 
     input.setAttribute("role", "combobox");
