@@ -269,7 +269,7 @@ def test_the_migration_fills_the_keys_of_the_rows_already_there(app, register):
     with tenant_context(register["community"].id):
         db.session.execute(text("UPDATE residents SET name_initials = '', name_pinyin = '', phone_tail = ''"))
         db.session.commit()
-    path = Path(__file__).resolve().parents[1] / "migrations" / "versions" / "0009_search_keys.py"
+    path = Path(__file__).resolve().parents[1] / "migrations" / "versions" / "0010_search_keys.py"
     spec = importlib.util.spec_from_file_location("search_keys_migration", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)

@@ -1,8 +1,8 @@
 """Search keys for the pickers: pinyin initials (zsf for 张三丰), the whole pinyin (zhangsanfeng) and the phone's
 last four digits of residents, units and users, indexed per community, filled in for the rows already there.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ from alembic import op
 from app.core.search import initials, key_column, phone_tail, pinyin
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
