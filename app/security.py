@@ -4,6 +4,7 @@ The log-in limits themselves are accounts' (app/accounts/limits.py); a view opts
 `accounts.limits.csrf_exempt`, which marks it."""
 import logging
 import uuid
+from urllib.parse import urlencode
 
 from flask import current_app, g, redirect, request, url_for
 from flask_login import current_user
@@ -74,6 +75,15 @@ def _csrf_check():
     csrf.protect()
 
 
+def _token_out_of_the_address():
+    """A form sent with GET (a picker's search without script) carries its CSRF token in the address: send the
+    browser to the same address without it, so it stays out of the history, bookmarks and logs."""
+    if request.method == "GET" and "csrf_token" in request.args:
+        kept = [(key, value) for key, value in request.args.items(multi=True) if key != "csrf_token"]
+        return redirect(request.path + ("?" + urlencode(kept) if kept else ""))
+    return None
+
+
 def _headers(response):
     h = response.headers
     h.setdefault(
@@ -109,6 +119,7 @@ def init_app(app) -> None:
     app.config.setdefault("RATELIMIT_KEY_PREFIX", f"huzhu-{uuid.uuid4().hex[:8]}" if app.testing else "huzhu")
     limiter.init_app(app)
     app.before_request(_csrf_check)
+    app.before_request(_token_out_of_the_address)
     app.after_request(_headers)
     app.teardown_request(_forget_context)
 

@@ -36,8 +36,8 @@ def _id_from(response, pattern=r"/needs/(\d+)$") -> int:
 
 def test_coordinator_journey_through_the_pages(app, world, drain, clock):
     staff = browser_for(app, world["coordinator"])
-    form = staff.get("/c/dock/needs/new")
-    assert form.status_code == 200 and "王秀英" in form.get_data(as_text=True)
+    form = staff.get(f"/c/dock/needs/new?kind=meal&resident_id={world['resident']}")
+    assert form.status_code == 200 and "王秀英" in form.get_data(as_text=True)  # the chosen resident
     created = staff.post("/c/dock/needs/new", data={
         "kind": "meal", "title": "午饭送到家", "details": "少盐，五楼无电梯", "resident_id": str(world["resident"]),
         "day": DAY, "slot": "lunch", "window_start": "", "window_end": "", "quantity": "1", "urgency": "high"})

@@ -40,7 +40,7 @@ def world(app, clock):
 
 def test_the_park_asks_for_catering_and_the_restaurant_serves_it(app, client, world, drain):
     park = browser_for(app, world["park_rep"])
-    form = park.get("/c/fair/needs/new").get_data(as_text=True)
+    form = park.get("/c/fair/needs/new?kind=meal").get_data(as_text=True)
     assert "L公园" in form and "聚福园饭店" not in form  # a unit asks only for its own unit
     created = park.post("/c/fair/needs/new", data={
         "kind": "meal", "title": "庙会 500 人午餐", "details": "正月初一至初三，公园东门",

@@ -5,9 +5,10 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.core import search
 from app.core.extensions import db
 from tenants.clock import utcnow
 
@@ -20,6 +21,10 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # Search keys of the member picker (app.core.search), kept by the validators below.
+    name_initials: Mapped[str] = mapped_column(search.key_column(40), default="", server_default="", index=True)
+    name_pinyin: Mapped[str] = mapped_column(search.key_column(200), default="", server_default="", index=True)
+    phone_tail: Mapped[str] = mapped_column(search.key_column(4), default="", server_default="", index=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     locale: Mapped[str | None] = mapped_column(String(10))
     large_text: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -29,6 +34,16 @@ class User(UserMixin, db.Model):
     is_operator: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @validates("name")
+    def _name_keys(self, _key, name):
+        self.name_initials, self.name_pinyin = search.initials(name), search.pinyin(name)
+        return name
+
+    @validates("phone")
+    def _phone_keys(self, _key, phone):
+        self.phone_tail = search.phone_tail(phone)
+        return phone
 
     # Flask-Login keys the session by the server-side session id, not the user id (see sessions).
     session_id = None  # type: str | None

@@ -104,11 +104,14 @@ def index():
 # --- plans ------------------------------------------------------------------------------------------
 
 def _plan_choices():
-    if is_staff():
-        people, _next = residents.list_residents(limit=200)
-    else:
-        people = residents.residents_held_by(current_user.id)
+    """The residents a member may ask meals for (staff find anyone with the picker: none listed) and the canteens."""
+    people = [] if is_staff() else residents.residents_held_by(current_user.id)
     return people, [o for o in services.canteens() if o.status == "active"]
+
+
+# The inputs a GET of the plan form may fill in (the resident picker's search without script).
+_PLAN_INPUTS = ("resident_id", "resident_id_q", "offer_id", "mode", "starts_on", "ends_on", "diet_notes")
+_PLAN_LISTS = ("weekdays", "slots")
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
@@ -122,14 +125,22 @@ def new_plan():
     form = PageForm(schemas.PlanIn, initial={
         "resident_id": request.args.get("resident_id", ""), "offer_id": str(canteens[0].id) if canteens else "",
         "weekdays": ["mon", "tue", "wed", "thu", "fri"], "slots": ["lunch"], "mode": "dine_in",
-        "starts_on": first.isoformat() if first else "", "ends_on": "", "diet_notes": ""})
+        "starts_on": first.isoformat() if first else "", "ends_on": "", "diet_notes": ""}
+        | ({key: request.args[key].strip() for key in _PLAN_INPUTS if key in request.args}
+           | {key: request.args.getlist(key) for key in _PLAN_LISTS if key in request.args}
+           if request.method == "GET" and "resident_id_q" in request.args else {}))
     chosen = form.values["resident_id"]
     resident = residents.get_resident(resident_id) if (resident_id := as_id(chosen)) else None
     if resident is None or not can("meals.request_plan", resident):
         if form.submitted and "resident_id" not in form.errors:
             form.add_errors({"resident_id": [_("Choose the resident the meals are for.")]})
-    elif not form.submitted:
+    elif not form.submitted and not form.values.get("diet_notes"):
         form.values["diet_notes"] = resident.diet_notes
+    picked = {}
+    if is_staff():
+        matches, more = residents.search_residents(form.values.get("resident_id_q"))
+        picked = {"resident": residents.pick_item(resident) if resident and resident.status == "active" else None,
+                  "resident_matches": [residents.pick_item(r) for r in matches], "more_residents": more}
     if form.valid:
         plan = services.request_plan(form.data, actor_id=current_user.id, confirm=is_staff())
         if plan.status == "active":
@@ -141,7 +152,7 @@ def new_plan():
             flash(_("Asked for; the community office will confirm the meal plan."), "success")
         return redirect(url_for("meals.plan", plan_id=plan.id))
     return render_template("meals/plan_form.html", values=form.values, errors=form.errors, people=people,
-                           canteens=canteens, units=services.unit_names(canteens),
+                           staff=is_staff(), canteens=canteens, **picked, units=services.unit_names(canteens),
                            prices={o.id: services.settings_of(o) for o in canteens})
 
 

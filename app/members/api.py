@@ -4,6 +4,7 @@ import logging
 from flask_smorest import Blueprint
 
 from app.accounts.models import User
+from app.core import search
 from app.core.apidoc import collection_schema
 from app.core.extensions import db
 from app.members import schemas, services
@@ -30,6 +31,17 @@ def list_members(args):
     require("members.view")
     items, next_cursor = services.list_members(**args)
     return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.get("/search")
+@blp.arguments(search.PickArgs, location="query")
+@blp.response(200, search.PickList)
+def search_members(args):
+    """Staff: the member picker's matches for `q` — the start of the name or e-mail, the pinyin initials or the
+    last four digits of the phone; at most 20. The ids are the people's (user) ids."""
+    require("members.view")
+    items, more = services.search_members(args["q"])
+    return {"items": [services.pick_item(u) for u in items], "more": more}
 
 
 @blp.post("")

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from app.accounts import services as accounts
 from app.accounts.models import User
+from app.core import search
 from app.core.extensions import db
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed
@@ -123,6 +124,27 @@ def list_members(*, role: str | None = None, q: str | None = None, cursor: str |
     users = {u.id: u for u in db.session.execute(
         select(User).where(User.id.in_([m.user_id for m in items]))).scalars()} if items else {}
     return [(m, users[m.user_id]) for m in items], next_cursor
+
+
+def search_members(q: str | None, *, limit: int = search.PICK_LIMIT) -> tuple[list[User], bool]:
+    """The member picker's matches: the start of the name or e-mail, the pinyin initials, the phone's last
+    four digits (app.core.search); in name order, and whether there are more."""
+    cleaned = search.clean_query(q)
+    condition = search.name_condition(cleaned, name=User.name, name_initials=User.name_initials,
+                                      name_pinyin=User.name_pinyin, phone=User.phone, tail=User.phone_tail)
+    if condition is None:
+        return [], False
+    if cleaned.isascii() and " " not in cleaned and not cleaned.isdigit():
+        condition = or_(condition, search.starts_with(func.lower(User.email), cleaned.lower()))
+    rows = list(db.session.execute(
+        select(User).join(Membership, Membership.user_id == User.id).where(condition)
+        .order_by(User.name_pinyin, User.id).limit(limit + 1)).scalars())
+    return rows[:limit], len(rows) > limit
+
+
+def pick_item(user: User) -> dict:
+    detail = _("phone …%(tail)s", tail=user.phone_tail) if user.phone_tail else (user.email or "")
+    return {"id": str(user.id), "label": user.name, "detail": detail}
 
 
 def count_by_role() -> dict[str, int]:

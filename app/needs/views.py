@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app import history, sections
 from app.accounts import services as accounts
+from app.core.fields import as_id
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.core.vocabulary import labels
 from app.lifecycle import PageForm, read_form, redirect_refusals_to
@@ -47,31 +48,61 @@ def index():
 
 
 def _choices() -> tuple[list, list, bool]:
-    """Whom the current member may ask for: (residents, units, staff)."""
+    """Whom the current member may ask for: (residents, units, staff). Staff ask for anyone: they find the
+    resident or unit with a picker (the lists would be the whole register), so the lists stay empty."""
     if can("needs.list_all") and can("needs.triage"):
-        people, _next = residents.list_residents(limit=200)
-        active, _next = units.list_units(status="active", limit=200)
-        return people, active, True
+        return [], [], True
     return residents.residents_held_by(current_user.id), units.units_of_user(current_user.id), False
+
+
+# The inputs a GET of the form may fill in (the kind chosen first, a picker's search without script).
+_INPUTS = ("kind", "title", "details", "resident_id", "unit_id", "resident_id_q", "unit_id_q", "day", "slot",
+           "window_start", "window_end", "quantity", "urgency")
+
+
+def _pickers(form) -> dict:
+    """The staff's pickers: the chosen resident and unit, and the matches of what was searched for. A search
+    typed but nothing chosen is not sent on: the form asks to choose among the matches."""
+    found_residents, more_residents = residents.search_residents(form.values.get("resident_id_q"))
+    found_units, more_units = units.search_units(form.values.get("unit_id_q"))
+    resident = residents.get_resident(rid) if (rid := as_id(form.values.get("resident_id"))) else None
+    unit = units.get_unit(uid) if (uid := as_id(form.values.get("unit_id"))) else None
+    if form.submitted:
+        for name, chosen in (("resident_id", resident), ("unit_id", unit)):
+            if form.values.get(f"{name}_q") and chosen is None and name not in form.errors:
+                form.add_errors({name: [_("Choose one of the matches, or empty the search.")]})
+    return {"resident": residents.pick_item(resident) if resident and resident.status == "active" else None,
+            "resident_matches": [residents.pick_item(r) for r in found_residents], "more_residents": more_residents,
+            "unit": units.pick_item(unit) if unit else None,
+            "unit_matches": [units.pick_item(u) for u in found_units], "more_units": more_units}
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     """Staff register a need for anyone (who phoned or came in); a resident for those they act for;
-    a unit representative for their unit."""
+    a unit representative for their unit. The kind comes first (`?kind=meal` chooses it in the link); the
+    form then asks only what that kind needs."""
     require("needs.create")
     resident_choices, unit_choices, staff = _choices()
-    form = PageForm(schemas.NeedForm, initial={
-        "kind": request.args.get("kind", "meal"), "slot": "lunch", "urgency": "normal", "quantity": "1",
-        "day": clock.today().isoformat(), "resident_id": request.args.get("resident_id", ""),
-        "unit_id": str(unit_choices[0].id) if unit_choices and not resident_choices and not staff else ""})
+    kind = request.args.get("kind")
+    if request.method == "GET" and kind not in KINDS:
+        return render_template("needs/kind.html",
+                               keep={key: request.args[key] for key in ("resident_id", "unit_id")
+                                     if request.args.get(key)})
+    initial = {"kind": "meal", "slot": "lunch", "urgency": "normal", "quantity": "1",
+               "day": clock.today().isoformat(), "resident_id": "",
+               "unit_id": str(unit_choices[0].id) if unit_choices and not resident_choices and not staff else ""}
+    if request.method == "GET":
+        initial |= {key: request.args[key].strip() for key in _INPUTS if key in request.args}
+    form = PageForm(schemas.NeedForm, initial=initial)
+    picked = _pickers(form) if staff else {}
     if form.valid:
         need = services.create_need(form.data, actor_id=current_user.id, tz=clock.zone(),
                                     **services.own_scope(current_user.id, everyone=can("needs.list_all")))
         flash(_("Need “%(title)s” registered.", title=need.title), "success")
         return redirect(url_for("needs.detail", need_id=need.id))
     return render_template("needs/form.html", values=form.values, errors=form.errors, staff=staff,
-                           resident_choices=resident_choices, unit_choices=unit_choices)
+                           resident_choices=resident_choices, unit_choices=unit_choices, **picked)
 
 
 def render_detail(need, *, context: dict | None = None):

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.fields import as_id
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.core.vocabulary import labels
 from app.lifecycle import PageForm, redirect_refusals_to
@@ -26,12 +27,15 @@ def _labels():
                        "WEEKDAYS": WEEKDAYS}
 
 
-def _unit_choices() -> list:
-    """Staff publish for any active unit; a unit representative for their own units."""
+def _unit_choices() -> list | None:
+    """A unit representative publishes for their own active units; staff for any active unit, found with the
+    picker (None: the registry is too long to list)."""
     if can("matching.propose"):
-        active, _next = units.list_units(status="active", limit=200)
-        return active
+        return None
     return [u for u in units.units_of_user(current_user.id) if u.status == "active"]
+
+
+_LISTS = ("eligibility", "slots")  # the offer form's groups of checkboxes, for a GET of the form
 
 
 @bp.get("/")
@@ -48,17 +52,27 @@ def index():
 def create():
     require("offers.create")
     choices = _unit_choices()
-    form = PageForm(schemas.OfferForm, initial={
-        "kind": request.args.get("kind", "meal"), "terms": "free", "eligibility": ["anyone"], "slots": ["lunch"],
-        "unit_id": request.args.get("unit_id", "")})
-    if form.submitted and form.values.get("unit_id") not in {str(u.id) for u in choices}:
+    initial = {"kind": request.args.get("kind", "meal"), "terms": "free", "eligibility": ["anyone"],
+               "slots": ["lunch"], "unit_id": request.args.get("unit_id", "")}
+    if "unit_id_q" in request.args:  # the unit picker's search, sent without script with everything typed
+        initial |= {key: (request.args.getlist(key) if key in _LISTS else request.args[key].strip())
+                    for key in request.args if key != "csrf_token"}
+    form = PageForm(schemas.OfferForm, initial=initial)
+    chosen = units.get_unit(unit_id) if (unit_id := as_id(form.values.get("unit_id"))) else None
+    allowed = chosen is not None and chosen.status == "active" and (choices is None or chosen in choices)
+    if form.submitted and not allowed:
         form.add_errors({"unit_id": [_("Choose one of the units you may publish for.")]})
     if form.valid:
         offer = services.create_offer(form.data)
         flash(_("Offer “%(title)s” published.", title=offer.title), "success")
         return redirect(url_for("offers.detail", offer_id=offer.id))
+    picked = {}
+    if choices is None:
+        matches, more = units.search_units(form.values.get("unit_id_q"))
+        picked = {"unit": units.pick_item(chosen) if allowed else None, "more_units": more,
+                  "unit_matches": [units.pick_item(u) for u in matches]}
     return render_template("offers/form.html", offer=None, values=form.values, errors=form.errors,
-                           unit_choices=choices)
+                           unit_choices=choices or [], staff=choices is None, **picked)
 
 
 @bp.get("/<int:offer_id>")

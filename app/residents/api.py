@@ -5,6 +5,7 @@ from flask import Response, abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app.core import search
 from app.core.apidoc import collection_schema
 from app.core.pagination import PageArgs
 from app.permissions import can, found, is_staff, require
@@ -30,6 +31,17 @@ def list_residents(args):
         return {"items": services.residents_held_by(current_user.id), "next_cursor": None}
     items, next_cursor = services.list_residents(**args)
     return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.get("/search")
+@blp.arguments(search.PickArgs, location="query")
+@blp.response(200, search.PickList)
+def search_residents(args):
+    """Staff: the picker's matches for `q` — the start of the name (张三), the pinyin initials (zsf finds 张三丰),
+    the start of the pinyin (zhang san) or the last four digits of the phone; at most 20, in pinyin order."""
+    require("residents.list")
+    items, more = services.search_residents(args["q"])
+    return {"items": [services.pick_item(r) for r in items], "more": more}
 
 
 @blp.post("")

@@ -3,8 +3,9 @@ import logging
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from app.core import search
 from app.core.extensions import db
 from tenants import clock
 from tenants.clock import utcnow
@@ -25,11 +26,18 @@ class Resident(TenantScoped, db.Model):
     """What the community knows about a resident that is not sensitive."""
 
     __tablename__ = "residents"
-    __tenant_table_args__ = (Index("ix_residents_community_sort", "community_id", "name_sort", "id"),)
+    __tenant_table_args__ = (Index("ix_residents_community_sort", "community_id", "name_sort", "id"),
+                             Index("ix_residents_community_initials", "community_id", "name_initials"),
+                             Index("ix_residents_community_pinyin", "community_id", "name_pinyin"),
+                             Index("ix_residents_community_phone_tail", "community_id", "phone_tail"))
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     name_sort: Mapped[str] = mapped_column(String(400))
     phone: Mapped[str] = mapped_column(String(30), default="")
+    # Search keys of the picker (app.core.search), kept by the validators below: zsf for 张三丰, 1234.
+    name_initials: Mapped[str] = mapped_column(search.key_column(40), default="", server_default="")
+    name_pinyin: Mapped[str] = mapped_column(search.key_column(200), default="", server_default="")
+    phone_tail: Mapped[str] = mapped_column(search.key_column(4), default="", server_default="")
     building: Mapped[str] = mapped_column(String(20), default="")
     entrance: Mapped[str] = mapped_column(String(20), default="")  # 单元
     room: Mapped[str] = mapped_column(String(20), default="")
@@ -51,6 +59,16 @@ class Resident(TenantScoped, db.Model):
     @property
     def age(self) -> int | None:
         return age_on(self.birth_date, clock.today(self.community_id)) if self.birth_date else None
+
+    @validates("name")
+    def _name_keys(self, _key, name):
+        self.name_initials, self.name_pinyin = search.initials(name), search.pinyin(name)
+        return name
+
+    @validates("phone")
+    def _phone_keys(self, _key, phone):
+        self.phone_tail = search.phone_tail(phone)
+        return phone
 
 
 class SensitiveAttributes(TenantScoped, db.Model):

@@ -10,6 +10,7 @@ from sqlalchemy import and_, delete, func, or_, select
 
 from app import permissions
 from app.accounts.models import User
+from app.core import search
 from app.core.extensions import db
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed, text_problems
@@ -94,6 +95,29 @@ def list_residents(*, q: str | None = None, cursor: str | None = None, limit: in
                               Resident.phone.like(term), func.lower(Resident.address).like(term),
                               Resident.building == q.strip()))
     return keyset_page(stmt, (Resident.name_sort, Resident.id), cursor=cursor, limit=limit)
+
+
+def search_residents(q: str | None, *, limit: int = search.PICK_LIMIT) -> tuple[list[Resident], bool]:
+    """The picker's matches for what was typed (app.core.search) in pinyin order, and whether there are more.
+    One indexed query whatever the size of the register; nothing typed, nothing found."""
+    condition = search.name_condition(search.clean_query(q), name=Resident.name, name_pinyin=Resident.name_pinyin,
+                                      name_initials=Resident.name_initials, phone=Resident.phone,
+                                      tail=Resident.phone_tail)
+    if condition is None:
+        return [], False
+    rows = list(db.session.execute(select(Resident).where(condition, Resident.status == "active")
+                                   .order_by(Resident.name_sort, Resident.id).limit(limit + 1)).scalars())
+    return rows[:limit], len(rows) > limit
+
+
+def pick_item(resident: Resident) -> dict:
+    """How a resident appears among a picker's options: the name, then the address, age and phone tail."""
+    parts = ["-".join(p for p in (resident.building, resident.entrance, resident.room) if p)]
+    if resident.age is not None:
+        parts.append(_("%(n)s years", n=resident.age))
+    if resident.phone_tail:
+        parts.append(_("phone …%(tail)s", tail=resident.phone_tail))
+    return {"id": str(resident.id), "label": resident.name, "detail": " · ".join(p for p in parts if p)}
 
 
 def residents_held_by(user_id: int) -> list[Resident]:

@@ -5,6 +5,7 @@ from flask import abort, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app.core import search
 from app.core.apidoc import collection_response, collection_schema, row_dumper
 from app.permissions import can, found, require
 from app.units import importing, schemas, services
@@ -27,6 +28,17 @@ def list_units(args):
     require("units.view")
     items, next_cursor = services.list_units(**args)
     return collection_response(items, next_cursor, unit_row)
+
+
+@blp.get("/search")
+@blp.arguments(search.PickArgs, location="query")
+@blp.response(200, search.PickList)
+def search_units(args):
+    """The picker's active units for `q` — the start of the name, the pinyin initials (lyxx finds 柳荫小学) or
+    the start of the pinyin; at most 20, in pinyin order."""
+    require("units.view")
+    items, more = services.search_units(args["q"])
+    return {"items": [services.pick_item(u) for u in items], "more": more}
 
 
 @blp.post("")

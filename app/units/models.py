@@ -3,8 +3,9 @@ import logging
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.core import search
 from app.core.extensions import db
 from tenants.clock import utcnow
 from tenants.scoping import TenantScoped, tenant_fk
@@ -22,10 +23,15 @@ class Unit(TenantScoped, db.Model):
         UniqueConstraint("community_id", "name"),
         # The list page sorts by pinyin and pages by (pinyin, id).
         Index("ix_units_community_sort", "community_id", "name_sort", "id"),
+        Index("ix_units_community_initials", "community_id", "name_initials"),
+        Index("ix_units_community_pinyin", "community_id", "name_pinyin"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     name_sort: Mapped[str] = mapped_column(String(400))  # pinyin of the name, for sorting and search
+    # The picker's search key (app.core.search), kept by _name_keys: llxx for 柳荫小学.
+    name_initials: Mapped[str] = mapped_column(search.key_column(40), default="", server_default="")
+    name_pinyin: Mapped[str] = mapped_column(search.key_column(200), default="", server_default="")
     type: Mapped[str] = mapped_column(String(30))
     address: Mapped[str] = mapped_column(String(200), default="")
     contact_name: Mapped[str] = mapped_column(String(50), default="")
@@ -35,6 +41,11 @@ class Unit(TenantScoped, db.Model):
     joined_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    @validates("name")
+    def _name_keys(self, _key, name):
+        self.name_initials, self.name_pinyin = search.initials(name), search.pinyin(name)
+        return name
 
     representatives: Mapped[list["UnitRepresentative"]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", back_populates="unit"

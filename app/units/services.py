@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import permissions
+from app.core import search
 from app.core.extensions import db
 from app.core.pagination import keyset_page
 from app.core.validation import ValidationFailed
@@ -101,6 +102,24 @@ def list_units(*, q: str | None = None, type: str | None = None, status: str | N
     if status:
         stmt = stmt.where(Unit.status == status)
     return keyset_page(stmt, (Unit.name_sort, Unit.id), cursor=cursor, limit=limit)
+
+
+def search_units(q: str | None, *, status: str | None = "active",
+                 limit: int = search.PICK_LIMIT) -> tuple[list[Unit], bool]:
+    """The picker's matches (name, pinyin initials, pinyin) in pinyin order, and whether there are more."""
+    condition = search.name_condition(search.clean_query(q), name=Unit.name, name_pinyin=Unit.name_pinyin,
+                                      name_initials=Unit.name_initials)
+    if condition is None:
+        return [], False
+    stmt = select(Unit).where(condition)
+    if status:
+        stmt = stmt.where(Unit.status == status)
+    rows = list(db.session.execute(stmt.order_by(Unit.name_sort, Unit.id).limit(limit + 1)).scalars())
+    return rows[:limit], len(rows) > limit
+
+
+def pick_item(unit: Unit) -> dict:
+    return {"id": str(unit.id), "label": unit.name, "detail": unit.address}
 
 
 def all_units():

@@ -55,10 +55,14 @@ def create():
 def detail(unit_id: int):
     require("units.view")
     unit = found(services.get_unit(unit_id))
-    candidates = []
+    picked = {}
     if can("units.manage_representatives", unit):
-        candidates, _next = members.list_members(limit=200)
-    return render_template("units/detail.html", unit=unit, candidates=candidates)
+        # The members are many (every resident with an account): the representative is found with a picker.
+        query = request.args.get("user_id_q", "")
+        matches, more = members.search_members(query)
+        picked = {"values": {"user_id_q": query}, "member_matches": [
+            members.pick_item(u) for u in matches if not unit.is_represented_by(u.id)], "more_members": more}
+    return render_template("units/detail.html", unit=unit, picker_open=bool(picked), **picked)
 
 
 @bp.route("/<int:unit_id>/edit", methods=["GET", "POST"])
