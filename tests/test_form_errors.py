@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.factories import api, browser_for, token_for
+from tests.factories import Browser, api, browser_for, member, token_for
 
 ERRORS = re.compile(r'<ul class="field-errors" id="([\w-]+)-error">(.*?)</ul>', re.S)
 
@@ -101,3 +101,27 @@ def test_the_members_api_tells_a_wrong_phone_as_a_phone(client, community, admin
                            json={"login": "123", "name": "王阿姨", "roles": ["resident"]})
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {"login": ["Must be an 11-digit mobile number."]}
+
+
+def test_the_login_page_tells_both_empty_fields(client):
+    browser = Browser(client)
+    response = browser.post("/login", data={"login": "", "password": ""})
+    assert response.status_code == 422
+    assert errors_by_field(response) == {"login": ["此项为必填项。"], "password": ["此项为必填项。"]}
+
+
+def test_the_password_form_tells_a_wrong_current_and_a_weak_new_password_together(app, community):
+    user = member(community, "resident")
+    browser = browser_for(app, user)
+    response = browser.post("/account/password", data={"pw-current": "not-mine", "pw-new": "12345678"})
+    assert response.status_code == 422
+    errors = errors_by_field(response)
+    assert errors["pw-current"] == ["当前密码不正确。"]
+    assert len(errors["pw-new"]) == 1
+
+
+def test_the_profile_form_tells_a_blank_name_beside_it(app, community):
+    browser = browser_for(app, member(community, "resident"))
+    response = browser.post("/account", data={"name": "  ", "locale": "zh_CN"})
+    assert response.status_code == 422
+    assert errors_by_field(response) == {"name": ["此项为必填项。"]}
