@@ -125,3 +125,30 @@ def test_the_profile_form_tells_a_blank_name_beside_it(app, community):
     response = browser.post("/account", data={"name": "  ", "locale": "zh_CN"})
     assert response.status_code == 422
     assert errors_by_field(response) == {"name": ["此项为必填项。"]}
+
+
+def test_the_unit_form_tells_a_long_name_a_wrong_phone_and_a_missing_type_together(app, community, coordinator):
+    browser = browser_for(app, coordinator)
+    response = browser.post(f"/c/{community.slug}/units/new", data={
+        "name": "店" * 101, "type": "", "contact_phone": "找张师傅", "address": "  柳荫街1号  "})
+    assert response.status_code == 422
+    assert errors_by_field(response) == {"name": ["内容过长：最多100个字符。"], "type": ["此项为必填项。"],
+                                         "contact_phone": ["请填写电话号码（可含数字、空格、+、- 和括号）。"]}
+
+
+def test_the_resident_form_tells_a_blank_name_and_a_wrong_phone_together(app, community, coordinator):
+    browser = browser_for(app, coordinator)
+    response = browser.post(f"/c/{community.slug}/residents/new", data={
+        "name": "   ", "phone": "12", "birth_date": "2999-01-01", "account_relation": "self"})
+    assert response.status_code == 422
+    errors = errors_by_field(response)
+    assert errors["name"] == ["此项为必填项。"]
+    assert errors["phone"] == ["请填写电话号码（可含数字、空格、+、- 和括号）。"]
+    assert set(errors) == {"name", "phone", "birth_date"}
+
+
+def test_the_announcement_form_tells_both_blank_texts(app, community, coordinator):
+    browser = browser_for(app, coordinator)
+    response = browser.post(f"/c/{community.slug}/announcements/", data={"title": " ", "body": "\n"})
+    assert response.status_code == 422
+    assert errors_by_field(response) == {"title": ["此项为必填项。"], "body": ["此项为必填项。"]}
