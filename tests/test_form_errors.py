@@ -152,3 +152,29 @@ def test_the_announcement_form_tells_both_blank_texts(app, community, coordinato
     response = browser.post(f"/c/{community.slug}/announcements/", data={"title": " ", "body": "\n"})
     assert response.status_code == 422
     assert errors_by_field(response) == {"title": ["此项为必填项。"], "body": ["此项为必填项。"]}
+
+
+def test_every_check_across_fields_runs_when_a_field_is_wrong_and_every_length_says_which_bound(app):
+    """Guards the cause, for every schema of the app: a schema-level check that waits for the fields hides its
+    message until they are right (one mistake at a time), and marshmallow's own Length says "between 1 and
+    200" for a text too long as for an empty one."""
+    from marshmallow import validate
+
+    from app.core.fields import Length
+    from tests.test_fields import _fields_of, _schema_classes
+
+    classes = _schema_classes()
+    assert len(classes) > 50  # guards the guard
+    waiting, lengths = [], []
+    for cls in sorted(classes, key=lambda c: f"{c.__module__}.{c.__name__}"):
+        for attr in dir(cls):
+            hooks = getattr(getattr(cls, attr, None), "__marshmallow_hook__", None) or {}
+            for _many, options in hooks.get("validates_schema", []):
+                if options.get("skip_on_field_errors", True):
+                    waiting.append(f"{cls.__module__}.{cls.__name__}.{attr}")
+        for path, field in _fields_of(cls(), f"{cls.__module__}.{cls.__name__}", {cls}):
+            for rule in field.validators:
+                if isinstance(rule, validate.Length) and not isinstance(rule, Length):
+                    lengths.append(path)
+    assert not waiting, "use @validates_schema(skip_on_field_errors=False): " + ", ".join(waiting)
+    assert not lengths, "use app.core.fields.Length (or Text): " + ", ".join(sorted(set(lengths)))
