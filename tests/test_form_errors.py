@@ -178,3 +178,12 @@ def test_every_check_across_fields_runs_when_a_field_is_wrong_and_every_length_s
                     lengths.append(path)
     assert not waiting, "use @validates_schema(skip_on_field_errors=False): " + ", ".join(waiting)
     assert not lengths, "use app.core.fields.Length (or Text): " + ", ".join(sorted(set(lengths)))
+
+
+def test_a_meal_need_without_its_day_is_told_so_even_with_the_window_inputs_sent_empty(app, world):
+    staff = browser_for(app, world["coordinator"])
+    response = staff.post("/c/dock/needs/new", data={
+        "kind": "meal", "title": "午饭", "resident_id": str(world["resident"]), "quantity": "1", "urgency": "normal",
+        "day": "", "slot": "lunch", "window_start": "", "window_end": ""})
+    assert response.status_code == 422
+    assert errors_by_field(response) == {"day": ["此项为必填项。"]}
