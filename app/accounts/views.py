@@ -149,15 +149,14 @@ def set_text_size():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(ip_limit, key_func=login_ip_key, methods=["POST"])
 def forgot_password():
-    login = ""
-    if request.method == "POST":
-        login = request.form.get("login", "").strip()[:254]
-        if login:
-            services.request_password_reset(login)
-        # The same answer whether or not the account exists.
+    form = PageForm(schemas.ResetRequest)
+    if form.submitted:
+        if form.valid:
+            services.request_password_reset(form.data["login"])
+        # The same answer whether or not the account exists (and for a log-in no account can have).
         flash(_("If an account with this e-mail or mobile number exists, a reset code is on its way."), "info")
         return redirect(url_for("accounts.reset_password"))
-    return render_template("accounts/forgot.html", login=login)
+    return render_template("accounts/forgot.html", login="")
 
 
 @bp.route("/password/reset", methods=["GET", "POST"], defaults={"code": ""})
