@@ -127,13 +127,24 @@ def create_request(data: dict, *, actor_id: int | None) -> PublicWorksRequest:
     """A new request from what PublicWorksRequestIn loaded, as a draft: nothing goes to the department until
     it is filed."""
     clean = data
-    need = _check_need(int(clean["need_id"])) if clean["need_id"] else None
+    errors: dict[str, list[str]] = {}  # every problem at once: the need's and the lines'
+    need = None
+    if clean["need_id"]:
+        try:
+            need = _check_need(int(clean["need_id"]))
+        except ValidationFailed as err:
+            errors.update(err.fields)
     request = PublicWorksRequest(
         category=clean["category"], title=clean["title"].strip(), location=clean["location"].strip(),
         description=clean["description"].strip(), department=clean["department"].strip(), due_on=clean["due_on"],
         need_id=need.id if need else None, created_by_id=actor_id, status="draft")
+    try:
+        _set_lines(request, clean["lines"])
+    except ValidationFailed as err:
+        errors.update(err.fields)
+    if errors:
+        raise ValidationFailed(errors)
     db.session.add(request)
-    _set_lines(request, clean["lines"])
     db.session.flush()
     history.record(request, "draft", actor_id=actor_id, note="")
     db.session.flush()
