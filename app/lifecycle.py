@@ -26,7 +26,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app, flash, g, redirect, request, session
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy.exc import OperationalError
 
 from app.core.database import is_locked
@@ -209,8 +209,14 @@ def _submitted(schema: Schema | None, source=None) -> dict:
     return raw
 
 
+def _a_choice(field) -> bool:
+    """A field that takes one of some values (a select), none of them empty."""
+    return any(isinstance(rule, validate.OneOf) and "" not in rule.choices for rule in field.validators)
+
+
 def _loadable(schema: Schema | None, raw: dict) -> dict:
-    """An empty input is None where the field allows None; other non-text fields leave it out."""
+    """An empty input is None where the field allows None; other non-text fields, and a select left on its
+    empty option, leave it out (so a required choice is told "required", not the list of its codes)."""
     known = _fields(schema)
     data = {}
     for key, value in raw.items():
@@ -218,7 +224,7 @@ def _loadable(schema: Schema | None, raw: dict) -> dict:
         if field is not None and value == "":
             if field.allow_none:
                 value = None
-            elif not isinstance(field, fields.String):
+            elif not isinstance(field, fields.String) or _a_choice(field):
                 continue  # the field's default applies, or "required"
         data[key] = value
     return data

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from flask import abort
 
+from tenants.memberships import communities_of
 from tenants.models import ROLES, Membership
 from tenants.web import current_membership
 
@@ -158,6 +159,21 @@ RULES: dict[str, set[str] | Callable] = {
     "public_works.view": STAFF | {"council"},
     "public_works.manage": STAFF,
 }
+
+
+# API tokens are for programs: the integrations of a community's staff and of its units, and the platform
+# operator's. A resident, or the family member acting for one, uses the pages (the API's own log-in,
+# POST /api/v1/auth/tokens, still answers them: it is how an app signs in, not a token to keep).
+TOKEN_HOLDERS = STAFF | {"unit"}
+
+
+def may_hold_api_tokens(user) -> bool:
+    """Whether the account page shows `user` API tokens and lets them make or revoke one (else 403)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_operator:
+        return True
+    return any(set(place["roles"]) & TOKEN_HOLDERS for place in communities_of(user.id))
 
 
 def can(action: str, obj=None, membership: Membership | None = None) -> bool:

@@ -547,8 +547,8 @@ def test_token_list_needs_authentication(client):
     assert response.get_json()["error"]["code"] == "unauthorized"
 
 
-def test_token_made_on_the_account_page_works_and_can_be_revoked_there(client):
-    user = UserFactory()
+def test_token_made_on_the_account_page_works_and_can_be_revoked_there(client, community):
+    user = member(community, "coordinator")
     browser = Browser(client)
     browser.login(user)
     browser.get("/account")
@@ -567,15 +567,39 @@ def test_token_made_on_the_account_page_works_and_can_be_revoked_there(client):
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
-def test_token_page_revoke_of_someone_elses_token_is_404(app, client):
+def test_token_page_revoke_of_someone_elses_token_is_404(app, client, community):
     owner = UserFactory()
     token = _create_token(app.test_client(), owner).get_json()
     browser = Browser(client)
-    browser.login(UserFactory())
+    browser.login(member(community, "admin"))
     browser.get("/account")
     assert browser.post(f"/account/tokens/{token['id']}/revoke").status_code == 404
     db.session.expire_all()
     assert db.session.get(ApiToken, int(token["id"])).revoked_at is None
+
+
+@pytest.mark.parametrize("roles", [("resident",), ("council", "representative")])
+def test_a_resident_sees_no_api_tokens_and_the_token_pages_refuse_them(app, client, community, roles):
+    """Tokens are for the programs of staff and units; a resident (or the family account acting for one)
+    has no use for them, and a token left from before is not theirs to manage on the page either."""
+    user = member(community, *roles)
+    token = _create_token(app.test_client(), user).get_json()  # the API's log-in still answers them
+    browser = Browser(client)
+    browser.login(user)
+    page = browser.get("/account").get_data(as_text=True)
+    assert "API" not in page and 'name="tk-name"' not in page
+    assert browser.post("/account/tokens", data={"tk-name": "laptop"}).status_code == 403
+    assert browser.post(f"/account/tokens/{token['id']}/revoke").status_code == 403
+    rows = db.session.execute(select(ApiToken).where(ApiToken.user_id == user.id)).scalars().all()
+    assert [row.revoked_at for row in rows] == [None]  # none made, none revoked
+
+
+@pytest.mark.parametrize("roles", [("unit",), ("coordinator",), ("resident", "admin")])
+def test_staff_and_units_see_their_api_tokens(client, community, roles):
+    browser = Browser(client)
+    browser.login(member(community, *roles))
+    page = browser.get("/account").get_data(as_text=True)
+    assert 'name="tk-name"' in page
 
 
 def test_session_cookie_works_on_the_api_for_reading(client):

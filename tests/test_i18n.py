@@ -170,19 +170,21 @@ def test_logged_in_users_language_is_kept_in_the_account(app, client):
     assert "My account" in html
 
 
-@pytest.mark.parametrize("language, required, too_short", [
-    ("en", "This field is required.", "This field may not be empty (at most 254 characters)."),
-    ("en-GB,en;q=0.8", "This field is required.", "This field may not be empty (at most 254 characters)."),
-    ("zh-CN", "此项为必填项。", "此项不能为空（最多 254 个字符）。"),
-    ("zh-CN,zh;q=0.9,en;q=0.5", "此项为必填项。", "此项不能为空（最多 254 个字符）。"),
+@pytest.mark.parametrize("language, required, too_long", [
+    ("en", "This field is required.", "Too long: at most 254 characters."),
+    ("en-GB,en;q=0.8", "This field is required.", "Too long: at most 254 characters."),
+    ("zh-CN", "此项为必填项。", "内容过长：最多254个字符。"),
+    ("zh-CN,zh;q=0.9,en;q=0.5", "此项为必填项。", "内容过长：最多254个字符。"),
 ])
-def test_api_field_errors_in_the_callers_language(client, language, required, too_short):
-    response = client.post("/api/v1/auth/tokens", json={"email": ""}, headers={"Accept-Language": language})
+def test_api_field_errors_in_the_callers_language(client, language, required, too_long):
+    response = client.post("/api/v1/auth/tokens", json={"email": "", "name": "x" * 255},
+                           headers={"Accept-Language": language})
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["code"] == "invalid"
     assert error["fields"]["password"] == [required]
-    assert error["fields"]["email"] == [too_short]
+    assert error["fields"]["email"] == [required]  # empty is "required", never "may not be empty (at most …)"
+    assert error["fields"]["name"] == [too_long.replace("254", "100")]
 
 
 def test_api_without_accept_language_answers_in_chinese(client):

@@ -69,9 +69,7 @@ def me():
 @login_required
 def update_me(args):
     """Change name, language or text size."""
-    for key, value in args.items():
-        setattr(current_user, key, value.strip() if isinstance(value, str) else value)
-    return current_user
+    return services.update_profile(current_user, args)
 
 
 @blp.get("/me/communities")

@@ -1,7 +1,6 @@
 """Account rules: users, passwords, log-in sessions and API tokens. Services flush; the caller commits."""
 import functools
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,6 +13,7 @@ from sqlalchemy.orm import contains_eager
 from app.accounts.models import ApiToken, PasswordReset, User, UserSession, digest
 from app.core import signals
 from app.core.extensions import db
+from app.core.fields import EMAIL_RE, MOBILE_RE
 from app.core.validation import ValidationFailed, text_problems
 from tenants import rls
 from tenants.clock import utcnow
@@ -22,8 +22,7 @@ from tenants.models import Community, Membership, MembershipRole
 
 logger = logging.getLogger(__name__)
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_RE = re.compile(r"^1\d{10}$")
+PHONE_RE = MOBILE_RE  # a log-in by phone is a mobile number
 _COMMON = {"12345678", "123456789", "1234567890", "password", "password1", "qwertyui", "11111111", "88888888",
            "abcdefgh", "abc12345", "iloveyou", "00000000", "66666666", "huzhu123", "a1234567"}
 # Resident accounts are often made for elderly people by a coordinator; the rule stays simple to explain.
@@ -202,6 +201,26 @@ def end_all_sessions(user: User) -> None:
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         .values(ended_at=utcnow())
     )
+
+
+def update_profile(user: User, data: dict) -> User:
+    """Change what MeUpdate (or the profile form) loaded: the name, the language, the text size."""
+    for key, value in data.items():
+        setattr(user, key, value.strip() if isinstance(value, str) else value)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The account page's change: the current password proves it is the person, the new one follows the rules
+    (both told at once); then as `set_new_password`."""
+    errors: dict[str, list[str]] = {}
+    if not user.check_password(current or ""):
+        errors["current"] = [_("The current password is wrong.")]
+    if problems := password_problems(new):
+        errors["new"] = problems
+    if errors:
+        raise ValidationFailed(errors)
+    set_new_password(user, new)
 
 
 def set_new_password(user: User, password: str) -> None:

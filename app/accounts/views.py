@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import schemas, services
-from app.accounts.forms import LoginForm, PasswordForm, ProfileForm, TokenForm
 from app.accounts.limits import account_limit, failed_login, ip_limit, login_account_key, login_ip_key
 from app.core.extensions import limiter
 from app.core.i18n import LANG_COOKIE, TEXT_COOKIE, normalize_locale
 from app.lifecycle import PageForm
+from app.permissions import may_hold_api_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -35,18 +35,18 @@ def safe_next(target: str | None) -> str | None:
 @limiter.shared_limit(account_limit, "login-account", key_func=login_account_key, methods=["POST"],
                       deduct_when=failed_login)
 def login():
-    form = LoginForm()
-    if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data)
+    form = PageForm(schemas.LoginForm)
+    if form.valid:
+        user = services.authenticate(form.data["login"], form.data["password"])
         if user is not None:
             # A new session at log-in: nothing from before (fixation) survives.
             session.clear()
             services.start_session(user, request.user_agent.string)
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
-        form.password.errors.append(_("The e-mail/mobile number or password is wrong."))
+        form.add_errors({"password": [_("The e-mail/mobile number or password is wrong.")]})
         return render_template("accounts/login.html", form=form), 401
-    return render_template("accounts/login.html", form=form), (422 if form.errors else 200)
+    return render_template("accounts/login.html", form=form)
 
 
 @bp.post("/logout")
@@ -59,57 +59,67 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
+def _account_page(*, profile: PageForm | None = None, password: PageForm | None = None,
+                  token: PageForm | None = None):
+    """The account page with its three forms; the one that was sent shows its values and messages."""
+    tokens = may_hold_api_tokens(current_user)
+    return render_template(
+        "accounts/account.html",
+        profile=profile or PageForm(schemas.ProfileForm, obj=current_user, submitted=False,
+                                    initial={"locale": current_user.locale or "zh_CN"}),
+        password=password or PageForm(schemas.PasswordForm, submitted=False),
+        token=token or PageForm(schemas.TokenForm, submitted=False),
+        may_hold_tokens=tokens, tokens=services.list_tokens(current_user) if tokens else [])
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    form = ProfileForm(obj=current_user)
-    if request.method == "GET":
-        form.locale.data = current_user.locale or "zh_CN"
-    if form.validate_on_submit():
-        current_user.name = form.name.data.strip()
-        current_user.locale = form.locale.data
-        current_user.large_text = form.large_text.data
+    form = PageForm(schemas.ProfileForm, obj=current_user, initial={"locale": current_user.locale or "zh_CN"})
+    if form.valid:
+        services.update_profile(current_user, form.data)
         flash(_("Saved."), "success")
         return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form, password_form=PasswordForm(prefix="pw"),
-                           token_form=TokenForm(prefix="tk"), tokens=services.list_tokens(current_user))
+    return _account_page(profile=form)
 
 
 @bp.post("/account/password")
 @login_required
 def change_password():
-    form = PasswordForm(prefix="pw")
-    if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors.append(_("The current password is wrong."))
-        elif problems := services.password_problems(form.new.data):
-            form.new.errors.extend(problems)
-        else:
-            # Other devices and API tokens are logged out; this one keeps a fresh session.
-            services.set_new_password(current_user, form.new.data)
-            session.clear()
-            services.start_session(current_user, request.user_agent.string)
-            # The real object: Flask-Login would otherwise store the proxy as its own target (recursion).
-            login_user(current_user._get_current_object())
-            flash(_("Your password has been changed; other devices have been logged out."), "success")
-            return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=ProfileForm(obj=current_user), password_form=form,
-                           token_form=TokenForm(prefix="tk"), tokens=services.list_tokens(current_user)), 422
+    form = PageForm(schemas.PasswordForm, error_key=schemas.password_input)
+    if form.valid:
+        # Other devices and API tokens are logged out; this one keeps a fresh session.
+        services.change_password(current_user, form.data["current"], form.data["new"])
+        session.clear()
+        services.start_session(current_user, request.user_agent.string)
+        # The real object: Flask-Login would otherwise store the proxy as its own target (recursion).
+        login_user(current_user._get_current_object())
+        flash(_("Your password has been changed; other devices have been logged out."), "success")
+        return redirect(url_for("accounts.account"))
+    return _account_page(password=form)
+
+
+def _require_token_holder() -> None:
+    """API tokens are for staff's and units' programs (app/permissions.py): others are refused."""
+    if not may_hold_api_tokens(current_user):
+        abort(403)
 
 
 @bp.post("/account/tokens")
 @login_required
 def create_token():
-    form = TokenForm(prefix="tk")
-    if not form.validate_on_submit():
-        abort(422)
-    _token, secret = services.create_token(current_user, form.name.data or "")
+    _require_token_holder()
+    form = PageForm(schemas.TokenForm)
+    if not form.valid:
+        return _account_page(token=form)
+    _token, secret = services.create_token(current_user, form.data["name"])
     return render_template("accounts/token_created.html", secret=secret)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
+    _require_token_holder()
     if services.revoke_token(current_user, token_id) is None:
         abort(404)
     flash(_("The token has been revoked."), "success")
@@ -139,15 +149,14 @@ def set_text_size():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(ip_limit, key_func=login_ip_key, methods=["POST"])
 def forgot_password():
-    login = ""
-    if request.method == "POST":
-        login = request.form.get("login", "").strip()[:254]
-        if login:
-            services.request_password_reset(login)
-        # The same answer whether or not the account exists.
+    form = PageForm(schemas.ResetRequest)
+    if form.submitted:
+        if form.valid:
+            services.request_password_reset(form.data["login"])
+        # The same answer whether or not the account exists (and for a log-in no account can have).
         flash(_("If an account with this e-mail or mobile number exists, a reset code is on its way."), "info")
         return redirect(url_for("accounts.reset_password"))
-    return render_template("accounts/forgot.html", login=login)
+    return render_template("accounts/forgot.html", login="")
 
 
 @bp.route("/password/reset", methods=["GET", "POST"], defaults={"code": ""})

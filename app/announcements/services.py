@@ -7,7 +7,6 @@ from app.accounts.models import User
 from app.announcements.models import Announcement
 from app.core.extensions import db
 from app.core.pagination import keyset_page
-from app.core.validation import ValidationFailed, text_problems
 from app.notifications import services as notifications
 from app.notifications.models import InboxEntry
 
@@ -17,13 +16,8 @@ TITLE_MAX, BODY_MAX = 200, 5000
 
 
 def send(*, title: str, body: str, sender_id: int) -> Announcement:
-    """Record the announcement and its outbox event in the caller's transaction."""
-    title, body = (title or "").strip(), (body or "").strip()
-    errors = {field: problems for field, problems in (
-        ("title", text_problems(title, max_length=TITLE_MAX, required=True)),
-        ("body", text_problems(body, max_length=BODY_MAX, required=True, multiline=True))) if problems}
-    if errors:
-        raise ValidationFailed(errors)
+    """Record the announcement and its outbox event in the caller's transaction; `title` and `body` are what
+    AnnouncementIn loaded (stripped, not blank, within TITLE_MAX and BODY_MAX)."""
     announcement = Announcement(title=title, body=body, sender_id=sender_id)
     db.session.add(announcement)
     db.session.flush()

@@ -58,11 +58,46 @@ class Id(fields.Field):
         return None if value is None else str(value)
 
 
+def not_loaded(data: dict, original, *names: str) -> bool:
+    """Whether one of `names` was sent but did not load (its own message is told already).
+
+    For the checks across fields (`@validates_schema(skip_on_field_errors=False, pass_original=True)`): they
+    run even when a field is wrong, so that every problem of a form is told at once, and skip what would only
+    repeat a wrong field's problem in other words.
+    """
+    sent = original if isinstance(original, dict) else {}
+    return any(name in sent and name not in data for name in names)
+
+
+class Length(validate.Length):
+    """marshmallow's Length, saying which bound was missed, in characters for a text and in choices for a list.
+
+    marshmallow gives one message for both bounds ("Length must be between 1 and 200."), so a title of 300
+    characters was told it may not be empty. Here an empty text is "required", a long one "at most N
+    characters", an empty list "choose at least one". A given `error` (or `equal`) keeps marshmallow's way.
+    """
+
+    def __call__(self, value):
+        if self.error is not None or self.equal is not None:
+            return super().__call__(value)
+        length, text = len(value), isinstance(value, str)
+        if self.min is not None and length < self.min:
+            if self.min == 1:
+                raise ValidationError(_("This field is required.") if text else _("Choose at least one."))
+            raise ValidationError(_("Too short: at least %(n)s characters.", n=self.min) if text
+                                  else _("Choose at least %(n)s.", n=self.min))
+        if self.max is not None and length > self.max:
+            raise ValidationError(_("Too long: at most %(n)s characters.", n=self.max) if text
+                                  else _("Choose at most %(n)s.", n=self.max))
+        return value
+
+
 class Text(fields.String):
     """Free text a person typed: no control characters (a `multiline` text keeps line breaks and tabs),
     at most `max_length` characters (and at least `min_length`), optionally stripped of surrounding spaces.
 
-    The length messages are marshmallow's, translated by app.core.i18n like every other field message.
+    The length messages say which bound was missed (`Length`). With `strip`, surrounding spaces are removed
+    before the length is checked, so `Text(strip=True, min_length=1)` refuses a blank text.
     """
 
     def __init__(self, *, max_length: int | None = None, min_length: int | None = None, multiline: bool = False,
@@ -71,18 +106,57 @@ class Text(fields.String):
         validators = [] if validators is None else list(validators) if isinstance(validators, list | tuple) \
             else [validators]
         if max_length is not None or min_length is not None:
-            validators.insert(0, validate.Length(min=min_length, max=max_length))
+            validators.insert(0, Length(min=min_length, max=max_length))
         super().__init__(validate=validators or None, **kwargs)
         self.multiline = multiline
         self.strip = strip
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if self.strip:
-            text = text.strip()
-        if has_control_characters(text, multiline=self.multiline):
+        if has_control_characters(text, multiline=self.multiline):  # before stripping: "名\x85" is no name
             raise ValidationError(control_characters_message())
+        return text.strip() if self.strip else text
+
+
+# A log-in is an e-mail address or a mainland mobile number (11 digits, starting with 1); a contact phone may
+# also be a landline with its area code, an extension, a "+86".
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MOBILE_RE = re.compile(r"^1\d{10}$")
+PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
+_PHONE_LIKE = re.compile(r"^[0-9+\-() ]+$")
+
+
+class Phone(Text):
+    """A contact phone: digits, spaces, + - and brackets (5 to 30 of them), stripped; empty when not given."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("load_default", "")
+        super().__init__(strip=True, max_length=30, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text and not PHONE_RE.match(text):
+            raise ValidationError(_("Must be a phone number (digits, spaces, + - and brackets)."))
         return text
+
+
+class Login(Text):
+    """What a person logs in with: an e-mail address or an 11-digit mobile number, stripped. The message says
+    what is wrong with the one it looks like: "123" is told about mobile numbers, not about e-mail."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"description": "e-mail address or 11-digit mobile number"})
+        super().__init__(strip=True, min_length=1, max_length=254, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not text or MOBILE_RE.match(text) or EMAIL_RE.match(text):
+            return text  # an empty one is told "required" by the length rule
+        if "@" in text:
+            raise ValidationError(_("Must be a valid e-mail address."))
+        if _PHONE_LIKE.match(text):
+            raise ValidationError(_("Must be an 11-digit mobile number."))
+        raise ValidationError(_("Give an e-mail address or an 11-digit mobile number."))
 
 
 def as_utc(value: datetime) -> datetime:

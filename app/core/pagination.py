@@ -8,13 +8,14 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import tuple_
 
 from app.core.extensions import db
+from app.core.fields import Length
 from app.core.validation import ValidationFailed
 
 logger = logging.getLogger(__name__)
 
 
 class PageArgs(Schema):
-    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    cursor = fields.String(load_default=None, validate=Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 

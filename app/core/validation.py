@@ -50,7 +50,7 @@ def text_problems(value: str | None, *, max_length: int | None = None, required:
     if required and not text.strip():
         return [_("This field is required.")]
     if max_length is not None and len(text) > max_length:
-        return [_("At most %(n)s characters.", n=max_length)]
+        return [_("Too long: at most %(n)s characters.", n=max_length)]
     if has_control_characters(text, multiline=multiline):
         return [control_characters_message()]
     return []

@@ -3,10 +3,10 @@ import logging
 
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from app.core.apidoc import collection_schema
-from app.core.fields import Id, UtcDateTime
+from app.core.fields import Id, Length, UtcDateTime
 from app.lifecycle import retry_when_locked
 from app.matching import disclosure, services
 from app.matching.schemas import BatchIn, DeclineIn, RatingIn
@@ -82,7 +82,7 @@ class ProposeIn(Schema):
 
 
 class MatchListArgs(Schema):
-    status = fields.String(load_default=None, validate=validate.Length(max=20))
+    status = fields.String(load_default=None, validate=Length(max=20))
     need_id = Id(load_default=None)
 
 

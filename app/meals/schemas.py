@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
-from app.core.fields import Id, Text, Yuan
+from app.core.fields import Id, Length, Text, Yuan
 from app.core.kinds import MEAL_SLOTS
 from app.meals.models import MODES, ORDER_STATUSES, PLAN_STATUSES
 from app.offers.models import ELIGIBILITY, WEEKDAYS
@@ -71,15 +71,15 @@ class PlanIn(Schema):
     resident_id = Id(required=True, error_messages={"required": _l("Choose the resident the meals are for.")})
     offer_id = Id(required=True, error_messages={"required": _l("Choose one of the community's canteens.")})
     weekdays = fields.List(fields.String(validate=validate.OneOf(WEEKDAYS)), required=True,
-                           validate=validate.Length(min=1, max=7))
+                           validate=Length(min=1, max=7))
     slots = fields.List(fields.String(validate=validate.OneOf(MEAL_SLOTS)), required=True,
-                        validate=validate.Length(min=1, max=3))
+                        validate=Length(min=1, max=3))
     mode = fields.String(load_default="dine_in", validate=validate.OneOf(MODES))
     diet_notes = Text(load_default="", max_length=500, multiline=True)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(load_default=None, allow_none=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _dates(self, data, **kwargs):
         if data.get("ends_on") and data.get("starts_on") and data["ends_on"] < data["starts_on"]:
             raise ValidationError({"ends_on": [_("The end comes before the start.")]})
@@ -110,7 +110,7 @@ class PlanListArgs(Schema):
     resident_id = Id(load_default=None)
     offer_id = Id(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(PLAN_STATUSES))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    cursor = fields.String(load_default=None, validate=Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 

@@ -80,13 +80,17 @@ def _settings_many(offer_ids) -> dict[int, MealSettings]:
 
 def save_settings(offer: Offer, clean: dict) -> MealSettings:
     """Store what SettingsIn loaded: the price list (fen per slot and group) and the cutoff."""
+    errors: dict[str, list[str]] = {}  # every problem at once, by the input it belongs to
     unknown = sorted(set(clean["prices"]) - set(offer.slots or []))
     if unknown:
-        raise ValidationFailed({"prices": [_("This canteen does not serve: %(slots)s.", slots=", ".join(unknown))]})
+        errors["prices"] = [_("This canteen does not serve: %(slots)s.", slots=", ".join(_slot_words(unknown)))]
     for slot, prices in clean["prices"].items():
-        if prices and "anyone" not in prices and "anyone" in (offer.eligibility or []):
-            raise ValidationFailed({"prices": [_("Give a price for anyone at %(slot)s: the canteen serves everyone.",
-                                                 slot=slot)]})
+        if prices and "anyone" not in prices and "anyone" in (offer.eligibility or []) and slot not in unknown:
+            errors[f"prices.{slot}.value.anyone.value"] = [_(
+                "Give a price for anyone at %(slot)s: the canteen serves everyone.",
+                slot=", ".join(_slot_words([slot])))]
+    if errors:
+        raise ValidationFailed(errors)
     settings = db.session.execute(select(MealSettings).where(MealSettings.offer_id == offer.id)).scalar_one_or_none()
     if settings is None:
         settings = MealSettings(offer_id=offer.id)

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from app.core.fields import Text, UtcDateTime
+from app.core.fields import Length, Login, Text, UtcDateTime
 from tenants.models import ROLES
 
 
@@ -18,20 +18,19 @@ class MemberOut(Schema):
 
 
 class MemberIn(Schema):
-    login = fields.String(required=True, validate=validate.Length(min=1, max=254),
-                          metadata={"description": "e-mail address or 11-digit mobile number"})
+    login = Login(required=True)
     name = Text(load_default=None, allow_none=True, max_length=100)
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
-                        validate=validate.Length(min=1, max=len(ROLES), error=_l("Choose at least one role.")))
+                        validate=Length(min=1, max=len(ROLES), error=_l("Choose at least one role.")))
 
 
 class MemberPatch(Schema):
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
-                        validate=validate.Length(min=1, max=len(ROLES), error=_l("Choose at least one role.")))
+                        validate=Length(min=1, max=len(ROLES), error=_l("Choose at least one role.")))
 
 
 class MemberListArgs(Schema):
     role = fields.String(load_default=None, validate=validate.OneOf(ROLES))
     q = Text(load_default=None, max_length=100)
-    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    cursor = fields.String(load_default=None, validate=Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

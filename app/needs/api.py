@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
-from app.core.fields import UtcDateTime
+from app.core.fields import Length, UtcDateTime
 from app.core.kinds import KINDS
 from app.needs import schemas, services
 from app.needs.models import NEED_STATUSES
@@ -42,7 +42,7 @@ class NeedOut(Schema):
 class NeedListArgs(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf((*NEED_STATUSES, "open")))
     kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    cursor = fields.String(load_default=None, validate=Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 

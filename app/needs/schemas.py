@@ -4,7 +4,7 @@ import logging
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from app.core.fields import Id, Text, UtcDateTime
+from app.core.fields import Id, Text, UtcDateTime, not_loaded
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.needs.models import URGENCIES
 
@@ -27,19 +27,23 @@ class NeedIn(Schema):
     latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-180, max=180))
 
-    @validates_schema
-    def _consistent(self, data, **kwargs):
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _consistent(self, data, original, **kwargs):
+        """Runs even when a field is wrong (only the fields that loaded are in `data`): every problem at once."""
         errors = {}
-        if data["kind"] == "meal":
-            if not data.get("slot"):
+        if data.get("kind") == "meal":
+            if not data.get("slot") and not not_loaded(data, original, "slot"):
                 errors["slot"] = [_("Choose breakfast, lunch or dinner.")]
-            if not data.get("day") and not data.get("window_start"):
+            if not data.get("day") and not data.get("window_start") and \
+                    not not_loaded(data, original, "day", "window_start"):
                 errors["day"] = [_("This field is required.")]
-        elif not data.get("window_start") or not data.get("window_end"):
+        elif "kind" in data and (not data.get("window_start") or not data.get("window_end")) and \
+                not not_loaded(data, original, "window_start", "window_end"):
             errors["window_start"] = [_("Give when it is needed: a start and an end.")]
         if data.get("window_start") and data.get("window_end") and data["window_end"] <= data["window_start"]:
             errors["window_end"] = [_("The end comes before the start.")]
-        if (data.get("latitude") is None) != (data.get("longitude") is None):
+        if (data.get("latitude") is None) != (data.get("longitude") is None) and \
+                not not_loaded(data, original, "latitude", "longitude"):
             errors["longitude"] = [_("Give both latitude and longitude, or neither.")]
         if errors:
             raise ValidationError(errors)

@@ -63,21 +63,24 @@ def create_need(data: dict, *, actor_id: int | None, tz, own_residents: set[int]
     (staff pass None)."""
     clean = data
     resident = unit = None
+    errors = {}  # every problem at once
     if clean["resident_id"]:
         resident = residents.get_resident(int(clean["resident_id"]))
         if resident is None or resident.status != "active" or \
                 (own_residents is not None and resident.id not in own_residents):
-            raise ValidationFailed({"resident_id": [_("No such resident among those you act for.")]})
+            errors["resident_id"] = [_("No such resident among those you act for.")]
     if clean["unit_id"]:
         unit = units.get_unit(int(clean["unit_id"]))
         if unit is None or (own_units is not None and unit.id not in own_units):
-            raise ValidationFailed({"unit_id": [_("No such unit among those you represent.")]})
-    if resident is None and unit is None and own_residents is not None:
-        raise ValidationFailed({"resident_id": [_("Say who needs it.")]})
+            errors["unit_id"] = [_("No such unit among those you represent.")]
+    if not clean["resident_id"] and not clean["unit_id"] and own_residents is not None:
+        errors["resident_id"] = [_("Say who needs it.")]
     if clean["kind"] not in UNMATCHED_KINDS and not db.session.execute(
             select(Offer.id).where(Offer.kind == clean["kind"], Offer.status == "active").limit(1)).first() \
             and clean["kind"] not in _shared_kinds():
-        raise ValidationFailed({"kind": [_("No unit offers this kind of help yet; call the community office.")]})
+        errors["kind"] = [_("No unit offers this kind of help yet; call the community office.")]
+    if errors:
+        raise ValidationFailed(errors)
     if clean["kind"] == "meal":
         day = clean["day"] or clean["window_start"].date()
         start_t, end_t = MEAL_HOURS[clean["slot"]]

@@ -2,7 +2,7 @@
 a need with its history, the proposals with their reasons, the moves and the rating."""
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -127,11 +127,9 @@ def detail(need_id: int):
 @bp.post("/<int:need_id>/moves")
 def move(need_id: int):
     need = found(services.get_need(need_id), "needs.view")
-    to = request.form.get("to", "")
-    if to not in ("triaged", "cancelled", "unmet"):
-        abort(400)
-    require("needs.cancel" if to == "cancelled" else "needs.triage", need)
     redirect_refusals_to(url_for("needs.detail", need_id=need_id))
-    services.move(need, to, actor_id=current_user.id, note=read_form(schemas.MoveIn)["note"])
+    data = read_form(schemas.MoveIn)  # the move is one of MoveIn's
+    require("needs.cancel" if data["to"] == "cancelled" else "needs.triage", need)
+    services.move(need, data["to"], actor_id=current_user.id, note=data["note"])
     flash(_("Saved."), "success")
     return redirect(url_for("needs.detail", need_id=need_id))

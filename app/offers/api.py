@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
-from app.core.fields import Id
+from app.core.fields import Id, Length
 from app.core.kinds import KINDS
 from app.offers import schemas, services
 from app.permissions import can, found, require
@@ -25,7 +25,7 @@ class OfferListArgs(Schema):
     kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
     unit_id = Id(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(["active", "paused", "ended"]))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    cursor = fields.String(load_default=None, validate=Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 

@@ -4,7 +4,7 @@ import re
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
-from app.core.fields import Id, Text, Yuan
+from app.core.fields import Id, Length, Text, Yuan, not_loaded
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.core.vocabulary import WEEKDAY_LABELS
 from app.offers.models import ELIGIBILITY, TERMS, WEEKDAYS
@@ -20,7 +20,7 @@ class OfferIn(Schema):
     terms = fields.String(load_default="free", validate=validate.OneOf(TERMS))
     price_cents = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
     eligibility = fields.List(fields.String(validate=validate.OneOf(ELIGIBILITY)), load_default=lambda: ["anyone"],
-                              validate=validate.Length(min=1, max=len(ELIGIBILITY)))
+                              validate=Length(min=1, max=len(ELIGIBILITY)))
     latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-180, max=180))
     radius_m = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=100_000))
@@ -30,7 +30,7 @@ class OfferIn(Schema):
     shared_with_street = fields.Boolean(load_default=False, metadata={
         "description": "the neighbouring communities of the street may see the offer and refer needs to it"})
     weekly = fields.Dict(keys=fields.String(validate=validate.OneOf(WEEKDAYS)),
-                         values=fields.List(fields.List(fields.String(), validate=validate.Length(equal=2))),
+                         values=fields.List(fields.List(fields.String(), validate=Length(equal=2))),
                          load_default=dict,
                          metadata={"description": 'e.g. {"sat": [["08:00", "12:00"]]}; empty: always'})
     valid_from = fields.Date(load_default=None, allow_none=True)
@@ -39,20 +39,25 @@ class OfferIn(Schema):
 
     @validates("weekly")
     def _weekly(self, value, **kwargs):
-        for day, spans in value.items():
-            for start, end in spans:
-                if not (HOUR.match(start) and HOUR.match(end)) or start >= end:
-                    raise ValidationError(_("Hours must be HH:MM and end after they start (%(day)s).", day=day))
+        wrong = [day for day in WEEKDAYS if any(not (HOUR.match(start) and HOUR.match(end)) or start >= end
+                                                for start, end in value.get(day, []))]
+        if wrong:  # one message per day, with the day's name (a code such as "mon" is no word for a person)
+            raise ValidationError([_("Hours must be HH:MM and end after they start (%(day)s).",
+                                     day=WEEKDAY_LABELS[day]) for day in wrong])
 
-    @validates_schema
-    def _dates(self, data, **kwargs):
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _dates(self, data, original, **kwargs):
+        """Runs even when a field is wrong (only the fields that loaded are in `data`): every problem at once."""
+        errors = {}
         if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
-            raise ValidationError({"valid_until": [_("The end comes before the start.")]})
+            errors["valid_until"] = [_("The end comes before the start.")]
         if (data.get("latitude") is None) != (data.get("longitude") is None) and \
-                ("latitude" in data or "longitude" in data):
-            raise ValidationError({"longitude": [_("Give both latitude and longitude, or neither.")]})
+                ("latitude" in data or "longitude" in data) and not not_loaded(data, original, "latitude", "longitude"):
+            errors["longitude"] = [_("Give both latitude and longitude, or neither.")]
         if data.get("kind") == "meal" and "slots" in data and not data.get("slots"):
-            raise ValidationError({"slots": [_("Choose at least one meal: breakfast, lunch or dinner.")]})
+            errors["slots"] = [_("Choose at least one meal: breakfast, lunch or dinner.")]
+        if errors:
+            raise ValidationError(errors)
 
 
 class OfferPatch(OfferIn):
@@ -84,11 +89,15 @@ class OfferForm(OfferIn):
 
     @validates("weekly")
     def _weekly(self, value, **kwargs):
-        half = [day for day, spans in value.items() if any(not start or not end for start, end in spans)]
-        if half:
-            raise ValidationError([_("Give both the opening and the closing hour (%(day)s).",
-                                     day=WEEKDAY_LABELS[day]) for day in half])
-        super()._weekly(value, **kwargs)
+        half = [day for day in WEEKDAYS if any(not start or not end for start, end in value.get(day, []))]
+        messages = [_("Give both the opening and the closing hour (%(day)s).", day=WEEKDAY_LABELS[day])
+                    for day in half]
+        try:  # and the other days' mistakes with them
+            super()._weekly({day: spans for day, spans in value.items() if day not in half}, **kwargs)
+        except ValidationError as err:
+            messages += err.messages
+        if messages:
+            raise ValidationError(messages)
 
 
 def weekly_inputs(weekly: dict | None) -> dict:

@@ -3,17 +3,20 @@ import logging
 
 from marshmallow import Schema, fields, validate
 
-from app.core.fields import Text
+from app.core.fields import Length, Login, Text
 
 logger = logging.getLogger(__name__)
 
 
+class CommunityStatusIn(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["active", "suspended"]))
+
+
 class CommunityIn(Schema):
-    slug = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    slug = fields.String(required=True, validate=Length(min=1, max=40))
     name = Text(required=True, min_length=1, max_length=100)
     street = Text(load_default=None, allow_none=True, max_length=100)
-    admin_login = fields.String(required=True, validate=validate.Length(min=1, max=254),
-                                metadata={"description": "e-mail or mobile number of the first admin"})
+    admin_login = Login(required=True, metadata={"description": "e-mail or mobile number of the first admin"})
     admin_name = Text(load_default=None, allow_none=True, max_length=100)
 
 

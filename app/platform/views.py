@@ -2,14 +2,14 @@
 import logging
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.lifecycle import PageForm
+from app.lifecycle import PageForm, read_form, redirect_refusals_to
 from app.permissions import found
 from app.platform.health import snapshot
-from app.platform.schemas import CommunityIn
+from app.platform.schemas import CommunityIn, CommunityStatusIn
 from app.platform.services import create_community_with_admin
 from tenants import services as tenants
 from tenants.models import Community
@@ -57,9 +57,8 @@ def create():
 @operator_required
 def set_status(community_slug: str):
     community = found(Community.by_slug(community_slug))
-    status = request.form.get("status", "")
-    if status not in ("active", "suspended"):
-        abort(400)
+    redirect_refusals_to(url_for("platform.index"))
+    status = read_form(CommunityStatusIn)["status"]
     tenants.set_status(community, status)
     flash(_("Community “%(name)s” is now %(status)s.", name=community.name,
             status=_("suspended") if status == "suspended" else _("active")), "success")

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.core.apidoc import collection_schema
+from app.core.fields import Length
 from app.permissions import found, require
 from app.publicworks import schemas, services
 from app.publicworks.models import CATEGORIES, STATUSES
@@ -24,7 +25,7 @@ ChangeList = collection_schema(schemas.PublicWorksChangeOut, "PublicWorksChangeL
 class PublicWorksRequestListArgs(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf((*STATUSES, "open")))
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    cursor = fields.String(load_default=None, validate=Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 

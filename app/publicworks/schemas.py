@@ -3,9 +3,9 @@ import logging
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
 
-from app.core.fields import Id, Text, UtcDateTime
+from app.core.fields import Id, Length, Text, UtcDateTime
 from app.publicworks.models import CATEGORIES, MEASURES, STATUSES
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class Quantity(fields.Field):
 class PublicWorksLineIn(Schema):
     id = Id(load_default=None, allow_none=True,
             metadata={"description": "an existing line's id (to change it); none for a new line"})
-    description = Text(required=True, min_length=1, max_length=200,
+    description = Text(required=True, min_length=1, max_length=200, strip=True,
                        metadata={"description": "the work, e.g. 破损路面修补"})
     measure = fields.String(required=True, metadata={"description": "unit of measure", "enum": list(MEASURES)})
     planned = Quantity(required=True, metadata={"description": "planned quantity, more than 0"})
@@ -70,24 +70,19 @@ class PublicWorksLineIn(Schema):
 
 class PublicWorksRequestIn(Schema):
     category = fields.String(required=True, metadata={"enum": list(CATEGORIES)})
-    title = Text(required=True, min_length=1, max_length=200)
+    title = Text(required=True, min_length=1, max_length=200, strip=True)
     location = Text(load_default="", max_length=200, metadata={"description": "where: street, building, the spot"})
     description = Text(load_default="", max_length=4000, multiline=True)
     department = Text(load_default="", max_length=100, metadata={"description": "the municipal department it goes to"})
     due_on = fields.Date(load_default=None, allow_none=True)
     need_id = Id(load_default=None, allow_none=True,
                  metadata={"description": "the resident's need (kind public_works) it comes from"})
-    lines = fields.List(fields.Nested(PublicWorksLineIn), load_default=list, validate=validate.Length(max=MAX_LINES))
+    lines = fields.List(fields.Nested(PublicWorksLineIn), load_default=list, validate=Length(max=MAX_LINES))
 
     @validates("category")
     def _category(self, value, **kwargs):
         if value not in CATEGORIES:
             raise ValidationError(_("Choose what the request is about."))
-
-    @validates_schema
-    def _trimmed(self, data, **kwargs):
-        if "title" in data and not data["title"].strip():
-            raise ValidationError({"title": [_("This field is required.")]})
 
 
 class PublicWorksRequestPatch(PublicWorksRequestIn):
@@ -156,7 +151,7 @@ class PublicWorksProgressLineIn(Schema):
 
 class PublicWorksProgressIn(Schema):
     lines = fields.List(fields.Nested(PublicWorksProgressLineIn), required=True,
-                        validate=validate.Length(min=1, max=MAX_LINES))
+                        validate=Length(min=1, max=MAX_LINES))
     note = Text(load_default="", max_length=500, multiline=True)
 
 

@@ -127,13 +127,24 @@ def create_request(data: dict, *, actor_id: int | None) -> PublicWorksRequest:
     """A new request from what PublicWorksRequestIn loaded, as a draft: nothing goes to the department until
     it is filed."""
     clean = data
-    need = _check_need(int(clean["need_id"])) if clean["need_id"] else None
+    errors: dict[str, list[str]] = {}  # every problem at once: the need's and the lines'
+    need = None
+    if clean["need_id"]:
+        try:
+            need = _check_need(int(clean["need_id"]))
+        except ValidationFailed as err:
+            errors.update(err.fields)
     request = PublicWorksRequest(
         category=clean["category"], title=clean["title"].strip(), location=clean["location"].strip(),
         description=clean["description"].strip(), department=clean["department"].strip(), due_on=clean["due_on"],
         need_id=need.id if need else None, created_by_id=actor_id, status="draft")
+    try:
+        _set_lines(request, clean["lines"])
+    except ValidationFailed as err:
+        errors.update(err.fields)
+    if errors:
+        raise ValidationFailed(errors)
     db.session.add(request)
-    _set_lines(request, clean["lines"])
     db.session.flush()
     history.record(request, "draft", actor_id=actor_id, note="")
     db.session.flush()
@@ -145,15 +156,21 @@ def update_request(request: PublicWorksRequest, data: dict, *, actor_id: int | N
     if request.is_closed:
         raise Conflict(_("A closed request cannot be changed."), "closed")
     clean = dict(data)  # what PublicWorksRequestPatch loaded
+    errors: dict[str, list[str]] = {}  # every problem at once
+    if "department" in clean and not clean["department"].strip() and request.status != "draft":
+        errors["department"] = [_("Say which department the request went to.")]
+    if clean.get("due_on") and request.filed_on and clean["due_on"] < request.filed_on:
+        errors["due_on"] = [_("The due date comes before the day it was filed (%(day)s).",
+                              day=request.filed_on.isoformat())]
     if "lines" in clean:
-        _set_lines(request, clean.pop("lines"), at_least_one=request.status != "draft")
+        try:
+            _set_lines(request, clean.pop("lines"), at_least_one=request.status != "draft")
+        except ValidationFailed as err:
+            errors.update(err.fields)
+    if errors:
+        raise ValidationFailed(errors)
     if "title" in clean:
         clean["title"] = clean["title"].strip()
-    if "department" in clean and not clean["department"].strip() and request.status != "draft":
-        raise ValidationFailed({"department": [_("Say which department the request went to.")]})
-    if clean.get("due_on") and request.filed_on and clean["due_on"] < request.filed_on:
-        raise ValidationFailed({"due_on": [_("The due date comes before the day it was filed (%(day)s).",
-                                             day=request.filed_on.isoformat())]})
     for key, value in clean.items():
         setattr(request, key, value.strip() if isinstance(value, str) else value)
     db.session.flush()

@@ -2,7 +2,7 @@
 progress bar per line, its moves and its history."""
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -129,14 +129,11 @@ def detail(public_works_id: int):
 def move(public_works_id: int):
     """File, start, reject (with the reason) or withdraw; completing goes with the done quantities (progress)."""
     pw = found(services.get_request(public_works_id), "public_works.manage")
-    to = request.form.get("to", "")
-    if to not in ("filed", "in_progress", "done", "rejected", "cancelled"):
-        abort(400)
     redirect_refusals_to(url_for("public_works.detail", public_works_id=public_works_id))  # a conflict
-    form = PageForm(schemas.PublicWorksMoveIn)
+    form = PageForm(schemas.PublicWorksMoveIn)  # the move is one of its `to`
     if not form.valid:
-        return _render_detail(pw, form=form, which=to)
-    services.move(pw, to, actor_id=current_user.id, on=form.data["on"], note=form.data["note"])
+        return _render_detail(pw, form=form, which=form.values.get("to", ""))
+    services.move(pw, form.data["to"], actor_id=current_user.id, on=form.data["on"], note=form.data["note"])
     flash(_("Saved: %(status)s.", status=labels()["PW_STATUS_LABELS"][pw.status]), "success")
     return redirect(url_for("public_works.detail", public_works_id=public_works_id))
 

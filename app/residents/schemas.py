@@ -1,51 +1,35 @@
 """Resident schemas: one input schema for pages and API; sensitive attributes have their own."""
-import re
-
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from app.core.fields import Text, UtcDateTime
+from app.core.fields import Length, Phone, Text, UtcDateTime
 from app.residents.models import DISABILITY_CATEGORIES
 from tenants import clock
 
-PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
 RELATIONS = ("self", "child", "spouse", "relative", "other")
 TEXT_FIELDS = ("name", "phone", "building", "entrance", "room", "address", "household", "diet_notes")
 
 
 class ResidentIn(Schema):
-    name = Text(required=True, max_length=100)
-    phone = fields.String(load_default="", validate=validate.Length(max=30))
-    building = Text(load_default="", max_length=20)
-    entrance = Text(load_default="", max_length=20)
-    room = Text(load_default="", max_length=20)
-    address = Text(load_default="", max_length=200)
+    """Texts come stripped of the spaces around them."""
+
+    name = Text(required=True, min_length=1, max_length=100, strip=True)
+    phone = Phone()
+    building = Text(load_default="", max_length=20, strip=True)
+    entrance = Text(load_default="", max_length=20, strip=True)
+    room = Text(load_default="", max_length=20, strip=True)
+    address = Text(load_default="", max_length=200, strip=True)
     latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-180, max=180))
-    household = Text(load_default="", max_length=200)
+    household = Text(load_default="", max_length=200, strip=True)
     birth_date = fields.Date(load_default=None, allow_none=True)
-    diet_notes = Text(load_default="", max_length=500, multiline=True)
+    diet_notes = Text(load_default="", max_length=500, multiline=True, strip=True)
     account_relation = fields.String(load_default="self", validate=validate.OneOf(RELATIONS))
-
-    @validates("name")
-    def _name(self, value, **kwargs):
-        if not value.strip():
-            raise ValidationError(_("This field is required."))
-
-    @validates("phone")
-    def _phone(self, value, **kwargs):
-        if value and not PHONE_RE.match(value.strip()):
-            raise ValidationError(_("Must be a phone number (digits, spaces, + - and brackets)."))
 
     @validates("birth_date")
     def _birth(self, value, **kwargs):
         if value and (value > clock.today() or value.year < 1900):
             raise ValidationError(_("Must be a date in the past."))
-
-    @post_load
-    def _trim(self, data, **kwargs):
-        return {key: value.strip() if key in TEXT_FIELDS and isinstance(value, str) else value
-                for key, value in data.items()}
 
 
 class ResidentPatch(ResidentIn):
@@ -137,5 +121,5 @@ class DataExportOut(Schema):
 
 class ResidentListArgs(Schema):
     q = Text(load_default=None, max_length=100)
-    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    cursor = fields.String(load_default=None, validate=Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

@@ -150,12 +150,11 @@ def record_consent(resident: Resident, *, given_by: str, method: str, actor_id: 
     if resident.status == "erased":
         raise Conflict(_("This resident's data has been erased."), "erased")
     given_by = (given_by or "").strip()
-    if not given_by:
-        raise ValidationFailed({"given_by": [_("Say who gave the consent.")]})
-    if method not in CONSENT_METHODS:
-        raise ValidationFailed({"method": [_("Must be one of: %(choices)s.", choices=", ".join(CONSENT_METHODS))]})
-    errors = {field: problems for field, problems in (
-        ("given_by", text_problems(given_by)), ("note", text_problems(note, multiline=True))) if problems}
+    errors = {field: problems for field, problems in (  # every problem at once
+        ("given_by", text_problems(given_by) if given_by else [_("Say who gave the consent.")]),
+        ("method", [] if method in CONSENT_METHODS else
+         [_("Must be one of: %(choices)s.", choices=", ".join(CONSENT_METHODS))]),
+        ("note", text_problems(note, multiline=True))) if problems}
     if errors:
         raise ValidationFailed(errors)
     existing = active_consent(resident)

@@ -1,41 +1,21 @@
 """Unit schemas: one input schema validates the API, the pages and every row of an import."""
-import re
+from marshmallow import Schema, fields, validate
 
-from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
-
-from app.core.fields import Id, Text, UtcDateTime
+from app.core.fields import Id, Length, Phone, Text, UtcDateTime
 from app.units.models import UNIT_STATUSES, UNIT_TYPES
-
-PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
-TRIMMED = ("name", "address", "contact_name", "contact_phone", "description")
 
 
 class UnitIn(Schema):
-    name = Text(required=True, min_length=1, max_length=100)
+    """Spaces around a name or an address are not part of it (and would defeat the unique name)."""
+
+    name = Text(required=True, min_length=1, max_length=100, strip=True)
     type = fields.String(required=True, validate=validate.OneOf(UNIT_TYPES))
-    address = Text(load_default="", max_length=200)
-    contact_name = Text(load_default="", max_length=50)
-    contact_phone = fields.String(load_default="", validate=validate.Length(max=30))
-    description = Text(load_default="", max_length=2000, multiline=True)
+    address = Text(load_default="", max_length=200, strip=True)
+    contact_name = Text(load_default="", max_length=50, strip=True)
+    contact_phone = Phone()
+    description = Text(load_default="", max_length=2000, multiline=True, strip=True)
     joined_on = fields.Date(load_default=None, allow_none=True)
     status = fields.String(validate=validate.OneOf(UNIT_STATUSES))
-
-    @validates("name")
-    def _name(self, value, **kwargs):
-        if not value.strip():
-            raise ValidationError(_("This field is required."))
-
-    @validates("contact_phone")
-    def _phone(self, value, **kwargs):
-        if value and not PHONE_RE.match(value.strip()):
-            raise ValidationError(_("Must be a phone number (digits, spaces, + - and brackets)."))
-
-    @post_load
-    def _trim(self, data, **kwargs):
-        """Spaces around a name or an address are not part of it (and would defeat the unique name)."""
-        return {key: value.strip() if key in TRIMMED and isinstance(value, str) else value
-                for key, value in data.items()}
 
 
 class UnitPatch(UnitIn):
@@ -70,7 +50,7 @@ class UnitListArgs(Schema):
     q = Text(load_default=None, max_length=100)
     type = fields.String(load_default=None, validate=validate.OneOf(UNIT_TYPES))
     status = fields.String(load_default=None, validate=validate.OneOf(UNIT_STATUSES))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    cursor = fields.String(load_default=None, validate=Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
