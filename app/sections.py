@@ -1,5 +1,6 @@
-"""What waits for people, contributed by each domain: the coordinator's today page, the community's
-home page and the daily digest read this registry, so a new domain adds its part without editing home/.
+"""What waits for people, contributed by each domain: the coordinator's today page, a need's page, the homes of
+residents, units and the council (app/home) and the daily digest read this registry, so a new domain adds its
+part without editing home/ (governance adds its ballots to the "council" page).
 
 A domain declares a section in its own package (usually views.py):
 
@@ -12,8 +13,9 @@ A domain declares a section in its own package (usually views.py):
         return {"meals_today": ...}
 
 `load` runs in the current community and returns the template's context (the template is rendered on
-its own, so the context carries the labels it needs); a digest function returns counts for the staff's
-daily digest (app/home/tasks.py).
+its own, so the context carries the labels it needs), or None when it has nothing to show; a home's section
+also gives `data`, which turns that context into the API's items ({"title", "url", "count", "items"}: see
+app/home/api.py); a digest function returns counts for the staff's daily digest (app/home/tasks.py).
 """
 import logging
 from collections.abc import Callable
