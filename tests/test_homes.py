@@ -73,7 +73,7 @@ def homes(app, clock):
             actor_id=world["coordinator"].id, confirm=True)
         announcements.send(title="十二月议事会通知", body="周五下午开会。", sender_id=world["coordinator"].id)
         db.session.commit()
-    world["need"] = mine.id
+        world["need"] = mine.id
     return world
 
 
@@ -103,7 +103,8 @@ def test_the_resident_home_counts_unread_messages(app, homes, drain):
                                     "link": "/announcements/1"})
         db.session.commit()
     drain()
-    unread = notifications.unread_count(homes["grandma"].id)
+    with tenant_context(homes["community"].id):
+        unread = notifications.unread_count(homes["grandma"].id)
     assert unread >= 1
     _path, text, _browser = land(app, homes["grandma"])
     assert zh(app, "%(n)s unread", n=unread) in text and "送餐时间调整" in text
