@@ -26,12 +26,15 @@ translations-update: install
 	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations -l zh_CN \
 		--no-fuzzy-matching --no-wrap
 
+# `make demo PORT=5061` (or HOST=0.0.0.0) serves elsewhere; the printout and e-mail links follow.
+HOST ?= 127.0.0.1
+PORT ?= 5000
 demo: translations
 	mkdir -p instance
 	$(BIN)/huzhu db upgrade
-	$(BIN)/huzhu demo
-	@echo "Huzhu is running at http://127.0.0.1:5000 (Ctrl-C stops it)"
-	$(BIN)/huzhu run --host 127.0.0.1 --port 5000
+	BASE_URL=http://$(HOST):$(PORT) $(BIN)/huzhu demo
+	@echo "Huzhu is running at http://$(HOST):$(PORT) (Ctrl-C stops it)"
+	BASE_URL=http://$(HOST):$(PORT) $(BIN)/huzhu run --host $(HOST) --port $(PORT)
 
 test: translations
 	HUZHU_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,6 +1,7 @@
 """The `huzhu` sub-commands (CONTRACT.md): communities, users, members, the demo, the worker, bounces."""
 import logging
 import sys
+import unicodedata
 
 import click
 from flask import current_app
@@ -126,15 +127,26 @@ def member_add(slug, email, roles):
 
 @click.command("demo", help="Load the demo community `demo` (L社区, T街道); safe to run again.")
 @click.option("--quiet", is_flag=True, help="Do not print the log-ins.")
+@click.option("--url", default=None, help="Where the server answers, for the printout (default: BASE_URL).")
 @with_appcontext
-def demo_command(quiet):
+def demo_command(quiet, url):
 
     summary = load_demo()
     click.echo(summary)
     if not quiet:
-        click.echo("\n演示账号 / demo log-ins (http://127.0.0.1:5000/login):")
+        base = (url or current_app.config["BASE_URL"]).rstrip("/")
+        click.echo(f"\n演示账号 / demo log-ins ({base}/login):")
         for role, login, password in demo_logins():
-            click.echo(f"  {role:<28} {login:<32} {password}")
+            click.echo(f"  {_pad(role, 36)}{_pad(login, 36)}{password}")
+        click.echo(f"\nL社区: {base}/c/demo/today · 街道转介 / street: {base}/c/demo/referrals/"
+                   f" · 槐树社区: {base}/c/huaishu/today")
+        click.echo("街道办 / street office: no log-in (the street office sees aggregates only, and has no pages yet)")
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a column as a terminal shows it (a Chinese character takes two cells), at least two spaces."""
+    cells = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(2, width - cells)
 
 
 @click.command("worker", help="Run an RQ worker (with the scheduler) on the given queues, or on all.")

@@ -3,14 +3,14 @@
 `application` is what bench/http.py serves: `GET /floor/c/<slug>/units?limit=N` goes to a bare WSGI handler,
 everything else to the app (`wsgi:app`), so both are measured by the same server, client and run. The handler
 does the work of the app's `GET /api/v1/c/<slug>/units?limit=N` for a bearer token without Flask, SQLAlchemy
-or marshmallow: one psycopg connection per worker (sqlite3 with --sqlite), and the same four statements the
+or marshmallow: one psycopg connection per worker (sqlite3 with --sqlite), and the same three statements the
 app sends —
 
 1. the row-level security settings, found from the slug and the token's digest (the app's statement);
 2. the token, its user, the community, the membership and its roles in one query, with the app's rules
    (revoked or expired token, inactive user, not a member: 401 or 404; suspended community: 403);
-3. the page of units in pinyin order under the community (`LIMIT N + 1`, as the keyset page does);
-4. their representatives with their names;
+3. the page of units in pinyin order under the community (`LIMIT N + 1`, as the keyset page does), joined
+   with their representatives and their names (as the app's eager join does);
 
 — then `json.dumps` of the same body (bench/http.py checks that it equals the app's). Left out on purpose:
 the app's touch of `api_tokens.last_used_at` (one UPDATE per token every five minutes), Flask-Login, CSRF,
@@ -43,10 +43,11 @@ _WHO = ("SELECT t.revoked_at, t.expires_at, u.active, c.id, c.status, m.id, r.ro
         "LEFT JOIN memberships m ON m.community_id = c.id AND m.user_id = u.id "
         "LEFT JOIN membership_roles r ON r.community_id = m.community_id AND r.membership_id = m.id "
         "WHERE t.token_hash = {p}")
-_UNITS = (f"SELECT {', '.join(UNIT_COLUMNS)} FROM units WHERE community_id = {{p}} "
-          "ORDER BY name_sort, id LIMIT {p}")
-_REPRESENTATIVES = ("SELECT r.unit_id, r.user_id, u.name FROM unit_representatives r JOIN users u ON u.id = r.user_id "
-                    "WHERE r.community_id = {p} AND r.unit_id IN ({ids}) ORDER BY r.id")
+_UNITS = (f"SELECT {', '.join('p.' + c for c in UNIT_COLUMNS)}, r.user_id, u.name "
+          f"FROM (SELECT {', '.join(UNIT_COLUMNS)} FROM units WHERE community_id = {{p}} "
+          "ORDER BY name_sort, id LIMIT {p}) p "
+          "LEFT JOIN unit_representatives r ON r.unit_id = p.id AND r.community_id = {p} "
+          "LEFT JOIN users u ON u.id = r.user_id ORDER BY p.name_sort, p.id, r.id")
 UNITS_VIEW = RULES["units.view"]  # the roles that may list units: the app's own rule
 
 
@@ -155,14 +156,16 @@ def _page(conn, start_response, slug: str, digest: str, limit: int):
         return _error(start_response, "403 Forbidden", "community_suspended")
     if not roles & UNITS_VIEW:
         return _error(start_response, "403 Forbidden", "forbidden")
-    units = cur.execute(_db.sql(_UNITS), (community_id, limit + 1)).fetchall()
-    page, more = units[:limit], len(units) > limit
-    representatives: dict[int, list[dict]] = {row[0]: [] for row in page}
-    if page:
-        ids = ", ".join([_db.p] * len(page))
-        for unit_id, user_id, name in cur.execute(_db.sql(_REPRESENTATIVES, ids=ids),
-                                                  (community_id, *representatives)).fetchall():
-            representatives[unit_id].append({"id": str(user_id), "name": name})
+    units: dict[int, tuple] = {}
+    representatives: dict[int, list[dict]] = {}
+    for row in cur.execute(_db.sql(_UNITS), (community_id, limit + 1, community_id)).fetchall():
+        unit_id = row[0]
+        if unit_id not in units:
+            units[unit_id], representatives[unit_id] = row[:len(UNIT_COLUMNS)], []
+        if row[-2] is not None:
+            representatives[unit_id].append({"id": str(row[-2]), "name": row[-1]})
+    rows = list(units.values())
+    page, more = rows[:limit], len(rows) > limit
     items = []
     for row in page:
         unit = dict(zip(UNIT_COLUMNS, row))

@@ -3,6 +3,7 @@
 Times are stored in UTC; a community lives in its own time zone (`Community.timezone`, default
 Asia/Shanghai). Tests set the clock with `freeze()` instead of patching each domain's idea of time.
 """
+import contextlib
 import logging
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -30,6 +31,19 @@ def freeze(moment: datetime | None) -> None:
     if moment is not None and moment.tzinfo is None:
         raise ValueError("freeze() takes an aware datetime")
     _frozen = moment.astimezone(UTC) if moment is not None else None
+
+
+@contextlib.contextmanager
+def at(moment: datetime):
+    """Run a block with the clock stopped at an aware `moment`, then put back what it was (the demo replays
+    the days before it is loaded)."""
+    global _frozen
+    previous = _frozen
+    freeze(moment)
+    try:
+        yield moment
+    finally:
+        _frozen = previous
 
 
 def zone(community_id: int | None = None) -> ZoneInfo:

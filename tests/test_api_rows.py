@@ -24,3 +24,22 @@ def test_the_units_list_rows_are_the_schemas_dump(app, client):
     shop_row = body["items"][1]
     assert shop_row["representatives"] == [{"id": str(rep.id), "name": "张师傅"}]
     assert shop_row["created_at"].endswith("+00:00") and body["next_cursor"] is None
+
+
+def test_values_not_already_json_go_through_their_field_as_dump_does():
+    """The fast path copies only values that already have the field's type: an int in a String field still
+    becomes text, a bool in an Integer field a number, a missing value stays null."""
+    from types import SimpleNamespace
+
+    from marshmallow import Schema, fields
+
+    class Row(Schema):
+        label = fields.String()
+        count = fields.Integer()
+        flag = fields.Boolean()
+        note = fields.String(allow_none=True)
+
+    rows = [SimpleNamespace(label=7, count=True, flag=1, note=None),
+            SimpleNamespace(label="七", count=3, flag=False, note="备注")]
+    assert [row_dumper(Row)(r) for r in rows] == Row(many=True).dump(rows)
+    assert row_dumper(Row)(rows[0]) == {"label": "7", "count": 1, "flag": True, "note": None}

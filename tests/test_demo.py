@@ -82,7 +82,7 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     assert first["roles"]["admin"] >= 1 and first["roles"]["coordinator"] >= 1 and first["roles"]["council"] >= 1
     assert first["roles"]["representative"] >= 1 and first["roles"]["unit"] >= 1
     assert first["unit_representatives"] >= 1
-    assert first["communities"] == 1 and first["streets"] == 1
+    assert first["communities"] == 2 and first["streets"] == 1  # and its neighbour 槐树社区, of the same street
     assert first["public_works_requests"] == 5 and first["public_works_lines"] == 8
 
     # Again, this time printing the log-ins: nothing new is made.

@@ -130,13 +130,13 @@ def test_member_list_queries_do_not_grow_with_members(app, count_sql, kind):
 
 
 def test_cheapest_authenticated_requests_send_what_the_benchmark_claims(app, count_sql):
-    """bench/README.md: GET /api/v1/me is one statement; the units list four on PostgreSQL — the row-level
-    security settings, the token with its user, community, membership and roles, the units, their
-    representatives — and three on SQLite, which has no settings to send."""
+    """bench/README.md: GET /api/v1/me is one statement; the units list three on PostgreSQL — the row-level
+    security settings, the token with its user, community, membership and roles, the page of units joined
+    with their representatives — and two on SQLite, which has no settings to send."""
     community, admin = setup_community(60, 0)
     get = getter(app, admin, "api")
     postgres = db.engine.dialect.name == "postgresql"
-    expected = {"/api/v1/me": 1, f"/api/v1/c/{community.slug}/units": 4 if postgres else 3}
+    expected = {"/api/v1/me": 1, f"/api/v1/c/{community.slug}/units": 3 if postgres else 2}
     for url, statements in expected.items():
         first = get(url)
         assert first.status_code == 200, first.get_data(as_text=True)

@@ -41,7 +41,8 @@ def keyset_page(stmt, key_columns, *, cursor: str | None, limit: int, descending
         after = tuple_(*key_columns) < tuple_(*values) if descending else tuple_(*key_columns) > tuple_(*values)
         stmt = stmt.where(after)
     order = [c.desc() for c in key_columns] if descending else list(key_columns)
-    rows = list(db.session.execute(stmt.order_by(*order).limit(limit + 1)).scalars())
+    # unique(): a page may eager-load a collection by a join (one statement instead of a second IN query).
+    rows = list(db.session.execute(stmt.order_by(*order).limit(limit + 1)).unique().scalars())
     items, more = rows[:limit], len(rows) > limit
     next_cursor = None
     if more:

@@ -1,12 +1,13 @@
 """Load the demo community; running it again changes nothing (every row is found by its natural key)."""
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from app.accounts.models import User
 from app.core.extensions import db
+from app.demo import live
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
 from app.meals import services as meals
 from app.members import services as members
@@ -20,6 +21,8 @@ from app.residents import services as residents
 from app.residents.models import Resident
 from app.units import services as units
 from app.units.models import Unit
+from jobs.queues import run_in_process_jobs
+from tenants import clock
 from tenants import services as tenants
 from tenants.context import tenant_context
 from tenants.models import Community
@@ -85,14 +88,32 @@ def load_demo() -> str:
             members.add_member(user, ["resident"])
             if user.id not in held:
                 _resident_profile(person, user.id, coordinator.id)
-        _meal_table(coordinator.id)
         _public_works(coordinator.id)
         db.session.commit()
+    # The live day, with its notifications: what waits for people today.
+    with tenant_context(community.id):
+        live.local_offers()
+        db.session.commit()
+    neighbour = live.neighbour(_user, password_hash)
+    with tenant_context(community.id):
+        admin = _user(f"admin@{DOMAIN}", "", password_hash)
+        mother = live.family(_user, password_hash, coordinator.id)
+        _meal_table(coordinator.id, mother)
+        meals.generate_orders()  # run again on a later day: the orders up to the new day, as the daily job does
+        db.session.commit()
+        live.escalated_need(coordinator.id)
+        live.needs_of_the_day(coordinator.id, mother, neighbour.id)
+        live.announcements_with_receipts(admin.id)
+        db.session.commit()
+    run_in_process_jobs()  # without Redis, the notifications' fan-out and the street's follow-ups run now
+    with tenant_context(community.id):
         counts = members.count_by_role()
         total_units = units.count_units()
         profiles = residents.count_residents()
+        waiting = live.waiting()
     return (f"demo community '{SLUG}' ({NAME}, {STREET}): {total_units} units, {profiles} resident profiles, "
-            + ", ".join(f"{n} {role}" for role, n in sorted(counts.items())))
+            + ", ".join(f"{n} {role}" for role, n in sorted(counts.items()))
+            + f"; today: {waiting}; neighbour '{live.NEIGHBOUR_SLUG}' ({live.NEIGHBOUR_NAME}) in {STREET}")
 
 
 def _resident_profile(person: dict, account_id: int, coordinator_id: int) -> None:
@@ -111,36 +132,50 @@ def _resident_profile(person: dict, account_id: int, coordinator_id: int) -> Non
         residents.set_sensitive(resident, sensitive, actor_id=coordinator_id)
 
 
+# Which weekdays the plans order: every day, the working week, or three days a week.
+PLAN_DAYS = (list(live.EVERY_DAY), ["mon", "tue", "wed", "thu", "fri"], ["mon", "wed", "fri"])
 DIETS = ["", "", "", "少盐", "软食", "糖尿病餐，少糖", "清真", "不吃辣", "流食"]
 
 
-def _meal_table(coordinator_id: int) -> None:
+def _meal_table(coordinator_id: int, mother: Resident) -> None:
     """The property company's staff canteen serves the 养老助残餐桌: its offer, price list, and the
-    meal plans of some elderly residents (orders for the coming week follow from them)."""
+    meal plans of some elderly residents, made three days ago (so today and yesterday have orders), and
+    the rounds of the two days before today."""
 
     unit = db.session.execute(select(Unit).where(Unit.name == REPRESENTED_UNITS[0])).scalar_one()
     offer = db.session.execute(select(Offer).where(Offer.unit_id == unit.id, Offer.kind == "meal")).scalar_one_or_none()
     if offer is not None:
         return
-    offer = offers.create_offer({
-        "unit_id": str(unit.id), "kind": "meal", "title": "京华物业养老助残餐桌", "terms": "discounted",
-        "description": "员工食堂为社区老年人、残疾人供应三餐，可堂食，1 公里内送餐上门。", "capacity": 40,
-        "slots": ["breakfast", "lunch", "dinner"], "delivery": True, "eligibility": ["elderly", "disabled"],
-        "radius_m": 1000, "weekly": {d: [["06:30", "19:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat")}})
-    meals.save_settings(offer, {"cutoff": "17:00", "prices": {
-        "breakfast": {"elderly": 300, "disabled": 200},
-        "lunch": {"elderly": 800, "disabled": 500, "low_income": 400},
-        "dinner": {"elderly": 700, "disabled": 500}}})
-    start = meals.first_open_day(meals.settings_of(offer))
-    elderly = db.session.execute(select(Resident).where(Resident.birth_date <= start.replace(year=start.year - 75))
-                                 .order_by(Resident.id).limit(24)).scalars().all()
-    for i, person in enumerate(elderly):
-        meals.request_plan({
-            "resident_id": str(person.id), "offer_id": str(offer.id),
-            "weekdays": ["mon", "tue", "wed", "thu", "fri"] if i % 3 else ["mon", "wed", "fri"],
-            "slots": ["lunch"] if i % 4 else ["lunch", "dinner"], "mode": "delivery" if i % 2 else "dine_in",
-            "diet_notes": DIETS[i % len(DIETS)], "starts_on": start, "ends_on": None},
-            actor_id=coordinator_id, confirm=i % 8 != 0)  # a few wait for the coordinator's confirmation
+    today = clock.today()
+    with clock.at(datetime.combine(today - timedelta(days=3), time(10), clock.zone())):
+        offer = offers.create_offer({
+            "unit_id": str(unit.id), "kind": "meal", "title": "京华物业养老助残餐桌", "terms": "discounted",
+            "description": "员工食堂为社区老年人、残疾人供应三餐，可堂食，1 公里内送餐上门。", "capacity": 40,
+            "slots": ["breakfast", "lunch", "dinner"], "delivery": True, "eligibility": ["elderly", "disabled"],
+            "radius_m": 1000, "weekly": {d: [["06:30", "19:00"]] for d in live.EVERY_DAY}})
+        meals.save_settings(offer, {"cutoff": "17:00", "prices": {
+            "breakfast": {"elderly": 300, "disabled": 200},
+            "lunch": {"elderly": 800, "disabled": 500, "low_income": 400},
+            "dinner": {"elderly": 700, "disabled": 500}}})
+        start = meals.first_open_day(meals.settings_of(offer))
+        elderly = db.session.execute(select(Resident).where(Resident.birth_date <= live.years_before(start, 75),
+                                                            Resident.id != mother.id)
+                                     .order_by(Resident.id).limit(24)).scalars().all()
+        for i, person in enumerate(elderly):
+            meals.request_plan({
+                "resident_id": str(person.id), "offer_id": str(offer.id), "weekdays": PLAN_DAYS[i % 3],
+                "slots": ["lunch"] if i % 4 else ["lunch", "dinner"], "mode": "delivery" if i % 2 else "dine_in",
+                "diet_notes": DIETS[i % len(DIETS)], "starts_on": start, "ends_on": None},
+                actor_id=coordinator_id, confirm=i % 8 != 0)  # a few wait for the coordinator's confirmation
+        # The son asks for his mother's lunches; the coordinator confirms them.
+        plan = meals.request_plan({
+            "resident_id": str(mother.id), "offer_id": str(offer.id), "weekdays": list(live.EVERY_DAY),
+            "slots": ["lunch"], "mode": "delivery", "diet_notes": "", "starts_on": start, "ends_on": None},
+            actor_id=mother.account_id, confirm=False)
+        meals.confirm_plan(plan, actor_id=coordinator_id)
+    live.deliveries(offer)
+
+
 def _public_works(coordinator_id: int) -> None:
     """The community's requests to municipal departments, dated back from today, at each step of their way."""
     existing = set(db.session.execute(select(PublicWorksRequest.title)).scalars())
@@ -172,4 +207,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
     logins.append(("unit (京华物业 canteen)", canteen["contact_phone"], PASSWORD))
     resident = next(r for r in demo_residents(RESIDENTS) if r["elderly"])
     logins.append(("resident (elderly)", resident["phone"], PASSWORD))
+    logins.append((f"family member ({live.MOTHER['name']}'s son)", live.FAMILY[0], PASSWORD))
+    logins.append((f"coordinator, {live.NEIGHBOUR_NAME} ({live.NEIGHBOUR_SLUG})", live.NEIGHBOUR_STAFF[0], PASSWORD))
+    logins.append((f"unit, {live.NEIGHBOUR_NAME} ({live.NEIGHBOUR_UNIT[0]})", live.NEIGHBOUR_UNIT[4], PASSWORD))
     return logins

@@ -3,6 +3,7 @@ import logging
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app import permissions
 from app.core.extensions import db
@@ -87,7 +88,8 @@ def get_unit(unit_id: int) -> Unit | None:
 def list_units(*, q: str | None = None, type: str | None = None, status: str | None = None,
                cursor: str | None = None, limit: int = 50):
     """A page of units in pinyin order, and the cursor of the next page."""
-    stmt = select(Unit)
+    # The representatives come in the page's own statement (a join on the limited page), not a second one.
+    stmt = select(Unit).options(joinedload(Unit.representatives))
     if q and q.strip():
         # Escape LIKE wildcards: a search for "%" or "_" must not match every unit.
         escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
