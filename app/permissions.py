@@ -101,6 +101,12 @@ def _meal_owner(membership: Membership, plan_or_order) -> bool:
 
 RULES: dict[str, set[str] | Callable] = {
     "community.view": EVERYONE,
+    # Each role's home page (app/home): staff the community's overview, a unit its desk, a council member or a
+    # resident representative what waits for them, a resident (or the family acting for them) their requests.
+    "home.staff": STAFF,
+    "home.unit": {"unit"},
+    "home.council": {"council", "representative"},
+    "home.resident": {"resident"},
     "units.view": EVERYONE,
     "units.create": STAFF,
     "units.edit": _own_unit,

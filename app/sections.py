@@ -1,5 +1,6 @@
-"""What waits for people, contributed by each domain: the coordinator's today page, the community's
-home page and the daily digest read this registry, so a new domain adds its part without editing home/.
+"""What waits for people, contributed by each domain: the coordinator's today page, a need's page, the homes of
+residents, units and the council (app/home) and the daily digest read this registry, so a new domain adds its
+part without editing home/ (governance adds its ballots to the "council" page).
 
 A domain declares a section in its own package (usually views.py):
 
@@ -12,8 +13,9 @@ A domain declares a section in its own package (usually views.py):
         return {"meals_today": ...}
 
 `load` runs in the current community and returns the template's context (the template is rendered on
-its own, so the context carries the labels it needs); a digest function returns counts for the staff's
-daily digest (app/home/tasks.py).
+its own, so the context carries the labels it needs), or None when it has nothing to show; a home's section
+also gives `data`, which turns that context into the API's items ({"title", "url", "count", "items"}: see
+app/home/api.py); a digest function returns counts for the staff's daily digest (app/home/tasks.py).
 """
 import logging
 from collections.abc import Callable
@@ -26,7 +28,9 @@ from app.permissions import can
 
 logger = logging.getLogger(__name__)
 
-PAGES = ("today", "community", "need")  # "need": the parts of a need's page; load(need)
+# "need": the parts of a need's page, load(need); "resident", "unit", "council": the homes of a resident (or the
+# family member acting for them), of a unit's representative, of a council member or resident representative.
+PAGES = ("today", "community", "need", "resident", "unit", "council")
 
 
 @dataclass(frozen=True)
@@ -37,21 +41,24 @@ class Section:
     template: str
     permission: str
     load: Callable[..., dict | None]
+    data: Callable[[dict], dict] | None = None  # the section's items for the API, from its loaded context
 
 
 SECTIONS: list[Section] = []
 DIGESTS: list[Callable[[], dict]] = []
 
 
-def section(name: str, *, page: str, order: int, template: str, permission: str):
-    """Declare `load` as a section of a page (see the module's docstring)."""
+def section(name: str, *, page: str, order: int, template: str, permission: str,
+            data: Callable[[dict], dict] | None = None):
+    """Declare `load` as a section of a page (see the module's docstring); `data` turns its context into the
+    JSON the API answers for it (a home's sections: GET /api/v1/c/<slug>/home)."""
     if page not in PAGES:
         raise ValueError(f"unknown page {page}")
 
     def register(load: Callable[..., dict | None]) -> Callable[..., dict | None]:
         if any(s.name == name and s.page == page for s in SECTIONS):
             raise ValueError(f"section {page}/{name} is declared twice")
-        SECTIONS.append(Section(name, page, order, template, permission, load))
+        SECTIONS.append(Section(name, page, order, template, permission, load, data))
         SECTIONS.sort(key=lambda s: (s.page, s.order, s.name))
         return load
 
@@ -68,6 +75,11 @@ def visible(page: str, *args) -> list[tuple[Section, dict]]:
             if context is not None:
                 found.append((s, context))
     return found
+
+
+def data(page: str, *args) -> list[dict]:
+    """The page's visible sections that have a JSON face, as {"name": …, **data(context)}."""
+    return [{"name": s.name, **s.data(context)} for s, context in visible(page, *args) if s.data is not None]
 
 
 def digest(counts: Callable[[], dict]) -> Callable[[], dict]:

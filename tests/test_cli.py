@@ -165,7 +165,8 @@ def test_member_add_makes_a_working_login(app, runner):
 
     client = app.test_client()
     Browser(client).login("res@test.example")
-    assert client.get("/c/liuyin/").status_code == 200
+    landed = client.get("/c/liuyin/", follow_redirects=True)
+    assert landed.status_code == 200 and landed.request.path == "/c/liuyin/home/resident"  # a resident's home
 
 
 def test_member_add_unknown_role_is_rejected(runner):
@@ -235,11 +236,11 @@ def test_suspended_community_locks_its_members_out_until_restored(app, runner):
     user = member(c, "resident")
     client = app.test_client()
     Browser(client).login(user)
-    assert client.get("/c/liuyin/").status_code == 200
+    assert client.get("/c/liuyin/", follow_redirects=True).status_code == 200  # on to the resident's home
     runner.invoke(args=["community", "suspend", "liuyin"])
     assert client.get("/c/liuyin/").status_code == 403
     runner.invoke(args=["community", "restore", "liuyin"])
-    assert client.get("/c/liuyin/").status_code == 200
+    assert client.get("/c/liuyin/", follow_redirects=True).status_code == 200
 
 
 def test_worker_without_redis_explains(app, runner):

@@ -112,7 +112,7 @@ def test_announcement_read_journey_through_the_pages(app, world, drain):
 
     # Alice sees the count in the header, opens Messages and the announcement.
     resident = browser_for(app, alice)
-    page = text_of(resident.get("/c/lyj/"))
+    page = text_of(resident.get("/c/lyj/", follow_redirects=True))  # her home
     assert header_count(page) == "1"
     inbox = text_of(resident.get("/notifications"))
     assert header_count(inbox) == "1"

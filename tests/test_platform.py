@@ -240,7 +240,7 @@ def _browser(app, user):
 
 def test_suspend_and_restore_on_the_page(app, operator_browser, liuyin):
     resident, stranger = _browser(app, liuyin["resident"]), _browser(app, liuyin["stranger"])
-    assert resident.get("/c/liuyin/").status_code == 200
+    assert resident.get("/c/liuyin/", follow_redirects=True).status_code == 200  # the resident's home
     assert stranger.get("/c/liuyin/").status_code == 404
 
     operator_browser.get("/platform/")
@@ -259,7 +259,7 @@ def test_suspend_and_restore_on_the_page(app, operator_browser, liuyin):
     response = operator_browser.post("/platform/communities/liuyin/status", data={"status": "active"})
     assert response.status_code == 302
     assert community("liuyin").status == "active"
-    assert resident.get("/c/liuyin/").status_code == 200
+    assert resident.get("/c/liuyin/", follow_redirects=True).status_code == 200  # the resident's home
     assert stranger.get("/c/liuyin/").status_code == 404
 
 

@@ -9,11 +9,26 @@ from app.announcements import services
 from app.announcements.schemas import AnnouncementIn
 from app.lifecycle import PageForm
 from app.permissions import can, found, require
+from app.sections import section
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
 
 bp = tenant_routes(Blueprint("announcements", __name__, url_prefix="/c/<slug>/announcements"))
+
+
+def _latest_data(context: dict) -> dict:
+    return {"title": _("Recent announcements"), "url": url_for("announcements.index"), "count": None,
+            "items": [{"id": str(a.id), "kind": "announcement", "title": a.title, "when": a.created_at.isoformat(),
+                       "url": url_for("announcements.detail", announcement_id=a.id)} for a in context["latest"]]}
+
+
+@section("announcements", page="council", order=20, template="announcements/_home.html",
+         permission="announcements.view", data=_latest_data)
+def _council_home():
+    """The latest announcements of the community office (none yet: no part)."""
+    latest, _next = services.list_announcements(limit=3)
+    return {"latest": latest} if latest else None
 
 
 @bp.route("/", methods=["GET", "POST"])

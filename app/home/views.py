@@ -1,4 +1,4 @@
-"""The landing page, the list of one's communities, each community's home, and readiness."""
+"""The landing page, the list of one's communities, each role's home in a community, and readiness."""
 import logging
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from app import sections
 from app.core.extensions import db
+from app.home.services import BY_KIND, homes_of
 from app.members import services as members
 from app.notifications.services import failed_deliveries_total
 from app.permissions import require
@@ -26,6 +27,8 @@ def index():
     if not current_user.is_authenticated:
         return render_template("home/landing.html")
     mine = communities_of(current_user.id)
+    if current_user.is_operator and not mine:
+        return redirect(url_for("platform.index"))
     if len(mine) == 1 and not current_user.is_operator:
         return redirect(url_for("community.home", slug=mine[0]["community"].slug))
     return render_template("home/mine.html", mine=mine)
@@ -66,9 +69,44 @@ def today():
     return render_template("home/today.html", sections=sections.rendered("today"))
 
 
+@community_bp.app_context_processor
+def _homes():
+    """The menu offers every home the member's roles open (base.html)."""
+    return {"my_homes": homes_of}
+
+
 @community_bp.get("/")
 def home():
+    """The community's root sends each member to their home: the staff's is this overview itself."""
     require("community.view")
+    mine = homes_of()
+    if mine and mine[0].kind != "staff":
+        return redirect(url_for(mine[0].endpoint))
     return render_template("home/community.html", unit_count=units.count_units(),
                            units_by_type=units.counts_by_type(), role_counts=members.count_by_role(),
                            my_units=units.units_of_user(current_user.id))
+
+
+def _role_home(kind: str):
+    """A role's home: every domain's section of its page (app.sections), in order."""
+    require(f"home.{kind}")
+    return render_template(f"home/{kind}.html", home=BY_KIND[kind], sections=sections.rendered(kind),
+                           my_units=units.units_of_user(current_user.id) if kind == "unit" else [])
+
+
+@community_bp.get("/home/resident")
+def resident_home():
+    """What a resident (or the family member acting for them) can ask for, and what they asked for."""
+    return _role_home("resident")
+
+
+@community_bp.get("/home/unit")
+def unit_home():
+    """A unit's desk: proposals to answer, tomorrow's meals, its offers and its own needs."""
+    return _role_home("unit")
+
+
+@community_bp.get("/home/council")
+def council_home():
+    """What waits for a council member or a resident representative (ballots, once they exist)."""
+    return _role_home("council")

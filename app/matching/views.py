@@ -146,6 +146,24 @@ def _today():
         "accepted": disclosure.match_views(("accepted",), audience=disclosure.STAFF, limit=20)}
 
 
+def _proposals_data(context: dict) -> dict:
+    return {"title": _("Proposals waiting for your answer"), "url": url_for("matches.index"),
+            "count": len(context["proposed"]),
+            "items": [{"id": str(v.id), "kind": v.need.kind, "title": v.need.title, "status": v.status,
+                       "when": v.need.window_start.isoformat(), "url": url_for("matches.detail", match_id=v.id)}
+                      for v in context["proposed"]]}
+
+
+@section("proposals", page="unit", order=10, template="matches/_unit_home.html", permission="home.unit",
+         data=_proposals_data)
+def _unit_home():
+    """A unit's desk: the proposals to accept or decline in one tap, and what it committed to deliver."""
+    unit_ids = [u.id for u in units_of_user(current_user.id)]
+    return labels() | {"reasons_text": reasons_text, "proposed": disclosure.match_views(
+        ("proposed",), audience=disclosure.UNIT, unit_ids=unit_ids, limit=20), "confirmed": disclosure.match_views(
+        ("confirmed",), audience=disclosure.UNIT, unit_ids=unit_ids, limit=50)}
+
+
 # --- a need's page: its matching part, and the moves made from it -------------------------------------
 
 @section("docking", page="need", order=30, template="matches/_need.html", permission="needs.view")

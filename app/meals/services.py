@@ -740,6 +740,17 @@ def todays_manifests(day: date | None = None) -> list[tuple[Offer, int, int]]:
     return [(by_id[offer_id], int(total), int(marked or 0)) for offer_id, total, marked in rows]
 
 
+def meals_on(offer_ids, day: date) -> dict[int, int]:
+    """How many meals each of these canteens serves on a day (a unit's desk: tomorrow's manifest)."""
+    if not offer_ids:
+        return {}
+    return dict(db.session.execute(
+        select(MealOrder.offer_id, func.count())
+        .where(MealOrder.offer_id.in_(list(offer_ids)), MealOrder.day == day,
+               MealOrder.status.in_(("ordered", "delivered", "missed")))
+        .group_by(MealOrder.offer_id)).all())
+
+
 def morning(today: date | None = None) -> dict:
     """The meal table's part of the coordinator's day: today's manifests, yesterday's missed meals,
     meals that found no place, plans waiting for confirmation."""

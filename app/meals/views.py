@@ -12,7 +12,7 @@ from app import history
 from app.accounts import services as accounts
 from app.core import spreadsheet
 from app.core.fields import as_id
-from app.core.kinds import MEAL_SLOTS
+from app.core.kinds import MEAL_SLOTS, SLOT_LABELS
 from app.core.validation import ValidationFailed
 from app.core.vocabulary import labels
 from app.lifecycle import PageForm, read_form, redirect_refusals_to
@@ -58,6 +58,50 @@ def _labels():
                               "plan ended": _l("plan ended")},
         "yuan": lambda cents: f"¥{(cents or 0) / 100:.2f}",
     }
+
+
+# --- the homes: a resident's coming meals; a canteen's meals of tomorrow ------------------------------
+
+def _coming_data(context: dict) -> dict:
+    return {"title": _("My coming meals"), "url": url_for("meals.index"), "count": len(context["coming"]),
+            "items": [{"id": str(o.id), "kind": "meal", "title": str(SLOT_LABELS.get(o.slot, o.slot)),
+                       "status": o.status, "when": o.day.isoformat(), "url": url_for("meals.index")}
+                      for o in context["coming"]]}
+
+
+@section("meals", page="resident", order=35, template="meals/_resident_home.html", permission="home.resident",
+         data=_coming_data)
+def _resident_home():
+    """The meals of the next three days and the plans waiting for the office's confirmation (none: no part)."""
+    mine = services.held_residents(current_user.id, everyone=False)
+    if not mine:
+        return None
+    today = clock.today()
+    coming = services.list_orders(resident_ids=mine, day_from=today, day_to=today + timedelta(days=2), limit=6)
+    waiting, _more = services.list_plans(resident_ids=mine, status="requested", limit=5)
+    if not coming and not waiting:
+        return None
+    return _labels() | {"coming": coming, "waiting": waiting, "today": today}
+
+
+def _tomorrow_data(context: dict) -> dict:
+    return {"title": _("Tomorrow's manifest"), "url": url_for("meals.index"),
+            "count": sum(context["counts"].values()),
+            "items": [{"id": str(o.id), "kind": "meal", "title": o.title, "status": o.status,
+                       "count": context["counts"].get(o.id, 0), "when": context["tomorrow"].isoformat(),
+                       "url": url_for("meals.manifest", offer_id=o.id, day=context["tomorrow"].isoformat())}
+                      for o in context["canteens"]]}
+
+
+@section("manifest", page="unit", order=20, template="meals/_unit_home.html", permission="home.unit",
+         data=_tomorrow_data)
+def _unit_home():
+    """Each canteen of the unit with its meals of tomorrow, and the manifest to print (none: no part)."""
+    own = services.canteens_of_user(current_user.id)
+    if not own:
+        return None
+    tomorrow = clock.today() + timedelta(days=1)
+    return {"canteens": own, "tomorrow": tomorrow, "counts": services.meals_on([o.id for o in own], tomorrow)}
 
 
 def _day_arg() -> date:

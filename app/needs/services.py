@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from app import history
 from app.accounts.services import aware
@@ -40,6 +40,8 @@ PUBLIC_WORKS_FOLLOW = {"filed": (OPEN_STATUSES, "in_service"), "done": (("in_ser
 # How long a need may wait unmatched before it is escalated.
 DEADLINES = {"urgent": timedelta(hours=4), "high": timedelta(days=1), "normal": timedelta(days=3),
              "low": timedelta(days=7)}
+# A need still being worked on: waiting for a match, or matched and being served.
+IN_PROGRESS = (*OPEN_STATUSES, "matched", "in_service")
 # Kinds that are not matched with unit offers (public works go to municipal departments).
 UNMATCHED_KINDS = {"public_works", "other"}
 
@@ -148,6 +150,23 @@ def list_needs(*, status: str | None = None, kind: str | None = None, resident_i
 
         stmt = stmt.where(or_(Need.resident_id.in_(resident_ids or []), Need.unit_id.in_(unit_ids or [])))
     return keyset_page(stmt, (Need.id,), cursor=cursor, limit=limit, descending=True)
+
+
+def requests_of(*, resident_ids=(), unit_ids=(), limit: int = 5) -> tuple[list[Need], int]:
+    """The latest needs for these residents or units, and how many of all of them are still open (a home's
+    "my requests"): two queries, whatever their number."""
+    whose = or_(Need.resident_id.in_(list(resident_ids) or [-1]), Need.unit_id.in_(list(unit_ids) or [-1]))
+    latest = list(db.session.execute(select(Need).where(whose).order_by(Need.id.desc()).limit(limit)).scalars())
+    still_open = db.session.execute(select(func.count()).select_from(Need).where(
+        whose, Need.status.in_(IN_PROGRESS))).scalar_one() if latest else 0
+    return latest, still_open
+
+
+def waiting_counts() -> dict[str, int]:
+    """How many needs wait for a match, and of them how many waited too long (the council's home)."""
+    waiting, escalated = db.session.execute(
+        select(func.count(), func.count(Need.escalated_at)).where(Need.status.in_(OPEN_STATUSES))).one()
+    return {"waiting": waiting, "escalated": escalated}
 
 
 def move(need: Need, to_status: str, *, actor_id: int | None, note: str = "") -> Need:

@@ -10,12 +10,13 @@ from app import history, sections
 from app.accounts import services as accounts
 from app.core.fields import as_id
 from app.core.kinds import KINDS, MEAL_SLOTS
-from app.core.vocabulary import labels
+from app.core.vocabulary import NEED_STATUS_LABELS, labels
 from app.lifecycle import PageForm, read_form, redirect_refusals_to
 from app.needs import schemas, services
 from app.needs.models import NEED_STATUSES, URGENCIES
 from app.permissions import can, found, is_staff, require
 from app.residents import services as residents
+from app.sections import section
 from app.units import services as units
 from tenants import clock
 from tenants.web import tenant_routes
@@ -29,6 +30,72 @@ bp = tenant_routes(Blueprint("needs", __name__, url_prefix="/c/<slug>/needs"))
 def _labels():
     return labels() | {"KINDS": KINDS, "MEAL_SLOTS": MEAL_SLOTS, "URGENCIES": URGENCIES,
                        "NEED_STATUSES": NEED_STATUSES}
+
+
+# --- the homes: a resident asks and follows what they asked for; a unit follows its own needs ------------
+
+def _ask(kind: str | None) -> dict:
+    return {"kind": kind, "url": url_for("needs.create", kind=kind),
+            "title": _("Ask for a meal") if kind == "meal" else _("Ask for help")}
+
+
+def _ask_data(context: dict) -> dict:
+    return {"title": context["title"], "url": context["url"], "count": None, "items": []}
+
+
+@section("ask_meal", page="resident", order=10, template="needs/_ask.html", permission="needs.create",
+         data=_ask_data)
+def _ask_meal():
+    return _ask("meal")
+
+
+@section("ask_help", page="resident", order=20, template="needs/_ask.html", permission="needs.create",
+         data=_ask_data)
+def _ask_help():
+    return _ask(None)
+
+
+def need_item(need) -> dict:
+    """A need as a home's API lists it."""
+    return {"id": str(need.id), "kind": need.kind, "title": need.title, "status": need.status,
+            "label": str(NEED_STATUS_LABELS[need.status]), "when": need.window_start.isoformat(),
+            "url": url_for("needs.detail", need_id=need.id)}
+
+
+def _requests_data(context: dict) -> dict:
+    return {"title": context["title"], "url": url_for("needs.index"), "count": context["open_count"],
+            "items": [need_item(n) for n in context["needs"]]}
+
+
+@section("requests", page="resident", order=30, template="needs/_home.html", permission="home.resident",
+         data=_requests_data)
+def _my_requests():
+    """The latest needs of the residents this account acts for (their own, their family's), with statuses."""
+    held = residents.residents_held_by(current_user.id)
+    latest, still_open = services.requests_of(resident_ids=[r.id for r in held])
+    return labels() | {"needs": latest, "open_count": still_open, "title": _("My requests"), "ask": True,
+                       "names": {r.id: r.name for r in held} if len(held) > 1 else {}}
+
+
+@section("needs", page="unit", order=40, template="needs/_home.html", permission="home.unit", data=_requests_data)
+def _unit_needs():
+    """What the unit itself asked for (unit to unit: catering for the temple fair)."""
+    latest, still_open = services.requests_of(unit_ids=[u.id for u in units.units_of_user(current_user.id)])
+    return labels() | {"needs": latest, "open_count": still_open, "title": _("Our unit's needs"), "ask": False,
+                       "names": {}}
+
+
+def _waiting_data(context: dict) -> dict:
+    return {"title": _("Needs waiting for a unit"), "url": url_for("needs.index", status="open"),
+            "count": context["waiting"], "items": [
+                {"kind": "escalated", "title": _("Waited too long"), "count": context["escalated"]}]}
+
+
+@section("needs", page="council", order=40, template="needs/_council_home.html", permission="needs.list_all",
+         data=_waiting_data)
+def _council_home():
+    """How many needs still wait for a unit, counted (no one's name): what the association has yet to meet."""
+    return services.waiting_counts()
 
 
 @bp.get("/")

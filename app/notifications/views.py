@@ -25,6 +25,27 @@ def _today():
     return {"failed_count": services.failed_count()}
 
 
+# --- the homes of residents, units, council and representatives: my messages, the unread counted --------
+
+def _messages():
+    entries, _more = services.inbox_of(current_user.id, limit=3)
+    return {"unread": services.unread_count(current_user.id), "entries": entries,
+            "links": services.entry_links(entries)}
+
+
+def _messages_data(context: dict) -> dict:
+    return {"title": _("My messages"), "url": url_for("notifications.inbox"), "count": context["unread"],
+            "items": [{"id": str(e.id), "kind": e.category, "title": e.title,
+                       "status": "read" if e.read_at else "unread", "when": e.created_at.isoformat(),
+                       "url": context["links"].get(e.id)}
+                      for e in context["entries"]]}
+
+
+for _page, _order in (("resident", 40), ("unit", 90), ("council", 90)):
+    section("messages", page=_page, order=_order, template="notifications/_home.html",
+            permission=f"home.{_page}", data=_messages_data)(_messages)
+
+
 @bp.get("/notifications")
 @login_required
 def inbox():

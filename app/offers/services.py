@@ -69,8 +69,10 @@ def get_offer(offer_id: int) -> Offer | None:
 
 
 def list_offers(*, kind: str | None = None, unit_id: int | None = None, status: str | None = None,
-                cursor: str | None = None, limit: int = 50):
+                cursor: str | None = None, limit: int = 50, unit_ids=None):
     stmt = select(Offer)
+    if unit_ids is not None:
+        stmt = stmt.where(Offer.unit_id.in_(list(unit_ids) or [-1]))
     if kind:
         stmt = stmt.where(Offer.kind == kind)
     if unit_id:

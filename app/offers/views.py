@@ -13,6 +13,7 @@ from app.lifecycle import PageForm, redirect_refusals_to
 from app.offers import schemas, services
 from app.offers.models import ELIGIBILITY, TERMS, WEEKDAYS
 from app.permissions import can, found, require
+from app.sections import section
 from app.units import services as units
 from tenants.web import tenant_routes
 
@@ -25,6 +26,22 @@ bp = tenant_routes(Blueprint("offers", __name__, url_prefix="/c/<slug>/offers"))
 def _labels():
     return labels() | {"KINDS": KINDS, "MEAL_SLOTS": MEAL_SLOTS, "TERMS": TERMS, "ELIGIBILITY": ELIGIBILITY,
                        "WEEKDAYS": WEEKDAYS}
+
+
+def _offers_data(context: dict) -> dict:
+    return {"title": _("Our offers"), "url": url_for("offers.index"), "count": len(context["offers"]),
+            "items": [{"id": str(o.id), "kind": o.kind, "title": o.title, "status": o.status,
+                       "label": str(context["OFFER_STATUS_LABELS"][o.status]),
+                       "url": url_for("offers.detail", offer_id=o.id)} for o in context["offers"]]}
+
+
+@section("offers", page="unit", order=30, template="offers/_unit_home.html", permission="home.unit",
+         data=_offers_data)
+def _unit_home():
+    """A unit's desk: what its units offer, and the button to publish another."""
+    own = [u.id for u in units.units_of_user(current_user.id)]
+    offers, _next = services.list_offers(unit_ids=own, limit=20)
+    return labels() | {"offers": offers}
 
 
 def _unit_choices() -> list | None:

@@ -41,6 +41,23 @@ def _labels():
                        "today": services.today(), "number": services.quantity_text}
 
 
+def _council_data(context: dict) -> dict:
+    return {"title": _("Public works under way"), "url": url_for("public_works.index", status="open"),
+            "count": len(context["requests"]),
+            "items": [{"id": str(r.id), "kind": r.category, "title": r.title, "status": r.status,
+                       "label": str(context["PW_STATUS_LABELS"][r.status]),
+                       "when": r.due_on.isoformat() if r.due_on else None,
+                       "url": url_for("public_works.detail", public_works_id=r.id)} for r in context["requests"]]}
+
+
+@section("public_works", page="council", order=30, template="publicworks/_council_home.html",
+         permission="public_works.view", data=_council_data)
+def _council_home():
+    """What the council follows: the requests with the municipal departments, not yet answered."""
+    requests, _next = services.list_requests(status="open", limit=5)
+    return _labels() | {"requests": requests}
+
+
 @bp.get("/")
 def index():
     """The requests (filter by status and category) and the year's figures."""
