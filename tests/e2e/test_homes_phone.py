@@ -4,6 +4,7 @@ The resident's big buttons are large touch targets with names a screen reader re
 text, and no home scrolls sideways; the first button starts a meal request.
 """
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -23,7 +24,7 @@ def dock(app):
     world = docking_world()
     with tenant_context(world["community"].id):
         needs.create_need(NeedIn().load({"kind": "meal", "title": "王奶奶要一份午饭", "slot": "lunch",
-                                         "resident_id": str(world["resident"]), "day": clock.today().isoformat()}),
+                                         "resident_id": str(world["resident"]), "day": (clock.today() + timedelta(days=1)).isoformat()}),
                           actor_id=world["coordinator"].id, tz=clock.zone())
         db.session.commit()
     world["logins"] = {who: world[who].email for who in ("grandma", "cook")}
