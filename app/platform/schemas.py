@@ -19,3 +19,9 @@ class CommunityIn(Schema):
 
 class StatusIn(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["active", "suspended"]))
+
+
+class StatusConfirmForm(StatusIn):
+    """The page's form: suspending asks for the community's short name, typed again (`confirm`)."""
+
+    confirm = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
