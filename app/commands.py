@@ -132,7 +132,7 @@ def demo_command(quiet):
     summary = load_demo()
     click.echo(summary)
     if not quiet:
-        click.echo("\n演示账号 / demo log-ins (http://127.0.0.1:5000/login):")
+        click.echo(f"\n演示账号 / demo log-ins ({current_app.config['PUBLIC_BASE_URL']}/login):")
         for role, login, password in demo_logins():
             click.echo(f"  {role:<28} {login:<32} {password}")
 
