@@ -5,6 +5,7 @@ member: each link on it must answer 200, and residents' names appear only to tho
 council follows the community's needs and public works by kind, time and status, never by name; the needs
 API says the same as the page.
 """
+import json
 import re
 from datetime import date, timedelta
 
@@ -134,3 +135,23 @@ def test_the_needs_api_shows_each_role_what_the_page_shows(app, world, role):
     else:
         assert not hidden, role
         assert len(items) == {"admin": 4, "coordinator": 4, "unit": 1, "resident": 1, "representative": 0}[role]
+
+
+API_LISTS = ("/announcements", "/deliveries/failed", "/matches", "/meals/missed", "/meals/orders", "/meals/plans",
+             "/members", "/needs", "/offers", "/public-works", "/public-works/summary", "/referrals",
+             "/residents/audit", "/residents", "/units")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_list_apis_name_residents_only_to_who_may_see_them(app, world, role):
+    client = app.test_client()
+    headers = token_for(client, world["people"][role])
+    names_seen = set()
+    for path in API_LISTS:
+        response = client.get(f"/api/v1/c/{SLUG}{path}", headers=headers)
+        assert response.status_code in (200, 403), (role, path, response.status_code)
+        body = json.dumps(response.get_json(), ensure_ascii=False)
+        names_seen |= {name for name in (GRANDMA, GRANDPA) if name in body}
+    assert names_seen <= SEES[role], role
+    if role in ("admin", "coordinator"):
+        assert names_seen == {GRANDMA, GRANDPA}  # the staff's lists do name them (the check can see names)
