@@ -32,9 +32,9 @@ PORT ?= 5000
 demo: translations
 	mkdir -p instance
 	$(BIN)/huzhu db upgrade
-	BASE_URL=http://$(HOST):$(PORT) $(BIN)/huzhu demo
+	PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(BIN)/huzhu demo
 	@echo "Huzhu is running at http://$(HOST):$(PORT) (Ctrl-C stops it)"
-	BASE_URL=http://$(HOST):$(PORT) $(BIN)/huzhu run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(BIN)/huzhu run --host $(HOST) --port $(PORT)
 
 test: translations
 	HUZHU_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)

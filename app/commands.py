@@ -127,14 +127,14 @@ def member_add(slug, email, roles):
 
 @click.command("demo", help="Load the demo community `demo` (L社区, T街道); safe to run again.")
 @click.option("--quiet", is_flag=True, help="Do not print the log-ins.")
-@click.option("--url", default=None, help="Where the server answers, for the printout (default: BASE_URL).")
+@click.option("--url", default=None, help="Where the server answers, for the printout (default: PUBLIC_BASE_URL).")
 @with_appcontext
 def demo_command(quiet, url):
 
     summary = load_demo()
     click.echo(summary)
     if not quiet:
-        base = (url or current_app.config["BASE_URL"]).rstrip("/")
+        base = (url or current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
         click.echo(f"\n演示账号 / demo log-ins ({base}/login):")
         for role, login, password in demo_logins():
             click.echo(f"  {_pad(role, 36)}{_pad(login, 36)}{password}")

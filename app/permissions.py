@@ -90,6 +90,17 @@ def _need_party(membership: Membership, need) -> bool:
     return False
 
 
+def _need_parties(membership: Membership, needs) -> set[int]:
+    """_need_party for a page of needs at once (the same answer, in at most two queries, not one per row)."""
+    if membership.has_role(*STAFF):
+        return {n.id for n in needs}
+    held = LOADERS["held_residents"](membership.user_id) if any(n.resident_id for n in needs) else set()
+    units = LOADERS["represented_units"](membership.user_id) \
+        if membership.has_role("unit") and any(n.unit_id for n in needs) else set()
+    return {n.id for n in needs if n.submitted_by_id == membership.user_id or (n.unit_id and n.unit_id in units)
+            or (n.resident_id and n.resident_id in held)}
+
+
 def _meal_owner(membership: Membership, plan_or_order) -> bool:
     """Staff, or the account that acts for the resident the meal plan or order is for."""
     if membership.has_role(*STAFF):
@@ -180,6 +191,29 @@ def may_hold_api_tokens(user) -> bool:
     if user.is_operator:
         return True
     return any(set(place["roles"]) & TOKEN_HOLDERS for place in communities_of(user.id))
+
+
+# A rule over a whole list, where the per-object rule would look one object up per row.
+BULK_RULES: dict[str, Callable] = {
+    "needs.view": _need_parties,
+}
+
+
+def openable(action: str, items, membership: Membership | None = None) -> set[int]:
+    """The ids of a list's rows the member may open with `action`.
+
+    A list links only these rows, and shows personal data (a resident's name, a title or text that may name
+    them) only on these: a role that may see a list but not its rows (the council on the needs) sees their
+    kind, time and status, never who. The lists ask here; their templates only read the answer.
+    """
+    membership = membership or current_membership()
+    items = list(items)
+    if membership is None or not items:
+        return set()
+    bulk = BULK_RULES.get(action)
+    if bulk is not None:
+        return bulk(membership, items)
+    return {item.id for item in items if can(action, item, membership)}
 
 
 def can(action: str, obj=None, membership: Membership | None = None) -> bool:

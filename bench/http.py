@@ -89,7 +89,7 @@ def drop_pg_database() -> None:
 
 def app_config(app_url: str, owner_url: str | None) -> dict:
     return {"HUZHU_ENV": "production", "SQLALCHEMY_DATABASE_URI": app_url, "DATABASE_OWNER_URL": owner_url,
-            "SECRET_KEY": SECRET_KEY, "REDIS_URL": None}
+            "SECRET_KEY": SECRET_KEY, "PUBLIC_BASE_URL": "http://bench.invalid", "REDIS_URL": None}
 
 
 def seed(app, n_communities: int, n_units: int) -> list[tuple[str, str]]:
@@ -600,7 +600,8 @@ def main(argv=None) -> int:
         say(f"machine before the run: {busy:.0f}% of one core busy ({os.cpu_count()} cores)")
 
         env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_OWNER_URL")}
-        env.update(DATABASE_URL=app_url, HUZHU_ENV="production", SECRET_KEY=SECRET_KEY, PYTHONDONTWRITEBYTECODE="1")
+        env.update(DATABASE_URL=app_url, HUZHU_ENV="production", SECRET_KEY=SECRET_KEY,
+                   PUBLIC_BASE_URL="http://bench.invalid", PYTHONDONTWRITEBYTECODE="1")
         port = free_port()
         log_path = os.path.join(tmp, "gunicorn.log")
         log = open(log_path, "w")  # noqa: SIM115 (closed in finally, after gunicorn)

@@ -99,7 +99,7 @@ def huzhu_command() -> list[str]:
 def migrate(app_url: str, owner_url: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMTP_")}
     env.update(DATABASE_URL=app_url, DATABASE_OWNER_URL=owner_url, HUZHU_ENV="production", SECRET_KEY=SECRET_KEY,
-               PYTHONPATH=ROOT, PYTHONDONTWRITEBYTECODE="1")
+               PUBLIC_BASE_URL="http://bench.invalid", PYTHONPATH=ROOT, PYTHONDONTWRITEBYTECODE="1")
     env.pop("REDIS_URL", None)
     out = subprocess.run([*huzhu_command(), "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=180)
@@ -109,7 +109,8 @@ def migrate(app_url: str, owner_url: str) -> None:
 
 def app_config(app_url: str, owner_url: str) -> dict:
     return {"HUZHU_ENV": "production", "SQLALCHEMY_DATABASE_URI": app_url, "DATABASE_OWNER_URL": owner_url,
-            "SECRET_KEY": SECRET_KEY, "REDIS_URL": None, "SMTP_HOST": None}
+            "SECRET_KEY": SECRET_KEY, "PUBLIC_BASE_URL": "http://bench.invalid", "REDIS_URL": None,
+            "SMTP_HOST": None}
 
 
 # --- data ----------------------------------------------------------------------------------------

@@ -584,7 +584,8 @@ def smtp_scenario(app, connection, args, env: dict, tmp: str, community_id: int,
 
 def app_config(app_url: str, owner_url: str, redis_url: str | None) -> dict:
     return {"HUZHU_ENV": "production", "SQLALCHEMY_DATABASE_URI": app_url, "DATABASE_OWNER_URL": owner_url,
-            "SECRET_KEY": SECRET_KEY, "REDIS_URL": redis_url, "SMTP_HOST": None}
+            "SECRET_KEY": SECRET_KEY, "PUBLIC_BASE_URL": "http://bench.invalid", "REDIS_URL": redis_url,
+            "SMTP_HOST": None}
 
 
 def parse_args(argv=None):
@@ -637,7 +638,8 @@ def main(argv=None) -> int:
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("SMTP_")}
         env.update(DATABASE_URL=app_url, DATABASE_OWNER_URL=owner_url, REDIS_URL=redis_url, HUZHU_ENV="production",
-                   SECRET_KEY=SECRET_KEY, PYTHONPATH=ROOT, PYTHONDONTWRITEBYTECODE="1")
+                   SECRET_KEY=SECRET_KEY, PUBLIC_BASE_URL="http://bench.invalid", PYTHONPATH=ROOT,
+                   PYTHONDONTWRITEBYTECODE="1")
         t0 = time.monotonic()
         migrate(env)
         say(f"migrated with `huzhu db upgrade` ({time.monotonic() - t0:.1f} s)")

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.core.validation import ValidationFailed, text_problems
-from tenants.models import SLUG_RE, Community, Street
+from tenants.context import tenant_context
+from tenants.models import SLUG_RE, Community, Membership, Street
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,12 @@ def set_status(community: Community, status: str) -> Community:
     community.status = status
     db.session.flush()
     return community
+
+
+def count_members(community: Community) -> int:
+    """How many people belong to the community (read inside it): what suspending it would lock out."""
+    with tenant_context(community.id):
+        return db.session.execute(select(func.count(Membership.id))).scalar_one()
 
 
 def list_communities() -> list[Community]:

@@ -64,7 +64,7 @@ def _today_page(app) -> str:
 
 
 def test_the_demo_is_alive_on_the_day_it_is_loaded_and_a_second_run_changes_nothing(app, runner, drain):
-    app.config["BASE_URL"] = URL  # as `make demo PORT=5061` sets it
+    app.config["PUBLIC_BASE_URL"] = URL  # as `make demo PORT=5061` sets it
     printed = _load(runner, drain)
     first = _rows()
 
@@ -161,14 +161,14 @@ def test_the_demo_is_alive_on_the_day_it_is_loaded_and_a_second_run_changes_noth
 
 
 def test_make_demo_serves_and_prints_the_same_address():
-    """`make demo PORT=… HOST=…` hands the address to both the printout (BASE_URL) and the server."""
+    """`make demo PORT=… HOST=…` hands the address to both the printout (PUBLIC_BASE_URL) and the server."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     root = pathlib.Path(__file__).resolve().parent.parent
     plan = subprocess.run(["make", "-n", "demo", "PORT=5077", "HOST=0.0.0.0"], cwd=root, capture_output=True,
                           text=True, check=True).stdout
-    assert "BASE_URL=http://0.0.0.0:5077 .venv/bin/huzhu demo" in plan
-    assert "BASE_URL=http://0.0.0.0:5077 .venv/bin/huzhu run --host 0.0.0.0 --port 5077" in plan
+    assert "PUBLIC_BASE_URL=http://0.0.0.0:5077 .venv/bin/huzhu demo" in plan
+    assert "PUBLIC_BASE_URL=http://0.0.0.0:5077 .venv/bin/huzhu run --host 0.0.0.0 --port 5077" in plan
     assert "5000" not in plan
 
 

@@ -244,7 +244,8 @@ def test_suspend_and_restore_on_the_page(app, operator_browser, liuyin):
     assert stranger.get("/c/liuyin/").status_code == 404
 
     operator_browser.get("/platform/")
-    response = operator_browser.post("/platform/communities/liuyin/status", data={"status": "suspended"})
+    response = operator_browser.post("/platform/communities/liuyin/status",
+                                     data={"status": "suspended", "confirm": "liuyin"})
     assert response.status_code == 302
     assert community("liuyin").status == "suspended"
 
@@ -261,6 +262,36 @@ def test_suspend_and_restore_on_the_page(app, operator_browser, liuyin):
     assert community("liuyin").status == "active"
     assert resident.get("/c/liuyin/", follow_redirects=True).status_code == 200  # the resident's home
     assert stranger.get("/c/liuyin/").status_code == 404
+
+
+def test_suspending_a_community_asks_for_its_short_name_first(app, operator_browser, liuyin):
+    """The list's Suspend is a link to a page that says what happens; only the typed short name suspends."""
+    listing = operator_browser.get("/platform/").get_data(as_text=True)
+    confirm_url = "/platform/communities/liuyin/status?status=suspended"
+    assert f'href="{confirm_url}"' in listing
+    assert 'name="status" value="suspended"' not in listing  # no one-click suspension on the list
+    page = operator_browser.get(confirm_url)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "All 2 members" in text and 'name="confirm"' in text  # both members lose access; the name is typed
+
+    for typed in (None, "", "LIUYIN ", "qianhai"):
+        data = {"status": "suspended"} | ({} if typed is None else {"confirm": typed})
+        refused = operator_browser.post("/platform/communities/liuyin/status", data=data)
+        assert refused.status_code == 422
+        assert "Type the short name “liuyin” to confirm." in refused.get_data(as_text=True)
+        assert community("liuyin").status == "active"
+
+    done = operator_browser.post("/platform/communities/liuyin/status", data={"status": "suspended",
+                                                                              "confirm": "liuyin"})
+    assert done.status_code == 302 and community("liuyin").status == "suspended"
+    # Restoring also passes through its page (nothing to type: it gives access back).
+    listing = operator_browser.get("/platform/").get_data(as_text=True)
+    assert 'href="/platform/communities/liuyin/status?status=active"' in listing
+    assert "Restore the community" in operator_browser.get(
+        "/platform/communities/liuyin/status?status=active").get_data(as_text=True)
+    assert operator_browser.get("/platform/communities/liuyin/status?status=deleted").status_code == 404
+    assert operator_browser.get("/platform/communities/nowhere/status?status=suspended").status_code == 404
 
 
 def test_suspended_community_on_the_api(app, client, operator_auth, liuyin):

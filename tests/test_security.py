@@ -263,7 +263,7 @@ def test_session_cookie_is_httponly_and_samesite(client):
     assert "Secure" not in cookie  # plain http in development and tests
 
 
-@pytest.mark.parametrize("app_config", [{"HUZHU_ENV": "production", "SECRET_KEY": "x"}])
+@pytest.mark.parametrize("app_config", [{"HUZHU_ENV": "production", "SECRET_KEY": "x", "PUBLIC_BASE_URL": "https://huzhu.example.org"}])
 def test_hsts_only_in_production(app, client):
     assert app.config["HUZHU_ENV"] == "production"
     for path in ("/login", "/api/v1/openapi.json", "/no-such-page"):
@@ -272,7 +272,7 @@ def test_hsts_only_in_production(app, client):
         assert int(hsts.split("max-age=")[1].split(";")[0]) >= 15552000
 
 
-@pytest.mark.parametrize("app_config", [{"HUZHU_ENV": "production", "SECRET_KEY": "x"}])
+@pytest.mark.parametrize("app_config", [{"HUZHU_ENV": "production", "SECRET_KEY": "x", "PUBLIC_BASE_URL": "https://huzhu.example.org"}])
 def test_production_given_as_an_override_has_secure_cookies(app, client):
     """The environment says testing (make test); the configuration handed to create_app says production."""
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -286,6 +286,7 @@ def test_an_override_of_the_environment_decides_the_cookie_flag_and_an_explicit_
 
     monkeypatch.setenv("HUZHU_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://huzhu.example.org")
     assert config.load()["SESSION_COOKIE_SECURE"] is True
     assert config.load({"HUZHU_ENV": "testing"})["SESSION_COOKIE_SECURE"] is False
     assert config.load({"SESSION_COOKIE_SECURE": False})["SESSION_COOKIE_SECURE"] is False
@@ -295,6 +296,7 @@ def test_production_from_the_environment_has_secure_cookies_and_needs_a_secret(m
     from app import create_app
 
     monkeypatch.setenv("HUZHU_ENV", "production")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://huzhu.example.org")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"SQLALCHEMY_DATABASE_URI": database_url})

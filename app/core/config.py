@@ -34,6 +34,18 @@ def _secret_key(env: str) -> str:
     return path.read_text().strip()
 
 
+def _public_base_url(value: str | None, env: str) -> str:
+    """The site's public address without a trailing slash; a production site must say it."""
+    value = (value or "").strip().rstrip("/")
+    if value:
+        if not value.startswith(("http://", "https://")):
+            raise RuntimeError("PUBLIC_BASE_URL must start with http:// or https://")
+        return value
+    if env == "production":
+        raise RuntimeError("PUBLIC_BASE_URL must be set when HUZHU_ENV=production (links in e-mail use it)")
+    return "http://127.0.0.1:5000"
+
+
 def load(overrides: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment (and `.env` when present)."""
     load_dotenv(ROOT / ".env", override=False)
@@ -81,7 +93,8 @@ def load(overrides: dict | None = None) -> dict:
         "OPENAPI_SWAGGER_UI_PATH": None,
         "SMS_PROVIDER": os.environ.get("SMS_PROVIDER") or "log",
         "SMTP_TIMEOUT": int(os.environ.get("SMTP_TIMEOUT") or 10),
-        "BASE_URL": os.environ.get("BASE_URL") or "http://127.0.0.1:5000",
+        # Where people reach the site: links in e-mail and SMS (jobs have no request to take a host from).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or None,
         "DELIVERY_STALE_SECONDS": int(os.environ.get("DELIVERY_STALE_SECONDS") or 300),
         # An outbox event still pending this long after its commit missed its hand-over (Redis was down).
         "OUTBOX_HANDOVER_SECONDS": int(os.environ.get("OUTBOX_HANDOVER_SECONDS") or 30),
@@ -99,6 +112,7 @@ def load(overrides: dict | None = None) -> dict:
         cfg["SESSION_COOKIE_SECURE"] = env == "production"
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(env)
+    cfg["PUBLIC_BASE_URL"] = _public_base_url(cfg.get("PUBLIC_BASE_URL"), env)
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite has no pool worth pinging; a busy timeout lets concurrent writers wait their turn.
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}

@@ -23,8 +23,8 @@ blp = tenant_routes(Blueprint("needs_api", __name__, url_prefix="/api/v1/c/<slug
 class NeedOut(Schema):
     id = fields.Function(lambda n: str(n.id), required=True)
     kind = fields.String()
-    title = fields.String()
-    details = fields.String()
+    title = fields.String(allow_none=True, metadata={"description": "null on a need the caller may not open"})
+    details = fields.String(allow_none=True, metadata={"description": "null on a need the caller may not open"})
     resident_id = fields.Function(lambda n: str(n.resident_id) if n.resident_id else None, allow_none=True)
     unit_id = fields.Function(lambda n: str(n.unit_id) if n.unit_id else None, allow_none=True)
     window_start = UtcDateTime()
@@ -53,12 +53,15 @@ NeedList = collection_schema(NeedOut, "NeedList")
 @blp.arguments(NeedListArgs, location="query")
 @blp.response(200, NeedList)
 def list_needs(args):
-    """Staff see every need; others the needs of the residents they act for and the units they represent."""
+    """Staff see every need; others the needs of the residents they act for and the units they represent.
+
+    The council sees every need without who it is for: on the needs it may not open, `title`, `details`,
+    `resident_id`, `unit_id` and `referral_id` are null."""
     scope = services.own_scope(current_user.id, everyone=can("needs.list_all"))
     if scope:
         args |= {"resident_ids": scope["own_residents"], "unit_ids": scope["own_units"]}
     items, next_cursor = services.list_needs(**args)
-    return {"items": items, "next_cursor": next_cursor}
+    return {"items": services.for_reader(items)[0], "next_cursor": next_cursor}
 
 
 @blp.post("")

@@ -2,11 +2,12 @@
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from app import history
+from app import history, permissions
 from app.accounts.services import aware
 from app.core import signals
 from app.core.engine import NeedFacts
@@ -167,6 +168,24 @@ def waiting_counts() -> dict[str, int]:
     waiting, escalated = db.session.execute(
         select(func.count(), func.count(Need.escalated_at)).where(Need.status.in_(OPEN_STATUSES))).one()
     return {"waiting": waiting, "escalated": escalated}
+
+
+# What a reader who may not open a need still sees of it in a list: what, when, how urgent, how far along.
+SUMMARY_FIELDS = ("id", "kind", "window_start", "window_end", "slot", "quantity", "urgency", "status",
+                  "escalated_at", "created_at")
+
+
+def for_reader(many: list[Need]) -> tuple[list, set[int]]:
+    """A page of needs as its reader may see it, and the ids of those they may open (`permissions.openable`).
+
+    The others keep only SUMMARY_FIELDS: no beneficiary, unit or referral, and no title or details (they may
+    name the person). The council follows the community's needs this way; the page and the API show the same.
+    """
+    opens = permissions.openable("needs.view", many)
+    blank = {"title": None, "details": None, "resident_id": None, "unit_id": None, "referral_id": None,
+             "submitted_by_id": None}
+    return [n if n.id in opens else SimpleNamespace(**{f: getattr(n, f) for f in SUMMARY_FIELDS}, **blank)
+            for n in many], opens
 
 
 def move(need: Need, to_status: str, *, actor_id: int | None, note: str = "") -> Need:

@@ -110,8 +110,9 @@ def index():
         args |= {"resident_ids": scope["own_residents"], "unit_ids": scope["own_units"]}
     redirect_refusals_to(url_for("needs.index", status=status, kind=kind), say=False)  # a stale cursor
     items, next_cursor = services.list_needs(**args, cursor=request.args.get("cursor"), limit=50)
-    return render_template("needs/index.html", needs=items, next_cursor=next_cursor, status=status, kind=kind,
-                           staff=staff, names=services.names_of(items))
+    rows, opens = services.for_reader(items)
+    return render_template("needs/index.html", needs=rows, opens=opens, next_cursor=next_cursor, status=status,
+                           kind=kind, staff=staff, names=services.names_of(rows))
 
 
 def _choices() -> tuple[list, list, bool]:

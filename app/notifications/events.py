@@ -1,7 +1,8 @@
 """The events people hear about, declared as data: adding an event is one line here plus its templates.
 
 Each event renders `templates/emails/<name>.subject.txt`, `.txt` and `.html` in the recipient's
-language; the inbox shows the subject and the text.
+language for e-mail, and `templates/notifications/messages/<name>.txt` for the in-app inbox, which shows
+the subject and that short text (no footer, relative links only).
 """
 import logging
 from dataclasses import dataclass

@@ -128,7 +128,13 @@ def _wanted_channels(etype: EventType, user, prefs: dict) -> list[str]:
 
 
 class Renderer:
-    """Renders an event once per language, not once per recipient."""
+    """Renders an event once per language, not once per recipient.
+
+    E-mail (`templates/emails/`) is read away from the site: its links are whole, from PUBLIC_BASE_URL (a job
+    has no request to take a host from), and it ends with the footer on choosing channels. The in-app
+    message (`templates/notifications/messages/`) is read inside the site: a short text, no footer, any
+    address in it relative; the entry's own link is the inbox's Open button.
+    """
 
     def __init__(self, event: OutboxEvent):
         self.event = event
@@ -140,13 +146,14 @@ class Renderer:
         locale = locale or "zh_CN"
         if locale not in self._cache:
             context = {"payload": self.event.payload, "community": self.community,
-                       "base_url": current_app.config.get("BASE_URL", "http://127.0.0.1:5000")}
-            name = f"emails/{self.etype.template}"
+                       "base_url": current_app.config["PUBLIC_BASE_URL"]}
+            name = self.etype.template
             with force_locale(locale):
                 self._cache[locale] = {
-                    "subject": " ".join(render_template(f"{name}.subject.txt", **context).split())[:200],
-                    "text": render_template(f"{name}.txt", **context).strip(),
-                    "html": render_template(f"{name}.html", **context),
+                    "subject": " ".join(render_template(f"emails/{name}.subject.txt", **context).split())[:200],
+                    "text": render_template(f"emails/{name}.txt", **context).strip(),
+                    "html": render_template(f"emails/{name}.html", **context),
+                    "inbox": render_template(f"notifications/messages/{name}.txt", **context).strip(),
                 }
         return self._cache[locale]
 
@@ -170,7 +177,7 @@ def fan_out(event_id: int) -> int:
         for user in users:
             message = render(user.locale)
             inbox.append({"community_id": event.community_id, "event_id": event.id, "user_id": user.id,
-                          "category": etype.category, "title": message["subject"], "body": message["text"],
+                          "category": etype.category, "title": message["subject"], "body": message["inbox"],
                           "link": event.payload.get("link"), "created_at": now})
             wait = None if etype.urgent else quiet_until(now, tz, user.quiet_start, user.quiet_end)
             for channel in _wanted_channels(etype, user, prefs):

@@ -49,10 +49,21 @@ for _page, _order in (("resident", 40), ("unit", 90), ("council", 90)):
 @bp.get("/notifications")
 @login_required
 def inbox():
+    """The inbox outside any community (an operator, a person between communities)."""
+    return _inbox(url_for("notifications.inbox"))
+
+
+@community_bp.get("/")
+def community_inbox():
+    """The same inbox inside a community's layout, its menu kept: where the header's Messages leads there."""
+    return _inbox(url_for("deliveries.community_inbox"))
+
+
+def _inbox(here: str):
     before = request.args.get("before", type=int)
     entries, next_before = services.inbox_of(current_user.id, cursor_id=before, limit=30)
     return render_template("notifications/inbox.html", entries=entries, next_before=next_before,
-                           links=services.entry_links(entries))
+                           links=services.entry_links(entries), here=here)
 
 
 @bp.post("/notifications/read")

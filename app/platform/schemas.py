@@ -8,10 +8,6 @@ from app.core.fields import Length, Login, Text
 logger = logging.getLogger(__name__)
 
 
-class CommunityStatusIn(Schema):
-    status = fields.String(required=True, validate=validate.OneOf(["active", "suspended"]))
-
-
 class CommunityIn(Schema):
     slug = fields.String(required=True, validate=Length(min=1, max=40))
     name = Text(required=True, min_length=1, max_length=100)
@@ -22,3 +18,9 @@ class CommunityIn(Schema):
 
 class StatusIn(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["active", "suspended"]))
+
+
+class StatusConfirmForm(StatusIn):
+    """The page's form: suspending asks for the community's short name, typed again (`confirm`)."""
+
+    confirm = fields.String(load_default=None, allow_none=True, validate=Length(max=40))

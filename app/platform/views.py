@@ -2,14 +2,14 @@
 import logging
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.lifecycle import PageForm, read_form, redirect_refusals_to
+from app.lifecycle import PageForm
 from app.permissions import found
 from app.platform.health import snapshot
-from app.platform.schemas import CommunityIn, CommunityStatusIn
+from app.platform.schemas import CommunityIn, StatusConfirmForm
 from app.platform.services import create_community_with_admin
 from tenants import services as tenants
 from tenants.models import Community
@@ -53,16 +53,40 @@ def create():
     return redirect(url_for("platform.index"))
 
 
+@bp.get("/communities/<community_slug>/status")
+@operator_required
+def confirm_status(community_slug: str):
+    """Suspending (or restoring) a whole community is asked for on its own page first, and confirmed there."""
+    community = found(Community.by_slug(community_slug))
+    status = request.args.get("status", "")
+    if status not in ("active", "suspended"):
+        abort(404)
+    return _confirm_page(community, status, PageForm(StatusConfirmForm, initial={"status": status}))
+
+
 @bp.post("/communities/<community_slug>/status")
 @operator_required
 def set_status(community_slug: str):
     community = found(Community.by_slug(community_slug))
-    redirect_refusals_to(url_for("platform.index"))
-    status = read_form(CommunityStatusIn)["status"]
+    form = PageForm(StatusConfirmForm)
+    if form.valid and form.data["status"] == "suspended" and (form.data["confirm"] or "") != community.slug:
+        # Everyone in the community loses access at once: the operator types its short name to confirm.
+        form.add_errors({"confirm": [_("Type the short name “%(slug)s” to confirm.", slug=community.slug)]})
+    if not form.valid:
+        status = form.values.get("status")
+        if status not in ("active", "suspended"):
+            abort(400)
+        return _confirm_page(community, status, form)
+    status = form.data["status"]
     tenants.set_status(community, status)
     flash(_("Community “%(name)s” is now %(status)s.", name=community.name,
             status=_("suspended") if status == "suspended" else _("active")), "success")
     return redirect(url_for("platform.index"))
+
+
+def _confirm_page(community: Community, status: str, form: PageForm):
+    return render_template("platform/confirm_status.html", target=community, status=status,
+                           members=tenants.count_members(community), values=form.values, errors=form.errors)
 
 
 @bp.get("/health")

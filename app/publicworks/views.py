@@ -129,6 +129,8 @@ def edit(public_works_id: int):
 def _render_detail(pw, *, form: PageForm | None = None, which: str | None = None):
     changes = services.history_of(pw)
     need = needs.get_need(pw.need_id) if pw.need_id else None
+    if need is not None and not can("needs.view", need):
+        need = None  # the council follows the request, not the resident's need it came from
     moves = [to for to in ("filed", "in_progress", "rejected", "cancelled")
              if to in services.MOVES.get(pw.status, set())] if can("public_works.manage") else []
     return render_template(

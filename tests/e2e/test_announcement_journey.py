@@ -76,7 +76,7 @@ def test_admin_announces_and_sees_who_has_read_it(page, admin_world, resident, n
     expect(unread_badge(their_page)).to_have_text("2")
     expect(unread_badge(their_page)).to_have_attribute("aria-label", T("%(n)s unread", n=2))
     their_page.get_by_role("banner").get_by_role("link", name=T("Messages", exact=False)).click()
-    expect(their_page).to_have_url(re.compile(r"/notifications$"))
+    expect(their_page).to_have_url(re.compile(r"/c/liuyin/notifications/$"))  # inside the community, its menu kept
     expect(their_page.get_by_role("heading", level=1)).to_have_text(T("Messages"))
     entry = their_page.locator("ul.inbox > li").filter(has_text=TITLE)
     expect(entry).to_have_class(re.compile(r"\bunread\b"))

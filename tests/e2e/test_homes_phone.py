@@ -23,8 +23,9 @@ from tests.factories import docking_world
 def dock(app):
     world = docking_world()
     with tenant_context(world["community"].id):
+        tomorrow = (clock.today() + timedelta(days=1)).isoformat()  # today's lunch is over after 13:00
         needs.create_need(NeedIn().load({"kind": "meal", "title": "王奶奶要一份午饭", "slot": "lunch",
-                                         "resident_id": str(world["resident"]), "day": (clock.today() + timedelta(days=1)).isoformat()}),
+                                         "resident_id": str(world["resident"]), "day": tomorrow}),
                           actor_id=world["coordinator"].id, tz=clock.zone())
         db.session.commit()
     world["logins"] = {who: world[who].email for who in ("grandma", "cook")}
