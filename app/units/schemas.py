@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from app.core.fields import Id, Text, UtcDateTime
 from app.units.models import UNIT_STATUSES, UNIT_TYPES
+from app.units.problems import row_problems
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
 TRIMMED = ("name", "address", "contact_name", "contact_phone", "description")
@@ -81,7 +82,8 @@ class RepresentativeIn(Schema):
 class ImportRowOut(Schema):
     line = fields.Integer()
     values = fields.Dict()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    errors = fields.Function(lambda row: row_problems(row),
+                             metadata={"description": "{field: [problems]} in the reader's language"})
 
 
 class ImportOut(Schema):
