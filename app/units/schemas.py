@@ -2,7 +2,7 @@
 import re
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validate, validates
 
 from app.core.fields import Id, Text, UtcDateTime
 from app.units.models import UNIT_STATUSES, UNIT_TYPES
@@ -82,8 +82,12 @@ class RepresentativeIn(Schema):
 class ImportRowOut(Schema):
     line = fields.Integer()
     values = fields.Dict()
-    errors = fields.Function(lambda row: row_problems(row),
-                             metadata={"description": "{field: [problems]} in the reader's language"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "{field: [problems]} in the reader's language"})
+
+    @pre_dump
+    def _in_words(self, row, **kwargs):
+        return {**row, "errors": row_problems(row)}
 
 
 class ImportOut(Schema):
