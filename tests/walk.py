@@ -19,8 +19,9 @@ ROLES = ("admin", "resident", "operator", "visitor")
 APP_CONFIG = {"WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT_IP": "10000 per minute"}
 
 
-def world(app) -> dict:
+def world(app, clock) -> dict:
     """The community `alpha` (all its data carry the marker ALPHA), its people and an import with errors."""
+    clock(2026, 11, 30, 10)  # Monday, as in tests/test_tenancy.py: the world's needs are for the days after
     made = _world("alpha", "ALPHA")
     run_in_process_jobs()
     made["operator"] = UserFactory(is_operator=True, name="平台运维")

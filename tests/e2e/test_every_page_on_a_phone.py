@@ -32,8 +32,8 @@ WIDE = """(limit) => [...document.querySelectorAll('body *')]
     .map(e => `${e.tagName.toLowerCase()}.${e.className} → ${Math.round(e.getBoundingClientRect().right)}px`)"""
 
 
-def test_every_page_fits_a_phone_in_large_text(app, new_context):
-    made = world(app)
+def test_every_page_fits_a_phone_in_large_text(app, clock, new_context):
+    made = world(app, clock)
     for user in made["people"].values():
         if user is not None:
             user.large_text = True
