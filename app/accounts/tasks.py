@@ -2,6 +2,7 @@
 import logging
 from datetime import time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_
 
 from app.accounts.models import ApiToken, PasswordReset, UserSession
@@ -16,7 +17,7 @@ TOKEN_KEEP = timedelta(days=90)
 
 
 @periodic("retention_purge", daily_at=time(3, 0), per_community=False,
-          description="delete expired sessions, reset codes and tokens")
+          description=_l("Delete expired sessions, reset codes and tokens"))
 def purge_expired() -> dict:
     """Ended sessions, used or expired reset codes, long-revoked or long-expired tokens."""
     now = utcnow()

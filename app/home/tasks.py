@@ -5,6 +5,7 @@ The community-wide figures are counted here; each domain adds its own through `a
 import logging
 from datetime import time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.core.extensions import db
@@ -19,7 +20,7 @@ from tenants.models import Membership
 logger = logging.getLogger(__name__)
 
 
-@periodic("coordinator_digest", daily_at=time(7, 30), description="the coordinator's daily digest: today's work")
+@periodic("coordinator_digest", daily_at=time(7, 30), description=_l("The coordinator's daily digest: today's work"))
 def send_daily_digest() -> None:
     """Scheduled per community (tenant context set by the scheduler)."""
     since = utcnow() - timedelta(days=1)

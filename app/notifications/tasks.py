@@ -2,13 +2,15 @@
 import logging
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from app.notifications.services import sweep
 from jobs.scheduler import periodic
 
 logger = logging.getLogger(__name__)
 
 periodic("outbox_sweeper", every=timedelta(minutes=1), queue="notifications",
-         description="re-enqueue notifications left pending, retry due deliveries")(sweep)
+         description=_l("Re-enqueue notifications left pending, retry due deliveries"))(sweep)
 
 
 def sweep_platform() -> dict:
@@ -17,4 +19,4 @@ def sweep_platform() -> dict:
 
 
 periodic("platform_outbox_sweeper", every=timedelta(minutes=1), per_community=False, queue="notifications",
-         description="the same for account messages")(sweep_platform)
+         description=_l("Re-enqueue account messages left pending, retry their due deliveries"))(sweep_platform)

@@ -11,6 +11,7 @@ from app.permissions import found
 from app.platform.health import snapshot
 from app.platform.schemas import CommunityIn, StatusConfirmForm
 from app.platform.services import create_community_with_admin
+from app.platform.vocabulary import labels
 from tenants import services as tenants
 from tenants.models import Community
 
@@ -94,4 +95,4 @@ def _confirm_page(community: Community, status: str, form: PageForm):
 def health():
     """Workers, queues, schedules and failures: the platform at a glance (no resident data)."""
 
-    return render_template("platform/health.html", **snapshot())
+    return render_template("platform/health.html", **snapshot(), **labels())

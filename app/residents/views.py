@@ -10,7 +10,14 @@ from app.permissions import can, found, is_staff, require
 from app.residents import exports, schemas, services
 from app.residents.models import DISABILITY_CATEGORIES, SENSITIVE_FIELDS
 from app.residents.schemas import RELATIONS
-from app.residents.vocabulary import ACTION_LABELS, DISABILITY_LABELS, METHOD_LABELS, RELATION_LABELS, SENSITIVE_LABELS
+from app.residents.vocabulary import (
+    ACTION_LABELS,
+    DISABILITY_LABELS,
+    METHOD_LABELS,
+    PURPOSE_LABELS,
+    RELATION_LABELS,
+    SENSITIVE_LABELS,
+)
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -24,6 +31,7 @@ FIELDS = ("name", "phone", "building", "entrance", "room", "address", "latitude"
 def _labels():
     return {"DISABILITY_LABELS": DISABILITY_LABELS, "SENSITIVE_LABELS": SENSITIVE_LABELS,
             "METHOD_LABELS": METHOD_LABELS, "RELATION_LABELS": RELATION_LABELS, "ACTION_LABELS": ACTION_LABELS,
+            "PURPOSE_LABELS": PURPOSE_LABELS,
             "DISABILITY_CATEGORIES": DISABILITY_CATEGORIES, "SENSITIVE_FIELDS": SENSITIVE_FIELDS,
             "RELATIONS": RELATIONS, "KEEP_DAYS": exports.KEEP.days}
 

@@ -21,6 +21,9 @@ METHOD_LABELS = {"online": _l("Online"), "in_person": _l("In person"), "phone": 
                  "paper": _l("On paper")}
 RELATION_LABELS = {"self": _l("Themself"), "child": _l("Son or daughter"), "spouse": _l("Spouse"),
                    "relative": _l("Relative"), "other": _l("Other")}
+# An eligibility check reads the sensitive attributes for a purpose, recorded in the audit's field column.
+PURPOSE_LABELS = {"matching": _l("Eligibility, to match needs with offers"),
+                  "meals": _l("Eligibility, for a meal plan"), "meal_price": _l("Eligibility, for meal prices")}
 ACTION_LABELS = {"read": _l("read"), "change": _l("changed"), "consent": _l("consent recorded"),
                  "withdraw": _l("consent withdrawn"), "export": _l("exported"),
                  "download": _l("export downloaded"),

@@ -9,17 +9,17 @@ import logging
 from datetime import date, datetime
 
 from flask import Response
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.core import spreadsheet
 from app.core.extensions import db
-from app.core.i18n import translate_field_messages
 from app.core.validation import Conflict, ValidationFailed
 from app.units import services
 from app.units.models import Unit, UnitImport
+from app.units.problems import row_problems  # noqa: F401 — the preview's words, with the preview
 from app.units.schemas import UnitIn
 from app.units.vocabulary import STATUS_LABELS, TYPE_LABELS, status_code, type_code
 from tenants import clock
@@ -142,37 +142,50 @@ def parse(upload) -> list[dict]:
     return parsed
 
 
+def _schema_problems(messages, prefix: str = "") -> dict[str, list[dict]]:
+    flat: dict[str, list[dict]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            for field, items in _schema_problems(value, f"{prefix}.{key}" if prefix else str(key)).items():
+                flat.setdefault(field, []).extend(items)
+        return flat
+    for message in messages if isinstance(messages, list) else [messages]:
+        flat.setdefault(prefix or "_schema", []).append({"code": "invalid", "message": str(message)})
+    return flat
+
+
 def _check_row(line: int, values: dict, seen: dict, existing: set) -> dict:
     data = {k: v for k, v in values.items() if v != ""}
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[dict]] = {}
     if "type" in data:
         code = type_code(data["type"])
         if code is None:
-            errors["type"] = [_("Unknown unit type “%(value)s”.", value=data["type"])]
+            errors["type"] = [{"code": "unknown_type", "value": data["type"]}]
             data.pop("type")
         else:
             data["type"] = code
     if "status" in data:
         code = status_code(data["status"])
         if code is None:
-            errors["status"] = [_("Unknown status “%(value)s”.", value=data["status"])]
+            errors["status"] = [{"code": "unknown_status", "value": data["status"]}]
             data.pop("status")
         else:
             data["status"] = code
     if "joined_on" in data:
         data["joined_on"] = _parse_date(data["joined_on"])
     try:
-        clean = UnitIn().load(data)  # a row is checked as the API and the pages check a unit
+        with force_locale("en"):  # the schema's messages as msgids, put into words when shown
+            clean = UnitIn().load(data)  # a row is checked as the API and the pages check a unit
     except ValidationError as err:
-        for field, messages in translate_field_messages(err.messages).items():
+        for field, problems in _schema_problems(err.messages).items():
             if field not in errors:  # an unknown type is not also "required"
-                errors[field] = list(messages)
+                errors[field] = problems
         clean = None
     name = (clean or data).get("name", "").strip()
     if name and name in seen:
-        errors.setdefault("name", []).append(_("Same name as row %(line)s.", line=seen[name]))
+        errors.setdefault("name", []).append({"code": "same_name_as_row", "line": seen[name]})
     elif name and name in existing:
-        errors.setdefault("name", []).append(_("A unit with this name is already registered in this community."))
+        errors.setdefault("name", []).append({"code": "already_registered"})
     if name:
         seen.setdefault(name, line)
     if clean and clean.get("joined_on"):

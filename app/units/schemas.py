@@ -1,8 +1,9 @@
 """Unit schemas: one input schema validates the API, the pages and every row of an import."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
 from app.core.fields import Id, Length, Phone, Text, UtcDateTime
 from app.units.models import UNIT_STATUSES, UNIT_TYPES
+from app.units.problems import row_problems
 
 
 class UnitIn(Schema):
@@ -61,7 +62,12 @@ class RepresentativeIn(Schema):
 class ImportRowOut(Schema):
     line = fields.Integer()
     values = fields.Dict()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "{field: [problems]} in the reader's language"})
+
+    @pre_dump
+    def _in_words(self, row, **kwargs):
+        return {**row, "errors": row_problems(row)}
 
 
 class ImportOut(Schema):

@@ -120,7 +120,8 @@ def import_upload():
 def import_preview(import_id: int):
     require("units.import")
     return render_template("units/import_preview.html", batch=found(importing.get_batch(import_id)),
-                           columns=importing.COLUMNS, headers=importing.headers())
+                           columns=importing.COLUMNS, headers=importing.headers(),
+                           row_problems=importing.row_problems)
 
 
 @bp.post("/import/<int:import_id>/commit")

@@ -192,6 +192,13 @@ def settle() -> None:
     db.session.close()
 
 
+def open_menu(page) -> None:
+    """On a phone the community menu is folded behind "Menu": unfold it (on a wide screen it is always there)."""
+    summary = page.locator("details.phone-menu > summary")
+    if summary.is_visible() and page.locator("details.phone-menu[open]").count() == 0:
+        summary.click()
+
+
 def log_in(page, login: str, password: str = PASSWORD) -> None:
     """Log in through the form, as a person would; waits for the page after it."""
     from playwright.sync_api import expect

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from app.core.extensions import db
 from tenants.context import tenant_context
 from tenants.models import Community
-from tests.e2e.conftest import ARTIFACTS, T, log_in, settle
+from tests.e2e.conftest import ARTIFACTS, T, log_in, open_menu, settle
 from tests.factories import UnitFactory, member
 
 WIDTH, HEIGHT = 360, 740
@@ -64,6 +64,7 @@ def shoot(page, name: str) -> None:
 
 
 def menu_reachable(page) -> None:
+    open_menu(page)
     menu = page.get_by_role("navigation", name=T("Community menu"))
     for name in ("Home", "Units", "Members"):
         link = menu.get_by_role("link", name=T(name))
@@ -85,6 +86,7 @@ def test_community_home_and_units_on_a_phone(phone, admin_world, registry):
     shoot(phone, "home")
 
     # The menu is used by tapping, as on a phone.
+    open_menu(phone)
     phone.get_by_role("navigation", name=T("Community menu")).get_by_role("link", name=T("Units")).tap()
     expect(phone).to_have_url(re.compile(r"/units/$"))
     expect(phone.get_by_role("table", name=T("Member units")).locator("tbody tr")).to_have_count(4)
@@ -111,6 +113,7 @@ def test_community_home_and_units_on_a_phone(phone, admin_world, registry):
     expect(phone.get_by_role("heading", level=1)).to_contain_text("International")
     no_sideways_scroll(phone, "unit page with long English words")
 
+    open_menu(phone)
     phone.get_by_role("navigation", name=T("Community menu")).get_by_role("link", name=T("Members")).tap()
     expect(phone).to_have_url(re.compile(r"/members/$"))
     no_sideways_scroll(phone, "members page")
@@ -133,3 +136,43 @@ def test_large_text_on_a_phone(phone, admin_world, registry):
     shoot(phone, "units-large-text")
     phone.goto(f"/c/{admin_world.slug}/members/")
     no_sideways_scroll(phone, "members page, large text")
+
+
+def content_top(page) -> float:
+    return page.evaluate("document.querySelector('main').getBoundingClientRect().top + window.scrollY")
+
+
+def test_the_menu_folds_on_a_phone_and_opens_without_javascript(new_context, admin_world, registry):
+    """In large text the header and a 13-item menu took 340 of 740 px: folded, the page's content comes first."""
+    phone = new_context(**PHONE, java_script_enabled=False).new_page()
+    log_in(phone, admin_world.login)
+    phone.get_by_role("button", name=T("Large text")).tap()
+    expect(phone.locator("html")).to_have_class(re.compile(r"\btext-large\b"))
+    menu = phone.get_by_role("navigation", name=T("Community menu"))
+    expect(menu).to_have_count(0)  # folded, and the wide one is not displayed
+    expect(phone.locator("summary", has_text=T("Menu", exact=False))).to_be_visible()
+    assert content_top(phone) <= HEIGHT * 0.4, f"the content starts at {content_top(phone)}px of {HEIGHT}"
+    shoot(phone, "menu-folded-large-text")
+
+    # By keyboard: the disclosure is reached with Tab and opened with Enter, as a screen reader announces it.
+    for _ in range(12):
+        phone.keyboard.press("Tab")
+        if phone.evaluate("document.activeElement.tagName") == "SUMMARY":
+            break
+    expect(phone.locator("summary:focus")).to_have_text(T("Menu"))
+    phone.keyboard.press("Enter")
+    expect(menu).to_have_count(1)  # one menu for a screen reader
+    expect(menu.get_by_role("link", name=T("Units"))).to_be_visible()
+    menu_reachable(phone)
+    shoot(phone, "menu-open-large-text")
+    menu.get_by_role("link", name=T("Units")).tap()
+    expect(phone).to_have_url(re.compile(r"/units/$"))
+    expect(menu).to_have_count(0)  # folded again on the next page
+
+
+def test_the_menu_is_whole_on_a_wide_screen(page, admin_world):
+    log_in(page, admin_world.login)
+    expect(page.locator("details.phone-menu")).to_be_hidden()
+    menu = page.get_by_role("navigation", name=T("Community menu"))
+    expect(menu).to_have_count(1)
+    expect(menu.get_by_role("link", name=T("Members"))).to_be_visible()

@@ -4,13 +4,14 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import T, log_in
+from tests.e2e.conftest import T, log_in, open_menu
 from tests.e2e.test_phone import PHONE, no_sideways_scroll, shoot
 
 
 def test_coordinator_follows_a_public_works_request_on_a_phone(new_context, admin_world):
     phone = new_context(**PHONE).new_page()
     log_in(phone, admin_world.login)
+    open_menu(phone)
     phone.get_by_role("navigation", name=T("Community menu")).get_by_role("link", name=T("Public works")).tap()
     expect(phone).to_have_url(re.compile(r"/public-works/$"))
     no_sideways_scroll(phone, "public works list (empty)")
