@@ -24,7 +24,8 @@ SKIPPED_TAGS = {"script", "style", "template", "code"}
 # Words that stay Latin in a Chinese interface: names of things, formats and the language switch.
 PROPER = {"English", "Huzhu", "Excel", "CSV", "JSON", "API", "Redis", "PostgreSQL", "OpenAPI", "xlsx", "csv",
           "json", "Bearer",
-          "liuyin"}  # the example of a community's address name
+          "liuyin",  # the example of a community's address name
+          "zsf"}  # the pickers' example of pinyin initials, typed in Latin letters (张三丰)
 DATA = re.compile(r"""
       [\w.+-]+@[\w.-]+                    # e-mails
     | https?://\S+ | /[\w/<>.:-]*          # addresses and paths

@@ -291,6 +291,8 @@ def test_suspending_a_community_asks_for_its_short_name_first(app, operator_brow
     assert "Restore the community" in operator_browser.get(
         "/platform/communities/liuyin/status?status=active").get_data(as_text=True)
     assert operator_browser.get("/platform/communities/liuyin/status?status=deleted").status_code == 404
+    # Without ?status= the page offers the one change there is: restoring a suspended community.
+    assert "Restore the community" in operator_browser.get("/platform/communities/liuyin/status").get_data(as_text=True)
     assert operator_browser.get("/platform/communities/nowhere/status?status=suspended").status_code == 404
 
 

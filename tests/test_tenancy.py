@@ -132,6 +132,7 @@ PARAMS = {
     "referral_id": lambda b: b["referral_id"],
     "export_id": lambda b: b["export_id"],
     "public_works_id": lambda b: b["public_works_id"],
+    "community_slug": lambda b: b["community"].slug,
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}

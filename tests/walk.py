@@ -7,14 +7,14 @@ import io
 from flask import url_for
 
 from jobs.queues import run_in_process_jobs
-from tests.factories import PASSWORD, UserFactory, token_for
+from tests.factories import PASSWORD, UserFactory, member, token_for
 from tests.test_tenancy import PARAMS, VALUE_PARAMS, _world
 
 SKIP_ENDPOINTS = ("static", "api-docs.", "healthz", "home.readyz")
 # Downloads are files for spreadsheets and machines, not pages.
 DOWNLOADS = ("units.export", "meals.manifest_xlsx", "meals.canteen_statement_xlsx", "residents.download_export")
 # Who may open pages, in the order they are tried: the first whom a page answers 200 is the one who reads it.
-ROLES = ("admin", "resident", "operator", "visitor")
+ROLES = ("admin", "resident", "council", "operator", "visitor")
 # Bare requests, no CSRF tokens to fetch: tests/test_tenancy.py's configuration, so the app is shared.
 APP_CONFIG = {"WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT_IP": "10000 per minute"}
 
@@ -26,7 +26,7 @@ def world(app, clock) -> dict:
     run_in_process_jobs()
     made["operator"] = UserFactory(is_operator=True, name="平台运维")
     made["people"] = {"admin": made["admin"], "resident": made["other"], "operator": made["operator"],
-                      "visitor": None}
+                      "council": member(made["community"], "council", name="ALPHA 委员"), "visitor": None}
     made["import_url"] = _import_with_errors(app, made["admin"], "alpha")
     return made
 

@@ -88,6 +88,12 @@ _PATTERNS = [
     (re.compile(r"^Must be greater than or equal to (\S+)\.$"), lambda m: _("Must be at least %(a)s.", a=m[1])),
     (re.compile(r"^Must be less than or equal to (\S+)\.$"), lambda m: _("Must be at most %(a)s.", a=m[1])),
     (re.compile(r"^Invalid JSON body\.$"), lambda m: _("The body is not valid JSON.")),
+    # app.core.fields.Length, when its English was kept (an import's problems are put into words when shown)
+    (re.compile(r"^Too long: at most (\d+) characters\.$"), lambda m: _("Too long: at most %(n)s characters.", n=m[1])),
+    (re.compile(r"^Too short: at least (\d+) characters\.$"),
+     lambda m: _("Too short: at least %(n)s characters.", n=m[1])),
+    (re.compile(r"^Choose at most (\d+)\.$"), lambda m: _("Choose at most %(n)s.", n=m[1])),
+    (re.compile(r"^Choose at least (\d+)\.$"), lambda m: _("Choose at least %(n)s.", n=m[1])),
 ]
 
 

@@ -59,7 +59,8 @@ def create():
 def confirm_status(community_slug: str):
     """Suspending (or restoring) a whole community is asked for on its own page first, and confirmed there."""
     community = found(Community.by_slug(community_slug))
-    status = request.args.get("status", "")
+    # Without ?status= the page offers the one change the community can have.
+    status = request.args.get("status") or ("suspended" if community.status == "active" else "active")
     if status not in ("active", "suspended"):
         abort(404)
     return _confirm_page(community, status, PageForm(StatusConfirmForm, initial={"status": status}))
