@@ -109,7 +109,7 @@ def test_the_inbox_in_a_community_keeps_its_menu(app, world, drain):
                                                                  "announcement_id": 1, "link": "/announcements/1"})
     drain()
     browser = browser_for(app, unit)
-    home = browser.get("/c/lyj/").get_data(as_text=True)
+    home = browser.get("/c/lyj/", follow_redirects=True).get_data(as_text=True)  # the unit's home
     assert re.search(r'<a href="/c/lyj/notifications/"[^>]*class="inbox-link"', home), "Messages leads out"
     response = browser.get("/c/lyj/notifications/")
     page = response.get_data(as_text=True)
