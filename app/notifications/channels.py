@@ -21,10 +21,11 @@ def email_configured() -> bool:
     return bool(current_app.config.get("SMTP_HOST"))
 
 
-def send_email(*, to: str, subject: str, text: str, html: str, message_id: str, locale: str) -> None:
-    cfg = current_app.config
+def send_email(*, to: str, subject: str, text: str, html: str, message_id: str, locale: str,
+               mailer: "Mailer | None" = None) -> None:
+    """Send one message; over `mailer`'s open connection when given (one per sender job), else a new one."""
     message = EmailMessage()
-    message["From"] = formataddr(("互助 Huzhu", cfg["SMTP_FROM"]))
+    message["From"] = formataddr(("互助 Huzhu", current_app.config["SMTP_FROM"]))
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = message_id
@@ -32,21 +33,71 @@ def send_email(*, to: str, subject: str, text: str, html: str, message_id: str, 
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     message["Content-Language"] = "zh-CN" if locale == "zh_CN" else "en"  # set_content drops Content-* headers
-    try:
-        with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg.get("SMTP_TIMEOUT", 10)) as smtp:
+    if mailer is None:
+        with Mailer() as own:
+            own.send(message)
+    else:
+        mailer.send(message)
+
+
+class Mailer:
+    """One SMTP connection for many messages, opened at the first and closed at the end (or after an error).
+
+    A sender job sends its whole chunk over it: the connect, greeting, EHLO, STARTTLS, login and QUIT are paid
+    once per chunk instead of once per message. After any failure the connection is dropped and the next
+    message opens a fresh one, so one refused recipient or a timeout never poisons the rest."""
+
+    def __init__(self):
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> "Mailer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        cfg = current_app.config
+        smtp = smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg.get("SMTP_TIMEOUT", 10))
+        try:
             if cfg.get("SMTP_STARTTLS"):
                 smtp.starttls()
             if cfg.get("SMTP_USER"):
                 smtp.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"] or "")
-            smtp.send_message(message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise PermanentError(f"recipient refused: {exc.recipients}") from exc
-    except smtplib.SMTPResponseException as exc:
-        if 400 <= exc.smtp_code < 500:
-            raise TransientError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
-        raise PermanentError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
-    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-        raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            if self.smtp is None:
+                self.smtp = self._connect()
+            self.smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            self.close(polite=False)
+            raise PermanentError(f"recipient refused: {exc.recipients}") from exc
+        except smtplib.SMTPResponseException as exc:
+            self.close(polite=False)
+            if 400 <= exc.smtp_code < 500:
+                raise TransientError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
+            raise PermanentError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            self.close(polite=False)
+            raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self, polite: bool = True) -> None:
+        """QUIT at the end; after an error just drop the socket (a server that timed out would time out again)."""
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        try:
+            if polite:
+                smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        finally:
+            smtp.close()
 
 
 class SmsProvider:

@@ -7,7 +7,7 @@ from jobs.scheduler import periodic
 
 logger = logging.getLogger(__name__)
 
-periodic("outbox_sweeper", every=timedelta(minutes=1), queue="notifications",
+periodic("outbox_sweeper", every=timedelta(minutes=1), queue="notifications", after_worker_loss=True,
          description="re-enqueue notifications left pending, retry due deliveries")(sweep)
 
 
@@ -17,4 +17,4 @@ def sweep_platform() -> dict:
 
 
 periodic("platform_outbox_sweeper", every=timedelta(minutes=1), per_community=False, queue="notifications",
-         description="the same for account messages")(sweep_platform)
+         after_worker_loss=True, description="the same for account messages")(sweep_platform)
