@@ -1,4 +1,6 @@
 """Outside channels: e-mail over SMTP, SMS through a provider. WeChat later is one more provider class."""
+import email.policy
+import functools
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -24,20 +26,37 @@ def email_configured() -> bool:
 def send_email(*, to: str, subject: str, text: str, html: str, message_id: str, locale: str,
                mailer: "Mailer | None" = None) -> None:
     """Send one message; over `mailer`'s open connection when given (one per sender job), else a new one."""
+    sender = current_app.config["SMTP_FROM"]
+    language = "zh-CN" if locale == "zh_CN" else "en"
+    if to.isascii() and sender.isascii():
+        # The same announcement to many people differs only in To, Message-ID and Date: the MIME body and
+        # the other headers are built once per text and language (building them is most of an e-mail's CPU).
+        own = (f"To: {to}\r\nMessage-ID: {message_id}\r\nDate: {formatdate(localtime=False)}\r\n").encode()
+        payload = (sender, [to], own + _prepared(sender, subject, text, html, language))
+    else:
+        payload = _message(sender, subject, text, html, language)
+        payload["To"], payload["Message-ID"], payload["Date"] = to, message_id, formatdate(localtime=False)
+    if mailer is None:
+        with Mailer() as one:
+            one.send(payload)
+    else:
+        mailer.send(payload)
+
+
+def _message(sender: str, subject: str, text: str, html: str, language: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = formataddr(("互助 Huzhu", current_app.config["SMTP_FROM"]))
-    message["To"] = to
+    message["From"] = formataddr(("互助 Huzhu", sender))
     message["Subject"] = subject
-    message["Message-ID"] = message_id
-    message["Date"] = formatdate(localtime=False)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    message["Content-Language"] = "zh-CN" if locale == "zh_CN" else "en"  # set_content drops Content-* headers
-    if mailer is None:
-        with Mailer() as own:
-            own.send(message)
-    else:
-        mailer.send(message)
+    message["Content-Language"] = language  # after set_content, which drops Content-* headers
+    return message
+
+
+@functools.lru_cache(maxsize=32)
+def _prepared(sender: str, subject: str, text: str, html: str, language: str) -> bytes:
+    """Every header but To, Message-ID and Date, and the body, as sent (CRLF line ends)."""
+    return _message(sender, subject, text, html, language).as_bytes(policy=email.policy.SMTP)
 
 
 class Mailer:
@@ -69,11 +88,15 @@ class Mailer:
             raise
         return smtp
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage | tuple[str, list[str], bytes]) -> None:
+        """A message, or (envelope sender, recipients, the message's bytes) already built."""
         try:
             if self.smtp is None:
                 self.smtp = self._connect()
-            self.smtp.send_message(message)
+            if isinstance(message, EmailMessage):
+                self.smtp.send_message(message)
+            else:
+                self.smtp.sendmail(*message)
         except smtplib.SMTPRecipientsRefused as exc:
             self.close(polite=False)
             raise PermanentError(f"recipient refused: {exc.recipients}") from exc
