@@ -230,7 +230,10 @@ def send_deliveries(delivery_ids: list[int]) -> int:
     recipients = {row.id: row for row in db.session.execute(
         select(Delivery.id, Delivery.community_id, Delivery.event_id, Delivery.user_id, Delivery.channel,
                User.email, User.phone, User.locale)
-        .join(User, User.id == Delivery.user_id).where(Delivery.id.in_(delivery_ids)))}
+        .join(User, User.id == Delivery.user_id)
+        # Only what is still to send: a chunk queued again by the sweeper skips what went out meanwhile
+        # without a claim per row.
+        .where(Delivery.id.in_(delivery_ids), Delivery.status == "pending"))}
     with channels.Mailer() as mailer:
         for delivery_id in delivery_ids:
             row = recipients.get(delivery_id)
