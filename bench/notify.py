@@ -1,13 +1,15 @@
-"""Notification benchmark: an announcement to 10,000 members fanned out by 2 RQ workers, against no-op jobs.
+"""Notification benchmark: an announcement to 10,000 members fanned out by 2 RQ workers, against no-op jobs;
+then the same 10,000 members' e-mails sent by the 2 workers to a local SMTP sink, against raw SMTP.
 
     .venv/bin/python bench/notify.py [--members 10000] [--workers 2] [--rounds 5] [--noop-jobs 3000]
-                                     [--smtp [--smtp-members 2000]] [--profile] [--keep]
+                                     [--no-smtp | --smtp-members N --raw-smtp 2000] [--profile] [--keep]
 
 1. Makes a throwaway PostgreSQL database `huzhu_bench_notify` (tables owned by huzhu_owner, the app and the
    workers connecting as huzhu_app under row-level security, as in production) and a private redis-server on
    a free port; migrates with `huzhu db upgrade`.
 2. Creates 1 community and N members with bulk Core inserts (users, memberships, membership_roles); every
-   user has an e-mail address and quiet hours switched off (0-0), so nothing is deferred.
+   user has an e-mail address and quiet hours switched off (0-0), so nothing is deferred. A second community
+   holds the first --smtp-members of them (all by default) for the e-mail scenario.
 3. Starts W `huzhu worker notifications default` processes (SimpleWorker + scheduler thread).
 4. Baseline: with the workers suspended, enqueues --noop-jobs jobs of `bench.notify.noop` through the app's
    own `jobs.queues.enqueue_now` (so each runs through `jobs.runner.run_job`: app context, tenant context,
@@ -16,9 +18,11 @@
    each from the commit to the moment the N-th inbox row is visible (polling a count), then checks that
    every event has exactly N inbox rows and is marked done. The median round is the figure.
 6. Samples the workers' RSS all along (VmRSS every 50 ms, VmHWM at the end).
-7. Optionally (--smtp) a second scenario: workers restarted with SMTP_HOST pointing at a local aiosmtpd sink,
-   one announcement to a second community of --smtp-members members, timed to the last inbox row and to the
-   last e-mail sent (not part of the main figure, nor of the JSON's headline fields).
+7. E-mail (unless --no-smtp): workers restarted with SMTP_HOST pointing at a local aiosmtpd sink (in this
+   process). Baseline: one process sends --raw-smtp messages (the body built once, as the app does) over one
+   SMTP connection, nothing else (e-mails/s). Then one announcement to the second community, timed from the commit
+   to the last inbox row and to the last delivery `sent`; the sink counts messages and distinct Message-IDs
+   (a repeat would show). Figure: e-mails/s per worker, and its ratio to the raw SMTP baseline.
 8. Kills workers and redis, drops the database, whatever happened.
 
 Human-readable lines first; the last line of stdout is one JSON object. See bench/README.md ("notify").
@@ -54,6 +58,7 @@ SECRET_KEY = "bench-secret-key-not-for-production"
 NOOP_PATH = "bench.notify.noop"
 RATIO_AIM = 0.5
 RSS_AIM_MB = 200
+EMAIL_AIM_S = 60  # every member's e-mail out within a minute of the commit
 
 
 def noop() -> None:
@@ -513,21 +518,27 @@ def profile_fan_out(app_url: str, owner_url: str, community_id: int, sender_id: 
 
 
 class SmtpSink:
-    """A local aiosmtpd server that accepts and counts messages (and keeps none)."""
+    """A local aiosmtpd server that accepts and counts messages and their distinct Message-IDs (keeps no body)."""
 
     def __init__(self, port: int):
+        import re
+
         from aiosmtpd.controller import Controller
 
         sink = self
+        message_id = re.compile(rb"^Message-ID:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
+                found = message_id.search(envelope.content)
                 with sink.lock:
                     sink.received += 1
                     sink.last = time.monotonic()
+                    if found:
+                        sink.ids.add(found[1])
                 return "250 OK"
 
-        self.lock, self.received, self.last = threading.Lock(), 0, None
+        self.lock, self.received, self.last, self.ids = threading.Lock(), 0, None, set()
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
 
     def start(self) -> None:
@@ -537,15 +548,58 @@ class SmtpSink:
         self.controller.stop()
 
 
+RAW_BODY = "停水通知：明天上午9点到12点，1号楼至10号楼停水。" * 4
+
+
+def raw_smtp(port: int, n: int) -> float:
+    """The e-mail baseline: n messages sent over one open SMTP connection, with nothing else around them (no
+    database, no claim, no rendering). Like the app, the MIME body is built once and each message gets its own
+    To, Message-ID and Date. Returns messages per second."""
+    import smtplib
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import formataddr, formatdate
+
+    message = EmailMessage()
+    message["From"] = formataddr(("互助 Huzhu", "noreply@bench.example"))
+    message["Subject"] = "停水通知"
+    message.set_content(RAW_BODY)
+    message.add_alternative(f"<!doctype html><html><body><h1>停水通知</h1><p>{RAW_BODY}</p></body></html>",
+                            subtype="html")
+    message["Content-Language"] = "zh-CN"
+    body = message.as_bytes(policy=SMTP)
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+        t0 = time.monotonic()
+        for i in range(n):
+            to = f"member{i:05d}@bench.example"
+            own = f"To: {to}\r\nMessage-ID: <bench-raw-{i}@huzhu>\r\nDate: {formatdate(localtime=False)}\r\n"
+            smtp.sendmail("noreply@bench.example", [to], own.encode() + body)
+        return n / (time.monotonic() - t0)
+
+
+def raw_smtp_phase(port: int, n: int, env: dict) -> float:
+    """`raw_smtp` in a process of its own (as a worker is), against the benchmark's sink."""
+    code = f"import sys; from bench.notify import raw_smtp; print(raw_smtp({port}, {n}))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        raise RuntimeError(f"raw SMTP baseline failed:\n{out.stderr[-2000:]}")
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def smtp_scenario(app, connection, args, env: dict, tmp: str, community_id: int, sender_id: int, owner_url: str,
                   workers_holder: list) -> dict:
-    """Workers restarted with SMTP on (a local sink): one announcement, to the last inbox row and last e-mail."""
+    """Workers restarted with SMTP on (a local sink): the raw SMTP baseline, then one announcement, timed to the
+    last inbox row and to the last e-mail."""
     import psycopg
 
     port = free_port()
     sink = SmtpSink(port)
     sink.start()
     try:
+        raw_smtp_phase(port, 100, env)  # warm-up
+        raw_per_s = raw_smtp_phase(port, args.raw_smtp, env)
+        with sink.lock:
+            sink.received, sink.ids = 0, set()
         for proc in workers_holder:
             stop(proc)
         workers_holder.clear()
@@ -574,7 +628,10 @@ def smtp_scenario(app, connection, args, env: dict, tmp: str, community_id: int,
             sent = conn.execute("SELECT count(*) FROM deliveries WHERE event_id = %s AND status = 'sent'",
                                 (result["event_id"],)).fetchone()[0]
         emails_s = time.monotonic() - t_start
-        result.update(deliveries=total, sent=sent, received=sink.received, emails_done_s=emails_s)
+        with sink.lock:
+            received, distinct = sink.received, len(sink.ids)
+        result.update(deliveries=total, sent=sent, received=received, distinct=distinct, emails_done_s=emails_s,
+                      raw_smtp_per_s=raw_per_s)
         return result
     finally:
         sink.stop()
@@ -597,17 +654,24 @@ def parse_args(argv=None):
                                                          "is reported (default 5)")
     p.add_argument("--noop-jobs", type=int, default=3000, help="no-op jobs of the baseline (default 3000)")
     p.add_argument("--poll-ms", type=float, default=10, help="how often the inbox count is polled (default 10)")
-    p.add_argument("--smtp", action="store_true",
-                   help="second scenario: e-mail on, to a local aiosmtpd sink (not in the main figure)")
-    p.add_argument("--smtp-members", type=int, default=2000,
-                   help="members of the --smtp scenario's own community (default 2000: e-mail is ~100x slower)")
-    p.add_argument("--smtp-timeout", type=int, default=300, help="seconds to wait for the e-mails (default 300)")
+    p.add_argument("--no-smtp", dest="smtp", action="store_false",
+                   help="leave out the e-mail scenario (workers with SMTP on, a local aiosmtpd sink)")
+    p.add_argument("--smtp", dest="smtp", action="store_true", help=argparse.SUPPRESS)  # the default now
+    p.set_defaults(smtp=True)
+    p.add_argument("--smtp-members", type=int, default=None,
+                   help="members of the e-mail scenario's own community (default: --members)")
+    p.add_argument("--raw-smtp", type=int, default=2000,
+                   help="messages of the e-mail baseline, sent over one connection (default 2000)")
+    p.add_argument("--smtp-timeout", type=int, default=600, help="seconds to wait for the e-mails (default 600)")
     p.add_argument("--profile", action="store_true", help="also profile one fan-out in-process with cProfile")
     p.add_argument("--keep", action="store_true", help="keep the database, redis and temp dir (for profiling)")
     args = p.parse_args(argv)
+    if args.smtp_members is None:
+        args.smtp_members = args.members
     if args.smtp_members > args.members:
         p.error("--smtp-members cannot exceed --members (they are the first members)")
-    if min(args.members, args.workers, args.rounds, args.noop_jobs, args.smtp_members) < 1 or args.poll_ms <= 0:
+    if min(args.members, args.workers, args.rounds, args.noop_jobs, args.smtp_members, args.raw_smtp) < 1 \
+            or args.poll_ms <= 0:
         p.error("counts must be at least 1")
     return args
 
@@ -650,7 +714,7 @@ def main(argv=None) -> int:
         logging.disable(logging.INFO)  # create_app configures logging again
         t0 = time.monotonic()
         community_id, sender_id, mail_id = seed(app, args.members, args.smtp_members if args.smtp else 0)
-        mail_note = f"; for --smtp a second community with {args.smtp_members} of them" if args.smtp else ""
+        mail_note = f"; for e-mail a second community with {args.smtp_members} of them" if args.smtp else ""
         say(f"data: 1 community, {args.members} members (bulk inserts, e-mail set, quiet hours off{mail_note}) "
             f"({time.monotonic() - t0:.1f} s)")
 
@@ -706,17 +770,25 @@ def main(argv=None) -> int:
         ratio = per_worker / noop_per_worker if noop_per_worker else 0.0
 
         smtp = None
+        email_per_worker = email_ratio = None
         if args.smtp:
-            say("smtp scenario: workers restarted with SMTP_HOST = a local aiosmtpd sink (in this process)")
+            say("e-mail scenario: workers restarted with SMTP_HOST = a local aiosmtpd sink (in this process)")
             smtp = smtp_scenario(app, connection, args, env, tmp, mail_id, sender_id, owner_url, workers)
             sampler.pids = [p.pid for p in workers]
-            say(f"smtp scenario ({args.smtp_members} members): commit to last inbox row {smtp['elapsed_s']:.3f} s; "
-                f"all {smtp['deliveries']} "
-                f"e-mails done {smtp['emails_done_s']:.1f} s after the commit "
-                f"({smtp['deliveries'] / smtp['emails_done_s']:.0f} e-mails/s with {args.workers} workers); "
-                f"{smtp['sent']} sent, {smtp['received']} received by the sink")
-            if smtp["sent"] != args.smtp_members or smtp["received"] != args.smtp_members:
-                problems.append(f"smtp: {smtp['sent']} sent and {smtp['received']} received of {args.smtp_members}")
+            email_per_worker = smtp["deliveries"] / smtp["emails_done_s"] / args.workers
+            email_ratio = email_per_worker / smtp["raw_smtp_per_s"]
+            say(f"e-mail baseline: {args.raw_smtp} messages sent over one SMTP connection by one process, "
+                f"nothing else: {smtp['raw_smtp_per_s']:.0f} e-mails/s")
+            say(f"e-mail scenario ({args.smtp_members} members): commit to last inbox row {smtp['elapsed_s']:.3f} s; "
+                f"all {smtp['deliveries']} e-mails done {smtp['emails_done_s']:.1f} s after the commit "
+                f"({smtp['deliveries'] / smtp['emails_done_s']:.0f} e-mails/s with {args.workers} workers, "
+                f"{email_per_worker:.0f} per worker = {email_ratio:.2f} of the baseline); {smtp['sent']} sent, "
+                f"{smtp['received']} received by the sink with {smtp['distinct']} distinct Message-IDs")
+            if smtp["sent"] != args.smtp_members or smtp["distinct"] != args.smtp_members:
+                problems.append(f"smtp: {smtp['sent']} sent and {smtp['distinct']} distinct received "
+                                f"of {args.smtp_members}")
+            if smtp["received"] != smtp["distinct"]:
+                problems.append(f"smtp: {smtp['received'] - smtp['distinct']} e-mails received twice")
 
         sampler.sample()
         sampler.stopped.set()
@@ -735,6 +807,10 @@ def main(argv=None) -> int:
             f"{', '.join(f'{v:.0f} MB' for v in hwm.values())}")
         say(f"aim ratio >= {RATIO_AIM}: {'met' if ratio >= RATIO_AIM else 'MISSED'} ({ratio:.2f})")
         say(f"aim worker < {RSS_AIM_MB} MB: {'met' if peak_mb < RSS_AIM_MB else 'MISSED'} (peak {peak_mb:.0f} MB)")
+        email_met = smtp is None or smtp["emails_done_s"] <= EMAIL_AIM_S
+        if smtp is not None:
+            say(f"aim {args.smtp_members} e-mails <= {EMAIL_AIM_S} s on {args.workers} workers: "
+                f"{'met' if email_met else 'MISSED'} ({smtp['emails_done_s']:.1f} s)")
         for line in problems:
             say(f"PROBLEM: {line}")
         say(f"total time {time.monotonic() - started:.0f} s")
@@ -758,12 +834,17 @@ def main(argv=None) -> int:
             "fan_out_postgres_cpu_s": round(statistics.median(r["db_cpu_s"] for r in rounds), 2),
             "background_cpu_pct": round(busy, 1),
             "poll_ms": args.poll_ms,
+            "emails_done_s": None if smtp is None else round(smtp["emails_done_s"], 1),
+            "emails_per_s_per_worker": None if smtp is None else round(email_per_worker, 1),
+            "raw_smtp_per_s": None if smtp is None else round(smtp["raw_smtp_per_s"], 1),
+            "email_ratio": None if smtp is None else round(email_ratio, 2),
             "smtp": None if smtp is None else {"members": args.smtp_members,
                                                "commit_to_last_s": round(smtp["elapsed_s"], 3),
                                                "emails_done_s": round(smtp["emails_done_s"], 1),
                                                "emails_per_s": round(smtp["deliveries"] / smtp["emails_done_s"], 1),
-                                               "sent": smtp["sent"]},
-            "aims_met": ratio >= RATIO_AIM and peak_mb < RSS_AIM_MB,
+                                               "sent": smtp["sent"], "received": smtp["received"],
+                                               "distinct_message_ids": smtp["distinct"]},
+            "aims_met": ratio >= RATIO_AIM and peak_mb < RSS_AIM_MB and email_met,
             "problems": problems,
         }
         print(json.dumps(result, ensure_ascii=False), flush=True)

@@ -56,20 +56,22 @@ _CURRENT = object()
 
 
 def enqueue_after_commit(func: Callable, *args, queue_name: str = "default", job_id: str | None = None,
-                         tenant_id=_CURRENT) -> None:
+                         tenant_id=_CURRENT, at_front: bool = False) -> None:
     """Run `func(*args)` (a module-level function) for the current tenant once the current transaction commits.
 
     `tenant_id` names another community the job runs for (a street referral tells the neighbour): the
     job re-enters that community and acts there with its own rights, never with the caller's.
     """
     tenant = current_tenant_id() if tenant_id is _CURRENT else tenant_id
-    db.session().info.setdefault(SESSION_KEY, []).append((tenant, job_path(func), args, queue_name, job_id))
+    db.session().info.setdefault(SESSION_KEY, []).append((tenant, job_path(func), args, queue_name, job_id, at_front))
 
 
-def enqueue_now(tenant_id, func: Callable | str, *args, queue_name: str = "default", job_id: str | None = None) -> bool:
+def enqueue_now(tenant_id, func: Callable | str, *args, queue_name: str = "default", job_id: str | None = None,
+                at_front: bool = False) -> bool:
     """Hand a job to RQ now (or to the in-process list without Redis). False when Redis did not answer.
 
-    `func` is the function, or the path `enqueue_after_commit` recorded for it."""
+    `func` is the function, or the path `enqueue_after_commit` recorded for it; `at_front` puts it before
+    the jobs already waiting (work taken back from a dead worker should not wait behind a backlog)."""
     func_path = func if isinstance(func, str) else job_path(func)
     if not current_app.config["REDIS_URL"]:
         pending = _in_process.get()
@@ -88,7 +90,7 @@ def enqueue_now(tenant_id, func: Callable | str, *args, queue_name: str = "defau
                 # It ran, or its worker died while running it: the rows tell the new run what is left.
                 job_id = f"{job_id}-again-{uuid.uuid4().hex[:8]}"
         q.enqueue(run_job, tenant_id, func_path, *args, job_id=job_id, job_timeout=JOB_TIMEOUT,
-                  failure_ttl=FAILURE_TTL, result_ttl=3600)
+                  failure_ttl=FAILURE_TTL, result_ttl=3600, at_front=at_front)
         return True
     except Exception as exc:  # Redis down or restarting: the sweeper will enqueue it again
         logger.warning("could not enqueue %s (%s): %s", func_path, job_id, exc)
@@ -119,8 +121,8 @@ def run_in_process_jobs() -> int:
 
 @event.listens_for(Session, "after_commit")
 def _hand_over(session):
-    for tenant_id, func_path, args, queue_name, job_id in session.info.pop(SESSION_KEY, []):
-        enqueue_now(tenant_id, func_path, *args, queue_name=queue_name, job_id=job_id)
+    for tenant_id, func_path, args, queue_name, job_id, at_front in session.info.pop(SESSION_KEY, []):
+        enqueue_now(tenant_id, func_path, *args, queue_name=queue_name, job_id=job_id, at_front=at_front)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -5,7 +5,12 @@ tries to claim it in Redis (SET NX); only the winner enqueues the job, under a j
 name and the period. The job then records its run under a unique (name, period) key, so even a
 claim lost in a Redis restart cannot make a period run twice. A domain declares its own schedules with
 `@periodic(...)` in its tasks.py.
+
+A schedule declared `after_worker_loss` (the sweepers that take back what a dead worker held) also runs
+when a worker starts (period `start-…`) and as soon as any worker notices another one stop beating
+(period `lost-…`, claimed in Redis so that one live worker enqueues it), not only at its next period.
 """
+import hashlib
 import logging
 import threading
 import time as wallclock
@@ -37,6 +42,7 @@ class Schedule:
     per_community: bool = True
     queue: str = "default"
     description: str = ""
+    after_worker_loss: bool = False  # also at a worker's start and when a worker is found dead
 
     def period(self, now: datetime) -> str:
         """The period `now` falls in; a period runs at most once."""
@@ -62,14 +68,15 @@ SCHEDULES: list[Schedule] = []
 
 
 def periodic(name: str, *, every: timedelta | None = None, daily_at: time | None = None,
-             per_community: bool = True, queue: str = "default", description: str = ""):
+             per_community: bool = True, queue: str = "default", description: str = "",
+             after_worker_loss: bool = False):
     """Declare a domain's task as periodic (in its tasks.py); the composition root imports every tasks.py."""
 
     def register(func: Callable) -> Callable:
         if any(s.name == name for s in SCHEDULES):
             raise ValueError(f"schedule {name} is declared twice")
         SCHEDULES.append(Schedule(name, func, every=every, daily_at=daily_at, per_community=per_community,
-                                  queue=queue, description=description))
+                                  queue=queue, description=description, after_worker_loss=after_worker_loss))
         return func
 
     return register
@@ -92,6 +99,34 @@ def tick(now: datetime | None = None) -> list[str]:
             enqueue_now(None, run_scheduled, schedule.name, period, queue_name=schedule.queue,
                         job_id=job_id)
             enqueued.append(job_id)
+    return enqueued
+
+
+def _short(name: str) -> str:
+    return hashlib.sha1(name.encode()).hexdigest()[:10]
+
+
+def after_worker_loss(lost: list[str], first: bool, me: str) -> list[str]:
+    """Enqueue the `after_worker_loss` schedules now: at this worker's start, or because workers died.
+
+    Each dead worker is claimed in Redis first, so of all the workers that notice it only one enqueues."""
+    connection = redis_connection()
+    if first:  # the start-up run covers every worker that died before this one started
+        periods = [f"start-{_short(me)}"]
+    else:
+        claimed = [name for name in lost
+                   if connection.set(f"huzhu:worker-lost:{name}", me, nx=True, ex=24 * 3600)]
+        if claimed:
+            logger.warning("worker(s) %s stopped beating: taking back what they held", ", ".join(claimed))
+        periods = [f"lost-{_short(claimed[0])}"] if claimed else []
+    enqueued = []
+    for period in periods:
+        for schedule in SCHEDULES:
+            if schedule.after_worker_loss:
+                job_id = f"schedule-{schedule.name}-{period}"
+                enqueue_now(None, run_scheduled, schedule.name, period, queue_name=schedule.queue, job_id=job_id,
+                            at_front=True)
+                enqueued.append(job_id)
     return enqueued
 
 

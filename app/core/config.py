@@ -95,7 +95,10 @@ def load(overrides: dict | None = None) -> dict:
         "SMTP_TIMEOUT": int(os.environ.get("SMTP_TIMEOUT") or 10),
         # Where people reach the site: links in e-mail and SMS (jobs have no request to take a host from).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or None,
+        # The last resort for a delivery left `sending`: a claim this old is taken back whoever holds it.
         "DELIVERY_STALE_SECONDS": int(os.environ.get("DELIVERY_STALE_SECONDS") or 300),
+        # A worker whose heartbeat is older than this is dead: what it held is taken back at once.
+        "WORKER_ALIVE_SECONDS": int(os.environ.get("WORKER_ALIVE_SECONDS") or 15),
         # An outbox event still pending this long after its commit missed its hand-over (Redis was down).
         "OUTBOX_HANDOVER_SECONDS": int(os.environ.get("OUTBOX_HANDOVER_SECONDS") or 30),
         # A Redis hiccup must not turn log-ins into errors: limits fall back to memory meanwhile.

@@ -69,13 +69,20 @@ class Delivery(TenantOrPlatformScoped, db.Model):
     send_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(500))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Who holds the `sending` claim: an RQ worker's name, or `process:host:pid` outside a worker. A worker
+    # that is no longer alive loses its claims at once; the age lease (claimed_at) remains the last resort.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property
     def message_id(self) -> str:
         """Stable per delivery: a re-send after a crash carries the same Message-ID."""
-        return f"<huzhu-{self.community_id or 0}-{self.event_id}-{self.user_id}-{self.channel}@huzhu>"
+        return self.message_id_of(self.community_id, self.event_id, self.user_id, self.channel)
+
+    @staticmethod
+    def message_id_of(community_id: int | None, event_id: int, user_id: int, channel: str) -> str:
+        return f"<huzhu-{community_id or 0}-{event_id}-{user_id}-{channel}@huzhu>"
 
 
 class NotificationPreference(db.Model):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from app.accounts.models import User
 from app.core import signals
@@ -19,6 +19,7 @@ from app.core.validation import ValidationFailed
 from app.notifications import channels
 from app.notifications.events import CATEGORIES, CHANNELS, EVENTS, EventType
 from app.notifications.models import Delivery, InboxEntry, NotificationPreference, OpsCounter, OutboxEvent
+from jobs import liveness
 from jobs.queues import enqueue_after_commit
 from tenants import clock
 from tenants.clock import utcnow
@@ -212,55 +213,85 @@ def enqueue_due_deliveries(event_id: int | None = None) -> int:
 
 
 def _claim(delivery_id: int) -> bool:
-    """Take one pending delivery for sending; only one worker can win it."""
+    """Take one pending delivery for sending, in the name of this worker; only one worker can win it.
+
+    The commit also records the outcome of the delivery sent before it (one transaction per message)."""
     result = db.session.execute(
         update(Delivery).where(Delivery.id == delivery_id, Delivery.status == "pending",
                                Delivery.send_after <= utcnow())
-        .values(status="sending", attempts=Delivery.attempts + 1, claimed_at=utcnow())
+        .values(status="sending", attempts=Delivery.attempts + 1, claimed_at=utcnow(),
+                claimed_by=liveness.holder())
         .execution_options(synchronize_session=False))
     db.session.commit()
+    _commit_without_flush_wait()  # for the next transaction: this row's outcome and the next claim
     return result.rowcount == 1
 
 
+def _commit_without_flush_wait() -> None:
+    """PostgreSQL: commit a sender's transactions without waiting for the disk flush (one flush per e-mail was
+    most of its time). A killed worker loses nothing by it (the commit is in PostgreSQL); only a crash of
+    PostgreSQL itself may forget the last fraction of a second of them, and those e-mails then go again with
+    their Message-ID, as after a worker killed mid-send."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT set_config('synchronous_commit', 'off', true)"))
+
+
 def send_deliveries(delivery_ids: list[int]) -> int:
-    """Job: send each delivery; a crash can repeat at most the one being sent, with the same Message-ID."""
+    """Job: send each delivery; a crash can repeat at most the one being sent, with the same Message-ID.
+
+    That one is the e-mail the server may have accepted just before the kill, before `sent` was committed:
+    e-mail is at-least-once. The in-app inbox entry is never repeated (one per event and user, by its key).
+    The recipients are read in one query and the e-mails share one SMTP connection; each delivery is still
+    claimed just before it is sent, and its outcome committed with the next claim (or at the end)."""
     sent, renderers = 0, {}
-    for delivery_id in delivery_ids:
-        if not _claim(delivery_id):
-            continue
-        delivery = db.session.execute(select(Delivery).where(Delivery.id == delivery_id)).scalar_one()
-        try:
-            _send_one(delivery, renderers)
-        except channels.TransientError as exc:
-            _failed_attempt(delivery, str(exc), permanent=False)
-        except channels.PermanentError as exc:
-            _failed_attempt(delivery, str(exc), permanent=True)
-        else:
-            delivery.status, delivery.sent_at, delivery.last_error = "sent", utcnow(), None
-            sent += 1
-        db.session.commit()
+    _commit_without_flush_wait()
+    recipients = {row.id: row for row in db.session.execute(
+        select(Delivery.id, Delivery.community_id, Delivery.event_id, Delivery.user_id, Delivery.channel,
+               User.email, User.phone, User.locale)
+        .join(User, User.id == Delivery.user_id)
+        # Only what is still to send: a chunk queued again by the sweeper skips what went out meanwhile
+        # without a claim per row.
+        .where(Delivery.id.in_(delivery_ids), Delivery.status == "pending"))}
+    with channels.Mailer() as mailer:
+        for delivery_id in delivery_ids:
+            row = recipients.get(delivery_id)
+            if row is None or not _claim(delivery_id):
+                continue
+            try:
+                _send_one(row, renderers, mailer)
+            except (channels.TransientError, channels.PermanentError) as exc:
+                delivery = db.session.execute(select(Delivery).where(Delivery.id == delivery_id)).scalar_one()
+                _failed_attempt(delivery, str(exc), permanent=isinstance(exc, channels.PermanentError))
+            else:
+                db.session.execute(update(Delivery).where(Delivery.id == delivery_id)
+                                   .values(status="sent", sent_at=utcnow(), last_error=None, claimed_by=None)
+                                   .execution_options(synchronize_session=False))
+                sent += 1
+    db.session.commit()
     return sent
 
 
-def _send_one(delivery: Delivery, renderers: dict) -> None:
-    user = db.session.get(User, delivery.user_id)
-    if delivery.event_id not in renderers:  # one renderer per event: each language rendered once per job
-        event = db.session.execute(select(OutboxEvent).where(OutboxEvent.id == delivery.event_id)).scalar_one()
-        renderers[delivery.event_id] = Renderer(event)
-    message = renderers[delivery.event_id](user.locale)
-    if delivery.channel == "email":
-        if not user.email:
+def _send_one(row, renderers: dict, mailer: "channels.Mailer") -> None:
+    """Send one delivery (`row`: the delivery's keys and its recipient's address and language)."""
+    if row.event_id not in renderers:  # one renderer per event: each language rendered once per job
+        event = db.session.execute(select(OutboxEvent).where(OutboxEvent.id == row.event_id)).scalar_one()
+        renderers[row.event_id] = Renderer(event)
+    message = renderers[row.event_id](row.locale)
+    if row.channel == "email":
+        if not row.email:
             raise channels.PermanentError("no e-mail address")
-        channels.send_email(to=user.email, subject=message["subject"], text=message["text"],
-                            html=message["html"], message_id=delivery.message_id, locale=user.locale or "zh_CN")
-    elif delivery.channel == "sms":
-        channels.sms_provider().send(user.phone or "", f"【互助】{message['subject']}")
+        channels.send_email(to=row.email, subject=message["subject"], text=message["text"], html=message["html"],
+                            message_id=Delivery.message_id_of(row.community_id, row.event_id, row.user_id,
+                                                              row.channel),
+                            locale=row.locale or "zh_CN", mailer=mailer)
+    elif row.channel == "sms":
+        channels.sms_provider().send(row.phone or "", f"【互助】{message['subject']}")
     else:
-        raise channels.PermanentError(f"unknown channel {delivery.channel}")
+        raise channels.PermanentError(f"unknown channel {row.channel}")
 
 
 def _failed_attempt(delivery: Delivery, error: str, *, permanent: bool) -> None:
-    delivery.last_error = error[:500]
+    delivery.last_error, delivery.claimed_by = error[:500], None
     if permanent or delivery.attempts >= MAX_ATTEMPTS:
         delivery.status = "failed"
         _count_failure(delivery.community_id, +1)
@@ -329,14 +360,37 @@ def sweep() -> dict:
     for event_id in stale:
         enqueue_after_commit(fan_out, event_id, queue_name="notifications",
                              job_id=f"fanout-{current_tenant_id() or 0}-{event_id}")
-    # A 'sending' row this old was cut by a crash (no send takes minutes: SMTP has a timeout).
+    cut = take_back_dead_claims()
+    # The last resort: a 'sending' row this old was cut by a crash whoever holds it (no send takes minutes:
+    # SMTP has a timeout), for claims whose holder cannot be judged (no name, in-process, Redis unreadable).
     stale_sending = timedelta(seconds=current_app.config["DELIVERY_STALE_SECONDS"])
-    cut = db.session.execute(
+    cut += db.session.execute(
         update(Delivery).where(Delivery.status == "sending", Delivery.claimed_at <= now - stale_sending)
-        .values(status="pending").execution_options(synchronize_session=False)).rowcount
+        .values(status="pending", claimed_by=None).execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     due = enqueue_due_deliveries()
     return {"events": len(stale), "cut": cut, "due": due}
+
+
+def take_back_dead_claims() -> int:
+    """Deliveries left `sending` by a worker that is no longer alive go back to pending at once."""
+    holders = set(db.session.execute(
+        select(Delivery.claimed_by).where(Delivery.status == "sending", Delivery.claimed_by.is_not(None))
+        .distinct()).scalars())
+    dead = sorted(liveness.dead_holders(holders))
+    if not dead:
+        return 0
+    held = [Delivery.status == "sending", Delivery.claimed_by.in_(dead)]
+    ids = list(db.session.execute(select(Delivery.id).where(*held).order_by(Delivery.id)).scalars())
+    taken = db.session.execute(
+        update(Delivery).where(Delivery.id.in_(ids), *held)
+        .values(status="pending", claimed_by=None).execution_options(synchronize_session=False)).rowcount
+    logger.warning("took back %s deliveries held by dead worker(s) %s", taken, ", ".join(dead))
+    for start in range(0, len(ids), SEND_CHUNK):  # before any backlog: the person has waited long enough
+        chunk = ids[start:start + SEND_CHUNK]
+        enqueue_after_commit(send_deliveries, chunk, queue_name="notifications", at_front=True,
+                             job_id=f"reclaim-{current_tenant_id() or 0}-{chunk[0]}-{chunk[-1]}-{len(chunk)}")
+    return taken
 
 
 # --- reading --------------------------------------------------------------------------------------

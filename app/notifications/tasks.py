@@ -9,7 +9,7 @@ from jobs.scheduler import periodic
 
 logger = logging.getLogger(__name__)
 
-periodic("outbox_sweeper", every=timedelta(minutes=1), queue="notifications",
+periodic("outbox_sweeper", every=timedelta(minutes=1), queue="notifications", after_worker_loss=True,
          description=_l("Re-enqueue notifications left pending, retry due deliveries"))(sweep)
 
 
