@@ -22,12 +22,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
+from redis import Redis
 from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.pool import NullPool
 
 from app import create_app
 from app.core.extensions import db, limiter
 from tenants import clock as community_clock
+from tests import services
 from tests.factories import CommunityFactory, docking_world, member, token_for
 
 PG_URL = os.environ.get("TEST_DATABASE_URL") or None
@@ -397,3 +399,20 @@ def drain(app):
             run_in_process_jobs()
 
     return run
+
+
+# A redis-server of the test module's own (tests that stop and restart Redis, or run real workers against it).
+@pytest.fixture(scope="module")
+def _redis_process():
+    server = services.RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_server(_redis_process):
+    """The module's own redis-server (one port, so the app built for it stays built), running and empty."""
+    if not _redis_process.running:  # an earlier test stopped it
+        _redis_process.start()
+    Redis.from_url(_redis_process.url).flushall()
+    return _redis_process

@@ -22,23 +22,10 @@ from tenants.clock import utcnow
 from tenants.context import tenant_context
 from tests.conftest import PG_OWNER_URL
 from tests.factories import CommunityFactory, member, token_for
-from tests.services import RedisServer, WorkerProcess, wait_until
+from tests.services import WorkerProcess, wait_until
 
 MID = re.compile(r"<huzhu-(\d+)-(\d+)-(\d+)-email@huzhu>")
 ALIVE = 5  # seconds without a heartbeat before a worker counts as dead (15 in production)
-
-
-@pytest.fixture(scope="module")
-def _redis_process():
-    server = RedisServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def redis_server(_redis_process):
-    Redis.from_url(_redis_process.url).flushall()
-    return _redis_process
 
 
 @pytest.fixture

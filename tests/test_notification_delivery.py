@@ -15,27 +15,9 @@ from jobs.queues import enqueue_now
 from tenants.context import tenant_context
 from tests.conftest import PG_OWNER_URL
 from tests.factories import CommunityFactory, UserFactory, member, token_for
-from tests.services import RedisServer, WorkerProcess, wait_until
+from tests.services import WorkerProcess, wait_until
 
 MID = re.compile(r"<huzhu-(\d+)-(\d+)-(\d+)-email@huzhu>")
-
-
-@pytest.fixture(scope="module")
-def _redis_process():
-    server = RedisServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def redis_server(_redis_process):
-    """The module's own redis-server (one port, so the app built for it stays built), running and empty."""
-    from redis import Redis
-
-    if not _redis_process.running:  # an earlier test stopped it
-        _redis_process.start()
-    Redis.from_url(_redis_process.url).flushall()
-    return _redis_process
 
 
 @pytest.fixture

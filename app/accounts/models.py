@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core import search
@@ -15,7 +15,7 @@ from tenants.clock import utcnow
 logger = logging.getLogger(__name__)
 
 
-class User(UserMixin, db.Model):
+class User(search.NameAndPhoneKeys, UserMixin, db.Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
@@ -34,16 +34,6 @@ class User(UserMixin, db.Model):
     is_operator: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    @validates("name")
-    def _name_keys(self, _key, name):
-        self.name_initials, self.name_pinyin = search.initials(name), search.pinyin(name)
-        return name
-
-    @validates("phone")
-    def _phone_keys(self, _key, phone):
-        self.phone_tail = search.phone_tail(phone)
-        return phone
 
     # Flask-Login keys the session by the server-side session id, not the user id (see sessions).
     session_id = None  # type: str | None

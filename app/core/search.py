@@ -14,6 +14,7 @@ import unicodedata
 
 from marshmallow import Schema, fields
 from sqlalchemy import String, and_, or_
+from sqlalchemy.orm import validates
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,24 @@ MAX_QUERY = 100  # characters of a search that are looked at; a longer one is cu
 PICK_LIMIT = 20  # how many matches a picker shows at once
 _KEY_END = "~"  # sorts after every character a key holds ([a-z0-9])
 _ASCII_WORDS = re.compile(r"^[a-z ]+$")
+
+
+class NameKeys:
+    """A model whose `name` a picker finds: setting the name keeps `name_initials` and `name_pinyin`."""
+
+    @validates("name")
+    def _name_keys(self, _key, name):
+        self.name_initials, self.name_pinyin = initials(name), pinyin(name)
+        return name
+
+
+class NameAndPhoneKeys(NameKeys):
+    """The same, and the last four digits of `phone` in `phone_tail`."""
+
+    @validates("phone")
+    def _phone_keys(self, _key, phone):
+        self.phone_tail = phone_tail(phone)
+        return phone
 
 
 def key_column(length: int) -> String:

@@ -3,7 +3,7 @@ import logging
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import search
 from app.core.extensions import db
@@ -22,7 +22,7 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-class Resident(TenantScoped, db.Model):
+class Resident(search.NameAndPhoneKeys, TenantScoped, db.Model):
     """What the community knows about a resident that is not sensitive."""
 
     __tablename__ = "residents"
@@ -59,16 +59,6 @@ class Resident(TenantScoped, db.Model):
     @property
     def age(self) -> int | None:
         return age_on(self.birth_date, clock.today(self.community_id)) if self.birth_date else None
-
-    @validates("name")
-    def _name_keys(self, _key, name):
-        self.name_initials, self.name_pinyin = search.initials(name), search.pinyin(name)
-        return name
-
-    @validates("phone")
-    def _phone_keys(self, _key, phone):
-        self.phone_tail = search.phone_tail(phone)
-        return phone
 
 
 class SensitiveAttributes(TenantScoped, db.Model):

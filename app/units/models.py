@@ -3,7 +3,7 @@ import logging
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import search
 from app.core.extensions import db
@@ -17,7 +17,7 @@ UNIT_TYPES = ("central_body", "municipal_body", "district_body", "school", "shop
 UNIT_STATUSES = ("active", "suspended", "withdrawn")
 
 
-class Unit(TenantScoped, db.Model):
+class Unit(search.NameKeys, TenantScoped, db.Model):
     __tablename__ = "units"
     __tenant_table_args__ = (
         UniqueConstraint("community_id", "name"),
@@ -41,11 +41,6 @@ class Unit(TenantScoped, db.Model):
     joined_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-
-    @validates("name")
-    def _name_keys(self, _key, name):
-        self.name_initials, self.name_pinyin = search.initials(name), search.pinyin(name)
-        return name
 
     representatives: Mapped[list["UnitRepresentative"]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", back_populates="unit"
