@@ -101,6 +101,15 @@ def _need_parties(membership: Membership, needs) -> set[int]:
             or (n.resident_id and n.resident_id in held)}
 
 
+def _match_sides(membership: Membership, views) -> set[int]:
+    """_match_side for a list of match views (app/matching/disclosure, which carry their offer's unit_id) in at
+    most one query, not two per row."""
+    if membership.has_role(*STAFF):
+        return {v.id for v in views}
+    units = LOADERS["represented_units"](membership.user_id) if membership.has_role("unit") else set()
+    return {v.id for v in views if v.unit_id in units}
+
+
 def _meal_owner(membership: Membership, plan_or_order) -> bool:
     """Staff, or the account that acts for the resident the meal plan or order is for."""
     if membership.has_role(*STAFF):
@@ -196,6 +205,8 @@ def may_hold_api_tokens(user) -> bool:
 # A rule over a whole list, where the per-object rule would look one object up per row.
 BULK_RULES: dict[str, Callable] = {
     "needs.view": _need_parties,
+    "matches.answer": lambda membership, views: _match_sides(membership, views),
+    "matches.deliver": lambda membership, views: _match_sides(membership, views),
 }
 
 

@@ -61,8 +61,9 @@ def test_coordinator_journey_through_the_pages(app, world, drain, clock):
 
     assert f"/matches/{match_id}/confirm" in staff.get("/c/dock/matches").get_data(as_text=True)
     assert staff.post(f"/c/dock/matches/{match_id}/confirm").status_code == 302
-    assert f"/matches/{match_id}/deliver" in cook.get("/c/dock/matches").get_data(as_text=True)
-    # Tuesday's lunch cannot be delivered on Monday: the unit is told why and nothing moves.
+    listing = cook.get("/c/dock/matches").get_data(as_text=True)  # Monday: the list says from when, no button
+    assert f"/matches/{match_id}/deliver" not in listing and "起可标记为已送达" in listing
+    # Tuesday's lunch cannot be delivered on Monday: a form sent anyway is told why and nothing moves.
     early = cook.post(f"/c/dock/matches/{match_id}/deliver", follow_redirects=True).get_data(as_text=True)
     assert "2026-12-01" in early and "当天" in early
     with tenant_context(world["community"].id):
@@ -219,3 +220,33 @@ def test_the_batch_page_shows_its_querys_mistakes_at_the_fields_and_proposes_whe
     with tenant_context(world["community"].id):
         assert db.session.execute(select(Match.status)).scalars().all() == ["proposed"]
     db.session.rollback()
+
+
+def test_the_canteens_match_list_asks_once_and_offers_delivered_only_from_the_day(app, world, clock, count_sql,
+                                                                                   drain):
+    """The cook's list of matches: the same statements for 4 or 20 proposals (its buttons are decided for the
+    whole list, not per row), and a lunch confirmed for tomorrow says from when it can be marked delivered
+    instead of offering a button that would be refused."""
+    cook = browser_for(app, world["cook"])
+    _fill(world, 4)
+    drain()
+    with count_sql() as few:
+        assert cook.get("/c/dock/matches").status_code == 200
+    _fill(world, 16)
+    drain()
+    with count_sql() as many:
+        page = cook.get("/c/dock/matches").get_data(as_text=True)
+    assert page.count('/accept"') >= 5 and few() == many(), (few(), many())
+
+    with tenant_context(world["community"].id):
+        match = matching.propose(_need(world, title="明天的午饭"), world["offer"], actor_id=None)
+        matching.accept(match, actor_id=None)
+        matching.confirm(match, actor_id=None)
+        db.session.commit()
+        match_id = match.id
+    drain()
+    page = cook.get("/c/dock/matches").get_data(as_text=True)
+    assert f"/matches/{match_id}/deliver" not in page and "起可标记为已送达" in page.split("明天的午饭")[1][:3000]
+    clock(2026, 12, 1, 11)  # the day of the lunch (a new log-in: yesterday's session has ended)
+    page = browser_for(app, world["cook"]).get("/c/dock/matches").get_data(as_text=True)
+    assert f"/matches/{match_id}/deliver" in page

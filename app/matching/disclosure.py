@@ -19,9 +19,11 @@ from sqlalchemy.orm import aliased
 from app.core.extensions import db
 from app.matching.models import Match
 from app.needs.models import Need
+from app.needs.services import local_window
 from app.offers.models import Offer
 from app.residents.models import Resident
 from app.units.models import Unit
+from tenants import clock
 
 logger = logging.getLogger(__name__)
 
@@ -69,12 +71,18 @@ def _beneficiary(resident: Resident | None, need: Need, status: str, audience: s
     return shown
 
 
+def service_day_of(need: Need):
+    """The day the need is served, in the community's time (a unit marks it delivered from then on)."""
+    return local_window(need, clock.zone(need.community_id))[0].date()
+
+
 def match_view(match: Match, need: Need, offer: Offer, unit: Unit, resident: Resident | None,
                requesting_unit: Unit | None = None, *, audience: str) -> View:
     """The match as `audience` (STAFF or UNIT) may see it."""
     shown = View(id=match.id, need_id=match.need_id, offer_id=match.offer_id, occurrence=match.occurrence,
                  quantity=match.quantity, status=match.status, rating=match.rating, comment=match.comment,
                  created_at=match.created_at, offer_title=offer.title, unit_id=unit.id, unit_name=unit.name,
+                 service_on=(day := service_day_of(need)), due=day <= clock.today(need.community_id),
                  need=_need(need, requesting_unit, audience),
                  beneficiary=_beneficiary(resident, need, match.status, audience))
     if audience == STAFF:

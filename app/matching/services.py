@@ -159,8 +159,7 @@ def confirm(match: Match, *, actor_id: int | None) -> Match:
 
 def service_day(match: Match, need: Need | None = None) -> date:
     """The day the match's service begins, in the community's time."""
-    need = need or needs.get_need(match.need_id)
-    return needs.local_window(need, clock.zone(need.community_id))[0].date()
+    return disclosure.service_day_of(need or needs.get_need(match.need_id))
 
 
 def deliver(match: Match, *, actor_id: int | None) -> Match:

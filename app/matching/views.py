@@ -19,7 +19,7 @@ from app.needs import views as need_pages
 from app.needs.models import Need
 from app.needs.services import names_of as names_of_needs
 from app.offers.services import offers_with_units
-from app.permissions import can, found, is_staff, require
+from app.permissions import can, found, is_staff, openable, require
 from app.referrals import services as referrals
 from app.sections import section
 from app.units.services import units_of_user
@@ -50,7 +50,8 @@ def index():
         abort(403)
     shown = disclosure.match_views(LIVE_STATUSES, audience=_audience(), unit_ids=unit_ids, limit=300)
     groups = {status: [v for v in shown if v.status == status] for status in LIVE_STATUSES}
-    return render_template("matches/index.html", groups=groups, staff=staff)
+    return render_template("matches/index.html", groups=groups, staff=staff,
+                           may=openable("matches.answer", shown))
 
 
 @bp.get("/matches/<int:match_id>")
