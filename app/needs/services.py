@@ -26,6 +26,12 @@ from tenants import clock
 logger = logging.getLogger(__name__)
 
 MEAL_HOURS = {"breakfast": (time(7), time(9)), "lunch": (time(11), time(13)), "dinner": (time(17), time(19))}
+
+
+def next_meal_day(slot: str, tz):
+    """The first day whose `slot` is still to come in the community's time: today, or tomorrow once it is over."""
+    now = clock.utcnow().astimezone(tz)
+    return now.date() if now.time() < MEAL_HOURS[slot][1] else now.date() + timedelta(days=1)
 # Which moves a person may make by hand; matching moves needs through matched and in_service itself.
 MOVES = {
     "submitted": {"triaged", "cancelled", "unmet"},

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app import history, sections
 from app.accounts import services as accounts
 from app.core.fields import as_id
-from app.core.kinds import KINDS, MEAL_SLOTS
+from app.core.kinds import KIND_LABELS, KINDS, MEAL_SLOTS
 from app.core.vocabulary import NEED_STATUS_LABELS, labels
 from app.lifecycle import PageForm, read_form, redirect_refusals_to
 from app.needs import schemas, services
@@ -154,11 +154,16 @@ def create():
     resident_choices, unit_choices, staff = _choices()
     kind = request.args.get("kind")
     if request.method == "GET" and kind not in KINDS:
-        return render_template("needs/kind.html",
+        # Sent without a choice (the form has no browser check: its message is ours, in the reader's language).
+        error = _("Choose the kind of help.") if "kind" in request.args else None
+        return render_template("needs/kind.html", error=error,
                                keep={key: request.args[key] for key in ("resident_id", "unit_id")
-                                     if request.args.get(key)})
+                                     if request.args.get(key)}), 422 if error else 200
+    # A meal starts as the next lunch still to come (tomorrow's once today's is over), and a request asked by a
+    # resident needs no typed title: the kind's name is one until they write their own.
     initial = {"kind": "meal", "slot": "lunch", "urgency": "normal", "quantity": "1",
-               "day": clock.today().isoformat(), "resident_id": "",
+               "day": services.next_meal_day("lunch", clock.zone()).isoformat(), "resident_id": "",
+               "title": "" if staff or kind not in KIND_LABELS else str(KIND_LABELS[kind]),
                "unit_id": str(unit_choices[0].id) if unit_choices and not resident_choices and not staff else ""}
     if request.method == "GET":
         initial |= {key: request.args[key].strip() for key in _INPUTS if key in request.args}
