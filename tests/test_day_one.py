@@ -22,3 +22,10 @@ def test_a_unit_is_not_offered_a_profile_it_does_not_have(app, world):
     assert "/c/dock/residents/" not in unit_page
     resident_page = browser_for(app, world["grandma"]).get("/c/dock/home/resident").get_data(as_text=True)
     assert "/c/dock/residents/" in resident_page and "/c/dock/notifications/" in resident_page
+
+
+def test_a_health_check_request_is_not_explained_with_meal_examples(app, world):
+    page = browser_for(app, world["coordinator"]).get("/c/dock/needs/new?kind=health").get_data(as_text=True)
+    assert "午饭送餐上门" not in page and "为谁" in page
+    assert "午饭送餐上门" in browser_for(app, world["coordinator"]).get("/c/dock/needs/new?kind=meal").get_data(
+        as_text=True)
