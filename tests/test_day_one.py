@@ -29,3 +29,9 @@ def test_a_health_check_request_is_not_explained_with_meal_examples(app, world):
     assert "午饭送餐上门" not in page and "为谁" in page
     assert "午饭送餐上门" in browser_for(app, world["coordinator"]).get("/c/dock/needs/new?kind=meal").get_data(
         as_text=True)
+
+
+def test_the_residents_meal_button_also_leads_to_a_weekly_plan(app, world):
+    home = browser_for(app, world["grandma"]).get("/c/dock/home/resident").get_data(as_text=True)
+    assert "每周都要订餐？申请长期助餐" in home and 'href="/c/dock/meals/plans/new"' in home
+    assert browser_for(app, world["grandma"]).get("/c/dock/meals/plans/new").status_code == 200
