@@ -19,7 +19,7 @@ from app.offers.models import OfferOccurrence
 from app.residents import services as residents
 from app.residents.models import AuditEvent
 from tenants.context import tenant_context
-from tests.factories import Browser, CommunityFactory, canteen_lunch, member, token_for
+from tests.factories import Browser, CommunityFactory, browser_for, canteen_lunch, member, token_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
@@ -673,3 +673,12 @@ def test_skipping_a_one_off_meal_before_the_cutoff_cancels_its_need_and_frees_it
     body = client.get(f"/api/v1/c/meal/meals/canteens/{world['canteen']}/manifest?day=2026-12-02",
                       headers=token_for(client, world["cook"])).get_json()
     assert body["total"] == 0
+
+
+def test_a_meal_past_its_cutoff_says_why_it_can_no_longer_be_skipped(app, world, clock):
+    with tenant_context(world["community"].id):
+        _plan(world)
+        db.session.commit()
+    clock(2026, 11, 30, 17, 1)  # Tuesday's orders closed at 17:00 on Monday; Wednesday's are still open
+    page = browser_for(app, world["family"]).get("/c/meal/meals/").get_data(as_text=True)
+    assert page.count("已过截止时间：如需变动请联系社区办公室") == 1 and "跳过这一餐" in page
