@@ -205,8 +205,8 @@ def may_hold_api_tokens(user) -> bool:
 # A rule over a whole list, where the per-object rule would look one object up per row.
 BULK_RULES: dict[str, Callable] = {
     "needs.view": _need_parties,
-    "matches.answer": lambda membership, views: _match_sides(membership, views),
-    "matches.deliver": lambda membership, views: _match_sides(membership, views),
+    "matches.answer": _match_sides,
+    "matches.deliver": _match_sides,
 }
 
 
