@@ -29,3 +29,12 @@ match_confirmed = _signals.signal("match-confirmed")
 
 # A match was marked delivered (sender: the Match; actor_id=): the one-off meal made from it is delivered (meals).
 match_delivered = _signals.signal("match-delivered")
+
+# A ballot closed and its result was computed, once (sender: the Ballot; subject_type=, subject_id=,
+# outcome= "approved" | "rejected" | "no_quorum" | "vetoed", result= the stored result dict): the subject's
+# domain acts on it (an application is admitted or rejected).
+ballot_closed = _signals.signal("ballot-closed")
+
+# A unit's status changed (sender: the Unit; old=, new=, actor_id=, note=): a withdrawn or suspended unit's
+# open offers are closed (offers).
+unit_status_changed = _signals.signal("unit-status-changed")
