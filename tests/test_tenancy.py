@@ -5,7 +5,7 @@ it takes an object id this file does not know yet, and then the suite fails and 
 """
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.announcements import services as announcements
+from app.ballots import services as ballots
 from app.core.extensions import db
 from app.matching import services as matching
 from app.meals import services as meals
@@ -98,7 +99,14 @@ def _world(slug: str, marker: str) -> dict:
         db.session.commit()
         token, _secret = accounts.create_token(admin, marker)
         db.session.commit()
-        return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
+        ballot = ballots.create(subject_type="question", subject_id=None, title=f"{marker} 表决",
+                                body=f"{marker} 说明",
+                                closes_at=datetime(2026, 12, 8, 18, tzinfo=ZoneInfo("Asia/Shanghai")),
+                                electorate={"roles": ["admin"], "user_ids": [other.id]}, veto_limit=2,
+                                actor_id=admin.id)
+        ballots.vote(ballot, other.id, ["yes"])
+        db.session.commit()
+        return {"ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
                 "plan_id": plan.id, "order_id": order_id, "export_id": export.id,
@@ -133,6 +141,7 @@ PARAMS = {
     "export_id": lambda b: b["export_id"],
     "public_works_id": lambda b: b["public_works_id"],
     "community_slug": lambda b: b["community"].slug,
+    "ballot_id": lambda b: b["ballot_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -162,6 +171,10 @@ JSON_BODIES = {
     "public_works_api.update_request": {"title": "改"},
     "public_works_api.move": {"to": "cancelled"},
     "public_works_api.progress": lambda b: {"lines": [{"id": str(b["public_works_line_id"]), "done": 1}]},
+    "ballots_api.create_ballot": {"title": "新表决", "closes_at": "2026-12-08T18:00:00+08:00", "roles": ["council"]},
+    "ballots_api.cast_vote": {"choices": ["yes"]},
+    "ballots_api.veto": {"reason": "理由"},
+    "ballots_api.paper_vote": lambda b: {"voter_id": str(b["other"].id), "choices": ["yes"]},
 }
 
 

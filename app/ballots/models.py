@@ -25,6 +25,7 @@ THRESHOLDS = ("majority", "two_thirds")
 STATUSES = ("draft", "open", "closed")
 OUTCOMES = ("approved", "rejected", "no_quorum", "vetoed")
 YES_NO = ("yes", "no", "abstain")
+ROLES_THAT_VOTE = ("council", "representative", "coordinator", "admin", "unit")  # the form's checkboxes
 
 
 def aware(value: datetime | None) -> datetime | None:

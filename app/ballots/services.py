@@ -136,6 +136,24 @@ def vetoes(ballot: Ballot) -> list[dict]:
     return [{"user_id": r[0], "name": r[1], "reason": r[2], "at": aware(r[3])} for r in rows]
 
 
+def veto_of(ballot: Ballot, user_id: int) -> BallotVeto | None:
+    return db.session.execute(select(BallotVeto).where(
+        BallotVeto.ballot_id == ballot.id, BallotVeto.user_id == user_id)).scalar_one_or_none()
+
+
+def user_names(user_ids) -> dict[int, str]:
+    ids = {i for i in user_ids if i}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+
+
+def user_name(user_id: int) -> str:
+    return user_names([user_id]).get(user_id, "")
+
+
+def no_results_yet() -> str:
+    return _("The result is shown once voting has closed.")
+
+
 def history_of(ballot: Ballot):
     return history.history_of(ballot)
 
