@@ -11,7 +11,14 @@ from flask_login import current_user
 from app.ballots import schemas, services
 from app.ballots.models import ROLES_THAT_VOTE, THRESHOLDS
 from app.ballots.vocabulary import (
-    OUTCOME_LABELS, STATUS_LABELS, SUBJECT_LABELS, THRESHOLD_LABELS, YES_NO_LABELS, option_label, rules_text)
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+    SUBJECT_LABELS,
+    THRESHOLD_LABELS,
+    YES_NO_LABELS,
+    option_label,
+    rules_text,
+)
 from app.lifecycle import PageForm, redirect_refusals_to
 from app.permissions import can, found, require
 from app.sections import digest, section
