@@ -191,3 +191,30 @@ def test_the_create_form_opens_a_question_and_tells_mistakes_beside_the_fields(a
     page = council.get(good.headers["Location"]).get_data(as_text=True)
     assert "最多选择2项。" in page and 'type="checkbox" name="choices"' in page
     assert browser_for(app, world["resident"]).get(f"{PAGES}/new").status_code == 403
+
+
+@pytest.mark.parametrize("kind", ["index", "show"])
+def test_the_pages_send_the_same_queries_for_few_and_many(app, world, count_sql, kind, clock):
+    """More ballots on the list, more voters (with votes) on a ballot's page: the same statements."""
+    staff = browser_for(app, world["staff"])
+    counted = []
+    for n in (2, 12):
+        voters = [member(world["community"], "representative", name=f"代表{n}-{i}") for i in range(n)]
+        with tenant_context(world["community"].id):
+            for i in range(n):
+                last = ballots.create(subject_type="question", subject_id=None, title=f"议题{n}-{i}",
+                                      closes_at=datetime(2026, 12, 8, 18, tzinfo=TZ), actor_id=world["staff"].id,
+                                      electorate={"roles": ["representative", "council"]})
+                for voter in voters:
+                    ballots.vote(last, voter.id, ["yes"])
+                ballots.record_paper_vote(last, world["rep"].id, ["no"], actor_id=world["staff"].id)
+                if i == 0:
+                    ballots.close(last)
+            db.session.commit()
+            last_id = last.id
+        url = PAGES + "/" if kind == "index" else f"{PAGES}/{last_id}"
+        staff.get(url)
+        with count_sql() as statements:
+            assert staff.get(url).status_code == 200
+        counted.append(statements())
+    assert counted[0] == counted[1], counted

@@ -86,6 +86,15 @@ def closing_within(hours: int = 24, *, now: datetime | None = None) -> list[Ball
         .order_by(Ballot.closes_at, Ballot.id)).scalars())
 
 
+def counts(*, now: datetime | None = None) -> dict:
+    """The digest's figures: ballots open, and those of them closing within a day (one query)."""
+    now = now or utcnow()
+    open_, closing = db.session.execute(select(
+        func.count(), func.count().filter(Ballot.closes_at <= now + timedelta(hours=24)))
+        .where(Ballot.status == "open")).one()
+    return {"ballots_open": int(open_), "ballots_closing": int(closing)}
+
+
 def electors(ballot: Ballot) -> list[dict]:
     """The frozen electorate with names and participation (staff's page; one query)."""
     rows = db.session.execute(

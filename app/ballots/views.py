@@ -62,8 +62,7 @@ def _today():
 
 @digest
 def _digest_counts():
-    return {"ballots_open": len(services.list_ballots(status="open", limit=1000)),
-            "ballots_closing": len(services.closing_within(24))}
+    return services.counts()
 
 
 # --- the list and the form ------------------------------------------------------------------------
