@@ -184,6 +184,10 @@ RULES: dict[str, set[str] | Callable] = {
     # Public works requests to municipal departments: staff file and follow them; the council sees them.
     "public_works.view": STAFF | {"council"},
     "public_works.manage": STAFF,
+    # The council (理事会) and the resident representatives (民意代表): every member sees who they are; the
+    # community admin appoints them and ends their terms.
+    "council.view": EVERYONE,
+    "council.manage": {"admin"},
 }
 
 
