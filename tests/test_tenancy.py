@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.accounts import services as accounts
 from app.announcements import services as announcements
 from app.core.extensions import db
+from app.council import services as council
 from app.matching import services as matching
 from app.meals import services as meals
 from app.meals.models import MealOrder
@@ -98,12 +99,19 @@ def _world(slug: str, marker: str) -> dict:
         db.session.commit()
         token, _secret = accounts.create_token(admin, marker)
         db.session.commit()
+        chair = member(community, "resident", name=f"{marker} 理事长")
+        voice = member(community, "resident", name=f"{marker} 民意代表")
+        seat = council.appoint({"user_id": chair.id, "position": "chair", "term_start": date(2026, 11, 1),
+                                "term_end": None, "note": f"{marker} 当选"}, actor_id=admin.id)
+        council.appoint_representative(voice.id)
+        db.session.commit()
         return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
                 "plan_id": plan.id, "order_id": order_id, "export_id": export.id,
                 "public_works_id": works.id, "public_works_line_id": works.lines[0].id,
-                "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
+                "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
+                "seat_id": seat.id}
 
 
 @pytest.fixture
@@ -133,6 +141,7 @@ PARAMS = {
     "export_id": lambda b: b["export_id"],
     "public_works_id": lambda b: b["public_works_id"],
     "community_slug": lambda b: b["community"].slug,
+    "seat_id": lambda b: b["seat_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -162,6 +171,10 @@ JSON_BODIES = {
     "public_works_api.update_request": {"title": "改"},
     "public_works_api.move": {"to": "cancelled"},
     "public_works_api.progress": lambda b: {"lines": [{"id": str(b["public_works_line_id"]), "done": 1}]},
+    "council_api.end_term": {"note": "改"},
+    "council_api.appoint": lambda b: {"user_id": str(b["other"].id), "position": "member",
+                                      "term_start": "2026-12-01"},
+    "council_api.appoint_representative": lambda b: {"user_id": str(b["other"].id)},
 }
 
 
