@@ -203,6 +203,10 @@ RULES: dict[str, set[str] | Callable] = {
     "ballots.create": STAFF | {"council"},
     "ballots.record_paper": STAFF,
     "ballots.see_all": STAFF | {"council"},
+    # The council (理事会) and the resident representatives (民意代表): every member sees who they are; the
+    # community admin appoints them and ends their terms.
+    "council.view": EVERYONE,
+    "council.manage": {"admin"},
 }
 
 

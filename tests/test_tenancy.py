@@ -15,6 +15,7 @@ from app.accounts import services as accounts
 from app.announcements import services as announcements
 from app.ballots import services as ballots
 from app.core.extensions import db
+from app.council import services as council
 from app.matching import services as matching
 from app.meals import services as meals
 from app.meals.models import MealOrder
@@ -106,12 +107,19 @@ def _world(slug: str, marker: str) -> dict:
                                 actor_id=admin.id)
         ballots.vote(ballot, other.id, ["yes"])
         db.session.commit()
-        return {"ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
+        chair = member(community, "resident", name=f"{marker} 理事长")
+        voice = member(community, "resident", name=f"{marker} 民意代表")
+        seat = council.appoint({"user_id": chair.id, "position": "chair", "term_start": date(2026, 11, 1),
+                                "term_end": None, "note": f"{marker} 当选"}, actor_id=admin.id)
+        council.appoint_representative(voice.id)
+        db.session.commit()
+        return {"seat_id": seat.id, "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
                 "plan_id": plan.id, "order_id": order_id, "export_id": export.id,
                 "public_works_id": works.id, "public_works_line_id": works.lines[0].id,
-                "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
+                "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
+                "seat_id": seat.id}
 
 
 @pytest.fixture
@@ -142,6 +150,7 @@ PARAMS = {
     "public_works_id": lambda b: b["public_works_id"],
     "community_slug": lambda b: b["community"].slug,
     "ballot_id": lambda b: b["ballot_id"],
+    "seat_id": lambda b: b["seat_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -175,6 +184,10 @@ JSON_BODIES = {
     "ballots_api.cast_vote": {"choices": ["yes"]},
     "ballots_api.veto": {"reason": "理由"},
     "ballots_api.paper_vote": lambda b: {"voter_id": str(b["other"].id), "choices": ["yes"]},
+    "council_api.end_term": {"note": "改"},
+    "council_api.appoint": lambda b: {"user_id": str(b["other"].id), "position": "member",
+                                      "term_start": "2026-12-01"},
+    "council_api.appoint_representative": lambda b: {"user_id": str(b["other"].id)},
 }
 
 
