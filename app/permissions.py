@@ -119,6 +119,16 @@ def _meal_owner(membership: Membership, plan_or_order) -> bool:
     return _own_resident(membership, _load("resident", plan_or_order.resident_id))
 
 
+def _ballot_party(membership: Membership, ballot) -> bool:
+    """Staff, the council, a member of the ballot's frozen electorate (excluded ones too: they see why), or one
+    of its owners (the applicant)."""
+    if membership.has_role(*STAFF, "council"):
+        return True
+    if ballot is None:
+        return False
+    return membership.user_id in (ballot.owner_ids or []) or ballot.elector(membership.user_id) is not None
+
+
 RULES: dict[str, set[str] | Callable] = {
     "community.view": EVERYONE,
     # Each role's home page (app/home): staff the community's overview, a unit its desk, a council member or a
@@ -188,6 +198,15 @@ RULES: dict[str, set[str] | Callable] = {
     # applicant, not yet a member, follows their own through app/applications (ownership, not a role).
     "applications.review": {"council"} | STAFF,
     "applications.rules": {"admin"},
+    # Ballots (app/ballots): anyone lists the ballots they are in; the electorate, the council, staff and the
+    # subject's owners see one; staff and the council put a free question to a vote; staff record paper votes.
+    "ballots.list": EVERYONE,
+    "ballots.view": _ballot_party,
+    "ballots.vote": _ballot_party,
+    "ballots.veto": {"representative"},
+    "ballots.create": STAFF | {"council"},
+    "ballots.record_paper": STAFF,
+    "ballots.see_all": STAFF | {"council"},
 }
 
 

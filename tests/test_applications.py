@@ -511,3 +511,81 @@ def test_the_api_applies_lists_and_reviews(app, world):
                       headers=token_for(app.test_client(), world["staff"])).status_code == 422
     spec = public.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/c/{slug}/applications/{application_id}/resubmit" in spec["paths"]
+
+
+# --- with the ballot engine -------------------------------------------------------------------------
+
+def test_the_council_opens_the_vote_the_electorate_decides_and_the_unit_is_admitted(app, world, drain):
+    from app.ballots import services as ballots
+
+    with in_community(world):
+        services.save_rules({"ballot_days": 5, "quorum_pct": 50, "threshold": "two_thirds", "veto_limit": 2},
+                            actor_id=world["staff"].id)
+        db.session.commit()
+    assert apply_page(app.test_client()).status_code == 302
+    application_id = the_application(world).id
+    council = browser_for(app, world["council"])
+    detail = f"/c/{SLUG}/applications/{application_id}"
+    assert council.post(f"{detail}/take").status_code == 302
+    assert council.post(f"{detail}/ballot").status_code == 302
+    application = the_application(world)
+    assert application.status == "ballot"
+    with in_community(world):
+        ballot = ballots.get(application.ballot_id)
+        assert (ballot.subject_type, ballot.subject_id, ballot.status) == ("application", application_id, "open")
+        assert (ballot.quorum_pct, ballot.threshold, ballot.veto_limit) == (50, "two_thirds", 2)
+        assert ballot.owner_ids == [application.applicant_id]
+        assert "蓝山便利店" in ballot.title
+        for voter in ("council", "rep"):
+            ballots.vote(ballot, world[voter].id, ["yes"])
+        db.session.commit()
+    # The applicant cannot withdraw during the vote.
+    browser = browser_for(app, "13800138000", NEW_PASSWORD)
+    browser.get(f"{JOIN}/mine/{application_id}")
+    assert browser.post(f"{JOIN}/mine/{application_id}/withdraw").status_code == 302
+    assert the_application(world).status == "ballot"
+    with in_community(world):
+        assert ballots.close(ballots.get(application.ballot_id))
+        assert not ballots.close(ballots.get(application.ballot_id))  # the job run twice
+        db.session.commit()
+    application = the_application(world)
+    assert application.status == "admitted" and application.ballot_result["outcome"] == "approved"
+    with in_community(world):
+        assert db.session.execute(select(func.count(Unit.id))).scalar_one() == 1
+    drain()
+    home = browser.client.get(f"/c/{SLUG}/", follow_redirects=True)
+    assert "蓝山便利店" in home.get_data(as_text=True)
+
+
+def test_representatives_veto_with_reasons_the_council_reads(app, world):
+    from app.ballots import services as ballots
+
+    second = member(world["community"], "representative", name="周代表")
+    with in_community(world):
+        services.save_rules({"veto_limit": 2, "veto_action": "return"}, actor_id=world["staff"].id)
+        application = services.apply(loaded(), user=None)
+        services.take(application, actor_id=world["council"].id)
+        ballot = services.open_ballot(application, actor_id=world["council"].id)
+        ballots.veto(ballot, world["rep"].id, "该店曾多次违规经营")
+        ballots.veto(ballot, second.id, "利用协会谋私")  # the limit: the vote closes at once
+        db.session.commit()
+        application_id = application.id
+    application = the_application(world)
+    assert application.status == "under_review"
+    page = browser_for(app, world["council"]).get(f"/c/{SLUG}/applications/{application_id}").get_data(as_text=True)
+    assert "该店曾多次违规经营" in page and "利用协会谋私" in page
+
+
+def test_whoever_represents_the_same_unit_does_not_vote_on_it(world):
+    from app.ballots import services as ballots
+
+    with in_community(world):
+        old = units.create_unit({"name": "蓝山便利店", "type": "shop", "address": "旧址", "status": "withdrawn"})
+        units.add_representative(old, world["rep"].id)
+        db.session.flush()
+        application = services.apply(loaded(unit_name="蓝山便利店（新店）"), user=world["council"])
+        application.unit_name = "蓝山便利店"  # as if the council member applied for the same shop again
+        services.take(application, actor_id=world["staff"].id)
+        excluded = services.conflicted_members(application)
+        assert set(excluded) == {world["council"].id, world["rep"].id}
+        db.session.rollback()

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.announcements import services as announcements
+from app.applications import services as applications
+from app.applications.schemas import ApplicationIn
 from app.core.extensions import db
 from app.matching import services as matching
 from app.meals import services as meals
@@ -98,12 +100,21 @@ def _world(slug: str, marker: str) -> dict:
         db.session.commit()
         token, _secret = accounts.create_token(admin, marker)
         db.session.commit()
+        # A unit's application, made by the resident with their account, that the council asked about.
+        application = applications.apply(ApplicationIn().load({
+            "unit_name": f"{marker} 申请单位", "unit_type": "shop", "credit_code": "91350100M000100Y43",
+            "address": f"{marker} 街", "contact_name": f"{marker} 联系人", "contact_mobile": "13700000000",
+            "offers": ["meal"], "motivation": f"{marker} 理由", "consent": True}), user=other)
+        applications.take(application, actor_id=admin.id)
+        applications.ask(application, f"{marker} 请补充", actor_id=admin.id)
+        db.session.commit()
         return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
                 "plan_id": plan.id, "order_id": order_id, "export_id": export.id,
                 "public_works_id": works.id, "public_works_line_id": works.lines[0].id,
-                "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
+                "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
+                "application_id": application.id}
 
 
 @pytest.fixture
@@ -133,6 +144,7 @@ PARAMS = {
     "export_id": lambda b: b["export_id"],
     "public_works_id": lambda b: b["public_works_id"],
     "community_slug": lambda b: b["community"].slug,
+    "application_id": lambda b: b["application_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -162,6 +174,9 @@ JSON_BODIES = {
     "public_works_api.update_request": {"title": "改"},
     "public_works_api.move": {"to": "cancelled"},
     "public_works_api.progress": lambda b: {"lines": [{"id": str(b["public_works_line_id"]), "done": 1}]},
+    "applications_api.ask": {"message": "请补充"},
+    "applications_api.reject": {"reason": "不符合"},
+    "applications_api.resubmit": {"needs": "改"},
 }
 
 

@@ -13,6 +13,8 @@ from app.accounts import services as accounts
 from app.accounts.models import User
 from app.applications.models import DECIDED, PENDING, WAITING, AdmissionRules, UnitApplication
 from app.applications.vocabulary import STATUS_LABELS
+from app.ballots import services as ballots
+from app.ballots.models import Ballot
 from app.core import signals
 from app.core.extensions import db
 from app.core.pagination import keyset_page
@@ -321,9 +323,6 @@ def conflicted_members(application: UnitApplication) -> dict[int, str]:
 def open_ballot(application: UnitApplication, *, actor_id: int):
     """Put the admission to the vote of the council and the residents' representatives, by the community's
     admission rules; the applicant and whoever represents the same unit do not vote."""
-    # Imported here until the ballot engine exists on this branch (it sits below applications).
-    from app.ballots import services as ballots
-
     _check_move(application, "ballot")
     errors = _duplicates({"credit_code": application.credit_code, "unit_name": application.unit_name,
                           "address": application.address}, exclude_id=application.id)
@@ -354,11 +353,16 @@ def _on_ballot_closed(sender, *, subject_type: str = "", subject_id: int | None 
     application = get_application(int(subject_id))
     if application is None or application.status != "ballot":
         return  # told twice, or the application is gone: nothing more to do
-    application.ballot_result = dict(result or {})
+    reasons = _veto_reasons(sender, result)
+    application.ballot_result = {**(result or {}), "veto_reasons": reasons}
+    with force_locale("zh_CN"):  # the reasons are stored: in the community's language, whoever closed the vote
+        _follow_result(application, outcome, reasons, result)
+
+
+def _follow_result(application: UnitApplication, outcome: str, reasons: list[str], result: dict | None) -> None:
     if outcome == "approved":
         admit(application, actor_id=None)
     elif outcome == "vetoed":
-        reasons = _veto_reasons(result)
         if rules().veto_action == "return":
             note = _("Vetoed by residents' representatives: %(reasons)s", reasons="；".join(reasons) or "—")
             history.record(application, "under_review", actor_id=None, note=note)
@@ -378,9 +382,14 @@ def _on_ballot_closed(sender, *, subject_type: str = "", subject_id: int | None 
                 reason=(result or {}).get("reason") or _("The vote did not approve the admission."))
 
 
-def _veto_reasons(result: dict | None) -> list[str]:
-    vetoes = (result or {}).get("vetoes") or []
-    return [str(v.get("reason") if isinstance(v, dict) else v) for v in vetoes if v]
+def _veto_reasons(ballot, result: dict | None) -> list[str]:
+    """The reasons the representatives gave for their vetoes (the engine's result only counts them)."""
+    vetoes = ballots.vetoes(ballot) if isinstance(ballot, Ballot) else (result or {}).get("vetoes")
+    return [str(v.get("reason") if isinstance(v, dict) else v) for v in vetoes or [] if v]
+
+
+def veto_reasons_of(application: UnitApplication) -> list[str]:
+    return list((application.ballot_result or {}).get("veto_reasons") or [])
 
 
 signals.ballot_closed.connect(_on_ballot_closed)

@@ -178,7 +178,7 @@ def _render_detail(application, *, form: PageForm | None = None, which: str | No
         actors=accounts.user_names([c.actor_id for c in changes] + [application.reviewer_id]),
         errors=form.errors if form else {}, values=form.values if form else {}, form=which,
         moves={move for move, froms in services.MOVES.items() if application.status in froms},
-        ballot_url=_ballot_url(application), veto_reasons=services._veto_reasons(application.ballot_result))
+        ballot_url=_ballot_url(application), veto_reasons=services.veto_reasons_of(application))
 
 
 @bp.get("/applications/<int:application_id>")

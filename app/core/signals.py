@@ -38,3 +38,7 @@ ballot_closed = _signals.signal("ballot-closed")
 # A unit's status changed (sender: the Unit; old=, new=, actor_id=, note=): a withdrawn or suspended unit's
 # open offers are closed (offers).
 unit_status_changed = _signals.signal("unit-status-changed")
+
+# A coordinator recorded a paper vote on behalf of an electorate member (sender: the Ballot; voter_id=,
+# recorded_by_id=): the audit log keeps who typed whose vote in (residents' audit trail).
+paper_vote_recorded = _signals.signal("paper-vote-recorded")

@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, func, or_, select
 
 from app import permissions
 from app.accounts.models import User
-from app.core import search
+from app.core import search, signals
 from app.core.extensions import db
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed, text_problems
@@ -46,6 +46,12 @@ def _check_position(clean: dict, current: Resident | None = None) -> None:
 
 def audit(actor_id: int | None, action: str, resident_id: int | None, field: str = "") -> None:
     db.session.add(AuditEvent(actor_id=actor_id, action=action, resident_id=resident_id, field=field))
+
+
+@signals.paper_vote_recorded.connect
+def _audit_paper_vote(ballot, *, voter_id: int, recorded_by_id: int, **_ignored) -> None:
+    """A paper vote typed in by a coordinator is in the same access log as a look at sensitive data."""
+    audit(recorded_by_id, "paper_vote", None, field=f"ballot:{ballot.id}/user:{voter_id}"[:40])
 
 
 # --- profiles -------------------------------------------------------------------------------------

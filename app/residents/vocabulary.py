@@ -27,4 +27,5 @@ PURPOSE_LABELS = {"matching": _l("Eligibility, to match needs with offers"),
 ACTION_LABELS = {"read": _l("read"), "change": _l("changed"), "consent": _l("consent recorded"),
                  "withdraw": _l("consent withdrawn"), "export": _l("exported"),
                  "download": _l("export downloaded"),
-                 "deletion_request": _l("deletion requested"), "erase": _l("erased")}
+                 "deletion_request": _l("deletion requested"), "erase": _l("erased"),
+                 "paper_vote": _l("paper vote recorded")}
