@@ -574,18 +574,3 @@ def test_representatives_veto_with_reasons_the_council_reads(app, world):
     assert application.status == "under_review"
     page = browser_for(app, world["council"]).get(f"/c/{SLUG}/applications/{application_id}").get_data(as_text=True)
     assert "该店曾多次违规经营" in page and "利用协会谋私" in page
-
-
-def test_whoever_represents_the_same_unit_does_not_vote_on_it(world):
-    from app.ballots import services as ballots
-
-    with in_community(world):
-        old = units.create_unit({"name": "蓝山便利店", "type": "shop", "address": "旧址", "status": "withdrawn"})
-        units.add_representative(old, world["rep"].id)
-        db.session.flush()
-        application = services.apply(loaded(unit_name="蓝山便利店（新店）"), user=world["council"])
-        application.unit_name = "蓝山便利店"  # as if the council member applied for the same shop again
-        services.take(application, actor_id=world["staff"].id)
-        excluded = services.conflicted_members(application)
-        assert set(excluded) == {world["council"].id, world["rep"].id}
-        db.session.rollback()
