@@ -103,18 +103,19 @@ def test_a_unit_applies_its_contact_gets_an_account_and_follows_the_application(
         ("蓝山便利店", CODE, "13800138000")
     assert application.status == "submitted" and application.consent_at is not None
     assert application.offers == ["job", "meal"]
+    application_id = application.id
     user = db.session.get(User, application.applicant_id)
     assert (user.phone, user.name) == ("13800138000", "刘芳")
     # Logged in with the new account, the applicant follows it without being a member.
     page = client.get(f"{JOIN}/mine")
     assert page.status_code == 200 and "蓝山便利店" in page.get_data(as_text=True)
-    own = client.get(f"{JOIN}/mine/{application.id}")
+    own = client.get(f"{JOIN}/mine/{application_id}")
     assert own.status_code == 200 and "等待理事会" in own.get_data(as_text=True)
     with in_community(world):
         assert db.session.execute(select(Membership).where(Membership.user_id == user.id)).first() is None
         event = db.session.execute(select(OutboxEvent).where(OutboxEvent.event == "application.received")).scalar_one()
         assert event.audience == {"roles": ["admin", "coordinator", "council"]}
-        assert [c.to_status for c in services.history_of(application)] == ["submitted"]
+        assert [c.to_status for c in services.history_of(services.get_application(application_id))] == ["submitted"]
     # The mobile and the password are the log-in.
     assert browser_for(app, "13800138000", NEW_PASSWORD)
 
