@@ -194,6 +194,10 @@ RULES: dict[str, set[str] | Callable] = {
     # Public works requests to municipal departments: staff file and follow them; the council sees them.
     "public_works.view": STAFF | {"council"},
     "public_works.manage": STAFF,
+    # Units' applications to join: the council (and staff) review them; the admin sets the admission rules. The
+    # applicant, not yet a member, follows their own through app/applications (ownership, not a role).
+    "applications.review": {"council"} | STAFF,
+    "applications.rules": {"admin"},
     # Ballots (app/ballots): anyone lists the ballots they are in; the electorate, the council, staff and the
     # subject's owners see one; staff and the council put a free question to a vote; staff record paper votes.
     "ballots.list": EVERYONE,

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from app.accounts import services as accounts
 from app.announcements import services as announcements
 from app.ballots import services as ballots
+from app.applications import services as applications
+from app.applications.schemas import ApplicationIn
 from app.core.extensions import db
 from app.council import services as council
 from app.matching import services as matching
@@ -100,6 +102,14 @@ def _world(slug: str, marker: str) -> dict:
         db.session.commit()
         token, _secret = accounts.create_token(admin, marker)
         db.session.commit()
+        # A unit's application, made by the resident with their account, that the council asked about.
+        application = applications.apply(ApplicationIn().load({
+            "unit_name": f"{marker} 申请单位", "unit_type": "shop", "credit_code": "91350100M000100Y43",
+            "address": f"{marker} 街", "contact_name": f"{marker} 联系人", "contact_mobile": "13700000000",
+            "offers": ["meal"], "motivation": f"{marker} 理由", "consent": True}), user=other)
+        applications.take(application, actor_id=admin.id)
+        applications.ask(application, f"{marker} 请补充", actor_id=admin.id)
+        db.session.commit()
         ballot = ballots.create(subject_type="question", subject_id=None, title=f"{marker} 表决",
                                 body=f"{marker} 说明",
                                 closes_at=datetime(2026, 12, 8, 18, tzinfo=ZoneInfo("Asia/Shanghai")),
@@ -113,13 +123,13 @@ def _world(slug: str, marker: str) -> dict:
                                 "term_end": None, "note": f"{marker} 当选"}, actor_id=admin.id)
         council.appoint_representative(voice.id)
         db.session.commit()
-        return {"seat_id": seat.id, "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
+        return {"ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
                 "plan_id": plan.id, "order_id": order_id, "export_id": export.id,
                 "public_works_id": works.id, "public_works_line_id": works.lines[0].id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
-                "seat_id": seat.id}
+                "seat_id": seat.id, "application_id": application.id}
 
 
 @pytest.fixture
@@ -151,6 +161,7 @@ PARAMS = {
     "community_slug": lambda b: b["community"].slug,
     "ballot_id": lambda b: b["ballot_id"],
     "seat_id": lambda b: b["seat_id"],
+    "application_id": lambda b: b["application_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -188,6 +199,9 @@ JSON_BODIES = {
     "council_api.appoint": lambda b: {"user_id": str(b["other"].id), "position": "member",
                                       "term_start": "2026-12-01"},
     "council_api.appoint_representative": lambda b: {"user_id": str(b["other"].id)},
+    "applications_api.ask": {"message": "请补充"},
+    "applications_api.reject": {"reason": "不符合"},
+    "applications_api.resubmit": {"needs": "改"},
 }
 
 

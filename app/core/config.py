@@ -79,6 +79,10 @@ def load(overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH") or 5 * 1024 * 1024),
         "LOGIN_RATE_LIMIT_IP": os.environ.get("LOGIN_RATE_LIMIT_IP") or "20 per minute",
         "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT") or "5 per minute",
+        # Units' applications to join (the public form and its API): every attempt per address, the applications
+        # sent per mobile number.
+        "APPLY_RATE_LIMIT_IP": os.environ.get("APPLY_RATE_LIMIT_IP") or "10 per hour",
+        "APPLY_RATE_LIMIT_PHONE": os.environ.get("APPLY_RATE_LIMIT_PHONE") or "3 per day",
         "WTF_CSRF_CHECK_DEFAULT": False,  # checked in one before_request, which knows about bearer tokens
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh_CN",

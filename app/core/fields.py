@@ -236,3 +236,90 @@ class Yuan(fields.Field):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else f"{value / 100:.2f}"
+
+
+# The unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters of this alphabet (no I, O, S, V,
+# Z), the last one a check character computed from the first 17 with these weights (3^i mod 31).
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+CREDIT_CODE_LENGTH = 18
+
+
+def credit_code_check(first17: str) -> str:
+    """The check character of a credit code's first 17 characters (all of CREDIT_CODE_ALPHABET)."""
+    total = sum(CREDIT_CODE_ALPHABET.index(ch) * weight for ch, weight in zip(first17, CREDIT_CODE_WEIGHTS))
+    code = 31 - total % 31
+    return CREDIT_CODE_ALPHABET[0 if code == 31 else code]
+
+
+def credit_code_problem(text: str) -> str | None:
+    """What is wrong with an (upper-cased, stripped) credit code, in the reader's language; None when valid."""
+    if len(text) != CREDIT_CODE_LENGTH:
+        return _("A unified social credit code has 18 characters; this one has %(n)s.", n=len(text))
+    bad = [ch for ch in text if ch not in CREDIT_CODE_ALPHABET]
+    if bad:
+        return _("“%(ch)s” cannot be in a unified social credit code (only digits and capital letters other "
+                 "than I, O, S, V and Z).", ch=bad[0])
+    if credit_code_check(text[:17]) != text[17]:
+        return _("The last character (the check digit) does not match the others: check the code on the "
+                 "business licence again.")
+    return None
+
+
+class CreditCode(Text):
+    """A unified social credit code (统一社会信用代码): 18 characters, loaded in capitals (lower case is accepted),
+    spaces and hyphens ignored, the check digit verified per GB 32100-2015."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"description": "统一社会信用代码: 18 characters, check digit verified",
+                              "example": "91350100M000100Y43", **kwargs.get("metadata", {})}
+        super().__init__(strip=True, max_length=40, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        text = re.sub(r"[\s\-]", "", text).upper()
+        if not text:
+            raise ValidationError(_("This field is required."))
+        problem = credit_code_problem(text)
+        if problem:
+            raise ValidationError(problem)
+        return text
+
+
+def normalize_mobile(text: str) -> str:
+    """A mainland mobile number as people write it ("+86 138-0013-8000", "0086 13800138000") reduced to its
+    11 digits; what is not one comes back with only its separators removed."""
+    digits = re.sub(r"[\s\-()]", "", text or "")
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix):]
+            break
+    else:
+        if len(digits) == 13 and digits.startswith("86"):
+            digits = digits[2:]
+    return digits
+
+
+CN_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+class MobilePhone(Text):
+    """A mainland mobile number (11 digits starting with 13–19); "+86", spaces and hyphens are accepted and
+    removed, so it loads as the 11 digits (the form a log-in by phone takes)."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"description": "mainland mobile number, 11 digits", "example": "13800138000",
+                              **kwargs.get("metadata", {})}
+        super().__init__(strip=True, max_length=30, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = normalize_mobile(super()._deserialize(value, attr, data, **kwargs))
+        if not text:
+            raise ValidationError(_("This field is required."))
+        if not text.isascii() or not text.isdigit():
+            raise ValidationError(_("A mobile number has only digits (a +86 in front, spaces and hyphens are fine)."))
+        if len(text) != 11:
+            raise ValidationError(_("A mobile number has 11 digits; this one has %(n)s.", n=len(text)))
+        if not CN_MOBILE_RE.match(text):
+            raise ValidationError(_("A mainland mobile number starts with 13 to 19."))
+        return text
