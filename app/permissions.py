@@ -58,6 +58,11 @@ def _own_unit(membership: Membership, unit) -> bool:
     )
 
 
+def _unit_history(membership: Membership, unit) -> bool:
+    """A unit's dated status changes (the reasons of a yearly review): staff, the council, its own representatives."""
+    return membership.has_role("council") or _own_unit(membership, unit)
+
+
 def _represents(membership: Membership, unit_id: int | None) -> bool:
     if unit_id is None or not membership.has_role("unit"):
         return False
@@ -131,6 +136,7 @@ RULES: dict[str, set[str] | Callable] = {
     "units.create": STAFF,
     "units.edit": _own_unit,
     "units.change_status": STAFF,
+    "units.view_history": _unit_history,
     "units.delete": {"admin"},
     "units.import": STAFF,
     "units.export": STAFF | {"council"},
@@ -184,6 +190,9 @@ RULES: dict[str, set[str] | Callable] = {
     # Public works requests to municipal departments: staff file and follow them; the council sees them.
     "public_works.view": STAFF | {"council"},
     "public_works.manage": STAFF,
+    # The council's yearly review of the member units: the council runs it, the staff may too.
+    "reviews.view": {"council"} | STAFF,
+    "reviews.run": {"council"} | STAFF,
 }
 
 

@@ -27,6 +27,7 @@ from app.publicworks.schemas import PublicWorksProgressIn, PublicWorksRequestIn
 from app.referrals import services as referrals
 from app.residents import exports
 from app.residents import services as residents
+from app.reviews import services as reviews
 from app.units import services as units
 from app.units.models import UnitImport
 from jobs.queues import run_in_process_jobs
@@ -98,12 +99,16 @@ def _world(slug: str, marker: str) -> dict:
         db.session.commit()
         token, _secret = accounts.create_token(admin, marker)
         db.session.commit()
+        review = reviews.open_review(2026, actor_id=admin.id)  # the yearly review, with the unit as its one entry
+        db.session.commit()
+        review_id, entry_id = review.id, review.entries[0].id
         return {"community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
                 "plan_id": plan.id, "order_id": order_id, "export_id": export.id,
                 "public_works_id": works.id, "public_works_line_id": works.lines[0].id,
-                "member_id": membership_id, "import_id": batch.id, "token_id": token.id}
+                "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
+                "review_id": review_id, "entry_id": entry_id}
 
 
 @pytest.fixture
@@ -133,6 +138,8 @@ PARAMS = {
     "export_id": lambda b: b["export_id"],
     "public_works_id": lambda b: b["public_works_id"],
     "community_slug": lambda b: b["community"].slug,
+    "review_id": lambda b: b["review_id"],
+    "entry_id": lambda b: b["entry_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -162,6 +169,8 @@ JSON_BODIES = {
     "public_works_api.update_request": {"title": "改"},
     "public_works_api.move": {"to": "cancelled"},
     "public_works_api.progress": lambda b: {"lines": [{"id": str(b["public_works_line_id"]), "done": 1}]},
+    "reviews_api.open_review": {"year": 2025},
+    "reviews_api.decide": {"decision": "keep"},
 }
 
 

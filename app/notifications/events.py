@@ -20,6 +20,7 @@ CATEGORIES = {
     "account": _l("My account"),
     "work": _l("Today's work (staff)"),
     "matching": _l("Services for me or my unit"),
+    "governance": _l("The association: applications, ballots and reviews"),
 }
 
 
@@ -69,3 +70,5 @@ declare("referral.taken", "work")
 declare("referral.served", "work")
 declare("public_works.done", "work")
 declare("public_works.need_update", "matching")
+declare("review.warned", "governance")
+declare("review.dropped", "governance")
