@@ -374,3 +374,15 @@ def test_the_review_page_sends_as_many_statements_for_3_units_as_for_30(app, wor
     few = statements(2025)
     grow(27)
     assert statements(2026) == few
+
+
+def test_the_openapi_document_describes_the_review_endpoints(app):
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    paths = spec["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/c/{slug}/reviews"])
+    assert "409" in paths["/api/v1/c/{slug}/reviews"]["post"]["responses"]
+    for path in ("/api/v1/c/{slug}/reviews/{review_id}", "/api/v1/c/{slug}/reviews/{review_id}/close",
+                 "/api/v1/c/{slug}/reviews/{review_id}/entries/{entry_id}"):
+        assert path in paths, path
+    entry = spec["components"]["schemas"]["ReviewEntryOut"]["properties"]
+    assert entry["decision"]["enum"] == ["keep", "warn", "drop"] and "figures" in entry and "flagged" in entry

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 DECISION_LABELS = {"keep": _l("Keep"), "warn": _l("Warn"), "drop": _l("Drop (withdraw the unit)")}
 DECISION_DONE = {"keep": _l("Kept"), "warn": _l("Warned"), "drop": _l("Dropped")}
-REVIEW_STATUS_LABELS = {"open": _l("Open"), "closed": _l("Closed")}
+REVIEW_STATUS_LABELS = {"open": _l("Under review"), "closed": _l("Review closed")}
 
 
 def labels() -> dict:
