@@ -58,6 +58,11 @@ def _own_unit(membership: Membership, unit) -> bool:
     )
 
 
+def _unit_history(membership: Membership, unit) -> bool:
+    """A unit's dated status changes (the reasons of a yearly review): staff, the council, its own representatives."""
+    return membership.has_role("council") or _own_unit(membership, unit)
+
+
 def _represents(membership: Membership, unit_id: int | None) -> bool:
     if unit_id is None or not membership.has_role("unit"):
         return False
@@ -141,6 +146,7 @@ RULES: dict[str, set[str] | Callable] = {
     "units.create": STAFF,
     "units.edit": _own_unit,
     "units.change_status": STAFF,
+    "units.view_history": _unit_history,
     "units.delete": {"admin"},
     "units.import": STAFF,
     "units.export": STAFF | {"council"},
@@ -211,6 +217,9 @@ RULES: dict[str, set[str] | Callable] = {
     # community admin appoints them and ends their terms.
     "council.view": EVERYONE,
     "council.manage": {"admin"},
+    # The council's yearly review of the member units: the council runs it, the staff may too.
+    "reviews.view": {"council"} | STAFF,
+    "reviews.run": {"council"} | STAFF,
 }
 
 

@@ -31,6 +31,7 @@ from app.publicworks.schemas import PublicWorksProgressIn, PublicWorksRequestIn
 from app.referrals import services as referrals
 from app.residents import exports
 from app.residents import services as residents
+from app.reviews import services as reviews
 from app.units import services as units
 from app.units.models import UnitImport
 from jobs.queues import run_in_process_jobs
@@ -123,13 +124,16 @@ def _world(slug: str, marker: str) -> dict:
                                 "term_end": None, "note": f"{marker} 当选"}, actor_id=admin.id)
         council.appoint_representative(voice.id)
         db.session.commit()
+        review = reviews.open_review(2026, actor_id=admin.id)  # the yearly review, with the unit as its one entry
+        db.session.commit()
+        review_id, entry_id = review.id, review.entries[0].id
         return {"ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
                 "plan_id": plan.id, "order_id": order_id, "export_id": export.id,
                 "public_works_id": works.id, "public_works_line_id": works.lines[0].id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
-                "seat_id": seat.id, "application_id": application.id}
+                "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id}
 
 
 @pytest.fixture
@@ -162,6 +166,8 @@ PARAMS = {
     "ballot_id": lambda b: b["ballot_id"],
     "seat_id": lambda b: b["seat_id"],
     "application_id": lambda b: b["application_id"],
+    "review_id": lambda b: b["review_id"],
+    "entry_id": lambda b: b["entry_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -202,6 +208,8 @@ JSON_BODIES = {
     "applications_api.ask": {"message": "请补充"},
     "applications_api.reject": {"reason": "不符合"},
     "applications_api.resubmit": {"needs": "改"},
+    "reviews_api.open_review": {"year": 2025},
+    "reviews_api.decide": {"decision": "keep"},
 }
 
 

@@ -49,6 +49,28 @@ def update_offer(offer: Offer, data: dict) -> Offer:
     return offer
 
 
+OPEN_STATUSES = ("active", "paused")  # an ended offer is closed for good
+
+
+def close_offers_of_unit(unit_id: int) -> int:
+    """End every open offer of a unit (its offers close with it): nothing more is matched, booked or ordered
+    from them (matching and the meal table take only active offers); what is already confirmed stays as it
+    was and is served or cancelled by the staff. How many were closed."""
+    found = list(db.session.execute(select(Offer).where(Offer.unit_id == unit_id,
+                                                        Offer.status.in_(OPEN_STATUSES))).scalars())
+    for offer in found:
+        offer.status = "ended"
+    db.session.flush()
+    return len(found)
+
+
+@signals.unit_status_changed.connect
+def _unit_status_changed(unit, *, old: str, new: str, actor_id: int | None, note: str = "") -> None:
+    """A unit withdrawn (a drop of the yearly review, or the staff) or suspended closes its open offers."""
+    if new in ("withdrawn", "suspended"):
+        close_offers_of_unit(unit.id)
+
+
 def most_booked(offer: Offer) -> int:
     return db.session.execute(select(func.coalesce(func.max(OfferOccurrence.booked), 0))
                               .where(OfferOccurrence.offer_id == offer.id)).scalar_one()

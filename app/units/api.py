@@ -64,7 +64,7 @@ def update_unit(args, unit_id: int):
     """Change a unit; its own representative may change its name, address, contact and description."""
     unit = found(services.get_unit(unit_id), "units.edit")
     allowed = None if can("units.change_status") else REPRESENTATIVE_FIELDS
-    return services.update_unit(unit, args, allowed=allowed)
+    return services.update_unit(unit, args, allowed=allowed, actor_id=current_user.id)
 
 
 @blp.delete("/<int:unit_id>")

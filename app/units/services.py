@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from app import permissions
-from app.core import search
+from app import history, permissions
+from app.core import search, signals
 from app.core.extensions import db
 from app.core.pagination import keyset_page
 from app.core.validation import ValidationFailed
@@ -49,21 +49,46 @@ def create_unit(data: dict) -> Unit:
     return unit
 
 
-def update_unit(unit: Unit, clean: dict, *, allowed: set[str] | None = None) -> Unit:
-    """Change the fields UnitPatch loaded; `allowed` limits which (a representative's own unit)."""
+def update_unit(unit: Unit, clean: dict, *, allowed: set[str] | None = None, actor_id: int | None = None,
+                note: str = "") -> Unit:
+    """Change the fields UnitPatch loaded; `allowed` limits which (a representative's own unit). A new status
+    goes through `change_status`: dated, with who changed it (`actor_id`) and why (`note`)."""
     if allowed is not None and (forbidden := set(clean) - allowed):
         raise ValidationFailed({field: [_("You may not change this field.")] for field in sorted(forbidden)})
     if "name" in clean and clean["name"] != unit.name and _name_taken(clean["name"], unit.id):
         raise _duplicate_name()
-    old_status = unit.status
+    clean = dict(clean)
+    status = clean.pop("status", None)
     for key, value in clean.items():
         setattr(unit, key, value)
     if "name" in clean:
         unit.name_sort = sort_key(unit.name)
     db.session.flush()
-    if unit.status != old_status:
-        _tell_status(unit)
+    if status is not None:
+        change_status(unit, status, actor_id=actor_id, note=note)
     return unit
+
+
+def change_status(unit: Unit, to_status: str, *, actor_id: int | None, note: str = "", tell: bool = True) -> bool:
+    """Move a unit to a status (active, suspended, withdrawn): every change is a dated entry of its history
+    with who and why, never a field left to drift. The domains that follow units hear it through
+    `unit_status_changed` (offers close a withdrawn or suspended unit's open offers); with `tell` its
+    representatives and the staff are told (a caller with its own message, the yearly review, says False).
+    False when the unit already had that status."""
+    old = unit.status
+    if to_status == old:
+        return False
+    history.record(unit, to_status, actor_id=actor_id, note=note)
+    db.session.flush()
+    signals.unit_status_changed.send(unit, old=old, new=to_status, actor_id=actor_id, note=note)
+    if tell:
+        _tell_status(unit)
+    return True
+
+
+def status_history(unit: Unit):
+    """The unit's dated status changes, oldest first (who, from what, to what, why)."""
+    return history.history_of(unit)
 
 
 def _tell_status(unit: Unit) -> None:

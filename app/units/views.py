@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.accounts import services as accounts
 from app.lifecycle import PageForm, read_form, redirect_refusals_to
 from app.members import services as members
 from app.permissions import can, found, require
@@ -62,7 +63,10 @@ def detail(unit_id: int):
         matches, more = members.search_members(query)
         picked = {"values": {"user_id_q": query}, "member_matches": [
             members.pick_item(u) for u in matches if not unit.is_represented_by(u.id)], "more_members": more}
-    return render_template("units/detail.html", unit=unit, picker_open=bool(picked), **picked)
+    # The dated status changes (who, why: a yearly review's reason) for the staff, the council and the unit itself.
+    changes = services.status_history(unit) if can("units.view_history", unit) else []
+    return render_template("units/detail.html", unit=unit, picker_open=bool(picked), changes=changes,
+                           actors=accounts.user_names(c.actor_id for c in changes), **picked)
 
 
 @bp.route("/<int:unit_id>/edit", methods=["GET", "POST"])
@@ -72,7 +76,7 @@ def edit(unit_id: int):
     # Only the inputs this member may change are read; the others show the unit as stored.
     form = PageForm(schemas.UnitPatch(only=editable), initial={key: getattr(unit, key) for key in FORM_FIELDS})
     if form.valid:
-        services.update_unit(unit, form.data, allowed=editable)
+        services.update_unit(unit, form.data, allowed=editable, actor_id=current_user.id)
         flash(_("Saved."), "success")
         return redirect(url_for("units.detail", unit_id=unit.id))
     return render_template("units/form.html", unit=unit, values=form.values, errors=form.errors, editable=editable)
