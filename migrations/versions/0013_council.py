@@ -1,7 +1,7 @@
 """The council's seats: who sits in which position, for which term (ended terms kept as history).
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from tenants import rls
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Units' applications to join the association, and each community's admission rules.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ TENANT_TABLES = ("admission_rules", "unit_applications")
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
