@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.announcements import services as announcements
-from app.ballots import services as ballots
 from app.applications import services as applications
 from app.applications.schemas import ApplicationIn
+from app.ballots import services as ballots
 from app.core.extensions import db
 from app.council import services as council
 from app.matching import services as matching
