@@ -6,11 +6,16 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.applications.models import UnitApplication
+from app.ballots.models import Ballot
+from app.council.models import CouncilSeat
 from app.core.extensions import db
 from app.demo.data import demo_residents, demo_units
 from app.demo.loader import PASSWORD, demo_logins
 from app.publicworks.models import PublicWorksLine, PublicWorksRequest
+from app.reviews.models import Review
 from app.units.models import Unit, UnitRepresentative
+from tenants import clock
 from tenants.context import tenant_context
 from tenants.models import Community, Membership, MembershipRole, Street
 from tests.factories import Browser
@@ -85,6 +90,23 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     assert first["communities"] == 2 and first["streets"] == 1  # and its neighbour 槐树社区, of the same street
     assert first["public_works_requests"] == 5 and first["public_works_lines"] == 8
 
+    # The association's first period: 31 applications (28 admitted, 1 rejected with its reason, 2 pending), a
+    # council of six with positions, eight representatives, last year's review done.
+    with tenant_context(community.id):
+        by_status = dict(db.session.execute(select(UnitApplication.status, func.count())
+                                            .group_by(UnitApplication.status)).all())
+        rejected = db.session.execute(select(UnitApplication).where(UnitApplication.status == "rejected")).scalar_one()
+        positions = Counter(db.session.execute(select(CouncilSeat.position)).scalars())
+        last_review = db.session.execute(select(Review).where(Review.year == clock.today().year - 1)).scalar_one()
+        ballot = db.session.execute(select(Ballot).where(Ballot.status == "open")).scalar_one()
+        ballot_id, ballot_title = ballot.id, ballot.title
+    assert by_status == {"admitted": 28, "rejected": 1, "under_review": 1, "ballot": 1}
+    assert "推销理财产品" in rejected.decision_reason
+    assert positions == {"chair": 1, "vice_chair": 1, "secretary": 1, "member": 3}
+    assert first["roles"]["council"] == 6 and first["roles"]["representative"] == 8
+    assert last_review.status == "closed"
+    assert "顺心家政服务有限公司" in ballot_title
+
     # Again, this time printing the log-ins: nothing new is made.
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
@@ -112,6 +134,11 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
         assert password == PASSWORD
         response = app.test_client().post("/api/v1/auth/tokens", json={"email": login, "password": password})
         assert response.status_code == 201, (login, response.get_data(as_text=True))
+    # The demo's representative has the open ballot waiting for her vote.
+    voter = app.test_client()
+    Browser(voter).login("representative@demo.example", PASSWORD)
+    page = voter.get(f"/c/demo/ballots/{ballot_id}").get_data(as_text=True)
+    assert "顺心家政服务有限公司" in page and 'type="radio"' in page
     operator = app.test_client()
     Browser(operator).login("operator@huzhu.example", PASSWORD)
     assert operator.get("/platform/").status_code == 200

@@ -7,7 +7,7 @@ from werkzeug.security import generate_password_hash
 
 from app.accounts.models import User
 from app.core.extensions import db
-from app.demo import live
+from app.demo import governance, live
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
 from app.meals import services as meals
 from app.members import services as members
@@ -90,6 +90,9 @@ def load_demo() -> str:
                 _resident_profile(person, user.id, coordinator.id)
         _public_works(coordinator.id)
         db.session.commit()
+        council_ids, voter_ids = _governors(people)
+        governance.founding_period(council_ids)
+        db.session.commit()
     # The live day, with its notifications: what waits for people today.
     with tenant_context(community.id):
         live.local_offers()
@@ -104,6 +107,7 @@ def load_demo() -> str:
         live.escalated_need(coordinator.id)
         live.needs_of_the_day(coordinator.id, mother, neighbour.id)
         live.announcements_with_receipts(admin.id)
+        governance.pending_applications(_user, password_hash, council_ids, voter_ids)
         db.session.commit()
     run_in_process_jobs()  # without Redis, the notifications' fan-out and the street's follow-ups run now
     with tenant_context(community.id):
@@ -114,6 +118,19 @@ def load_demo() -> str:
     return (f"demo community '{SLUG}' ({NAME}, {STREET}): {total_units} units, {profiles} resident profiles, "
             + ", ".join(f"{n} {role}" for role, n in sorted(counts.items()))
             + f"; today: {waiting}; neighbour '{live.NEIGHBOUR_SLUG}' ({live.NEIGHBOUR_NAME}) in {STREET}")
+
+
+def _governors(people: list[dict]) -> tuple[list[int], list[int]]:
+    """The council's six (刘书记 chairs, 赵国华 is vice-chair, then the four others) and the members who have
+    already voted in the open ballot: the demo's representative 孙桂兰 has not."""
+    def user_id(login: str) -> int:
+        column = User.email if "@" in login else User.phone
+        return db.session.execute(select(User.id).where(column == login)).scalar_one()
+
+    council = [user_id(f"admin@{DOMAIN}"), user_id(f"council@{DOMAIN}")]
+    council += [user_id(p["phone"]) for p in people[:COUNCIL_EXTRA]]
+    voters = council[:3] + [user_id(p["phone"]) for p in people[COUNCIL_EXTRA:COUNCIL_EXTRA + 3]]
+    return council, voters
 
 
 def _resident_profile(person: dict, account_id: int, coordinator_id: int) -> None:
@@ -208,6 +225,8 @@ def demo_logins() -> list[tuple[str, str, str]]:
     resident = next(r for r in demo_residents(RESIDENTS) if r["elderly"])
     logins.append(("resident (elderly)", resident["phone"], PASSWORD))
     logins.append((f"family member ({live.MOTHER['name']}'s son)", live.FAMILY[0], PASSWORD))
+    logins.append((f"applicant ({governance.UNDER_REVIEW['unit_name']})", governance.UNDER_REVIEW["contact_mobile"],
+                   PASSWORD))
     logins.append((f"coordinator, {live.NEIGHBOUR_NAME} ({live.NEIGHBOUR_SLUG})", live.NEIGHBOUR_STAFF[0], PASSWORD))
     logins.append((f"unit, {live.NEIGHBOUR_NAME} ({live.NEIGHBOUR_UNIT[0]})", live.NEIGHBOUR_UNIT[4], PASSWORD))
     return logins
