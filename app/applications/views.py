@@ -166,9 +166,7 @@ def index():
 
 
 def _ballot_url(application):
-    if application.ballot_id and "ballots.detail" in current_app.view_functions:
-        return url_for("ballots.detail", ballot_id=application.ballot_id)
-    return None
+    return url_for("ballots.show", ballot_id=application.ballot_id) if application.ballot_id else None
 
 
 def _render_detail(application, *, form: PageForm | None = None, which: str | None = None):
