@@ -575,3 +575,17 @@ def test_representatives_veto_with_reasons_the_council_reads(app, world):
     assert application.status == "under_review"
     page = browser_for(app, world["council"]).get(f"/c/{SLUG}/applications/{application_id}").get_data(as_text=True)
     assert "该店曾多次违规经营" in page and "利用协会谋私" in page
+
+
+def test_an_api_caller_with_a_token_applies_with_their_account_and_a_session_alone_does_not(app, world):
+    visitor = member(CommunityFactory(slug="afar"), "unit", name="刘芳", phone="13800138000")
+    client = app.test_client()
+    headers = token_for(client, visitor)
+    response = client.post(API, json=body(password=None), headers=headers)
+    assert response.status_code == 201 and response.get_json()["applicant_id"] == str(visitor.id)
+    # A browser's session cookie is not enough (the endpoint takes no CSRF token): the mobile must log in first.
+    browser = browser_for(app, visitor)
+    again = browser.client.post(API, json=body(credit_code=CODE2, unit_name="另一家", contact_mobile="13900000011",
+                                               contact_email=visitor.email, password=None))
+    assert again.status_code == 422
+    assert {"contact_email", "password"} <= set(again.get_json()["error"]["fields"])
