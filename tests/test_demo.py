@@ -134,6 +134,13 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
         assert password == PASSWORD
         response = app.test_client().post("/api/v1/auth/tokens", json={"email": login, "password": password})
         assert response.status_code == 201, (login, response.get_data(as_text=True))
+    # The association's public pages show none of the demo residents' names or phones.
+    visitor = app.test_client()
+    public = "".join(visitor.get(f"/c/demo/{page}").get_data(as_text=True) for page in ("about", "join"))
+    assert "联合会" in public
+    for person in demo_residents(300):
+        assert person["phone"] not in public and person["name"] not in public, person["name"]
+
     # The demo's representative has the open ballot waiting for her vote.
     voter = app.test_client()
     Browser(voter).login("representative@demo.example", PASSWORD)
