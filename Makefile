@@ -58,6 +58,12 @@ bench-matching: translations
 bench-meals: translations
 	$(BIN)/python bench/meals.py
 
+# A ballot with 10,000 voters: votes through the API on gunicorn, then the closing job against one raw GROUP BY
+# (bench/README.md, "ballots").
+.PHONY: bench-ballots
+bench-ballots: translations
+	$(BIN)/python bench/ballots.py
+
 # Style (ruff) and the layers of the code (import-linter contracts in pyproject.toml).
 lint: install
 	$(BIN)/ruff check app tenants jobs tests bench

@@ -208,7 +208,7 @@ RULES: dict[str, set[str] | Callable] = {
     # subject's owners see one; staff and the council put a free question to a vote; staff record paper votes.
     "ballots.list": EVERYONE,
     "ballots.view": _ballot_party,
-    "ballots.vote": _ballot_party,
+    "ballots.vote": _ballot_party,  # and the service checks the frozen electorate (403 outside it or excluded)
     "ballots.veto": {"representative"},
     "ballots.create": STAFF | {"council"},
     "ballots.record_paper": STAFF,

@@ -138,7 +138,7 @@ def test_a_representative_votes_on_the_phone_page_and_changes_the_vote(app, worl
     assert rep.post(f"{url}/vote", data={"choices": "no"}).status_code == 302
     page = rep.get(url).get_data(as_text=True)
     assert "您已投票" in page and "反对" in page and "更改我的投票" in page
-    assert 'ballot-result' not in page  # no result panel before closing
+    assert 'id="result-h"' not in page  # no result before closing
     assert rep.post(f"{url}/vote", data={"choices": "yes"}).status_code == 302
     with tenant_context(world["community"].id):
         assert ballots.choices_of(ballots.get(ballot.id), world["rep"].id) == ["yes"]

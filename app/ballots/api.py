@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from app.ballots import schemas, services
 from app.core.apidoc import collection_schema
 from app.core.validation import Conflict
+from app.lifecycle import retry_when_locked
 from app.permissions import can, found, require
 from tenants.web import tenant_routes
 
@@ -64,6 +65,7 @@ def get_ballot(ballot_id: int):
 @blp.post("/<int:ballot_id>/votes")
 @blp.arguments(schemas.VoteIn)
 @blp.response(201, schemas.VoteOut)
+@retry_when_locked
 def cast_vote(args, ballot_id: int):
     """Cast my vote (an open ballot: change it until closing; a secret one: once, 409 after). 409 before
     opening or after closing, 403 outside the electorate or with a conflict of interest."""
@@ -75,6 +77,7 @@ def cast_vote(args, ballot_id: int):
 @blp.post("/<int:ballot_id>/veto")
 @blp.arguments(schemas.VetoIn)
 @blp.response(201, schemas.VetoCountOut)
+@retry_when_locked
 def veto(args, ballot_id: int):
     """A resident representative in the electorate vetoes, with a reason; at the ballot's limit of distinct
     vetoes it closes at once as vetoed."""
@@ -86,6 +89,7 @@ def veto(args, ballot_id: int):
 @blp.post("/<int:ballot_id>/paper-votes")
 @blp.arguments(schemas.PaperVoteIn)
 @blp.response(201, schemas.VoteOut)
+@retry_when_locked
 def paper_vote(args, ballot_id: int):
     """Staff record the paper vote of an electorate member without a phone (audited; 409 on a secret ballot)."""
     ballot = found(services.get(ballot_id), "ballots.record_paper")

@@ -80,7 +80,7 @@ def service_arguments(data: dict) -> dict:
 
 
 class VoteIn(Schema):
-    choices = fields.List(fields.String(validate=validate.Length(max=20)), required=True,
+    choices = fields.List(fields.String(validate=Length(max=20)), required=True,
                           validate=Length(min=1, max=20),
                           metadata={"description": "option keys: yes / no / abstain, or 1, 2, … of a list"})
 

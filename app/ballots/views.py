@@ -19,7 +19,7 @@ from app.ballots.vocabulary import (
     option_label,
     rules_text,
 )
-from app.lifecycle import PageForm, redirect_refusals_to
+from app.lifecycle import PageForm, redirect_refusals_to, retry_when_locked
 from app.permissions import can, found, require
 from app.sections import digest, section
 from tenants import clock
@@ -128,6 +128,7 @@ def show(ballot_id: int):
 
 
 @bp.post("/<int:ballot_id>/vote")
+@retry_when_locked
 def vote(ballot_id: int):
     """Cast (or change, on an open ballot) my vote: one answer, or up to N."""
     ballot = found(services.get(ballot_id), "ballots.view")
@@ -141,6 +142,7 @@ def vote(ballot_id: int):
 
 
 @bp.post("/<int:ballot_id>/veto")
+@retry_when_locked
 def veto(ballot_id: int):
     ballot = found(services.get(ballot_id), "ballots.veto")
     redirect_refusals_to(url_for("ballots.show", ballot_id=ballot_id))
@@ -153,6 +155,7 @@ def veto(ballot_id: int):
 
 
 @bp.post("/<int:ballot_id>/paper-votes")
+@retry_when_locked
 def paper_vote(ballot_id: int):
     """A coordinator types in the paper vote of a member without a phone."""
     ballot = found(services.get(ballot_id), "ballots.record_paper")
