@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.applications.models import UnitApplication
 from app.ballots.models import Ballot
-from app.council.models import CouncilSeat
 from app.core.extensions import db
+from app.council.models import CouncilSeat
 from app.demo.data import demo_residents, demo_units
 from app.demo.loader import PASSWORD, demo_logins
 from app.publicworks.models import PublicWorksLine, PublicWorksRequest
