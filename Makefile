@@ -15,7 +15,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-translations: install
+# The catalogue is compiled only when the .po changed, so two `make test` runs side by side (CI) never write
+# the .mo while the other reads it.
+CATALOGUE := app/translations/zh_CN/LC_MESSAGES/messages
+translations: install $(CATALOGUE).mo
+
+$(CATALOGUE).mo: $(CATALOGUE).po
 	$(BIN)/pybabel -q compile -f -d app/translations
 
 # After adding or changing interface strings: re-extract them, then translate the new entries in
