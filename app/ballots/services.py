@@ -9,7 +9,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, update
 
 from app import history
 from app.accounts.models import User
@@ -440,16 +440,29 @@ def tallies(ballot: Ballot) -> dict[str, int]:
     return counts
 
 
-def electorate_of(ballot: Ballot) -> tuple[int, int, list[int]]:
-    """(voters, excluded, every elector's user id) in one statement and one row, whatever the electorate's size
-    (the ids come as one comma-joined string: 10,000 rows of one integer each would cost more to fetch than to
-    count)."""
-    base, excluded, ids = db.session.execute(select(
+def electorate_of(ballot: Ballot) -> tuple[int, int]:
+    """(voters, excluded) in one statement and one row, whatever the electorate's size. Who they are is not read
+    here: the result's notification names the electorate (`ballot_electorate`) and the fan-out job pages it."""
+    base, excluded = db.session.execute(select(
         func.count().filter(BallotElector.excluded_reason.is_(None)),
-        func.count().filter(BallotElector.excluded_reason.is_not(None)),
-        func.aggregate_strings(cast(BallotElector.user_id, String), ","))
+        func.count().filter(BallotElector.excluded_reason.is_not(None)))
         .where(BallotElector.ballot_id == ballot.id)).one()
-    return int(base), int(excluded), [int(i) for i in ids.split(",")] if ids else []
+    return int(base), int(excluded)
+
+
+@notifications.audience("ballot_electorate")
+def _electorate_page(params: dict, after_user_id: int, limit: int) -> list[int]:
+    """The fan-out's page of a ballot's electorate: every elector (`with_excluded`: also those excluded, whom the
+    result tells too), or with `not_voted` only the voters without a participation row yet; ascending user ids."""
+    ballot_id = int(params["ballot_id"])
+    stmt = select(BallotElector.user_id).where(BallotElector.ballot_id == ballot_id,
+                                               BallotElector.user_id > after_user_id)
+    if not params.get("with_excluded", True):
+        stmt = stmt.where(BallotElector.excluded_reason.is_(None))
+    if params.get("not_voted"):
+        stmt = stmt.where(BallotElector.user_id.not_in(
+            select(BallotParticipation.user_id).where(BallotParticipation.ballot_id == ballot_id)))
+    return list(db.session.execute(stmt.order_by(BallotElector.user_id).limit(limit)).scalars())
 
 
 def compute_result(ballot: Ballot, *, vetoed: bool = False, electorate: tuple | None = None) -> dict:
@@ -457,7 +470,7 @@ def compute_result(ballot: Ballot, *, vetoed: bool = False, electorate: tuple | 
     electorate (`electorate_of`, unless the caller has it already), the tallies, and the participation count only
     where a voter may choose more than one option (else the tallies add up to the turnout: one option per voter,
     counted in the voter's transaction)."""
-    base, excluded, _ids = electorate or electorate_of(ballot)
+    base, excluded = electorate or electorate_of(ballot)
     counts = tallies(ballot)
     if ballot.max_choices == 1:
         turnout = sum(counts.values())
@@ -514,9 +527,13 @@ def close(ballot: Ballot, *, now: datetime | None = None) -> bool:
     db.session.flush()
     signals.ballot_closed.send(ballot, subject_type=ballot.subject_type, subject_id=ballot.subject_id,
                                outcome=result["outcome"], result=result)
-    audience = set(electorate[2]) | {int(u) for u in ballot.owner_ids or []}
-    if audience:
-        notifications.emit("ballot.result", audience=notifications.to_users(*audience),
+    # Every elector (the excluded too) and the ballot's owners hear the result: the row names the electorate,
+    # the fan-out job reads it page by page (it is frozen, so it is the same electorate then as now).
+    if sum(electorate) or ballot.owner_ids:
+        notifications.emit("ballot.result",
+                           audience=notifications.to_named("ballot_electorate", ballot_id=ballot.id,
+                                                           with_excluded=True, not_voted=False,
+                                                           user_ids=ballot.owner_ids or []),
                            payload=_payload(ballot, outcome=result["outcome"], turnout=result["turnout"],
                                             electorate=result["electorate"]))
     db.session.flush()
@@ -550,12 +567,12 @@ def remind_due(now: datetime | None = None) -> int:
                                      .values(reminded_at=now).execution_options(synchronize_session=False)).rowcount
         if claimed != 1:
             continue
-        missing = list(db.session.execute(select(BallotElector.user_id).where(
-            BallotElector.ballot_id == ballot.id, BallotElector.excluded_reason.is_(None),
-            BallotElector.user_id.not_in(select(BallotParticipation.user_id)
-                                         .where(BallotParticipation.ballot_id == ballot.id)))).scalars())
-        if missing:
-            notifications.emit("ballot.closing", audience=notifications.to_users(*missing),
+        # Is anyone still to vote (one row at most)? Who they are is read by the fan-out job, page by page, so
+        # someone who votes in between is not reminded.
+        if _electorate_page({"ballot_id": ballot.id, "with_excluded": False, "not_voted": True}, 0, 1):
+            notifications.emit("ballot.closing",
+                               audience=notifications.to_named("ballot_electorate", ballot_id=ballot.id,
+                                                               with_excluded=False, not_voted=True),
                                payload=_payload(ballot))
             sent += 1
     return sent

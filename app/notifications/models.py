@@ -20,10 +20,11 @@ class OutboxEvent(TenantOrPlatformScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    # Who hears it: {"user_ids": [...]} or {"roles": [...]} or {"all_members": true}.
+    # Who hears it: {"user_ids": [...]} or {"roles": [...]} or {"all_members": true}, or a named audience that a
+    # domain resolves at fan-out: {"named": "ballot_electorate", "params": {...}, "user_ids": [a few more]}.
     audience: Mapped[dict] = mapped_column(JSON, default=dict)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, done
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, done, failed
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
