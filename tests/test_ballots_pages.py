@@ -370,3 +370,17 @@ def test_the_history_starts_with_the_ballot_put_to_the_vote(app, world):
     page = browser_for(app, world["staff"]).get(f"{PAGES}/{ballot_id}").get_data(as_text=True)
     history = page.split('id="history-h"')[1].split("</ol>")[0]
     assert "已发起 · 陈协调" in history and "尚未开始" not in history
+
+
+def test_the_council_home_no_longer_waits_for_a_ballot_past_its_close(app, world, clock):
+    _open_question(world)
+    rep = browser_for(app, world["rep"])
+    assert "是否同意周六开放活动室？" in rep.get("/c/vote/home/council").get_data(as_text=True)
+    clock(2026, 12, 8, 18, 5)
+    answer = browser_for(app, world["rep"]).get("/c/vote/home/council")  # a week on: logged in again
+    assert answer.status_code == 200
+    home = answer.get_data(as_text=True)
+    waiting = "".join(part.split("</section>")[0] for part in home.split('id="home-ballots-h"')[1:])
+    assert "是否同意周六开放活动室？" not in waiting
+    with tenant_context(world["community"].id):
+        assert ballots.close_due() == 0

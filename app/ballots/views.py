@@ -52,12 +52,14 @@ def _council_data(context: dict) -> dict:
          data=_council_data)
 def _council_home():
     """The ballots the member may vote in and has not yet, soonest closing first."""
+    services.settle_due()  # one past its close is not waiting any more
     return _labels() | {"ballots": services.waiting_for(current_user.id, limit=10)}
 
 
 @section("ballots", page="today", order=40, template="ballots/_today.html", permission="ballots.record_paper")
 def _today():
     """Staff: ballots closing in the next 24 hours (paper votes to type in before then)."""
+    services.settle_due()
     return _labels() | {"ballots": services.closing_within(24)}
 
 
