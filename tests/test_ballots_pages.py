@@ -304,6 +304,8 @@ def test_the_vetoes_and_the_votes_use_the_full_width_colon(app, client, world):
     assert client.post(f"{API}/{ballot_id}/veto", json={"reason": "借互助做广告"}, headers=rep).status_code == 201
     page = browser_for(app, world["rep"]).get(f"{PAGES}/{ballot_id}").get_data(as_text=True)
     assert "李奶奶：借互助做广告" in page and "结果：被否决" in page and "李奶奶: " not in page
+    history = page.split('id="history-h"')[1].split("</ol>")[0]
+    assert "已结束 · 被否决" in history and "vetoed" not in history
 
 
 def test_the_free_question_form_tells_every_problem_at_once(app, client, world):
