@@ -172,7 +172,7 @@ def test_a_closed_ballot_page_shows_the_result_and_who_voted_what(app, world, cl
         url = f"{PAGES}/{ballot.id}"
     page = browser_for(app, world["rep2"]).get(url).get_data(as_text=True)
     assert "本人提出的申请" in page and "您不参加这次表决" in page
-    assert 'aria-live="polite"' in page and "通过" in page and "李奶奶: 赞成" in page
+    assert 'aria-live="polite"' in page and "通过" in page and "李奶奶：赞成" in page
 
 
 def test_the_create_form_opens_a_question_and_tells_mistakes_beside_the_fields(app, world):
@@ -218,3 +218,171 @@ def test_the_pages_send_the_same_queries_for_few_and_many(app, world, count_sql,
             assert staff.get(url).status_code == 200
         counted.append(statements())
     assert counted[0] == counted[1], counted
+
+
+def _open_question(world, **extra):
+    with tenant_context(world["community"].id):
+        ballot = ballots.create(**{"subject_type": "question", "subject_id": None, "title": "是否同意周六开放活动室？",
+                                   "closes_at": datetime(2026, 12, 8, 18, tzinfo=TZ), "actor_id": world["staff"].id,
+                                   "electorate": {"roles": ["council", "representative"]}} | extra)
+        db.session.commit()
+        return ballot.id
+
+
+def test_a_paper_vote_never_replaces_a_members_own_vote(app, client, world):
+    ballot_id = _open_question(world)
+    url = f"{PAGES}/{ballot_id}"
+    rep = token_for(client, world["rep"])
+    assert client.post(f"{API}/{ballot_id}/votes", json={"choices": ["yes"]}, headers=rep).status_code == 201
+    staff_api = token_for(client, world["staff"])
+    over = client.post(f"{API}/{ballot_id}/paper-votes", json={"voter_id": str(world["rep"].id), "choices": ["no"]},
+                       headers=staff_api)
+    assert over.status_code == 409
+    assert over.get_json()["error"]["message"] == "该成员已经投过票，不能代为登记。"
+    staff = browser_for(app, world["staff"])
+    refused = staff.post(f"{url}/paper-votes", data={"voter_id": world["rep"].id, "choices": "no"})
+    assert refused.status_code == 302
+    page = staff.get(url).get_data(as_text=True)
+    assert "该成员已经投过票，不能代为登记。" in page
+    # The select offers only those who have not voted.
+    select_html = page.split('id="voter_id"')[1].split("</select>")[0]
+    assert "李奶奶" not in select_html and "孙大爷" in select_html and "已投票" not in select_html
+    with tenant_context(world["community"].id):
+        ballot = ballots.get(ballot_id)
+        assert ballots.choices_of(ballot, world["rep"].id) == ["yes"]
+        assert ballots.participation(ballot, world["rep"].id).recorded_by_id is None
+    # The member may still change their own vote.
+    assert client.post(f"{API}/{ballot_id}/votes", json={"choices": ["no"]}, headers=rep).status_code == 201
+
+
+def test_a_ballot_past_its_close_shows_its_result_without_the_job(app, client, world, clock):
+    from app.notifications.models import OutboxEvent
+    ballot_id = _open_question(world)
+    rep = token_for(client, world["rep"])
+    assert client.post(f"{API}/{ballot_id}/votes", json={"choices": ["yes"]}, headers=rep).status_code == 201
+    clock(2026, 12, 8, 18, 5)  # past the close; no job has run
+    page = browser_for(app, world["rep2"]).get(f"{PAGES}/{ballot_id}").get_data(as_text=True)
+    assert 'id="result-h"' in page and '<span class="badge">投票中' not in page and 'name="choices"' not in page
+    got = client.get(f"{API}/{ballot_id}", headers=rep).get_json()
+    assert got["status"] == "closed" and got["outcome"] == "no_quorum"
+    assert client.get(f"{API}/{ballot_id}/results", headers=rep).status_code == 200
+    with tenant_context(world["community"].id):
+        assert ballots.close_due() == 0
+        assert db.session.execute(select(OutboxEvent).where(OutboxEvent.event == "ballot.result")).scalars() \
+            .all().__len__() == 1
+
+
+def test_the_results_and_the_list_close_a_due_ballot_on_read(app, client, world, clock):
+    first, second = _open_question(world), _open_question(world, title="第二个问题")
+    clock(2026, 12, 8, 18, 5)
+    rep = token_for(client, world["rep"])
+    assert client.get(f"{API}/{first}/results", headers=rep).get_json()["outcome"] == "no_quorum"
+    listed = client.get(API, headers=rep).get_json()["items"]
+    assert {b["id"]: b["status"] for b in listed} == {str(first): "closed", str(second): "closed"}
+
+
+def test_a_draft_past_its_opening_opens_when_read(app, client, world, clock):
+    ballot_id = _open_question(world, opens_at=datetime(2026, 12, 2, 9, tzinfo=TZ))
+    rep = token_for(client, world["rep"])
+    assert client.get(f"{API}/{ballot_id}", headers=rep).status_code == 403  # no electorate before opening
+    clock(2026, 12, 2, 9, 1)
+    got = client.get(f"{API}/{ballot_id}", headers=rep).get_json()
+    assert got["status"] == "open" and got["mine"]["in_electorate"] is True
+
+
+def test_the_veto_asks_to_confirm_and_says_how_it_differs_from_voting_against(app, world):
+    ballot_id = _open_question(world, veto_limit=2)
+    page = browser_for(app, world["rep"]).get(f"{PAGES}/{ballot_id}").get_data(as_text=True)
+    assert "反对只是一票；否决是民意代表认为该单位可能借联合会谋私利时，说明理由后叫停，2 位代表否决即终止。" in page
+    veto_form = page.split(f'action="{PAGES}/{ballot_id}/veto"')[1].split(">")[0]
+    assert 'data-confirm="确定否决这次表决吗？否决后不能撤回。"' in veto_form
+
+
+def test_the_vetoes_and_the_votes_use_the_full_width_colon(app, client, world):
+    ballot_id = _open_question(world, veto_limit=1)
+    rep = token_for(client, world["rep"])
+    assert client.post(f"{API}/{ballot_id}/veto", json={"reason": "借互助做广告"}, headers=rep).status_code == 201
+    page = browser_for(app, world["rep"]).get(f"{PAGES}/{ballot_id}").get_data(as_text=True)
+    assert "李奶奶：借互助做广告" in page and "结果：被否决" in page and "李奶奶: " not in page
+    history = page.split('id="history-h"')[1].split("</ol>")[0]
+    assert "已结束 · 被否决" in history and "vetoed" not in history
+
+
+def test_the_free_question_form_tells_every_problem_at_once(app, client, world):
+    council = browser_for(app, world["council"])
+    bad = council.post(f"{PAGES}/new", data={"title": "", "kind": "choice", "options": "",
+                                            "closes_at": "2026-12-08T18:00", "opens_at": "2026-12-09T08:00",
+                                            "quorum_pct": "150", "threshold": "majority", "roles": "council"})
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    for field in ("title", "quorum_pct", "options", "closes_at"):
+        assert f'id="{field}-error"' in text, field
+    staff = token_for(client, world["staff"])
+    api = client.post(API, json={"title": "是否同意？", "closes_at": "2026-12-08T18:00:00+08:00", "quorum_pct": 150},
+                      headers=staff)
+    assert api.status_code == 422
+    assert set(api.get_json()["error"]["fields"]) == {"quorum_pct", "roles"}
+
+
+def test_the_free_question_form_has_large_controls_and_hides_the_options_for_yes_no(app, world):
+    page = browser_for(app, world["council"]).get(f"{PAGES}/new").get_data(as_text=True)
+    assert 'class="panel ballot-form"' in page and 'data-switch="kind"' in page
+    assert 'data-when="kind=choice"' in page.split('name="options"')[0].rsplit("<fieldset", 1)[-1] \
+        or '<div data-when="kind=choice">' in page
+    assert 'class="hint no-script"' in page  # without script both show, with this hint
+    css = (app.static_folder + "/css/app.css")
+    with open(css, encoding="utf-8") as f:
+        assert ".ballot-form label.check input[type=\"radio\"]" in f.read()
+
+
+def test_the_list_names_the_other_open_ballots(app, world):
+    _open_question(world, electorate={"roles": ["representative"]})
+    page = browser_for(app, world["staff"]).get(f"{PAGES}/").get_data(as_text=True)
+    assert "其他进行中的表决" in page and "查看 (" not in page
+
+
+def test_the_voters_are_listed_in_pinyin_order(app, client, world):
+    ballot_id = _open_question(world)
+    staff = browser_for(app, world["staff"])
+    page = staff.get(f"{PAGES}/{ballot_id}").get_data(as_text=True)
+    voters = page.split('id="electorate-h"')[1].split("</ul>")[0]
+    assert voters.index("李奶奶") < voters.index("孙大爷") < voters.index("赵理事")  # li < sun < zhao
+    select_html = page.split('id="voter_id"')[1].split("</select>")[0]
+    assert select_html.index("李奶奶") < select_html.index("孙大爷") < select_html.index("赵理事")
+
+
+def test_the_api_answers_ids_as_strings(app, client, world, clock):
+    staff = token_for(client, world["staff"])
+    made = _question(client, staff).get_json()
+    assert isinstance(made["id"], str) and made["subject_id"] is None
+    rep = token_for(client, world["rep"])
+    cast = client.post(f"{API}/{made['id']}/votes", json={"choices": ["yes"]}, headers=rep).get_json()
+    assert cast["ballot_id"] == made["id"]
+    paper = client.post(f"{API}/{made['id']}/paper-votes", json={"voter_id": str(world["rep2"].id),
+                                                                 "choices": ["no"]}, headers=staff)
+    assert paper.status_code == 201, paper.get_json()
+    clock(2026, 12, 8, 18, 5)
+    result = client.get(f"{API}/{made['id']}/results", headers=rep).get_json()
+    assert result["ballot_id"] == made["id"]
+    assert {v["user_id"] for v in result["votes"]} == {str(world["rep"].id), str(world["rep2"].id)}
+
+
+def test_the_history_starts_with_the_ballot_put_to_the_vote(app, world):
+    ballot_id = _open_question(world)
+    page = browser_for(app, world["staff"]).get(f"{PAGES}/{ballot_id}").get_data(as_text=True)
+    history = page.split('id="history-h"')[1].split("</ol>")[0]
+    assert "已发起 · 陈协调" in history and "尚未开始" not in history
+
+
+def test_the_council_home_no_longer_waits_for_a_ballot_past_its_close(app, world, clock):
+    _open_question(world)
+    rep = browser_for(app, world["rep"])
+    assert "是否同意周六开放活动室？" in rep.get("/c/vote/home/council").get_data(as_text=True)
+    clock(2026, 12, 8, 18, 5)
+    answer = browser_for(app, world["rep"]).get("/c/vote/home/council")  # a week on: logged in again
+    assert answer.status_code == 200
+    home = answer.get_data(as_text=True)
+    waiting = "".join(part.split("</section>")[0] for part in home.split('id="home-ballots-h"')[1:])
+    assert "是否同意周六开放活动室？" not in waiting
+    with tenant_context(world["community"].id):
+        assert ballots.close_due() == 0

@@ -38,6 +38,7 @@ def list_ballots(args):
     """The ballots I am in (staff and the council: every ballot), newest first; `status=waiting`: those
     waiting for my vote."""
     require("ballots.list")
+    services.settle_due()  # a ballot past its time is listed closed (or open), not as the job last left it
     if args["status"] == "waiting":
         items = services.waiting_for(current_user.id, limit=200)
     else:
@@ -59,7 +60,8 @@ def create_ballot(args):
 @blp.response(200, schemas.BallotOut)
 def get_ballot(ballot_id: int):
     """A ballot, without tallies (they come with the result, after closing)."""
-    return _with_mine(found(services.get(ballot_id), "ballots.view"))
+    ballot = found(services.get_current(ballot_id), "ballots.view")  # past its close: closed now, with its result
+    return _with_mine(ballot)
 
 
 @blp.post("/<int:ballot_id>/votes")
@@ -101,7 +103,7 @@ def paper_vote(args, ballot_id: int):
 @blp.response(200, schemas.BallotResultOut)
 def results(ballot_id: int):
     """The result, computed once at closing; 409 while the ballot is not closed."""
-    ballot = found(services.get(ballot_id), "ballots.view")
+    ballot = found(services.get_current(ballot_id), "ballots.view")
     if not ballot.is_closed or ballot.result is None:
         raise Conflict(services.no_results_yet(), "not_closed")
     return {**ballot.result, "ballot_id": ballot.id, "vetoes": services.vetoes(ballot),

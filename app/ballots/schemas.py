@@ -4,11 +4,12 @@ Tallies are never in `BallotOut`: they are in `BallotResultOut`, which the API a
 import logging
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from app.ballots.models import KINDS, STATUSES, SUBJECT_TYPES, THRESHOLDS
 from app.ballots.vocabulary import option_label
-from app.core.fields import Id, Length, Text, UtcDateTime
+from app.core.fields import Id, Length, Text, UtcDateTime, not_loaded
+from tenants.clock import utcnow
 from tenants.models import ROLES
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,30 @@ class BallotIn(Schema):
         if set(value) - set(ROLES):
             raise ValidationError(_("Unknown role."))
 
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _across_fields(self, data, original_data=None, **kwargs):
+        """The checks across fields, told with the fields' own problems in one answer (a wrong title and a missing
+        list of options on the same submit), skipping what a field that did not load has told already."""
+        errors: dict[str, list[str]] = {}
+        if data.get("kind") == "choice" and not not_loaded(data, original_data, "options"):
+            labels = option_lines(data.get("options"))
+            if len(labels) < 2:
+                errors["options"] = [_("Give at least two options.")]
+            elif len(set(labels)) != len(labels):
+                errors["options"] = [_("Two options say the same thing.")]
+            elif not not_loaded(data, original_data, "max_choices") and data.get("max_choices", 1) > len(labels):
+                errors["max_choices"] = [_("Between 1 and the number of options.")]
+        if not not_loaded(data, original_data, "opens_at", "closes_at") and data.get("closes_at"):
+            now = utcnow()
+            opens = data.get("opens_at")
+            if data["closes_at"] <= (opens if opens is not None and opens > now else now):
+                errors["closes_at"] = [_("The ballot must close after it opens.")]
+        if not not_loaded(data, original_data, "roles", "user_ids") and not data.get("roles") \
+                and not data.get("user_ids"):
+            errors["roles"] = [_("Choose who votes.")]
+        if errors:
+            raise ValidationError(errors)
+
 
 class BallotForm(BallotIn):
     """The page's form: the options one per line in a text area."""
@@ -67,11 +92,16 @@ class BallotForm(BallotIn):
     options = Text(load_default="", max_length=4000, multiline=True)
 
 
+def option_lines(options) -> list[str]:
+    """The options as given: a list (the API), or one per line (the page's text area); blank ones left out."""
+    if isinstance(options, str):
+        options = options.splitlines()
+    return [str(o).strip() for o in options or [] if str(o).strip()]
+
+
 def service_arguments(data: dict) -> dict:
     """What BallotIn (or BallotForm) loaded, as `services.create` takes it."""
-    options = data.get("options") or []
-    if isinstance(options, str):
-        options = [line.strip() for line in options.splitlines() if line.strip()]
+    options = option_lines(data.get("options"))
     return {"subject_type": "question", "subject_id": None, "title": data["title"], "body": data["body"],
             "kind": data["kind"], "options": options, "max_choices": data["max_choices"],
             "electorate": {"roles": data["roles"], "user_ids": data["user_ids"]}, "opens_at": data["opens_at"],
@@ -111,9 +141,9 @@ class MyPartOut(Schema):
 
 
 class BallotOut(Schema):
-    id = fields.Integer()
+    id = Id(required=True)
     subject_type = fields.String(metadata={"enum": list(SUBJECT_TYPES)})
-    subject_id = fields.Integer(allow_none=True)
+    subject_id = Id(allow_none=True, metadata={"description": "the application, activity or commendation"})
     title = fields.String()
     body = fields.String()
     kind = fields.String()
@@ -139,21 +169,21 @@ class TallyOut(Schema):
 
 
 class VoterChoicesOut(Schema):
-    user_id = fields.Integer()
+    user_id = Id()
     name = fields.String()
     choices = fields.Function(lambda v: [c["key"] for c in v["choices"]],
                               metadata={"type": "array", "items": {"type": "string"}, "description": "option keys"})
 
 
 class VetoOut(Schema):
-    user_id = fields.Integer()
+    user_id = Id()
     name = fields.String()
     reason = fields.String()
     at = UtcDateTime()
 
 
 class BallotResultOut(Schema):
-    ballot_id = fields.Integer()
+    ballot_id = Id()
     outcome = fields.String()
     electorate = fields.Integer(metadata={"description": "voters who could vote (the excluded left out)"})
     excluded = fields.Integer()
@@ -170,12 +200,12 @@ class BallotResultOut(Schema):
 
 
 class VoteOut(Schema):
-    ballot_id = fields.Integer()
+    ballot_id = Id()
     voted = fields.Boolean()
     choices = fields.List(fields.String(), metadata={"description": "empty on a secret ballot"})
 
 
 class VetoCountOut(Schema):
-    ballot_id = fields.Integer()
+    ballot_id = Id()
     vetoes = fields.Integer()
     status = fields.String()

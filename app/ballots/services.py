@@ -49,6 +49,15 @@ def get(ballot_id: int) -> Ballot | None:
     return db.session.execute(select(Ballot).where(Ballot.id == ballot_id)).scalar_one_or_none()
 
 
+def get_current(ballot_id: int) -> Ballot | None:
+    """A ballot as it stands now: opened or closed here when its time has passed and the job has not yet
+    (`close_if_due`), before the caller checks who may see it (a voter sees a due draft once it is open)."""
+    ballot = get(ballot_id)
+    if ballot is not None:
+        close_if_due(ballot)
+    return ballot
+
+
 def for_subject(subject_type: str, subject_id: int | None) -> Ballot | None:
     """The latest ballot on a subject (an application may be put to a vote again)."""
     return db.session.execute(select(Ballot).where(
@@ -104,7 +113,7 @@ def electors(ballot: Ballot) -> list[dict]:
         .outerjoin(BallotParticipation, and_(BallotParticipation.ballot_id == BallotElector.ballot_id,
                                              BallotParticipation.user_id == BallotElector.user_id,
                                              BallotParticipation.community_id == BallotElector.community_id))
-        .where(BallotElector.ballot_id == ballot.id).order_by(User.name, User.id)).all()
+        .where(BallotElector.ballot_id == ballot.id).order_by(User.name_pinyin, User.id)).all()
     return [{"user_id": r[0], "excluded_reason": r[1], "name": r[2], "voted": bool(r[3]), "recorded_by_id": r[4]}
             for r in rows]
 
@@ -129,7 +138,8 @@ def votes_by_voter(ballot: Ballot) -> list[dict]:
     rows = db.session.execute(
         select(BallotVote.user_id, User.name, BallotVote.option_key)
         .join(User, User.id == BallotVote.user_id)
-        .where(BallotVote.ballot_id == ballot.id).order_by(User.name, User.id, BallotVote.option_key)).all()
+        .where(BallotVote.ballot_id == ballot.id)
+        .order_by(User.name_pinyin, User.id, BallotVote.option_key)).all()
     labels = {o.key: o.label for o in ballot.options}
     voters: dict[int, dict] = {}
     for user_id, name, key in rows:
@@ -359,6 +369,10 @@ def vote(ballot: Ballot, user_id: int, choices: list[str], *, recorded_by_id: in
         raise Conflict(_("A secret ballot takes no paper votes: the person recording it would learn the choice."),
                        "secret_paper")
     first = _take_part(ballot, user_id, recorded_by_id)
+    if not first and recorded_by_id is not None:
+        # The member's own vote stands: a paper vote never replaces it (the unique key decides, also for a
+        # member voting on the phone while the coordinator types the paper in).
+        raise Conflict(already_voted_message(), "already_voted")
     if ballot.secret:
         if not first:
             raise Conflict(_("You have already voted; a secret vote cannot be changed."), "already_voted")
@@ -385,6 +399,10 @@ def vote(ballot: Ballot, user_id: int, choices: list[str], *, recorded_by_id: in
         signals.paper_vote_recorded.send(ballot, voter_id=user_id, recorded_by_id=recorded_by_id)
     db.session.flush()
     return picked
+
+
+def already_voted_message() -> str:
+    return _("This member has already voted; their vote cannot be recorded for them.")
 
 
 def _take_part(ballot: Ballot, user_id: int, recorded_by_id: int | None) -> bool:
@@ -576,6 +594,30 @@ def remind_due(now: datetime | None = None) -> int:
                                payload=_payload(ballot))
             sent += 1
     return sent
+
+
+def close_if_due(ballot: Ballot, *, now: datetime | None = None) -> bool:
+    """Open a draft whose opening time has passed, and close an open ballot whose closing time has passed, when
+    someone reads it (the periodic job may not have run yet: a ballot past its close never shows a vote form).
+    Both claims are conditional UPDATEs, so this and the job (or two readers) do it once between them; returns
+    whether anything changed."""
+    now = now or utcnow()
+    changed = False
+    if ballot.status == "draft" and ballot.opens is not None and ballot.opens <= now:
+        changed = open_ballot(ballot) or changed
+        if not changed:
+            db.session.refresh(ballot)
+    if ballot.status == "open" and ballot.closes <= now:
+        changed = close(ballot, now=now) or changed
+    return changed
+
+
+def settle_due(now: datetime | None = None) -> None:
+    """Before a list of ballots is shown: open the due drafts and close the due ballots (two statements when
+    none is due)."""
+    now = now or utcnow()
+    open_due(now)
+    close_due(now)
 
 
 def run_due(now: datetime | None = None) -> dict:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.ballots import schemas, services
 from app.ballots.models import ROLES_THAT_VOTE, THRESHOLDS
 from app.ballots.vocabulary import (
+    HISTORY_LABELS,
     OUTCOME_LABELS,
     STATUS_LABELS,
     SUBJECT_LABELS,
@@ -32,7 +33,7 @@ bp = tenant_routes(Blueprint("ballots", __name__, url_prefix="/c/<slug>/ballots"
 
 @bp.context_processor
 def _labels():
-    return {"BALLOT_STATUS_LABELS": STATUS_LABELS, "OUTCOME_LABELS": OUTCOME_LABELS,
+    return {"BALLOT_STATUS_LABELS": STATUS_LABELS, "HISTORY_LABELS": HISTORY_LABELS, "OUTCOME_LABELS": OUTCOME_LABELS,
             "SUBJECT_LABELS": SUBJECT_LABELS, "THRESHOLD_LABELS": THRESHOLD_LABELS, "YES_NO_LABELS": YES_NO_LABELS,
             "option_label": option_label, "rules_text": rules_text}
 
@@ -51,12 +52,14 @@ def _council_data(context: dict) -> dict:
          data=_council_data)
 def _council_home():
     """The ballots the member may vote in and has not yet, soonest closing first."""
+    services.settle_due()  # one past its close is not waiting any more
     return _labels() | {"ballots": services.waiting_for(current_user.id, limit=10)}
 
 
 @section("ballots", page="today", order=40, template="ballots/_today.html", permission="ballots.record_paper")
 def _today():
     """Staff: ballots closing in the next 24 hours (paper votes to type in before then)."""
+    services.settle_due()
     return _labels() | {"ballots": services.closing_within(24)}
 
 
@@ -70,6 +73,7 @@ def _digest_counts():
 @bp.get("/")
 def index():
     require("ballots.list")
+    services.settle_due()  # a ballot past its time is shown closed (or open), not as the job last left it
     mine = None if can("ballots.see_all") else current_user.id
     every = services.list_ballots(user_id=mine, limit=200)
     waiting = services.waiting_for(current_user.id)
@@ -124,7 +128,8 @@ def _render(ballot, *, form: PageForm | None = None, which: str | None = None):
 
 @bp.get("/<int:ballot_id>")
 def show(ballot_id: int):
-    return _render(found(services.get(ballot_id), "ballots.view"))
+    ballot = found(services.get_current(ballot_id), "ballots.view")  # past its close: the result, no vote form
+    return _render(ballot)
 
 
 @bp.post("/<int:ballot_id>/vote")

@@ -3,6 +3,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 STATUS_LABELS = {"draft": _l("Not open yet"), "open": _l("Voting"), "closed": _l("Closed")}
+# The ballot page's history: a ballot is created as a draft (and opened at once or later), so its first line is
+# the creation, said as such rather than as the draft's "not open yet".
+HISTORY_LABELS = {**STATUS_LABELS, "draft": _l("Put to the vote")}
 OUTCOME_LABELS = {"approved": _l("Approved"), "rejected": _l("Not approved"),
                   "no_quorum": _l("Not valid: too few took part"), "vetoed": _l("Vetoed")}
 YES_NO_LABELS = {"yes": _l("Yes, I agree"), "no": _l("No, I disagree"), "abstain": _l("I abstain")}

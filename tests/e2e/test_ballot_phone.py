@@ -64,3 +64,32 @@ def test_a_representative_votes_with_the_keyboard_on_a_phone(new_context, app):
     expect(result.get_by_role("heading", level=2)).to_contain_text(T("Approved", exact=False))
     expect(result).to_contain_text("李奶奶")
     no_sideways_scroll(phone, "ballot result")
+
+
+def test_the_ballot_form_has_large_controls_and_shows_the_options_only_for_a_list(new_context, app):
+    community = CommunityFactory(slug="yiyuan2", name="颐园社区")
+    member(community, "admin", "coordinator", name="钱佳", email="qian@yiyuan2.example")
+    settle()
+    for large in (False, True):
+        phone = new_context(**PHONE).new_page()
+        log_in(phone, "qian@yiyuan2.example")
+        if large:
+            phone.evaluate("document.documentElement.classList.add('text-large')")
+        phone.goto("/c/yiyuan2/ballots/new")
+        if large:
+            phone.evaluate("document.documentElement.classList.add('text-large')")
+        controls = phone.locator(".ballot-form label.check input")
+        assert controls.count() >= 6
+        for i in range(controls.count()):
+            box = controls.nth(i).bounding_box()
+            assert box["width"] >= 24 and box["height"] >= 24, (large, i, box)
+        options = phone.locator("textarea[name='options']")
+        expect(options).to_be_hidden()  # 赞成/反对/弃权 is chosen
+        expect(phone.locator("input[name='max_choices']")).to_be_hidden()
+        expect(phone.locator(".no-script")).to_have_count(0)  # the hint is for pages without script
+        phone.locator("input[name='kind'][value='choice']").check()
+        expect(options).to_be_visible()
+        phone.locator("input[name='kind'][value='yes_no']").check()
+        expect(options).to_be_hidden()
+        no_sideways_scroll(phone, "ballot form")
+        phone.close()

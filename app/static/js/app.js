@@ -14,18 +14,24 @@ document.addEventListener("DOMContentLoaded", function () {
 // A form whose parts depend on a choice (the need form: a meal asks a day and a meal, other help a window):
 // <select data-switch="kind"> shows the parts marked data-when="kind=meal" or data-when="kind!=meal" and
 // disables the inputs of the others. Without script the "no-script" button sends the form back with the choice.
+// A fieldset of radio buttons may be the switch too (<fieldset data-switch="kind">: the ballot form's answers).
 document.addEventListener("DOMContentLoaded", function () {
-  var switches = document.querySelectorAll("select[data-switch]");
+  var switches = document.querySelectorAll("[data-switch]");
   Array.prototype.forEach.call(switches, function (select) {
     var form = select.form;
     var name = select.getAttribute("data-switch");
     Array.prototype.forEach.call(form.querySelectorAll(".no-script"), function (el) { el.parentNode.removeChild(el); });
+    function value() {
+      if (select.tagName === "SELECT") { return select.value; }
+      var checked = select.querySelector("input[name='" + name + "']:checked");
+      return checked ? checked.value : "";
+    }
     function apply() {
       Array.prototype.forEach.call(form.querySelectorAll("[data-when]"), function (part) {
         var rule = part.getAttribute("data-when");
         var negated = rule.indexOf(name + "!=") === 0;
         var wanted = rule.slice(name.length + (negated ? 2 : 1));
-        var shown = negated ? select.value !== wanted : select.value === wanted;
+        var shown = negated ? value() !== wanted : value() === wanted;
         part.hidden = !shown;
         Array.prototype.forEach.call(part.querySelectorAll("input, select, textarea"), function (input) {
           input.disabled = !shown;
