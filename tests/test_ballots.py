@@ -52,7 +52,7 @@ def _told(event_name: str) -> list[int]:
                                      .where(OutboxEvent.event == event_name)).scalars())
 
 
-def test_a_ballot_opened_now_freezes_its_electorate_and_tells_it(app, gov):
+def test_a_ballot_opened_now_freezes_its_electorate_and_tells_it(app, gov, drain):
     with tenant_context(gov["community"].id):
         ballot = _ballot(gov, excluded={gov["reps"][0].id: "代表本人的单位提出申请"})
         db.session.commit()
@@ -66,7 +66,12 @@ def test_a_ballot_opened_now_freezes_its_electorate_and_tells_it(app, gov):
     with tenant_context(gov["community"].id):
         assert ballot.elector(late.id) is None
         event = db.session.execute(select(OutboxEvent).where(OutboxEvent.event == "ballot.opened")).scalar_one()
-        assert sorted(event.audience["user_ids"]) == sorted(set(_ids(gov)) - {gov["reps"][0].id})
+        assert event.audience["named"] == "ballot_electorate" and not event.audience["user_ids"]
+        assert (ballot.voters, ballot.excluded_count) == (len(_ids(gov)) - 1, 1)  # counted once, at opening
+    drain()
+    with tenant_context(gov["community"].id):
+        told = set(db.session.execute(select(InboxEntry.user_id).where(InboxEntry.event_id == event.id)).scalars())
+        assert told == set(_ids(gov)) - {gov["reps"][0].id}  # the excluded member is not asked to vote
         changes = [(c.from_status, c.to_status) for c in ballots.history_of(ballot)]
         assert changes == [(None, "draft"), ("draft", "open")]
 

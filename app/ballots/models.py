@@ -62,6 +62,9 @@ class Ballot(TenantScoped, db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the day-before reminder, once
+    # The electorate's size, counted once when it is frozen at opening (the quorum's base; excluded: not in it).
+    voters: Mapped[int | None] = mapped_column(Integer)
+    excluded_count: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(12))
     result: Mapped[dict | None] = mapped_column(JSON)  # computed once, at closing
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -300,12 +300,13 @@ def open_ballot(ballot: Ballot, *, actor_id: int | None = None) -> bool:
         select(Membership.community_id, literal(ballot.id), Membership.user_id, reason)
         .where(Membership.community_id == tenant, or_(*chosen) if chosen else literal(False))))
     ballot.opened_at = now
+    ballot.voters, ballot.excluded_count = _count_electorate(ballot)
     history.record(ballot, "open", actor_id=actor_id)
     db.session.flush()
-    voters = _voter_ids(ballot)
-    if voters:
-        notifications.emit("ballot.opened", audience=notifications.to_users(*voters), payload=_payload(ballot),
-                           actor_id=actor_id)
+    if ballot.voters:  # the fan-out job pages the electorate itself: no list of voters in the outbox row
+        notifications.emit("ballot.opened", audience=notifications.to_named(
+            "ballot_electorate", ballot_id=ballot.id, with_excluded=False, not_voted=False),
+            payload=_payload(ballot), actor_id=actor_id)
     return True
 
 
@@ -313,12 +314,6 @@ def _payload(ballot: Ballot, **extra) -> dict:
     closes = ballot.closes.astimezone(clock.zone()).strftime("%Y-%m-%d %H:%M")  # the community's time
     return {"ballot_id": ballot.id, "title": ballot.title, "closes_at": ballot.closes.isoformat(), "closes": closes,
             "link": f"/ballots/{ballot.id}", **extra}
-
-
-def _voter_ids(ballot: Ballot) -> list[int]:
-    return list(db.session.execute(select(BallotElector.user_id).where(
-        BallotElector.ballot_id == ballot.id, BallotElector.excluded_reason.is_(None))
-        .order_by(BallotElector.user_id)).scalars())
 
 
 # --- voting ---------------------------------------------------------------------------------------
@@ -459,8 +454,14 @@ def tallies(ballot: Ballot) -> dict[str, int]:
 
 
 def electorate_of(ballot: Ballot) -> tuple[int, int]:
-    """(voters, excluded) in one statement and one row, whatever the electorate's size. Who they are is not read
-    here: the result's notification names the electorate (`ballot_electorate`) and the fan-out job pages it."""
+    """(voters, excluded): the electorate is frozen at opening, so its counts are taken then and kept on the
+    ballot; a ballot opened before they were kept is counted (one statement)."""
+    if ballot.voters is not None:
+        return ballot.voters, ballot.excluded_count or 0
+    return _count_electorate(ballot)
+
+
+def _count_electorate(ballot: Ballot) -> tuple[int, int]:
     base, excluded = db.session.execute(select(
         func.count().filter(BallotElector.excluded_reason.is_(None)),
         func.count().filter(BallotElector.excluded_reason.is_not(None)))

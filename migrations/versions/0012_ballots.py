@@ -42,6 +42,8 @@ def upgrade():
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('voters', sa.Integer(), nullable=True),
+    sa.Column('excluded_count', sa.Integer(), nullable=True),
     sa.Column('outcome', sa.String(length=12), nullable=True),
     sa.Column('result', sa.JSON(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
