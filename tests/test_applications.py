@@ -290,8 +290,16 @@ def test_review_info_request_resubmit_vote_and_admission(app, world, drain):
             if k not in ("contact_mobile", "consent", "password", "website")}
     assert sent.post(f"{JOIN}/mine/{application_id}/edit", data=data).status_code == 302
     application = the_application(world)
-    assert (application.status, application.address) == ("resubmitted", "柳荫街12号院1号楼底商")
-    assert council.post(f"{detail}/take").status_code == 302
+    # Back under the review of the one who asked, who is told; nobody has to take it again.
+    assert (application.status, application.address, application.reviewer_id) == \
+        ("under_review", "柳荫街12号院1号楼底商", world["council"].id)
+    with in_community(world):
+        told = [e for e in db.session.execute(select(OutboxEvent).where(OutboxEvent.event == "application.received"))
+                .scalars() if e.payload.get("resubmitted")]
+        assert len(told) == 1
+    assert "由您审核" in council.get(f"/c/{SLUG}/home/council").get_data(as_text=True)
+    assert council.post(f"{detail}/take").status_code in (302, 409)
+    assert the_application(world).reviewer_id == world["council"].id
     _to_ballot(world, application_id)
     with in_community(world):
         _close(application_id, "approved", yes=5, no=1)
@@ -504,7 +512,7 @@ def test_the_api_applies_lists_and_reviews(app, world):
     assert public.get(f"{API}/{created['id']}", headers=mine).status_code == 200
     assert public.get(API, headers=mine).status_code == 404  # not a member: the list is not theirs
     done = public.post(f"{API}/{created['id']}/resubmit", json={"needs": "需要场地"}, headers=mine)
-    assert done.status_code == 200 and done.get_json()["status"] == "resubmitted"
+    assert done.status_code == 200 and done.get_json()["status"] == "under_review"  # back to its reviewer
     rejected = public.post(f"{API}/{created['id']}/reject", json={"reason": "不符合条件"}, headers=headers)
     assert rejected.get_json()["status"] == "rejected"
     assert public.put(f"{API}/rules", json={"ballot_days": 7, "quorum_pct": 120, "threshold": "majority",

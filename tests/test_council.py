@@ -320,7 +320,7 @@ def test_the_public_page_tells_what_the_association_is_without_a_log_in(app, tow
                    "李秀英", "联系人甲", "@test.example", "陈晓燕"):
         assert secret not in text, secret
     # The menu of members is not shown; the visitor's header leads to this page.
-    assert "aria-label=\"社区菜单\"" not in text and "关于互助会" in text
+    assert "aria-label=\"社区菜单\"" not in text and "关于联合会" in text
 
 
 def test_the_public_page_shows_none_of_the_worlds_residents(app, clock):

@@ -2,6 +2,8 @@
 their ratings, meals, offers), in community time; one review a year with a frozen list of units; keep / warn /
 drop with reasons; closing stores what was seen and makes the decisions take effect (a drop withdraws the unit,
 closes its offers and tells its people) — through the services, the JSON API and the pages."""
+import json
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -386,3 +388,40 @@ def test_the_openapi_document_describes_the_review_endpoints(app):
         assert path in paths, path
     entry = spec["components"]["schemas"]["ReviewEntryOut"]["properties"]
     assert entry["decision"]["enum"] == ["keep", "warn", "drop"] and "figures" in entry and "flagged" in entry
+
+
+def test_a_long_review_shows_the_undecided_first_and_filters_by_links(app, world):
+    """135 units on a phone: the page opens on those still to decide, and links show all or those with nothing."""
+    from tests.factories import units as make_units
+
+    make_units(world["community"], 22)
+    with tenant_context(world["community"].id):
+        review = reviews.open_review(2026, actor_id=world["council"].id)
+        first = review.entries[0]
+        reviews.decide(review, first, "keep", actor_id=world["council"].id)
+        db.session.commit()
+        review_id, total, decided_name = review.id, len(review.entries), first.unit_name
+        flagged = sum(1 for row in reviews.entry_rows(review) if row["flagged"])
+    council = browser_for(app, world["council"])
+    page = council.get(f"{PAGES}/{review_id}").get_data(as_text=True)
+    assert page.count('class="card review-unit') == total - 1 and decided_name not in page.split("review-units")[1]
+    assert f"全部（{total}）" in page and f"待决定（{total - 1}）" in page and f"无贡献（{flagged}）" in page
+    assert f'href="{PAGES}/{review_id}?show=all"' in page and f'href="{PAGES}/{review_id}?show=flagged"' in page
+    everything = council.get(f"{PAGES}/{review_id}?show=all").get_data(as_text=True)
+    assert everything.count('class="card review-unit') == total and "决定：<strong>已保留</strong>" in everything
+    nothing = council.get(f"{PAGES}/{review_id}?show=flagged").get_data(as_text=True)
+    assert nothing.count('class="card review-unit flagged') == flagged == nothing.count('class="card review-unit')
+    # The API answers its ids as strings (CONTRACT.md), the council's too.
+    detail = council.client.get(f"{API}/{review_id}").get_json()
+    assert isinstance(detail["id"], str) and all(isinstance(e["id"], str) and isinstance(e["unit_id"], str)
+                                                 for e in detail["entries"])
+    from app.council import services as council_services
+    from app.council.schemas import SeatIn
+
+    with tenant_context(world["community"].id):
+        council_services.appoint(SeatIn().load({"user_id": str(world["council"].id), "position": "member",
+                                                "term_start": "2026-11-30"}), actor_id=None)
+        db.session.commit()
+    seats = council.client.get("/api/v1/c/dock/council").get_json()
+    ids = re.findall(r'"(?:id|user_id)": ([^,}]+)', json.dumps(seats))
+    assert ids and all(i.startswith('"') or i == "null" for i in ids)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from app import history
@@ -17,13 +18,17 @@ from app.ballots import services as ballots
 from app.ballots.models import Ballot
 from app.core import signals
 from app.core.extensions import db
+from app.core.kinds import KIND_LABELS
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed
 from app.members import services as members
 from app.notifications import services as notifications
 from app.units import services as units
 from app.units.models import Unit, UnitRepresentative
+from app.units.vocabulary import TYPE_LABELS
 from tenants import clock
+from tenants.context import unscoped
+from tenants.models import Community
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +42,11 @@ MOVES = {
     "withdraw": ("submitted", "resubmitted", "under_review", "info_requested"),
 }
 REVIEWERS = ("admin", "coordinator", "council")  # who hears of a new application
+# The mistakes that mean "you have an account already": the form then offers to log in, beside the field.
+ACCOUNT_EXISTS = {
+    "contact_mobile": _l("This mobile number already has an account: log in first, then apply."),
+    "contact_email": _l("This e-mail address already has an account: log in first, then apply."),
+}
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -55,6 +65,18 @@ def get_own_application(application_id: int, user_id: int | None) -> UnitApplica
 def applications_of(user_id: int) -> list[UnitApplication]:
     return list(db.session.execute(select(UnitApplication).where(UnitApplication.applicant_id == user_id)
                                    .order_by(UnitApplication.id.desc())).scalars())
+
+
+def applications_everywhere(user_id: int) -> list[dict]:
+    """The user's own applications in every community, newest first: [{"community", "application"}] in one query.
+
+    Deliberately unscoped (the landing page has no community); on PostgreSQL the `own_rows_read` policy of
+    unit_applications allows exactly the rows whose applicant is the signed-in user (tenants.rls)."""
+    rows = db.session.execute(
+        select(UnitApplication, Community).join(Community, Community.id == UnitApplication.community_id)
+        .where(UnitApplication.applicant_id == user_id).order_by(UnitApplication.id.desc())
+        .execution_options(**unscoped())).all()
+    return [{"community": community, "application": application} for application, community in rows]
 
 
 def list_applications(*, status: str | None = None, cursor: str | None = None, limit: int = 50):
@@ -85,6 +107,16 @@ def grouped(limit: int = 100) -> dict[str, list[UnitApplication]]:
 def waiting_count() -> int:
     return db.session.execute(select(func.count(UnitApplication.id))
                               .where(UnitApplication.status.in_(WAITING))).scalar_one()
+
+
+def for_council(limit: int = 5) -> tuple[list[UnitApplication], int]:
+    """What waits for the council's action: those nobody took yet and those under review (oldest first, at
+    most `limit`), and how many there are; two queries whatever the numbers."""
+    statuses = (*WAITING, "under_review")
+    where = UnitApplication.status.in_(statuses)
+    found = list(db.session.execute(select(UnitApplication).where(where).order_by(UnitApplication.id)
+                                    .limit(limit)).scalars()) if limit else []
+    return found, db.session.execute(select(func.count(UnitApplication.id)).where(where)).scalar_one()
 
 
 def history_of(application: UnitApplication):
@@ -159,6 +191,11 @@ def _duplicates(data: dict, *, exclude_id: int | None = None) -> dict[str, list[
     return errors
 
 
+def account_exists_in(errors: dict) -> set[str]:
+    """The fields (contact_mobile, contact_email) whose mistake is that an account already has them."""
+    return {name for name, message in ACCOUNT_EXISTS.items() if str(message) in (errors.get(name) or [])}
+
+
 def _account_problems(data: dict, user: User | None) -> dict[str, list[str]]:
     """A logged-in applicant applies with their account; a new contact's mobile (and e-mail) must be free, or
     they log in first, proving the account is theirs."""
@@ -171,9 +208,9 @@ def _account_problems(data: dict, user: User | None) -> dict[str, list[str]]:
                                           "in with that account.")]
         return errors
     if owner is not None:
-        errors["contact_mobile"] = [_("This mobile number already has an account: log in first, then apply.")]
+        errors["contact_mobile"] = [str(ACCOUNT_EXISTS["contact_mobile"])]
     if email and accounts.find_user(email) is not None:
-        errors["contact_email"] = [_("This e-mail address already has an account: log in first, then apply.")]
+        errors["contact_email"] = [str(ACCOUNT_EXISTS["contact_email"])]
     if problems := accounts.password_problems(data.get("password") or ""):
         errors["password"] = problems
     return errors
@@ -264,7 +301,8 @@ def resubmit(application: UnitApplication, data: dict, *, actor_id: int) -> Unit
     for key, value in data.items():
         setattr(application, key, sorted(set(value)) if key == "offers" else value)
     history.record(application, "resubmitted", actor_id=actor_id, note=note)
-    if application.reviewer_id:
+    if application.reviewer_id:  # back to the one who asked: under their review again, and they are told
+        history.record(application, "under_review", actor_id=None)
         notifications.emit("application.received", audience=notifications.to_users(application.reviewer_id),
                            payload=_payload(application, resubmitted=True), actor_id=actor_id)
     db.session.flush()
@@ -320,6 +358,18 @@ def conflicted_members(application: UnitApplication) -> dict[int, str]:
     return excluded
 
 
+def ballot_body(application: UnitApplication) -> str:
+    """What a voter reads of the application, one labelled line each (in the current locale): its kind, address,
+    what it offers, what it needs and why it joins — never the credit code or the contact's mobile, since the
+    representatives of residents vote."""
+    offers = "、".join(str(KIND_LABELS.get(k, k)) for k in application.offers or []) or "—"
+    lines = [(_("Kind of unit"), str(TYPE_LABELS.get(application.unit_type, application.unit_type))),
+             (_("Address"), application.address), (_("Services it can offer"), offers),
+             (_("Needs from the association"), application.needs or "—"),
+             (_("Why the unit wants to join"), application.motivation or "—")]
+    return "\n".join(_("%(label)s: %(value)s", label=label, value=value) for label, value in lines)
+
+
 def open_ballot(application: UnitApplication, *, actor_id: int):
     """Put the admission to the vote of the council and the residents' representatives, by the community's
     admission rules; the applicant and whoever represents the same unit do not vote."""
@@ -331,7 +381,7 @@ def open_ballot(application: UnitApplication, *, actor_id: int):
     current = rules()
     with force_locale("zh_CN"):  # the ballot's words are the community's, whoever opens it
         title = _("Admit “%(name)s” as a member unit?", name=application.unit_name)
-    body = "\n\n".join(part for part in (application.motivation, application.needs) if part)
+        body = ballot_body(application)
     ballot = ballots.create(
         subject_type="application", subject_id=application.id, title=title, body=body, kind="yes_no",
         electorate={"roles": ["council", "representative"], "user_ids": []},

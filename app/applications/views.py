@@ -34,8 +34,11 @@ def _labels():
 # --- what waits for the council ---------------------------------------------------------------------
 
 def _waiting():
-    waiting = services.grouped(limit=5)["waiting"]
-    return labels() | {"applications": waiting, "count": services.waiting_count()}
+    """What waits for the council's action: those nobody took and those under review, with who reviews each."""
+    found, count = services.for_council(limit=5)
+    me = current_user.id if current_user.is_authenticated else None
+    return labels() | {"applications": found, "count": count, "me": me,
+                       "reviewers": accounts.user_names(a.reviewer_id for a in found)}
 
 
 @section("applications", page="today", order=40, template="applications/_today.html",
@@ -45,10 +48,19 @@ def _today():
     return _waiting()
 
 
+def _reviewer_label(application, context: dict) -> str:
+    """An application's status for the API's items; under review, who reviews it ("you" for the caller's own)."""
+    if application.status == "under_review" and application.reviewer_id:
+        if application.reviewer_id == context["me"]:
+            return _("Under your review")
+        return _("Reviewed by %(name)s", name=context["reviewers"].get(application.reviewer_id, "—"))
+    return str(context["APP_STATUS_LABELS"][application.status])
+
+
 def _council_data(context: dict) -> dict:
     return {"title": _("Applications waiting"), "url": url_for("applications.index"), "count": context["count"],
             "items": [{"id": str(a.id), "kind": a.unit_type, "title": a.unit_name, "status": a.status,
-                       "label": str(context["APP_STATUS_LABELS"][a.status]),
+                       "label": _reviewer_label(a, context),
                        "when": a.submitted_at.isoformat() if a.submitted_at else None,
                        "url": url_for("applications.detail", application_id=a.id)}
                       for a in context["applications"]]}
@@ -63,7 +75,7 @@ def _council_home():
 
 @digest
 def _digest_counts():
-    return {"applications_waiting": services.waiting_count()}
+    return {"applications_waiting": services.for_council(limit=0)[1]}
 
 
 # --- the public form --------------------------------------------------------------------------------
@@ -94,7 +106,8 @@ def join():
         return redirect(url_for("applications.thanks"))
     login_url = url_for("accounts.login", next=request.path)
     return render_template("applications/join.html", values=form.values, errors=form.errors, user=user,
-                           login_url=login_url, min_password=MIN_PASSWORD)
+                           login_url=login_url, min_password=MIN_PASSWORD,
+                           login_for=services.account_exists_in(form.errors) if user is None else set())
 
 
 @bp.get("/join/thanks")

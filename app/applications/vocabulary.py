@@ -25,8 +25,18 @@ CONSENT_TEXT = _l("The association keeps these data to review the application an
                   "number are never shown publicly. An application that is not admitted is kept for two years, "
                   "then deleted.")
 
+# The form's fields in their order, with their labels: the error summary links each mistake to its field.
+FIELD_LABELS = {
+    "unit_name": _l("Unit name"), "unit_type": _l("Kind of unit"), "credit_code": _l("Unified social credit code"),
+    "address": _l("Address"), "contact_name": _l("Full name"), "contact_mobile": _l("Mobile number"),
+    "contact_email": _l("E-mail (optional)"), "offers": _l("What the unit can offer"),
+    "needs": _l("What the unit needs from the association (optional)"), "motivation": _l("Why the unit wants to join"),
+    "password": _l("Choose a password"), "note": _l("What you added or changed (for the council)"),
+    "consent": _l("I agree that the association uses these data as described above."),
+}
+
 
 def labels() -> dict:
     return {"APP_STATUS_LABELS": STATUS_LABELS, "THRESHOLD_LABELS": THRESHOLD_LABELS,
             "VETO_ACTION_LABELS": VETO_ACTION_LABELS, "TYPE_LABELS": TYPE_LABELS, "KIND_LABELS": KIND_LABELS,
-            "CONSENT_TEXT": CONSENT_TEXT}
+            "CONSENT_TEXT": CONSENT_TEXT, "FIELD_LABELS": FIELD_LABELS}

@@ -7,6 +7,8 @@ from redis import Redis
 from sqlalchemy import text
 
 from app import sections
+from app.applications import services as applications
+from app.applications.vocabulary import labels as application_labels
 from app.core.extensions import db
 from app.home.services import BY_KIND, homes_of
 from app.members import services as members
@@ -31,7 +33,10 @@ def index():
         return redirect(url_for("platform.index"))
     if len(mine) == 1 and not current_user.is_operator:
         return redirect(url_for("community.home", slug=mine[0]["community"].slug))
-    return render_template("home/mine.html", mine=mine)
+    applied = applications.applications_everywhere(current_user.id)
+    if not mine and len(applied) == 1 and not current_user.is_operator:  # an applicant: straight to theirs
+        return redirect(url_for("applications.mine", slug=applied[0]["community"].slug))
+    return render_template("home/mine.html", mine=mine, applied=applied, **application_labels())
 
 
 @bp.get("/readyz")

@@ -3,7 +3,7 @@
 Also the review's part of the staff's today page, the council's home and the daily digest."""
 import logging
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -89,13 +89,29 @@ def open_review():
     return redirect(url_for("reviews.detail", review_id=review.id))
 
 
+SHOWS = ("all", "undecided", "flagged")
+MANY = 20  # an open review with more units than this shows the undecided ones first (a phone's long page)
+
+
+def _show(review, rows: list[dict]) -> str:
+    """Which units the page lists (?show=all|undecided|flagged); by default all, or the undecided of an open
+    review with many units."""
+    show = request.args.get("show", "")
+    if show in SHOWS:
+        return show
+    return "undecided" if review.is_open and len(rows) > MANY and review.undecided else "all"
+
+
 def _render_detail(review, *, form: PageForm | None = None, entry_id: int | None = None):
     rows = services.entry_rows(review)
     people = accounts.user_names([review.opened_by_id, review.closed_by_id,
                                   *(row["decided_by_id"] for row in rows)])
     flagged = sum(1 for row in rows if row["flagged"])
-    return render_template("reviews/detail.html", review=review, rows=rows, people=people, flagged=flagged,
-                           run=can("reviews.run") and review.is_open, form_entry=entry_id,
+    show = _show(review, rows)
+    shown = [row for row in rows if show == "all" or row["id"] == entry_id
+             or (show == "undecided" and not row["decision"]) or (show == "flagged" and row["flagged"])]
+    return render_template("reviews/detail.html", review=review, rows=rows, shown=shown, show=show, people=people,
+                           flagged=flagged, run=can("reviews.run") and review.is_open, form_entry=entry_id,
                            errors=form.errors if form else {}, values=form.values if form else {})
 
 
@@ -115,7 +131,9 @@ def decide(review_id: int, entry_id: int):
     services.decide(review, entry, form.data["decision"], form.data["reason"], actor_id=current_user.id)
     flash(_("%(unit)s: %(decision)s.", unit=entry.unit_name, decision=labels()["DECISION_DONE"][entry.decision]),
           "success")
-    return redirect(url_for("reviews.detail", review_id=review.id, _anchor=f"entry-{entry.id}"))
+    show = request.args.get("show")
+    return redirect(url_for("reviews.detail", review_id=review.id, show=show if show in SHOWS else None,
+                            _anchor=f"entry-{entry.id}"))
 
 
 @bp.post("/<int:review_id>/keep-unflagged")

@@ -38,7 +38,7 @@ def test_a_shop_applies_the_council_reviews_representatives_vote_and_the_shop_jo
     shop.get_by_label(T("Kind of unit")).select_option(value="shop")
     shop.get_by_label(T("Unified social credit code")).fill("91350100M000100Y44")  # one character off
     shop.get_by_label(T("Address")).fill("L社区3号楼底商5号")
-    shop.get_by_label(T("Name")).fill("李巧")
+    shop.get_by_label(T("Full name")).fill("李巧")
     shop.get_by_label(T("Mobile number")).fill(MOBILE)
     shop.get_by_label(T("Choose a password")).fill("qiaoshou-2026")
     shop.get_by_label(T("Why the unit wants to join")).fill("愿为社区老人免费缝补衣物。")

@@ -77,6 +77,6 @@ def test_a_visitor_reads_the_public_page_on_a_phone_and_a_desktop(new_context, a
     phone.screenshot(path=str(ARTIFACTS / "about-360.png"), full_page=True)
     desk = new_context().new_page()
     desk.goto(f"/c/{admin_world.slug}/about")
-    expect(desk.get_by_role("link", name=re.compile("关于互助会"))).to_be_visible()
+    expect(desk.get_by_role("link", name=re.compile("关于联合会"))).to_be_visible()
     _fits(desk, 1280)
     desk.screenshot(path=str(ARTIFACTS / "about-1280.png"), full_page=True)
