@@ -40,7 +40,7 @@ def world(app):
               "unit": member(community, "unit", name="吴师傅"),
               "resident": member(community, "resident", name=GRANDMA)}
     tz = clock.zone(community.id)
-    start = (date.today() + timedelta(days=2)).isoformat()
+    start = (clock.today() + timedelta(days=2)).isoformat()
     with tenant_context(community.id):
         canteen, lunch = canteen_lunch(people["unit"])
         grandma = residents.create_resident({"name": GRANDMA, "birth_date": date(1940, 3, 2)},

@@ -4,7 +4,7 @@ Profiles for the people who serve residents; sensitive attributes only under a r
 blocked when it is withdrawn, every read and change audited (never the value); export, deletion
 request and erasure.
 """
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect, select
@@ -12,6 +12,7 @@ from sqlalchemy import inspect, select
 from app.core.extensions import db
 from app.residents import services
 from app.residents.models import SENSITIVE_FIELDS, AuditEvent, Consent, Resident, SensitiveAttributes
+from tenants import clock
 from tenants.context import tenant_context
 from tests.factories import CommunityFactory, api, member, token_for
 
@@ -189,7 +190,7 @@ def test_another_communitys_resident_is_not_found(client, community, admin, auth
     ({"latitude": 39.9, "longitude": 181}, "longitude"),
     ({"latitude": 39.9}, "longitude"),  # one without the other
     ({"longitude": 116.4}, "longitude"),
-    ({"birth_date": (date.today() + timedelta(days=1)).isoformat()}, "birth_date"),
+    ({"birth_date": (clock.today() + timedelta(days=1)).isoformat()}, "birth_date"),
     ({"birth_date": "1941-02-30"}, "birth_date"),
     ({"phone": "call me"}, "phone"),
     ({"name": "  "}, "name"),
@@ -210,7 +211,7 @@ def test_bad_change_leaves_the_profile_as_it_was(client, community, coordinator,
                        "latitude")
     assert_field_error(client.patch(path, json={"phone": "13900000000", "latitude": 40.0, "longitude": None},
                                     headers=headers), "longitude")
-    assert_field_error(client.patch(path, json={"birth_date": (date.today() + timedelta(days=30)).isoformat()},
+    assert_field_error(client.patch(path, json={"birth_date": (clock.today() + timedelta(days=30)).isoformat()},
                                     headers=headers), "birth_date")
     # Clearing one coordinate alone would leave half a position.
     assert_field_error(client.patch(path, json={"latitude": None}, headers=headers), "longitude")
@@ -401,7 +402,7 @@ def test_priority_attributes_only_for_consenting_residents(app, community):
 
 
 def test_eligibility_uses_sensitive_groups_only_under_consent_and_audits_their_use(app, community):
-    sixty = date.today().replace(year=date.today().year - 60)
+    sixty = clock.today().replace(year=clock.today().year - 60)
     with tenant_context(community.id):
         older = services.create_resident({"name": "刚满六十", "birth_date": sixty}, actor_id=None)
         younger = services.create_resident({"name": "五十九", "birth_date": sixty + timedelta(days=1)},
