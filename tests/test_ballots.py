@@ -16,6 +16,7 @@ from app.history import StatusChange
 from app.notifications.models import InboxEntry, OutboxEvent
 from app.residents.models import AuditEvent
 from tenants.context import tenant_context
+from tests.concurrency import in_threads
 from tests.factories import CommunityFactory, member
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -297,54 +298,13 @@ def test_for_subject_finds_the_latest_ballot(app, gov):
         assert db.session.get(Ballot, first.id) is not None
 
 
-def _in_threads(app, community_id, work, items):
-    """Run work(item) in one thread per item, each with its own app context, session and transaction,
-    released together; returns what each returned (or the error code it raised)."""
-    import threading
-
-    from app.core.database import retry_when_locked
-
-    results, barrier = [], threading.Barrier(len(items), timeout=30)
-
-    def run(item):
-        context = app.app_context()
-        context.push()
-        try:
-            with tenant_context(community_id):
-                barrier.wait()
-
-                @retry_when_locked
-                def attempt():
-                    value = work(item)
-                    db.session.commit()
-                    return value
-
-                try:
-                    results.append(attempt())
-                except Conflict as exc:
-                    db.session.rollback()
-                    results.append(exc.code)
-                except Exception as exc:  # surfaces in the assertion instead of dying silently in a thread
-                    db.session.rollback()
-                    results.append(repr(exc))
-        finally:
-            context.pop()
-
-    threads = [threading.Thread(target=run, args=(item,)) for item in items]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
 @pytest.mark.parametrize("secret", [False, True])
 def test_the_same_voter_voting_twice_at_once_counts_once(app, gov, secret):
     with tenant_context(gov["community"].id):
         ballot_id = _ballot(gov, secret=secret).id
         db.session.commit()
     voter = gov["reps"][0].id
-    results = _in_threads(app, gov["community"].id,
+    results = in_threads(app, gov["community"].id,
                           lambda choice: ballots.vote(ballots.get(ballot_id), voter, [choice]), ["yes", "no"])
     if secret:
         assert sorted(map(str, results)) in (["['no']", "already_voted"], ["['yes']", "already_voted"]), results
@@ -366,7 +326,7 @@ def test_twenty_voters_at_once_give_exact_tallies(app, gov, secret):
         ballot_id = _ballot(gov, secret=secret).id
         db.session.commit()
     plan = [(u.id, ("yes", "no", "abstain")[i % 3]) for i, u in enumerate(voters)]
-    results = _in_threads(app, gov["community"].id,
+    results = in_threads(app, gov["community"].id,
                           lambda item: ballots.vote(ballots.get(ballot_id), item[0], [item[1]]), plan)
     assert all(isinstance(r, list) for r in results), results
     with tenant_context(gov["community"].id):

@@ -19,6 +19,7 @@ from app.offers.models import OfferOccurrence
 from app.residents import services as residents
 from app.residents.models import AuditEvent
 from tenants.context import tenant_context
+from tests.concurrency import in_threads
 from tests.factories import Browser, CommunityFactory, browser_for, canteen_lunch, member, token_for
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -427,48 +428,6 @@ def test_the_coordinators_morning_shows_the_meal_table(app, world, clock):
     assert "昨天以来未送达" in page and "李建国" in page
 
 
-def _in_threads(app, community_id, work, items):
-    """Run work(item) in one thread per item, each with its own app context, session and transaction,
-    released together; returns what each returned (or the error code / exception it raised)."""
-    import threading
-
-    from app.core.database import retry_when_locked
-    from app.core.validation import Conflict
-
-    results, barrier = [], threading.Barrier(len(items), timeout=30)
-
-    def run(item):
-        context = app.app_context()
-        context.push()
-        try:
-            with tenant_context(community_id):
-                barrier.wait()
-
-                @retry_when_locked
-                def attempt():
-                    value = work(item)
-                    db.session.commit()
-                    return value
-
-                try:
-                    results.append(attempt())
-                except Conflict as exc:
-                    db.session.rollback()
-                    results.append(exc.code)
-                except Exception as exc:  # surfaces in the assertion instead of dying silently in a thread
-                    db.session.rollback()
-                    results.append(repr(exc))
-        finally:
-            context.pop()
-
-    threads = [threading.Thread(target=run, args=(item,)) for item in items]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
 def test_eleven_families_ordering_again_for_five_free_places_get_exactly_five(app, world):
     with tenant_context(world["community"].id):
         offers.update_offer(offers.get_offer(world["canteen"]), {"capacity": 1})
@@ -481,7 +440,7 @@ def test_eleven_families_ordering_again_for_five_free_places_get_exactly_five(ap
         assert len(waiting) == 11
         offers.update_offer(offers.get_offer(world["canteen"]), {"capacity": 6})  # five more places
         db.session.commit()
-    results = _in_threads(app, world["community"].id,
+    results = in_threads(app, world["community"].id,
                           lambda order_id: meals.restore_order(meals.get_order(order_id), actor_id=None).status,
                           waiting)
     assert sorted(results) == ["capacity"] * 6 + ["ordered"] * 5, results
@@ -502,7 +461,7 @@ def test_two_order_runs_at_once_make_each_meal_once_and_book_it_once(app, world)
             plan.status = "active"  # as if confirmed without making orders yet
         offers.update_offer(offers.get_offer(world["canteen"]), {"capacity": 5})
         db.session.commit()
-    results = _in_threads(app, world["community"].id, lambda _run: meals.daily_orders(), [1, 2])
+    results = in_threads(app, world["community"].id, lambda _run: meals.daily_orders(), [1, 2])
     assert all(isinstance(r, int) for r in results), results
     with tenant_context(world["community"].id):
         tuesday = _orders(day=date(2026, 12, 1))
