@@ -1,0 +1,258 @@
+"""Venues that units lend and their bookings: every date checked against the hours, the closed periods and
+the other confirmed bookings; one date cancelled or moved alone; never two confirmed bookings at once."""
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from app.core.extensions import db
+from app.core.validation import Conflict, ValidationFailed
+from app.units import services as unit_services
+from app.venues import services as venues
+from app.venues.models import BookingOccurrence
+from tenants.context import tenant_context
+from tests.concurrency import in_threads
+from tests.factories import CommunityFactory, UnitFactory, member
+
+TZ = ZoneInfo("Asia/Shanghai")
+WEEKDAYS = {d: [["09:00", "21:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+
+
+def at(*parts) -> datetime:
+    return datetime(*parts, tzinfo=TZ)
+
+
+@pytest.fixture
+def hall(app, clock):
+    clock(2026, 11, 30, 10)  # Monday 30 November 2026, 10:00 in Shanghai
+    community = CommunityFactory(slug="hall", name="柳荫社区")
+    staff = member(community, "admin", "coordinator", name="陈晓燕")
+    principal = member(community, "unit", name="校长")
+    asker = member(community, "unit", name="社工")
+    with tenant_context(community.id):
+        school = UnitFactory(name="柳荫小学", type="school")
+        centre = UnitFactory(name="社区文化中心", type="ngo")
+        db.session.flush()
+        unit_services.add_representative(school, principal.id)
+        unit_services.add_representative(centre, asker.id)
+        venue = venues.create_venue(unit_id=school.id, name="学校礼堂", capacity=200,
+                                    hours={**WEEKDAYS, "sat": [["08:00", "12:00"], ["14:00", "18:00"]]},
+                                    book_ahead_days=120, step_free=True, lift=False, hearing_loop=True,
+                                    accessibility_note="正门有坡道",
+                                    closures=[{"starts_on": date(2026, 12, 24), "ends_on": date(2026, 12, 26),
+                                               "reason": "圣诞装修"}])
+        db.session.commit()
+        yield {"community": community, "staff": staff, "principal": principal, "asker": asker,
+               "school": school.id, "centre": centre.id, "venue": venue.id}
+
+
+def _venue(hall):
+    return venues.get_venue(hall["venue"])
+
+
+def _ask(hall, starts_at, ends_at, **kw):
+    return venues.request_booking(_venue(hall), starts_at=starts_at, ends_at=ends_at,
+                                  purpose=kw.pop("purpose", "健康讲座"), requested_by_id=hall["asker"].id,
+                                  unit_id=hall["centre"], **kw)
+
+
+def test_a_venue_keeps_its_hours_closures_and_accessibility(hall):
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        assert venue.hours["sat"] == [["08:00", "12:00"], ["14:00", "18:00"]] and "sun" not in venue.hours
+        assert [(c.starts_on, c.ends_on, c.reason) for c in venue.closures] == [
+            (date(2026, 12, 24), date(2026, 12, 26), "圣诞装修")]
+        assert venue.step_free and venue.hearing_loop and not venue.lift and venue.needs_confirmation
+        with pytest.raises(ValidationFailed) as bad:
+            venues.create_venue(unit_id=hall["school"], name=" ", capacity=0, hours={"mon": [["12:00", "09:00"]]},
+                                book_ahead_days=0)
+        assert set(bad.value.fields) == {"name", "capacity", "hours", "book_ahead_days"}
+
+
+def test_each_date_is_checked_against_hours_closures_and_other_bookings(hall):
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        taken = _ask(hall, at(2026, 12, 12, 9), at(2026, 12, 12, 11), purpose="合唱排练")
+        venues.confirm(taken, venue, actor_id=hall["principal"].id)
+        db.session.commit()
+        # Saturdays 9:00–11:00 from 5 December, weekly, five times: 12 Dec is taken, 26 Dec is closed.
+        preview = _ask(hall, at(2026, 12, 5, 9), at(2026, 12, 5, 11), frequency="weekly", count=5, dry_run=True)
+        assert [c.starts_at.astimezone(TZ).date() for c in preview] == [
+            date(2026, 12, 5), date(2026, 12, 12), date(2026, 12, 19), date(2026, 12, 26), date(2027, 1, 2)]
+        assert [c.ok for c in preview] == [True, False, True, False, True]
+        assert preview[1].problems == ["该时段已被预订。"] and preview[1].overlaps
+        assert "圣诞装修" in preview[3].problems[0]
+        # Edges that touch do not overlap: 11:00–12:00 right after the confirmed 9:00–11:00 is free.
+        (after,) = venues.check(venue, [(at(2026, 12, 12, 11), at(2026, 12, 12, 12))])
+        (before,) = venues.check(venue, [(at(2026, 12, 12, 8), at(2026, 12, 12, 9))])
+        (across,) = venues.check(venue, [(at(2026, 12, 12, 10, 59), at(2026, 12, 12, 12))])
+        assert after.ok and before.ok and not across.ok
+        # Outside the hours: a Sunday, the lunch break on Saturday, a weekday evening past nine.
+        outside = venues.check(venue, [(at(2026, 12, 6, 9), at(2026, 12, 6, 10)),
+                                       (at(2026, 12, 5, 11), at(2026, 12, 5, 15)),
+                                       (at(2026, 12, 7, 20), at(2026, 12, 7, 22))])
+        assert all(c.problems == ["不在场地的可预订时间内。"] for c in outside)
+        # Sending it as it is: every conflicting date is named, nothing saved.
+        with pytest.raises(ValidationFailed) as bad:
+            _ask(hall, at(2026, 12, 5, 9), at(2026, 12, 5, 11), frequency="weekly", count=5)
+        assert [m[:10] for m in bad.value.fields["starts_at"]] == ["2026-12-12", "2026-12-26"]
+        db.session.rollback()
+        # Skipping the conflicting dates: three dates asked for, each its own row.
+        booking = _ask(hall, at(2026, 12, 5, 9), at(2026, 12, 5, 11), frequency="weekly", count=5, skip=[1, 3])
+        db.session.commit()
+        assert [(o.status, o.starts_at.astimezone(TZ).day) for o in booking.occurrences] == [
+            ("pending", 5), ("pending", 19), ("pending", 2)]
+        # A skipped date added back later, once the other booking is cancelled.
+        venues.cancel_booking(taken, actor_id=hall["asker"].id)
+        added = venues.add_occurrence(booking, venue, starts_at=at(2026, 12, 12, 9), ends_at=at(2026, 12, 12, 11),
+                                      actor_id=hall["asker"].id)
+        db.session.commit()
+        assert added.status == "pending" and len(booking.occurrences) == 4
+
+
+def test_bad_input_is_told_per_field_in_chinese(hall):
+    with tenant_context(hall["community"].id):
+        cases = [
+            (dict(starts_at=at(2026, 12, 7, 10), ends_at=at(2026, 12, 7, 9)), "ends_at",
+             "预订的结束时间必须晚于开始时间。"),
+            (dict(starts_at=at(2026, 12, 7, 10), ends_at=at(2026, 12, 7, 11), frequency="weekly"), "until",
+             "重复预订需要结束日期或次数。"),
+            (dict(starts_at=at(2027, 6, 7, 10), ends_at=at(2027, 6, 7, 11)), "starts_at",
+             "2027-06-07 10:00: 太远了：此场地只接受 120 天内的预订。"),
+            (dict(starts_at=at(2026, 12, 24, 10), ends_at=at(2026, 12, 24, 11)), "starts_at",
+             "2026-12-24 10:00: 场地在此期间关闭（圣诞装修）。"),
+            (dict(starts_at=at(2026, 12, 6, 10), ends_at=at(2026, 12, 6, 11)), "starts_at",
+             "2026-12-06 10:00: 不在场地的可预订时间内。"),
+            (dict(starts_at=at(2026, 12, 7, 10), ends_at=at(2026, 12, 7, 11), purpose=""), "purpose", None),
+        ]
+        for kw, field, message in cases:
+            with pytest.raises(ValidationFailed) as bad:
+                _ask(hall, **kw)
+            assert field in bad.value.fields, kw
+            if message:
+                assert bad.value.fields[field] == [message]
+        assert db.session.execute(select(func.count()).select_from(BookingOccurrence)).scalar_one() == 0
+
+
+def test_a_recurring_booking_with_one_date_cancelled_and_one_moved(hall):
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        booking = _ask(hall, at(2026, 12, 1, 14), at(2026, 12, 1, 16), frequency="weekly", interval=1,
+                       until=date(2026, 12, 22))
+        venues.confirm(booking, venue, actor_id=hall["principal"].id)
+        db.session.commit()
+        first, second, third, fourth = booking.occurrences
+        venues.cancel_occurrence(second, actor_id=hall["asker"].id)
+        venues.move_occurrence(third, venue, starts_at=at(2026, 12, 16, 14), ends_at=at(2026, 12, 16, 16),
+                               actor_id=hall["asker"].id)
+        db.session.commit()
+        assert [(o.status, o.starts_at.astimezone(TZ).day) for o in booking.occurrences] == [
+            ("confirmed", 1), ("cancelled", 8), ("pending", 16), ("confirmed", 22)]
+        # The cancelled date is free again for someone else.
+        (freed,) = venues.check(venue, [(at(2026, 12, 8, 14), at(2026, 12, 8, 16))])
+        assert freed.ok
+
+
+def test_monthly_dates_keep_their_day_and_skip_short_months(hall):
+    with tenant_context(hall["community"].id):
+        dates = venues.expand(at(2026, 12, 31, 10), at(2026, 12, 31, 11), frequency="monthly", count=3)
+        assert [s.astimezone(TZ).date() for s, _ in dates] == [date(2026, 12, 31), date(2027, 1, 31),
+                                                               date(2027, 3, 31)]
+
+
+def test_confirming_declines_the_overlapping_requests_and_says_so(hall):
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        ours = _ask(hall, at(2026, 12, 7, 14), at(2026, 12, 7, 16), purpose="书法班")
+        theirs = _ask(hall, at(2026, 12, 7, 15), at(2026, 12, 7, 17), purpose="舞蹈排练")
+        touching = _ask(hall, at(2026, 12, 7, 16), at(2026, 12, 7, 17), purpose="象棋")
+        db.session.commit()
+        assert [o.id for o in venues.would_decline(ours)] == [theirs.occurrences[0].id]
+        pending = venues.pending_for([venue.id])
+        assert len(pending) == 3
+        result = venues.confirm(ours, venue, actor_id=hall["principal"].id)
+        db.session.commit()
+        assert [o.id for o in result["declined"]] == [theirs.occurrences[0].id]
+        assert theirs.occurrences[0].status == "declined" and touching.occurrences[0].status == "pending"
+        with pytest.raises(Conflict):
+            venues.confirm(theirs, venue, actor_id=hall["principal"].id)
+
+
+def test_the_database_refuses_a_second_confirmed_booking_at_the_same_time(hall):
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        a = _ask(hall, at(2026, 12, 7, 14), at(2026, 12, 7, 16))
+        b = _ask(hall, at(2026, 12, 7, 15), at(2026, 12, 7, 17))
+        venues.confirm(a, venue, actor_id=hall["principal"].id)
+        db.session.commit()
+        # Past the service's own check, straight at the row: the constraint (or the trigger) says no.
+        b.occurrences[0].status = "confirmed"
+        with pytest.raises(Conflict):
+            venues._flush_occupied()
+        db.session.rollback()
+
+
+def test_two_confirmations_racing_leave_one_booking(app, hall):
+    with tenant_context(hall["community"].id):
+        ids = [_ask(hall, at(2026, 12, 9, 14), at(2026, 12, 9, 16), purpose=p).id for p in ("书法班", "舞蹈排练")]
+        db.session.commit()
+    principal = hall["principal"].id
+
+    def confirm(booking_id):
+        booking = venues.get_booking(booking_id)
+        venues.confirm(booking, venues.get_venue(booking.venue_id), actor_id=principal)
+        return "confirmed"
+
+    results = in_threads(app, hall["community"].id, confirm, ids)
+    # The second finds its date declined by the first (nothing waits) or the venue taken: a 409 either way.
+    assert sorted(results) in (["confirmed", "conflict"], ["confirmed", "venue_taken"]), results
+    with tenant_context(hall["community"].id):
+        statuses = sorted(db.session.execute(select(BookingOccurrence.status)).scalars())
+        assert statuses in (["confirmed", "declined"], ["confirmed", "pending"]), statuses
+
+
+def test_a_conflict_check_is_one_statement_however_many_dates(hall, count_sql):
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        for day in (7, 8, 9):
+            venues.confirm(_ask(hall, at(2026, 12, day, 9), at(2026, 12, day, 10)), venue,
+                           actor_id=hall["principal"].id)
+        db.session.commit()
+        venue = _venue(hall)
+        counts = []
+        for n in (2, 17):
+            dates = venues.expand(at(2026, 12, 7, 9), at(2026, 12, 7, 10), frequency="weekly", count=n)
+            with count_sql() as statements:
+                result = venues.check(venue, dates)
+            counts.append(statements())
+            assert len(result) == n
+        assert counts == [1, 1]
+
+
+def test_the_week_view_shows_that_weeks_dates(hall, count_sql):
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        _ask(hall, at(2026, 12, 7, 9), at(2026, 12, 7, 10))
+        _ask(hall, at(2026, 12, 12, 9), at(2026, 12, 12, 10))  # Saturday of that week
+        _ask(hall, at(2026, 12, 14, 9), at(2026, 12, 14, 10))  # the next Monday
+        db.session.commit()
+        venue = _venue(hall)
+        with count_sql() as statements:
+            shown = venues.week(venue, date(2026, 12, 9))
+        assert statements() == 1
+        assert [o.starts_at.astimezone(TZ).day for o in shown] == [7, 12]
+        assert venues.week(venue, date(2026, 12, 14)) and not venues.week(venue, date(2026, 12, 21))
+
+
+def test_a_venue_that_needs_no_confirmation_is_booked_at_once(hall):
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        venue.needs_confirmation = False
+        booking = _ask(hall, at(2026, 12, 7, 9), at(2026, 12, 7, 10))
+        assert booking.occurrences[0].status == "confirmed"
+        db.session.commit()
+        with pytest.raises(ValidationFailed):
+            _ask(hall, at(2026, 12, 7, 9, 30), at(2026, 12, 7, 10, 30))
+        assert venues.week(venue, date(2026, 12, 7))[0].id == booking.occurrences[0].id
+        assert timedelta(hours=1) == booking.occurrences[0].ends_at - booking.occurrences[0].starts_at
