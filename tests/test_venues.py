@@ -8,12 +8,13 @@ from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.core.validation import Conflict, ValidationFailed
+from app.notifications.models import OutboxEvent
 from app.units import services as unit_services
 from app.venues import services as venues
 from app.venues.models import BookingOccurrence
 from tenants.context import tenant_context
 from tests.concurrency import in_threads
-from tests.factories import CommunityFactory, UnitFactory, member
+from tests.factories import CommunityFactory, UnitFactory, member, token_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 WEEKDAYS = {d: [["09:00", "21:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
@@ -256,3 +257,109 @@ def test_a_venue_that_needs_no_confirmation_is_booked_at_once(hall):
             _ask(hall, at(2026, 12, 7, 9, 30), at(2026, 12, 7, 10, 30))
         assert venues.week(venue, date(2026, 12, 7))[0].id == booking.occurrences[0].id
         assert timedelta(hours=1) == booking.occurrences[0].ends_at - booking.occurrences[0].starts_at
+
+
+# --- the JSON API ---------------------------------------------------------------------------------
+
+API = "/api/v1/c/hall"
+
+
+def _caller(client, user):
+    headers = token_for(client, user)
+    return lambda method, path, **kw: client.open(API + path, method=method, headers=headers, **kw)
+
+
+def test_the_api_previews_skips_confirms_and_refuses_a_double_booking(client, hall, drain):
+    asker, principal = _caller(client, hall["asker"]), _caller(client, hall["principal"])
+    venue_id = str(hall["venue"])
+    listed = asker("GET", "/venues").get_json()["items"]
+    assert [(v["id"], v["name"], v["step_free"], v["closures"][0]["reason"]) for v in listed] == [
+        (venue_id, "学校礼堂", True, "圣诞装修")]
+    ask = {"venue_id": venue_id, "unit_id": str(hall["centre"]), "purpose": "老年书法班",
+           "starts_at": "2026-12-19T09:00:00", "ends_at": "2026-12-19T11:00:00", "frequency": "weekly", "count": 3}
+    preview = asker("POST", "/bookings", json={**ask, "dry_run": True})
+    assert preview.status_code == 200
+    assert [(d["position"], d["ok"]) for d in preview.get_json()["dates"]] == [(0, True), (1, False), (2, True)]
+    assert preview.get_json()["dates"][1]["problems"] == ["场地在此期间关闭（圣诞装修）。"]
+    refused = asker("POST", "/bookings", json=ask)
+    assert refused.status_code == 422 and "2026-12-26" in refused.get_json()["error"]["fields"]["starts_at"][0]
+    made = asker("POST", "/bookings", json={**ask, "skip": [1]})
+    assert made.status_code == 201, made.get_json()
+    booking = made.get_json()
+    assert booking["id"].isdigit() and [o["status"] for o in booking["occurrences"]] == ["pending", "pending"]
+    other = asker("POST", "/bookings", json={**ask, "purpose": "合唱", "count": 1,
+                                             "starts_at": "2026-12-19T10:00:00", "ends_at": "2026-12-19T12:00:00"})
+    assert other.status_code == 201
+    # The owner sees both waiting, learns which one confirming the first declines, confirms.
+    waiting = principal("GET", "/bookings/pending").get_json()["items"]
+    assert len(waiting) == 3
+    assert [o["booking_id"] for o in principal("GET", f"/bookings/{booking['id']}/would-decline")
+            .get_json()["items"]] == [other.get_json()["id"]]
+    assert asker("POST", f"/bookings/{booking['id']}/confirm", json={}).status_code == 403
+    decided = principal("POST", f"/bookings/{booking['id']}/confirm", json={})
+    assert decided.status_code == 200, decided.get_json()
+    assert [o["status"] for o in decided.get_json()["booking"]["occurrences"]] == ["confirmed", "confirmed"]
+    assert [o["status"] for o in decided.get_json()["declined"]] == ["declined"]
+    # Asking for a confirmed time again: a field message; confirming what is taken: 409.
+    again = asker("POST", "/bookings", json={**ask, "count": 1})
+    assert again.get_json()["error"]["fields"]["starts_at"] == ["2026-12-19 09:00: 该时段已被预订。"]
+    # The week view shows the confirmed date of that week, in UTC.
+    week = asker("GET", f"/venues/{venue_id}/week?week=2026-12-17").get_json()
+    assert week["monday"] == "2026-12-14"
+    assert [(o["starts_at"], o["status"]) for o in week["items"]] == [("2026-12-19T01:00:00+00:00", "confirmed")]
+    # One date cancelled, one moved, by the one who asked.
+    first, second = booking["occurrences"]
+    assert asker("POST", f"/bookings/{booking['id']}/occurrences/{first['id']}/cancel").get_json()["status"] \
+        == "cancelled"
+    moved = asker("POST", f"/bookings/{booking['id']}/occurrences/{second['id']}/move",
+                  json={"starts_at": "2027-01-02T14:00:00", "ends_at": "2027-01-02T16:00:00"})
+    assert moved.status_code == 200 and moved.get_json()["status"] == "pending"
+    # The owner heard of the requests, the askers of the decisions (through the outbox).
+    drain()
+    with tenant_context(hall["community"].id):
+        events = db.session.execute(select(OutboxEvent.event).order_by(OutboxEvent.id)).scalars().all()
+    assert events.count("booking.requested") == 2 and events.count("booking.decided") == 2
+
+
+def test_the_api_tells_bad_input_and_keeps_residents_out(client, hall):
+    asker = _caller(client, hall["asker"])
+    bad = asker("POST", "/bookings", json={"venue_id": str(hall["venue"]), "purpose": "讲座",
+                                           "starts_at": "2026-12-07T10:00:00", "ends_at": "2026-12-07T09:00:00"})
+    assert bad.status_code == 422
+    assert bad.get_json()["error"]["fields"]["ends_at"] == ["预订的结束时间必须晚于开始时间。"]
+    endless = asker("POST", "/bookings", json={"venue_id": str(hall["venue"]), "purpose": "讲座", "frequency": "weekly",
+                                               "starts_at": "2026-12-07T10:00:00", "ends_at": "2026-12-07T11:00:00"})
+    assert endless.status_code == 422 and "until" in endless.get_json()["error"]["fields"]
+    assert asker("GET", "/venues/999999").status_code == 404
+    resident = member(hall["community"], "resident", name="王奶奶")
+    with tenant_context(hall["community"].id):
+        db.session.commit()
+    signed_in = client.post("/api/v1/auth/tokens", json={"email": resident.email or resident.phone,
+                                                         "password": "correct-horse-7"})
+    headers = {"Authorization": f"Bearer {signed_in.get_json()['token']}"}
+    assert client.get(f"{API}/venues", headers=headers).status_code == 200
+    assert client.post(f"{API}/bookings", headers=headers, json={
+        "venue_id": str(hall["venue"]), "purpose": "讲座", "starts_at": "2026-12-07T10:00:00",
+        "ends_at": "2026-12-07T11:00:00"}).status_code == 403
+
+
+def test_the_venue_list_and_week_cost_the_same_with_more_venues_and_bookings(client, hall, count_sql, drain):
+    asker = _caller(client, hall["asker"])
+    counts = []
+    for extra in (0, 5):
+        with tenant_context(hall["community"].id):
+            for i in range(extra):
+                venue = venues.create_venue(unit_id=hall["school"], name=f"教室{i}", capacity=30,
+                                            closures=[{"starts_on": date(2027, 1, 1), "reason": "元旦"}])
+                _ask(hall, at(2026, 12, 7, 9 + i), at(2026, 12, 7, 10 + i))
+                venues.request_booking(venue, starts_at=at(2026, 12, 8, 9), ends_at=at(2026, 12, 8, 10),
+                                       purpose="课", requested_by_id=hall["asker"].id)
+            db.session.commit()
+        drain()  # the requests' notifications go out first
+        asker("GET", "/venues")
+        with count_sql() as listed:
+            assert asker("GET", "/venues").status_code == 200
+        with count_sql() as week:
+            assert asker("GET", f"/venues/{hall['venue']}/week?week=2026-12-07").status_code == 200
+        counts.append((listed(), week()))
+    assert counts[0] == counts[1], counts

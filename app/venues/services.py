@@ -11,9 +11,12 @@ from flask_babel import gettext as _
 from sqlalchemy import DateTime, Integer, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
+from app import permissions
 from app.core.extensions import db
 from app.core.kinds import WEEKDAYS
 from app.core.validation import Conflict, ValidationFailed, text_problems
+from app.notifications import services as notifications
+from app.units.models import Unit, UnitRepresentative
 from app.venues.models import FREQUENCIES, Booking, BookingOccurrence, Venue, VenueClosure
 from tenants import clock
 
@@ -33,8 +36,23 @@ def local(moment: datetime) -> datetime:
 
 # --- venues ---------------------------------------------------------------------------------------
 
+@permissions.loader("venue")
 def get_venue(venue_id: int) -> Venue | None:
     return db.session.execute(select(Venue).where(Venue.id == venue_id)).scalar_one_or_none()
+
+
+def owned_venue_ids(user_id: int, *, staff: bool) -> list[int]:
+    """The venues whose requests this person decides: all for staff, else those of the units they represent."""
+    stmt = select(Venue.id).where(Venue.status == "active")
+    if not staff:
+        stmt = stmt.join(UnitRepresentative, UnitRepresentative.unit_id == Venue.unit_id) \
+            .where(UnitRepresentative.user_id == user_id)
+    return list(db.session.execute(stmt).scalars())
+
+
+def _owners(venue: Venue) -> list[int]:
+    return list(db.session.execute(select(UnitRepresentative.user_id)
+                                   .where(UnitRepresentative.unit_id == venue.unit_id)).scalars())
 
 
 def list_venues() -> list[Venue]:
@@ -68,8 +86,6 @@ def create_venue(*, unit_id: int, name: str, capacity: int, hours: dict | None =
                  step_free: bool = False, accessible_toilet: bool = False, lift: bool = False,
                  hearing_loop: bool = False, accessibility_note: str = "", offer_id: int | None = None,
                  closures: list[dict] | None = None) -> Venue:
-    from app.units.models import Unit  # the owner unit (units are below venues)
-
     errors: dict[str, list[str]] = {}
     if problems := text_problems(name, max_length=200, required=True):
         errors["name"] = problems
@@ -283,6 +299,9 @@ def request_booking(venue: Venue, *, starts_at: datetime, ends_at: datetime, pur
     errors: dict[str, list[str]] = {}
     if problems := text_problems(purpose, max_length=200, required=True):
         errors["purpose"] = problems
+    if unit_id is not None and db.session.execute(select(Unit.id).where(Unit.id == unit_id)) \
+            .scalar_one_or_none() is None:
+        errors["unit_id"] = [_("No such unit in this community.")]
     try:
         ranges = expand(starts_at, ends_at, frequency=frequency, interval=interval, until=until, count=count)
     except ValidationFailed as exc:
@@ -318,7 +337,29 @@ def request_booking(venue: Venue, *, starts_at: datetime, ends_at: datetime, pur
                            for c in kept]
     db.session.add(booking)
     _flush_occupied()
+    if venue.needs_confirmation:
+        owners = _owners(venue)
+        if owners:
+            notifications.emit("booking.requested", audience=notifications.to_users(*owners), actor_id=requested_by_id,
+                               payload={"venue": venue.name, "purpose": booking.purpose, "count": len(kept),
+                                        "first": f"{local(kept[0].starts_at):%Y-%m-%d %H:%M}",
+                                        "link": "/venues/approvals"})
     return booking
+
+
+def _tell_decided(venue: Venue, decided: dict[int, dict]) -> None:
+    """Each requester hears how many of their dates were confirmed or declined (one message per booking)."""
+    if not decided:
+        return
+    bookings = db.session.execute(select(Booking).where(Booking.id.in_(list(decided)))).scalars()
+    for booking in bookings:
+        if booking.requested_by_id is None:
+            continue
+        counts = decided[booking.id]
+        notifications.emit("booking.decided", audience=notifications.to_users(booking.requested_by_id),
+                           payload={"venue": venue.name, "purpose": booking.purpose,
+                                    "confirmed": counts.get("confirmed", 0), "declined": counts.get("declined", 0),
+                                    "link": f"/venues/bookings/{booking.id}"})
 
 
 def add_occurrence(booking: Booking, venue: Venue, *, starts_at: datetime, ends_at: datetime,
@@ -425,8 +466,13 @@ def confirm(booking: Booking, venue: Venue, *, actor_id: int | None, occurrence_
         raise Conflict(_("These dates were decided a moment ago; nothing was changed."), code="venue_taken")
     declined_ids = [row.id for row in declined]
     _decide(declined_ids, "declined", actor_id, now)
+    decided = {booking.id: {"confirmed": len(chosen)}}
+    for row in declined:
+        decided.setdefault(row.booking_id, {}).setdefault("declined", 0)
+        decided[row.booking_id]["declined"] += 1
     for row in (*chosen, *declined):
         db.session.expire(row)
+    _tell_decided(venue, decided)
     return {"confirmed": chosen, "declined": declined}
 
 
@@ -444,18 +490,23 @@ def _decide(ids: list[int], status: str, actor_id: int | None, now: datetime) ->
     return result.rowcount
 
 
-def decline(booking: Booking, *, actor_id: int | None, occurrence_ids=None) -> list[BookingOccurrence]:
+def decline(booking: Booking, venue: Venue, *, actor_id: int | None, occurrence_ids=None) -> list[BookingOccurrence]:
     chosen = [o for o in booking.occurrences if o.status == "pending"
               and (occurrence_ids is None or o.id in occurrence_ids)]
     if not chosen:
         raise Conflict(_("Nothing here waits for a decision."))
-    _decide([o.id for o in chosen], "declined", actor_id, clock.utcnow())
+    moved = _decide([o.id for o in chosen], "declined", actor_id, clock.utcnow())
     for o in chosen:
         db.session.expire(o)
+    _tell_decided(venue, {booking.id: {"declined": moved}})
     return chosen
 
 
 # --- the week view --------------------------------------------------------------------------------
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
 
 def week(venue: Venue, monday: date) -> list[BookingOccurrence]:
     """The occupied dates (confirmed, and pending ones shown as such) of a venue's week, in one query."""
