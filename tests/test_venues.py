@@ -14,7 +14,7 @@ from app.venues import services as venues
 from app.venues.models import BookingOccurrence
 from tenants.context import tenant_context
 from tests.concurrency import in_threads
-from tests.factories import CommunityFactory, UnitFactory, member, token_for
+from tests.factories import CommunityFactory, UnitFactory, browser_for, member, token_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 WEEKDAYS = {d: [["09:00", "21:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
@@ -363,3 +363,42 @@ def test_the_venue_list_and_week_cost_the_same_with_more_venues_and_bookings(cli
             assert asker("GET", f"/venues/{hall['venue']}/week?week=2026-12-07").status_code == 200
         counts.append((listed(), week()))
     assert counts[0] == counts[1], counts
+
+
+# --- the pages ------------------------------------------------------------------------------------
+
+PAGES = "/c/hall/venues"
+
+
+def test_on_the_pages_a_request_is_checked_then_sent_and_the_owner_confirms_it(app, hall):
+    with tenant_context(hall["community"].id):
+        taken = _ask(hall, at(2026, 12, 12, 9), at(2026, 12, 12, 11), purpose="合唱排练")
+        venues.confirm(taken, _venue(hall), actor_id=hall["principal"].id)
+        db.session.commit()
+    asker = browser_for(app, hall["asker"])
+    venue_page = asker.get(f"{PAGES}/{hall['venue']}?week=2026-12-10").get_data(as_text=True)
+    assert "学校礼堂" in venue_page and "圣诞装修" in venue_page
+    assert "无台阶入口：有" in venue_page and "电梯：无" in venue_page
+    assert "09:00–11:00 已确认" in venue_page and "无预订" in venue_page
+    form = {"purpose": "老年书法班", "unit_id": str(hall["centre"]), "starts_at": "2026-12-05T09:00",
+            "ends_at": "2026-12-05T11:00", "frequency": "weekly", "interval": "1", "until": "", "count": "3"}
+    checked = asker.post(f"{PAGES}/{hall['venue']}/book", data={**form, "action": "check"})
+    text = checked.get_data(as_text=True)
+    assert checked.status_code == 200 and "该时段已被预订。" in text
+    assert 'name="skip" value="1" checked' in text and 'name="skip" value="0" checked' not in text
+    refused = asker.post(f"{PAGES}/{hall['venue']}/book", data={**form, "action": "send"})
+    assert refused.status_code == 422 and "2026-12-12 09:00" in refused.get_data(as_text=True)
+    sent = asker.post(f"{PAGES}/{hall['venue']}/book", data={**form, "skip": "1", "action": "send"})
+    assert sent.status_code == 302
+    booking_url = sent.headers["Location"]
+    principal = browser_for(app, hall["principal"])
+    assert "老年书法班" in principal.get(f"{PAGES}/approvals").get_data(as_text=True)
+    booking_id = booking_url.rstrip("/").rsplit("/", 1)[1]
+    assert asker.post(f"{PAGES}/bookings/{booking_id}/confirm").status_code == 403
+    assert principal.post(f"{PAGES}/bookings/{booking_id}/confirm").status_code == 302
+    page = asker.get(booking_url).get_data(as_text=True)
+    assert page.count("已确认") == 2
+    with tenant_context(hall["community"].id):
+        first = venues.get_booking(int(booking_id)).occurrences[0].id
+    assert asker.post(f"{PAGES}/bookings/{booking_id}/occurrences/{first}/cancel").status_code == 302
+    assert "已取消" in asker.get(booking_url).get_data(as_text=True)

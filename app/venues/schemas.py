@@ -146,3 +146,14 @@ class PendingOccurrencesOut(Schema):
 class OccurrenceMoveIn(Schema):
     starts_at = UtcDateTime(required=True)
     ends_at = UtcDateTime(required=True)
+
+
+class BookingForm(BookingIn):
+    """The request form of the pages: the venue comes from the URL; "check" previews, "send" asks."""
+
+    class Meta:
+        exclude = ("venue_id", "dry_run")
+
+
+class OccurrenceMoveForm(OccurrenceMoveIn):
+    pass

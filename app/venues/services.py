@@ -519,3 +519,13 @@ def week(venue: Venue, monday: date) -> list[BookingOccurrence]:
                                         BookingOccurrence.starts_at < end.astimezone(UTC),
                                         BookingOccurrence.ends_at > start.astimezone(UTC))
         .order_by(BookingOccurrence.starts_at)).scalars())
+
+
+def bookings_of(ids) -> list[Booking]:
+    ids = sorted(set(ids))
+    return list(db.session.execute(select(Booking).where(Booking.id.in_(ids))).scalars()) if ids else []
+
+
+def venues_of(ids) -> list[Venue]:
+    ids = sorted(set(ids))
+    return list(db.session.execute(select(Venue).where(Venue.id.in_(ids))).scalars()) if ids else []
