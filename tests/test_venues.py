@@ -402,3 +402,27 @@ def test_on_the_pages_a_request_is_checked_then_sent_and_the_owner_confirms_it(a
         first = venues.get_booking(int(booking_id)).occurrences[0].id
     assert asker.post(f"{PAGES}/bookings/{booking_id}/occurrences/{first}/cancel").status_code == 302
     assert "已取消" in asker.get(booking_url).get_data(as_text=True)
+
+
+def test_the_calendar_feed_parses_back_with_the_confirmed_dates_only(app, hall, count_sql):
+    from icalendar import Calendar
+
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        confirmed = _ask(hall, at(2026, 12, 5, 9), at(2026, 12, 5, 11), frequency="weekly", count=3, skip=[])
+        venues.confirm(confirmed, venue, actor_id=hall["principal"].id)
+        _ask(hall, at(2026, 12, 7, 9), at(2026, 12, 7, 10))  # still pending: not in the feed
+        db.session.commit()
+    browser = browser_for(app, hall["asker"])
+    url = f"{PAGES}/{hall['venue']}/calendar.ics"
+    browser.get(url)
+    with count_sql() as statements:
+        response = browser.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    feed = Calendar.from_ical(response.get_data())
+    events = feed.walk("VEVENT")
+    assert [e.decoded("dtstart").astimezone(TZ) for e in events] == [at(2026, 12, 5, 9), at(2026, 12, 12, 9),
+                                                                      at(2026, 12, 19, 9)]
+    assert {str(e["summary"]) for e in events} == {"已预订：学校礼堂"}
+    assert "老年" not in response.get_data(as_text=True) and "健康讲座" not in response.get_data(as_text=True)
+    assert statements() <= 6, statements.statements

@@ -529,3 +529,37 @@ def bookings_of(ids) -> list[Booking]:
 def venues_of(ids) -> list[Venue]:
     ids = sorted(set(ids))
     return list(db.session.execute(select(Venue).where(Venue.id.in_(ids))).scalars()) if ids else []
+
+
+# --- the iCalendar feed ---------------------------------------------------------------------------
+
+CALENDAR_DAYS_BACK, CALENDAR_DAYS_AHEAD = 30, 366
+
+
+def ical_feed(venue: Venue, *, host: str) -> bytes:
+    """The venue's confirmed dates from a month ago to a year ahead as iCalendar (RFC 5545), one query.
+    Each event says only that the venue is booked: who asked and what for stay on the booking's page."""
+    from icalendar import Calendar, Event  # a feed's library, needed only here
+
+    now = clock.utcnow()
+    rows = db.session.execute(
+        select(BookingOccurrence).where(BookingOccurrence.venue_id == venue.id,
+                                        BookingOccurrence.status == "confirmed",
+                                        BookingOccurrence.ends_at > now - timedelta(days=CALENDAR_DAYS_BACK),
+                                        BookingOccurrence.starts_at < now + timedelta(days=CALENDAR_DAYS_AHEAD))
+        .order_by(BookingOccurrence.starts_at)).scalars()
+    feed = Calendar()
+    feed.add("prodid", "-//Huzhu//venues//ZH")
+    feed.add("version", "2.0")
+    feed.add("x-wr-calname", venue.name)
+    feed.add("x-wr-timezone", str(clock.zone()))
+    for row in rows:
+        event = Event()
+        event.add("uid", f"occurrence-{row.id}@{host}")
+        event.add("dtstamp", now)
+        event.add("dtstart", as_utc(row.starts_at))
+        event.add("dtend", as_utc(row.ends_at))
+        event.add("summary", _("Booked: %(venue)s", venue=venue.name))
+        event.add("location", venue.name)
+        feed.add_component(event)
+    return feed.to_ical()

@@ -3,7 +3,7 @@ request form (check the dates first, skip the conflicting ones), the owner's app
 import logging
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -164,3 +164,11 @@ def move_occurrence(booking_id: int, occurrence_id: int):
                              **form.data)
     flash(_("That date is moved."), "success")
     return redirect(url_for("venues.booking", booking_id=booking_id))
+
+
+@bp.get("/<int:venue_id>/calendar.ics")
+def calendar(venue_id: int):
+    """The venue's confirmed dates for a calendar app (iCalendar)."""
+    venue = found(services.get_venue(venue_id), "venues.view")
+    return Response(services.ical_feed(venue, host=request.host), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'inline; filename="venue-{venue.id}.ics"'})
