@@ -124,6 +124,21 @@ def _meal_owner(membership: Membership, plan_or_order) -> bool:
     return _own_resident(membership, _load("resident", plan_or_order.resident_id))
 
 
+def _venue_owner(membership: Membership, venue) -> bool:
+    """Staff, or a representative of the unit that lends the venue (a booking's venue for its decisions)."""
+    return membership.has_role(*STAFF) or (venue is not None and _represents(membership, venue.unit_id))
+
+
+def _booking_party(membership: Membership, booking) -> bool:
+    """Staff, who asked, the unit that asked, and the venue's owner."""
+    if membership.has_role(*STAFF):
+        return True
+    if booking is None:
+        return False
+    return (booking.requested_by_id == membership.user_id or _represents(membership, booking.unit_id)
+            or _venue_owner(membership, _load("venue", booking.venue_id)))
+
+
 def _ballot_party(membership: Membership, ballot) -> bool:
     """Staff, the council, a member of the ballot's frozen electorate (excluded ones too: they see why), or one
     of its owners (the applicant)."""
@@ -220,6 +235,15 @@ RULES: dict[str, set[str] | Callable] = {
     # The council's yearly review of the member units: the council runs it, the staff may too.
     "reviews.view": {"council"} | STAFF,
     "reviews.run": {"council"} | STAFF,
+    # Venues units lend (app/venues): everyone sees them and their week; the owner unit's representatives
+    # (and staff) keep them and decide the requests; staff and units ask for them.
+    "venues.view": EVERYONE,
+    "venues.create": STAFF | {"unit"},  # for a unit they represent (the service checks which)
+    "venues.manage": _venue_owner,
+    "bookings.request": STAFF | {"unit"},
+    "bookings.view": _booking_party,
+    "bookings.change": _booking_party,  # cancel or move a date of it
+    "bookings.decide": _venue_owner,  # of the booking's venue
 }
 
 

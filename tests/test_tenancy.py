@@ -34,6 +34,7 @@ from app.residents import services as residents
 from app.reviews import services as reviews
 from app.units import services as units
 from app.units.models import UnitImport
+from app.venues import services as venue_services
 from jobs.queues import run_in_process_jobs
 from tenants.context import TenantContextMissing, tenant_context, unscoped
 from tenants.models import Street
@@ -127,7 +128,15 @@ def _world(slug: str, marker: str) -> dict:
         review = reviews.open_review(2026, actor_id=admin.id)  # the yearly review, with the unit as its one entry
         db.session.commit()
         review_id, entry_id = review.id, review.entries[0].id
-        return {"ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
+        hall = venue_services.create_venue(unit_id=unit.id, name=f"{marker} 礼堂", capacity=50)
+        booking = venue_services.request_booking(
+            hall, starts_at=datetime(2026, 12, 7, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
+            ends_at=datetime(2026, 12, 7, 11, tzinfo=ZoneInfo("Asia/Shanghai")), purpose=f"{marker} 讲座",
+            requested_by_id=admin.id)
+        db.session.commit()
+        venue_id, booking_id, occurrence_id = hall.id, booking.id, booking.occurrences[0].id
+        return {"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
+                "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
                 "plan_id": plan.id, "order_id": order_id, "export_id": export.id,
@@ -168,6 +177,9 @@ PARAMS = {
     "application_id": lambda b: b["application_id"],
     "review_id": lambda b: b["review_id"],
     "entry_id": lambda b: b["entry_id"],
+    "venue_id": lambda b: b["venue_id"],
+    "booking_id": lambda b: b["booking_id"],
+    "occurrence_id": lambda b: b["occurrence_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -210,6 +222,12 @@ JSON_BODIES = {
     "applications_api.resubmit": {"needs": "改"},
     "reviews_api.open_review": {"year": 2025},
     "reviews_api.decide": {"decision": "keep"},
+    "venues_api.request_booking": lambda b: {"venue_id": str(b["venue_id"]), "purpose": "讲座", "dry_run": True,
+                                             "starts_at": "2026-12-08T09:00:00+08:00",
+                                             "ends_at": "2026-12-08T10:00:00+08:00"},
+    "venues_api.add_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00", "ends_at": "2026-12-09T10:00:00+08:00"},
+    "venues_api.move_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00",
+                                   "ends_at": "2026-12-09T10:00:00+08:00"},
 }
 
 

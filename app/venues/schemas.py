@@ -1,0 +1,159 @@
+"""Venue and booking schemas: what the API accepts and answers (ids as strings, moments in UTC)."""
+import logging
+
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from app.core.fields import Id, Length, Text, UtcDateTime
+from app.core.kinds import WEEKDAYS
+from app.venues.models import FREQUENCIES, OCCURRENCE_STATUSES
+
+logger = logging.getLogger(__name__)
+
+
+class VenueClosureIn(Schema):
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(load_default=None, allow_none=True, metadata={"description": "included; default: one day"})
+    reason = Text(load_default="", max_length=200, strip=True)
+
+
+class VenueIn(Schema):
+    unit_id = Id(required=True, metadata={"description": "the owner unit; its representatives confirm bookings"})
+    name = Text(required=True, min_length=1, max_length=200, strip=True)
+    description = Text(load_default="", max_length=4000, multiline=True)
+    capacity = fields.Integer(required=True, metadata={"description": "people at a time"})
+    hours = fields.Dict(keys=fields.String(validate=validate.OneOf(WEEKDAYS)),
+                        values=fields.List(fields.List(fields.String(), validate=Length(equal=2))),
+                        load_default=dict,
+                        metadata={"description": 'bookable weekly hours, community time: {"sat": [["08:00", "12:00"]]}'
+                                                 "; empty: any time"})
+    needs_confirmation = fields.Boolean(load_default=True)
+    book_ahead_days = fields.Integer(load_default=180, validate=validate.Range(min=1, max=3650))
+    step_free = fields.Boolean(load_default=False)
+    accessible_toilet = fields.Boolean(load_default=False)
+    lift = fields.Boolean(load_default=False)
+    hearing_loop = fields.Boolean(load_default=False)
+    accessibility_note = Text(load_default="", max_length=500, strip=True)
+    closures = fields.List(fields.Nested(VenueClosureIn), load_default=list, validate=Length(max=100))
+
+
+class VenueClosureOut(Schema):
+    id = Id(dump_only=True)
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    reason = fields.String()
+
+
+class VenueOut(Schema):
+    id = Id()
+    unit_id = Id()
+    offer_id = Id(allow_none=True, metadata={"description": "the venue offer matching reads, if any"})
+    name = fields.String()
+    description = fields.String()
+    capacity = fields.Integer()
+    hours = fields.Dict()
+    needs_confirmation = fields.Boolean()
+    book_ahead_days = fields.Integer()
+    step_free = fields.Boolean()
+    accessible_toilet = fields.Boolean()
+    lift = fields.Boolean()
+    hearing_loop = fields.Boolean()
+    accessibility_note = fields.String()
+    closures = fields.List(fields.Nested(VenueClosureOut))
+
+
+class VenueList(Schema):
+    items = fields.List(fields.Nested(VenueOut), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class BookingOccurrenceOut(Schema):
+    id = Id()
+    booking_id = Id()
+    starts_at = UtcDateTime()
+    ends_at = UtcDateTime()
+    status = fields.String(metadata={"enum": list(OCCURRENCE_STATUSES)})
+
+
+class VenueWeekArgs(Schema):
+    week = fields.Date(load_default=None, allow_none=True,
+                       metadata={"description": "any day of the week; default: this week"})
+
+
+class VenueWeekOut(Schema):
+    monday = fields.Date()
+    items = fields.List(fields.Nested(BookingOccurrenceOut))
+
+
+class BookingIn(Schema):
+    venue_id = Id(required=True)
+    unit_id = Id(load_default=None, allow_none=True, metadata={"description": "the unit asking (a representative)"})
+    purpose = Text(required=True, min_length=1, max_length=200, strip=True)
+    starts_at = UtcDateTime(required=True, metadata={"description": "the first date's start"})
+    ends_at = UtcDateTime(required=True)
+    frequency = fields.String(load_default="once", metadata={"enum": list(FREQUENCIES)})
+    interval = fields.Integer(load_default=1, validate=validate.Range(min=1, max=52))
+    until = fields.Date(load_default=None, allow_none=True, metadata={"description": "last possible date, included"})
+    count = fields.Integer(load_default=None, allow_none=True)
+    skip = fields.List(fields.Integer(), load_default=list, validate=Length(max=500),
+                       metadata={"description": "positions (from 0) of dates left out, as a dry run lists them"})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "check every date, save nothing"})
+
+    @validates("frequency")
+    def _frequency(self, value, **kwargs):
+        if value not in FREQUENCIES:
+            raise ValidationError(_("Choose once, weekly or monthly."))
+
+
+class BookingCandidateOut(Schema):
+    position = fields.Integer()
+    starts_at = UtcDateTime()
+    ends_at = UtcDateTime()
+    ok = fields.Boolean()
+    problems = fields.List(fields.String())
+
+
+class BookingPreviewOut(Schema):
+    dates = fields.List(fields.Nested(BookingCandidateOut))
+
+
+class BookingOut(Schema):
+    id = Id()
+    venue_id = Id()
+    unit_id = Id(allow_none=True)
+    requested_by_id = Id(allow_none=True)
+    purpose = fields.String()
+    recurrence = fields.Dict()
+    status = fields.String()
+    occurrences = fields.List(fields.Nested(BookingOccurrenceOut))
+
+
+class BookingDecisionIn(Schema):
+    occurrence_ids = fields.List(Id(), load_default=None, allow_none=True,
+                                 metadata={"description": "which pending dates; default: all of them"})
+
+
+class BookingDecisionOut(Schema):
+    booking = fields.Nested(BookingOut)
+    declined = fields.List(fields.Nested(BookingOccurrenceOut),
+                           metadata={"description": "other requests' dates declined"})
+
+
+class PendingOccurrencesOut(Schema):
+    items = fields.List(fields.Nested(BookingOccurrenceOut))
+
+
+class OccurrenceMoveIn(Schema):
+    starts_at = UtcDateTime(required=True)
+    ends_at = UtcDateTime(required=True)
+
+
+class BookingForm(BookingIn):
+    """The request form of the pages: the venue comes from the URL; "check" previews, "send" asks."""
+
+    class Meta:
+        exclude = ("venue_id", "dry_run")
+
+
+class OccurrenceMoveForm(OccurrenceMoveIn):
+    pass

@@ -1,0 +1,174 @@
+"""Venue pages: the venues, a venue with its hours, closed periods, accessibility and a week of bookings, the
+request form (check the dates first, skip the conflicting ones), the owner's approvals, a booking's dates."""
+import logging
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts import services as accounts
+from app.core.kinds import WEEKDAYS
+from app.lifecycle import PageForm, redirect_refusals_to
+from app.permissions import can, found, is_staff, require
+from app.units import services as units
+from app.venues import schemas, services
+from tenants import clock
+from tenants.web import tenant_routes
+
+logger = logging.getLogger(__name__)
+
+bp = tenant_routes(Blueprint("venues", __name__, url_prefix="/c/<slug>/venues"))
+
+WEEKDAY_LABELS = dict(zip(WEEKDAYS, (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
+                                     _l("Saturday"), _l("Sunday")), strict=True))
+STATUS_LABELS = {"pending": _l("Waiting for the owner"), "confirmed": _l("Confirmed"), "declined": _l("Declined"),
+                 "cancelled": _l("Cancelled")}
+FREQUENCY_LABELS = {"once": _l("Once"), "weekly": _l("Every week"), "monthly": _l("Every month")}
+
+
+@bp.context_processor
+def _labels():
+    return {"WEEKDAYS": WEEKDAYS, "WEEKDAY_LABELS": WEEKDAY_LABELS, "BOOKING_STATUS_LABELS": STATUS_LABELS,
+            "FREQUENCY_LABELS": FREQUENCY_LABELS, "local": services.local}
+
+
+def _week_of(value: str | None) -> date:
+    try:
+        day = date.fromisoformat(value) if value else clock.today()
+    except ValueError:
+        day = clock.today()
+    return services.monday_of(day)
+
+
+@bp.get("/")
+def index():
+    require("venues.view")
+    venues = services.list_venues()
+    return render_template("venues/index.html", venues=venues, owners=units.names_of(v.unit_id for v in venues))
+
+
+@bp.get("/<int:venue_id>")
+def detail(venue_id: int):
+    venue = found(services.get_venue(venue_id), "venues.view")
+    monday = _week_of(request.args.get("week"))
+    occupied = services.week(venue, monday)
+    days = [monday + timedelta(days=i) for i in range(7)]
+    by_day = {day: [o for o in occupied if services.local(o.starts_at).date() == day] for day in days}
+    return render_template("venues/detail.html", venue=venue, monday=monday, days=days, by_day=by_day,
+                           owner=units.names_of([venue.unit_id]).get(venue.unit_id, ""),
+                           previous=monday - timedelta(days=7), next=monday + timedelta(days=7))
+
+
+def _my_units():
+    return [] if is_staff() else units.units_of_user(current_user.id)
+
+
+@bp.route("/<int:venue_id>/book", methods=["GET", "POST"])
+def book(venue_id: int):
+    """Ask for the venue: "check" lists every date with what stands in its way; "send" asks for the dates
+    not skipped (the conflicting ones are ticked to skip)."""
+    venue = found(services.get_venue(venue_id), "venues.view")
+    require("bookings.request")
+    tomorrow = clock.today() + timedelta(days=1)
+    form = PageForm(schemas.BookingForm, initial={
+        "starts_at": datetime.combine(tomorrow, time(9)).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": datetime.combine(tomorrow, time(11)).strftime("%Y-%m-%dT%H:%M"), "frequency": "once",
+        "interval": 1})
+    preview = None
+    if form.valid:
+        data = dict(form.data)
+        if data["unit_id"] is not None:
+            require("units.edit", units.get_unit(data["unit_id"]))
+        if request.form.get("action") == "send":
+            booking = services.request_booking(venue, requested_by_id=current_user.id, **data)
+            flash(_("Your request is sent; the owner confirms it.") if venue.needs_confirmation
+                  else _("Booked."), "success")
+            return redirect(url_for("venues.booking", booking_id=booking.id))
+        preview = services.request_booking(venue, requested_by_id=current_user.id, dry_run=True, **data)
+        form.values["skip"] = [str(i) for i, c in enumerate(preview) if not c.ok]
+    return render_template("venues/book.html", venue=venue, values=form.values, errors=form.errors,
+                           preview=preview,
+                           unit_options=[("", _("Myself"))] + [(str(u.id), u.name) for u in _my_units()])
+
+
+@bp.get("/approvals")
+def approvals():
+    """The dates waiting for my decision, of the venues of the units I represent (staff: every venue)."""
+    require("bookings.request")
+    pending = services.pending_for(services.owned_venue_ids(current_user.id, staff=is_staff()))
+    bookings = {b.id: b for b in services.bookings_of(o.booking_id for o in pending)}
+    venues = {v.id: v for v in services.venues_of(o.venue_id for o in pending)}
+    return render_template("venues/approvals.html", pending=pending, bookings=bookings, venues=venues,
+                           askers=accounts.user_names(b.requested_by_id for b in bookings.values()))
+
+
+@bp.get("/bookings/<int:booking_id>")
+def booking(booking_id: int):
+    found_booking = found(services.get_booking(booking_id), "bookings.view")
+    venue = services.get_venue(found_booking.venue_id)
+    decide = can("bookings.decide", venue)
+    return render_template("venues/booking.html", booking=found_booking, venue=venue, decide=decide,
+                           change=can("bookings.change", found_booking),
+                           would_decline=services.would_decline(found_booking) if decide else [],
+                           asker=accounts.user_names([found_booking.requested_by_id]).get(
+                               found_booking.requested_by_id, ""))
+
+
+def _decision(booking_id: int):
+    found_booking = found(services.get_booking(booking_id), "bookings.view")
+    venue = services.get_venue(found_booking.venue_id)
+    require("bookings.decide", venue)
+    redirect_refusals_to(url_for("venues.booking", booking_id=booking_id))
+    return found_booking, venue
+
+
+@bp.post("/bookings/<int:booking_id>/confirm")
+def confirm(booking_id: int):
+    found_booking, venue = _decision(booking_id)
+    result = services.confirm(found_booking, venue, actor_id=current_user.id)
+    flash(_("Confirmed %(n)s date(s); %(m)s overlapping request(s) declined.", n=len(result["confirmed"]),
+            m=len(result["declined"])), "success")
+    return redirect(url_for("venues.booking", booking_id=booking_id))
+
+
+@bp.post("/bookings/<int:booking_id>/decline")
+def decline(booking_id: int):
+    found_booking, venue = _decision(booking_id)
+    services.decline(found_booking, venue, actor_id=current_user.id)
+    flash(_("Declined."), "success")
+    return redirect(url_for("venues.booking", booking_id=booking_id))
+
+
+@bp.post("/bookings/<int:booking_id>/occurrences/<int:occurrence_id>/cancel")
+def cancel_occurrence(booking_id: int, occurrence_id: int):
+    found_booking = found(services.get_booking(booking_id), "bookings.change")
+    occurrence = found(services.get_occurrence(found_booking, occurrence_id))
+    redirect_refusals_to(url_for("venues.booking", booking_id=booking_id))
+    services.cancel_occurrence(occurrence, actor_id=current_user.id)
+    flash(_("That date is cancelled; the others stay."), "success")
+    return redirect(url_for("venues.booking", booking_id=booking_id))
+
+
+@bp.post("/bookings/<int:booking_id>/occurrences/<int:occurrence_id>/move")
+def move_occurrence(booking_id: int, occurrence_id: int):
+    found_booking = found(services.get_booking(booking_id), "bookings.change")
+    occurrence = found(services.get_occurrence(found_booking, occurrence_id))
+    redirect_refusals_to(url_for("venues.booking", booking_id=booking_id))
+    form = PageForm(schemas.OccurrenceMoveForm, shows_refusals=False)
+    if not form.valid:
+        flash(" ".join(m for ms in form.errors.values() for m in ms), "error")
+        return redirect(url_for("venues.booking", booking_id=booking_id))
+    services.move_occurrence(occurrence, services.get_venue(found_booking.venue_id), actor_id=current_user.id,
+                             **form.data)
+    flash(_("That date is moved."), "success")
+    return redirect(url_for("venues.booking", booking_id=booking_id))
+
+
+@bp.get("/<int:venue_id>/calendar.ics")
+def calendar(venue_id: int):
+    """The venue's confirmed dates for a calendar app (iCalendar)."""
+    venue = found(services.get_venue(venue_id), "venues.view")
+    return Response(services.ical_feed(venue, host=request.host), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'inline; filename="venue-{venue.id}.ics"'})
