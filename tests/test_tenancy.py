@@ -26,6 +26,7 @@ from app.needs import services as needs
 from app.needs.schemas import NeedIn
 from app.notifications.models import Delivery
 from app.offers import services as offers
+from app.photos import services as photos
 from app.publicworks import services as public_works
 from app.publicworks.schemas import PublicWorksProgressIn, PublicWorksRequestIn
 from app.referrals import services as referrals
@@ -39,7 +40,7 @@ from tenants.context import TenantContextMissing, tenant_context, unscoped
 from tenants.models import Street
 from tenants.scoping import TenantScoped
 from tenants.street import StreetScoped
-from tests.factories import CommunityFactory, UserFactory, member, token_for
+from tests.factories import TEST_PHOTO_OWNER, CommunityFactory, UserFactory, image_bytes, member, token_for
 
 MARKER = "ZETA-BETA-ONLY"
 SKIP_METHODS = {"HEAD", "OPTIONS"}
@@ -127,13 +128,17 @@ def _world(slug: str, marker: str) -> dict:
         review = reviews.open_review(2026, actor_id=admin.id)  # the yearly review, with the unit as its one entry
         db.session.commit()
         review_id, entry_id = review.id, review.entries[0].id
+        photo = photos.add_photos(TEST_PHOTO_OWNER, -1, [(f"{marker}.png", image_bytes())], [f"{marker} 照片"],
+                                  consent=True, actor_id=admin.id, public=True)[0]
+        db.session.commit()
         return {"ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
                 "plan_id": plan.id, "order_id": order_id, "export_id": export.id,
                 "public_works_id": works.id, "public_works_line_id": works.lines[0].id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
-                "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id}
+                "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id,
+                "photo_id": photo.id}
 
 
 @pytest.fixture
@@ -168,6 +173,7 @@ PARAMS = {
     "application_id": lambda b: b["application_id"],
     "review_id": lambda b: b["review_id"],
     "entry_id": lambda b: b["entry_id"],
+    "photo_id": lambda b: b["photo_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
