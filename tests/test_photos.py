@@ -47,6 +47,9 @@ def _add(place, files, alts=None, consent=True, owner_id=1, public=False):
                                   [f"第 {i + 1} 张" for i in range(len(files))], consent=consent,
                                   actor_id=place["admin"].id, public=public)
         db.session.commit()
+        for photo in added:  # read back whole inside the community (row-level security), then let go of them
+            db.session.refresh(photo)
+            db.session.expunge(photo)
         return added
 
 
@@ -200,6 +203,13 @@ def test_a_rolled_back_transaction_takes_its_files_with_it(place, uploads):
     assert _stored(uploads) == [] and _rows(place) == 0
 
 
+def test_a_session_that_ends_without_committing_takes_its_files_with_it(place, uploads):
+    with tenant_context(place["community"].id):
+        photos.add_photos(TEST_PHOTO_OWNER, 1, [("a.png", image_bytes())], ["合影"], consent=True, actor_id=None)
+        db.session.remove()  # e.g. a job that failed before its commit
+    assert _stored(uploads) == [] and _rows(place) == 0
+
+
 def test_a_rolled_back_savepoint_takes_its_files_with_it(place, uploads):
     with tenant_context(place["community"].id):
         photos.add_photos(TEST_PHOTO_OWNER, 1, [("kept.png", image_bytes())], ["留下"], consent=True, actor_id=None)
@@ -276,8 +286,9 @@ def test_an_owner_type_nobody_registered_is_seen_by_nobody(place, app):
         [photo] = photos.add_photos("nobody_knows", 1, [("a.png", image_bytes())], ["合影"], consent=True,
                                     actor_id=None, public=True)
         db.session.commit()
-    assert _client(app, place["admin"]).get(f"/c/alpha/photos/{photo.id}").status_code == 404
-    assert _client(app).get(f"/c/alpha/photos/{photo.id}").status_code == 404
+        photo_id = photo.id
+    assert _client(app, place["admin"]).get(f"/c/alpha/photos/{photo_id}").status_code == 404
+    assert _client(app).get(f"/c/alpha/photos/{photo_id}").status_code == 404
 
 
 def test_another_communitys_photo_answers_404(app, place):
