@@ -311,6 +311,7 @@ def test_a_missing_file_answers_404_not_500(app, place):
 
 PAGE = """{% extends "base.html" %}{% from "macros.html" import photo_upload, photo_gallery %}
 {% block content %}<form method="post" enctype="multipart/form-data">
+<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
 {{ photo_upload(form.values, form.errors, slots=2) }}<button type="submit">保存</button></form>
 {{ photo_gallery(gallery, label="照片") }}{% endblock %}"""
 
