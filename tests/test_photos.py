@@ -16,7 +16,7 @@ from app.photos import services as photos
 from app.photos.models import Photo
 from tenants.context import tenant_context
 from tenants.web import tenant_routes
-from tests.factories import PASSWORD, TEST_PHOTO_OWNER, CommunityFactory, image_bytes, member
+from tests.factories import PASSWORD, TEST_PHOTO_OWNER, CommunityFactory, image_bytes, member, token_for
 
 GPS_IFD = 0x8825
 
@@ -363,3 +363,19 @@ def test_the_upload_field_tells_each_problem_beside_its_photo_and_the_gallery_sh
     with tenant_context(place["community"].id):
         ids = [p.id for p in photos.photos_of(TEST_PHOTO_OWNER, [1])[1]]
     assert f'/c/alpha/photos/{ids[0]}/thumb' in gallery
+
+
+def test_the_api_describes_a_photo_to_who_may_see_it(app, place):
+    [photo] = _add(place, [("a.png", image_bytes((30, 20)))])
+    admin, resident = app.test_client(), app.test_client()
+    answer = admin.get(f"/api/v1/c/alpha/photos/{photo.id}", headers=token_for(admin, place["admin"]))
+    assert answer.status_code == 200
+    assert answer.get_json() | {"uploaded_at": None} == {
+        "id": str(photo.id), "alt": "第 1 张", "public": False, "width": 30, "height": 20, "mime": "image/jpeg",
+        "url": f"/c/alpha/photos/{photo.id}", "thumbnail_url": f"/c/alpha/photos/{photo.id}/thumb",
+        "uploaded_at": None}
+    refused = resident.get(f"/api/v1/c/alpha/photos/{photo.id}", headers=token_for(resident, place["resident"]))
+    assert refused.status_code == 404 and refused.get_json()["error"]["code"] == "not_found"
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert "/api/v1/c/{slug}/photos/{photo_id}" in document["paths"]
+    assert "PhotoOut" in document["components"]["schemas"] or "Photo" in document["components"]["schemas"]
