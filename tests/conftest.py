@@ -16,6 +16,7 @@ REDIS_URL makes rate limits (and later jobs) use a real Redis.
 import copy
 import os
 import shutil
+import tempfile
 from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -36,6 +37,8 @@ PG_URL = os.environ.get("TEST_DATABASE_URL") or None
 PG_OWNER_URL = os.environ.get("TEST_DATABASE_OWNER_URL") or PG_URL
 REDIS_URL = os.environ.get("REDIS_URL") or None
 PASSWORD = "correct-horse-7"
+# Uploaded photos of the whole session land here, never under instance/ (a test may point UPLOAD_DIR elsewhere).
+UPLOAD_DIR = tempfile.mkdtemp(prefix="huzhu-test-uploads-")
 
 
 def backend_summary() -> str:
@@ -59,7 +62,8 @@ def _config(database_url: str, **extra) -> dict:
     # The engine as in production (on PostgreSQL a pool, pre-pinged): a connection is reused from one request to
     # the next, as there. Each test ends with the engine disposed, so none is open while the tables are emptied.
     cfg = {"HUZHU_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": REDIS_URL,
-           "SECRET_KEY": "test-secret", "DATABASE_OWNER_URL": PG_OWNER_URL if PG_URL else None}
+           "SECRET_KEY": "test-secret", "DATABASE_OWNER_URL": PG_OWNER_URL if PG_URL else None,
+           "UPLOAD_DIR": UPLOAD_DIR}
     cfg.update(extra)
     return cfg
 

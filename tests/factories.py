@@ -1,4 +1,5 @@
 """factory_boy factories and small helpers to set up communities, people and units."""
+import io
 import re
 from datetime import date
 
@@ -6,6 +7,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
+from app import photos
 from app.accounts.models import User
 from app.core.extensions import db
 from app.members import services as members
@@ -184,3 +186,28 @@ def token_for(client, user: User, password: str = PASSWORD) -> dict:
     response = client.post("/api/v1/auth/tokens", json={"email": user.email or user.phone, "password": password})
     assert response.status_code == 201, response.get_data(as_text=True)
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+# --- photos ---------------------------------------------------------------------------------------------
+
+TEST_PHOTO_OWNER = "test_note"  # an owner type for tests only: admins see its photos; note ids < 0 are public
+
+
+@photos.viewer(TEST_PHOTO_OWNER)
+def _test_note_viewer(membership, owner_id, photo) -> bool:
+    return membership.has_role("admin")
+
+
+@photos.public_owner(TEST_PHOTO_OWNER)
+def _test_note_is_public(owner_id) -> bool:
+    return owner_id < 0
+
+
+def image_bytes(size=(8, 6), color=(200, 30, 30), fmt="PNG", **save) -> bytes:
+    """A small picture drawn with Pillow (no file on disk)."""
+    from PIL import Image
+
+    mode = "RGBA" if len(color) == 4 else "RGB"
+    out = io.BytesIO()
+    Image.new(mode, size, color).save(out, format=fmt, **save)
+    return out.getvalue()

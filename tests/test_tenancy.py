@@ -26,6 +26,7 @@ from app.needs import services as needs
 from app.needs.schemas import NeedIn
 from app.notifications.models import Delivery
 from app.offers import services as offers
+from app.photos import services as photos
 from app.publicworks import services as public_works
 from app.publicworks.schemas import PublicWorksProgressIn, PublicWorksRequestIn
 from app.referrals import services as referrals
@@ -40,7 +41,7 @@ from tenants.context import TenantContextMissing, tenant_context, unscoped
 from tenants.models import Street
 from tenants.scoping import TenantScoped
 from tenants.street import StreetScoped
-from tests.factories import CommunityFactory, UserFactory, member, token_for
+from tests.factories import TEST_PHOTO_OWNER, CommunityFactory, UserFactory, image_bytes, member, token_for
 
 MARKER = "ZETA-BETA-ONLY"
 SKIP_METHODS = {"HEAD", "OPTIONS"}
@@ -135,6 +136,9 @@ def _world(slug: str, marker: str) -> dict:
             requested_by_id=admin.id)
         db.session.commit()
         venue_id, booking_id, occurrence_id = hall.id, booking.id, booking.occurrences[0].id
+        photo = photos.add_photos(TEST_PHOTO_OWNER, -1, [(f"{marker}.png", image_bytes())], [f"{marker} 照片"],
+                                  consent=True, actor_id=admin.id, public=True)[0]
+        db.session.commit()
         return {"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
                 "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
@@ -142,7 +146,8 @@ def _world(slug: str, marker: str) -> dict:
                 "plan_id": plan.id, "order_id": order_id, "export_id": export.id,
                 "public_works_id": works.id, "public_works_line_id": works.lines[0].id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
-                "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id}
+                "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id,
+                "photo_id": photo.id}
 
 
 @pytest.fixture
@@ -180,6 +185,7 @@ PARAMS = {
     "venue_id": lambda b: b["venue_id"],
     "booking_id": lambda b: b["booking_id"],
     "occurrence_id": lambda b: b["occurrence_id"],
+    "photo_id": lambda b: b["photo_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}

@@ -108,6 +108,11 @@ def load(overrides: dict | None = None) -> dict:
         # A Redis hiccup must not turn log-ins into errors: limits fall back to memory meanwhile.
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Photos people upload (app/photos): where the files live, and the limits per file and per record.
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(INSTANCE / "uploads"),
+        "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES") or 8 * 1024 * 1024),
+        "UPLOAD_MAX_FILES": int(os.environ.get("UPLOAD_MAX_FILES") or 10),
+        "UPLOAD_MAX_PIXELS": int(os.environ.get("UPLOAD_MAX_PIXELS") or 40_000_000),
         "PAGE_SIZE": 50,
         "PAGE_SIZE_MAX": 200,
     }
