@@ -426,3 +426,42 @@ def test_the_calendar_feed_parses_back_with_the_confirmed_dates_only(app, hall, 
     assert {str(e["summary"]) for e in events} == {"已预订：学校礼堂"}
     assert "老年" not in response.get_data(as_text=True) and "健康讲座" not in response.get_data(as_text=True)
     assert statements() <= 6, statements.statements
+
+
+# --- the existing venue offers become venues (migration 0017) ----------------------------------------
+
+def test_the_migration_makes_a_venue_of_each_venue_offer(hall):
+    """Run the migration's data step again over a venue offer made the old way: its title, unit, capacity,
+    weekly pattern and closed days come along, and the venue keeps the offer matching reads."""
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from app.offers import services as offers
+    from app.offers.models import OfferClosure
+    from app.venues.models import Venue
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the app's role may not lift row-level security; the owner runs migrations on PostgreSQL")
+    path = Path(__file__).parent.parent / "migrations" / "versions" / "0017_venues.py"
+    spec = importlib.util.spec_from_file_location("migration_0017", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with tenant_context(hall["community"].id):
+        offer = offers.create_offer({"unit_id": str(hall["centre"]), "kind": "venue", "title": "文化中心多功能厅",
+                                     "capacity": 80, "weekly": {"sat": [["09:00", "17:00"]]}})
+        db.session.add(OfferClosure(offer_id=offer.id, day=date(2027, 1, 1), note="元旦"))
+        db.session.flush()
+        with Operations.context(MigrationContext.configure(db.session.connection())):
+            migration._venues_from_offers()
+        venue = db.session.execute(select(Venue).where(Venue.offer_id == offer.id)).scalar_one()
+        assert (venue.name, venue.unit_id, venue.capacity, venue.hours, venue.needs_confirmation) == (
+            "文化中心多功能厅", hall["centre"], 80, {"sat": [["09:00", "17:00"]]}, True)
+        assert [(c.starts_on, c.ends_on, c.reason) for c in venue.closures] == [
+            (date(2027, 1, 1), date(2027, 1, 1), "元旦")]
+        # Booked like any venue: Saturdays within its hours, not on its closed day.
+        (inside, closed) = venues.check(venue, [(at(2026, 12, 5, 9), at(2026, 12, 5, 12)),
+                                                (at(2027, 1, 1, 10), at(2027, 1, 1, 11))])
+        assert inside.ok and "元旦" in closed.problems[-1]
