@@ -465,3 +465,15 @@ def test_the_migration_makes_a_venue_of_each_venue_offer(hall):
         (inside, closed) = venues.check(venue, [(at(2026, 12, 5, 9), at(2026, 12, 5, 12)),
                                                 (at(2027, 1, 1, 10), at(2027, 1, 1, 11))])
         assert inside.ok and "元旦" in closed.problems[-1]
+
+
+def test_the_owner_unit_sees_the_waiting_requests_on_its_desk_and_staff_on_today(app, hall):
+    with tenant_context(hall["community"].id):
+        _ask(hall, at(2026, 12, 7, 14), at(2026, 12, 7, 16), purpose="书法班")
+        db.session.commit()
+    desk = browser_for(app, hall["principal"]).get("/c/hall/home/unit").get_data(as_text=True)
+    assert "待处理的场地申请" in desk and "学校礼堂" in desk and "2026-12-07 14:00–16:00" in desk
+    asker_desk = browser_for(app, hall["asker"]).get("/c/hall/home/unit").get_data(as_text=True)
+    assert "待处理的场地申请" not in asker_desk  # the centre lends no venue
+    today = browser_for(app, hall["staff"]).get("/c/hall/today").get_data(as_text=True)
+    assert "待处理的场地申请" in today and "学校礼堂" in today
