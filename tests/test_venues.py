@@ -477,3 +477,22 @@ def test_the_owner_unit_sees_the_waiting_requests_on_its_desk_and_staff_on_today
     assert "待处理的场地申请" not in asker_desk  # the centre lends no venue
     today = browser_for(app, hall["staff"]).get("/c/hall/today").get_data(as_text=True)
     assert "待处理的场地申请" in today and "学校礼堂" in today
+
+
+def test_the_owner_changes_the_hours_and_closes_the_venue_others_may_not(client, hall):
+    principal, asker = _caller(client, hall["principal"]), _caller(client, hall["asker"])
+    url = f"/venues/{hall['venue']}"
+    assert asker("PATCH", url, json={"capacity": 10}).status_code == 403
+    changed = principal("PATCH", url, json={"capacity": 150, "lift": True, "hours": {"sun": [["10:00", "16:00"]]}})
+    assert changed.status_code == 200, changed.get_json()
+    assert (changed.get_json()["capacity"], changed.get_json()["lift"], changed.get_json()["hours"]) == (
+        150, True, {"sun": [["10:00", "16:00"]]})
+    bad = principal("PATCH", url, json={"capacity": 0, "hours": {"mon": [["18:00", "09:00"]]}})
+    assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"capacity", "hours"}
+    closed = principal("POST", f"{url}/closures", json={"starts_on": "2026-12-13", "reason": "消防检查"})
+    assert closed.status_code == 201 and "消防检查" in [c["reason"] for c in closed.get_json()["closures"]]
+    refused = asker("POST", "/bookings", json={"venue_id": str(hall["venue"]), "purpose": "讲座",
+                                               "starts_at": "2026-12-13T10:00:00", "ends_at": "2026-12-13T11:00:00"})
+    assert refused.get_json()["error"]["fields"]["starts_at"] == ["2026-12-13 10:00: 场地在此期间关闭（消防检查）。"]
+    backwards = principal("POST", f"{url}/closures", json={"starts_on": "2026-12-13", "ends_on": "2026-12-12"})
+    assert backwards.status_code == 422 and "ends_on" in backwards.get_json()["error"]["fields"]
