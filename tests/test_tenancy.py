@@ -231,6 +231,8 @@ JSON_BODIES = {
     "venues_api.request_booking": lambda b: {"venue_id": str(b["venue_id"]), "purpose": "讲座", "dry_run": True,
                                              "starts_at": "2026-12-08T09:00:00+08:00",
                                              "ends_at": "2026-12-08T10:00:00+08:00"},
+    "venues_api.update_venue": {"name": "改"},
+    "venues_api.add_closure": {"starts_on": "2026-12-25"},
     "venues_api.add_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00", "ends_at": "2026-12-09T10:00:00+08:00"},
     "venues_api.move_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00",
                                    "ends_at": "2026-12-09T10:00:00+08:00"},

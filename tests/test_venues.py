@@ -426,3 +426,73 @@ def test_the_calendar_feed_parses_back_with_the_confirmed_dates_only(app, hall, 
     assert {str(e["summary"]) for e in events} == {"已预订：学校礼堂"}
     assert "老年" not in response.get_data(as_text=True) and "健康讲座" not in response.get_data(as_text=True)
     assert statements() <= 6, statements.statements
+
+
+# --- the existing venue offers become venues (migration 0017) ----------------------------------------
+
+def test_the_migration_makes_a_venue_of_each_venue_offer(hall):
+    """Run the migration's data step again over a venue offer made the old way: its title, unit, capacity,
+    weekly pattern and closed days come along, and the venue keeps the offer matching reads."""
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from app.offers import services as offers
+    from app.offers.models import OfferClosure
+    from app.venues.models import Venue
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the app's role may not lift row-level security; the owner runs migrations on PostgreSQL")
+    path = Path(__file__).parent.parent / "migrations" / "versions" / "0017_venues.py"
+    spec = importlib.util.spec_from_file_location("migration_0017", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with tenant_context(hall["community"].id):
+        offer = offers.create_offer({"unit_id": str(hall["centre"]), "kind": "venue", "title": "文化中心多功能厅",
+                                     "capacity": 80, "weekly": {"sat": [["09:00", "17:00"]]}})
+        db.session.add(OfferClosure(offer_id=offer.id, day=date(2027, 1, 1), note="元旦"))
+        db.session.flush()
+        with Operations.context(MigrationContext.configure(db.session.connection())):
+            migration._venues_from_offers()
+        venue = db.session.execute(select(Venue).where(Venue.offer_id == offer.id)).scalar_one()
+        assert (venue.name, venue.unit_id, venue.capacity, venue.hours, venue.needs_confirmation) == (
+            "文化中心多功能厅", hall["centre"], 80, {"sat": [["09:00", "17:00"]]}, True)
+        assert [(c.starts_on, c.ends_on, c.reason) for c in venue.closures] == [
+            (date(2027, 1, 1), date(2027, 1, 1), "元旦")]
+        # Booked like any venue: Saturdays within its hours, not on its closed day.
+        (inside, closed) = venues.check(venue, [(at(2026, 12, 5, 9), at(2026, 12, 5, 12)),
+                                                (at(2027, 1, 1, 10), at(2027, 1, 1, 11))])
+        assert inside.ok and "元旦" in closed.problems[-1]
+
+
+def test_the_owner_unit_sees_the_waiting_requests_on_its_desk_and_staff_on_today(app, hall):
+    with tenant_context(hall["community"].id):
+        _ask(hall, at(2026, 12, 7, 14), at(2026, 12, 7, 16), purpose="书法班")
+        db.session.commit()
+    desk = browser_for(app, hall["principal"]).get("/c/hall/home/unit").get_data(as_text=True)
+    assert "待处理的场地申请" in desk and "学校礼堂" in desk and "2026-12-07 14:00–16:00" in desk
+    asker_desk = browser_for(app, hall["asker"]).get("/c/hall/home/unit").get_data(as_text=True)
+    assert "待处理的场地申请" not in asker_desk  # the centre lends no venue
+    today = browser_for(app, hall["staff"]).get("/c/hall/today").get_data(as_text=True)
+    assert "待处理的场地申请" in today and "学校礼堂" in today
+
+
+def test_the_owner_changes_the_hours_and_closes_the_venue_others_may_not(client, hall):
+    principal, asker = _caller(client, hall["principal"]), _caller(client, hall["asker"])
+    url = f"/venues/{hall['venue']}"
+    assert asker("PATCH", url, json={"capacity": 10}).status_code == 403
+    changed = principal("PATCH", url, json={"capacity": 150, "lift": True, "hours": {"sun": [["10:00", "16:00"]]}})
+    assert changed.status_code == 200, changed.get_json()
+    assert (changed.get_json()["capacity"], changed.get_json()["lift"], changed.get_json()["hours"]) == (
+        150, True, {"sun": [["10:00", "16:00"]]})
+    bad = principal("PATCH", url, json={"capacity": 0, "hours": {"mon": [["18:00", "09:00"]]}})
+    assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"capacity", "hours"}
+    closed = principal("POST", f"{url}/closures", json={"starts_on": "2026-12-13", "reason": "消防检查"})
+    assert closed.status_code == 201 and "消防检查" in [c["reason"] for c in closed.get_json()["closures"]]
+    refused = asker("POST", "/bookings", json={"venue_id": str(hall["venue"]), "purpose": "讲座",
+                                               "starts_at": "2026-12-13T10:00:00", "ends_at": "2026-12-13T11:00:00"})
+    assert refused.get_json()["error"]["fields"]["starts_at"] == ["2026-12-13 10:00: 场地在此期间关闭（消防检查）。"]
+    backwards = principal("POST", f"{url}/closures", json={"starts_on": "2026-12-13", "ends_on": "2026-12-12"})
+    assert backwards.status_code == 422 and "ends_on" in backwards.get_json()["error"]["fields"]

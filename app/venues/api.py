@@ -51,6 +51,24 @@ def get_venue(venue_id: int):
     return _venue(venue_id)
 
 
+@blp.patch("/venues/<int:venue_id>")
+@blp.arguments(schemas.VenuePatch)
+@blp.response(200, schemas.VenueOut)
+def update_venue(args, venue_id: int):
+    """Change a venue's details, hours or accessibility facts (the owner unit's representatives, staff)."""
+    return services.update_venue(_venue(venue_id, "venues.manage"), args)
+
+
+@blp.post("/venues/<int:venue_id>/closures")
+@blp.arguments(schemas.VenueClosureIn)
+@blp.response(201, schemas.VenueOut)
+def add_closure(args, venue_id: int):
+    """Close the venue for a period (both days included); no new booking falls in it."""
+    venue = _venue(venue_id, "venues.manage")
+    services.close_venue(venue, **args)
+    return venue
+
+
 @blp.get("/venues/<int:venue_id>/week")
 @blp.arguments(schemas.VenueWeekArgs, location="query")
 @blp.response(200, schemas.VenueWeekOut)

@@ -37,6 +37,15 @@ class VenueIn(Schema):
     closures = fields.List(fields.Nested(VenueClosureIn), load_default=list, validate=Length(max=100))
 
 
+class VenuePatch(VenueIn):
+    """A change: only the fields given; the owner unit and the closed periods change elsewhere."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        kwargs.setdefault("exclude", ("unit_id", "closures"))
+        super().__init__(*args, **kwargs)
+
+
 class VenueClosureOut(Schema):
     id = Id(dump_only=True)
     starts_on = fields.Date()

@@ -115,6 +115,28 @@ def create_venue(*, unit_id: int, name: str, capacity: int, hours: dict | None =
     return venue
 
 
+EDITABLE = ("name", "description", "capacity", "hours", "needs_confirmation", "book_ahead_days", "step_free",
+            "accessible_toilet", "lift", "hearing_loop", "accessibility_note")
+
+
+def update_venue(venue: Venue, changes: dict) -> Venue:
+    """Change what the owner keeps of a venue (the fields given); bookings already made stay as they are."""
+    errors: dict[str, list[str]] = {}
+    if "name" in changes and (problems := text_problems(changes["name"], max_length=200, required=True)):
+        errors["name"] = problems
+    if "capacity" in changes and (changes["capacity"] is None or changes["capacity"] < 1):
+        errors["capacity"] = [_("Capacity is at least one person.")]
+    if "hours" in changes:
+        changes = {**changes, "hours": _check_hours(changes["hours"] or {}, errors)}
+    if errors:
+        raise ValidationFailed(errors)
+    for key in EDITABLE:
+        if key in changes:
+            setattr(venue, key, changes[key].strip() if key == "name" else changes[key])
+    db.session.flush()
+    return venue
+
+
 def close_venue(venue: Venue, *, starts_on: date, ends_on: date | None = None, reason: str = "") -> VenueClosure:
     ends_on = ends_on or starts_on
     if ends_on < starts_on:

@@ -12,6 +12,7 @@ from app.accounts import services as accounts
 from app.core.kinds import WEEKDAYS
 from app.lifecycle import PageForm, redirect_refusals_to
 from app.permissions import can, found, is_staff, require
+from app.sections import section
 from app.units import services as units
 from app.venues import schemas, services
 from tenants import clock
@@ -32,6 +33,38 @@ FREQUENCY_LABELS = {"once": _l("Once"), "weekly": _l("Every week"), "monthly": _
 def _labels():
     return {"WEEKDAYS": WEEKDAYS, "WEEKDAY_LABELS": WEEKDAY_LABELS, "BOOKING_STATUS_LABELS": STATUS_LABELS,
             "FREQUENCY_LABELS": FREQUENCY_LABELS, "local": services.local}
+
+
+def _waiting(staff: bool) -> dict | None:
+    """The dates waiting for the reader's decision (the first ten), or None when they decide for no venue."""
+    venue_ids = services.owned_venue_ids(current_user.id, staff=staff)
+    if not venue_ids:
+        return None
+    pending = services.pending_for(venue_ids)
+    return {"pending": pending[:10], "waiting": len(pending), "local": services.local,
+            "venues": {v.id: v for v in services.venues_of(o.venue_id for o in pending[:10])}}
+
+
+def _waiting_data(context: dict) -> dict:
+    return {"title": _("Venue requests to decide"), "url": url_for("venues.approvals"), "count": context["waiting"],
+            "items": [{"id": str(o.id), "kind": "venue", "title": context["venues"][o.venue_id].name,
+                       "status": o.status, "when": services.as_utc(o.starts_at).isoformat(),
+                       "url": url_for("venues.booking", booking_id=o.booking_id)} for o in context["pending"]]}
+
+
+@section("venues", page="today", order=50, template="venues/_waiting.html", permission="bookings.decide",
+         data=_waiting_data)
+def _today():
+    """Staff: the venue requests waiting for a decision."""
+    context = _waiting(staff=True)
+    return context if context and context["waiting"] else None
+
+
+@section("venues", page="unit", order=40, template="venues/_waiting.html", permission="home.unit",
+         data=_waiting_data)
+def _unit_home():
+    """A unit that lends a venue: the requests waiting for its decision."""
+    return _waiting(staff=False)
 
 
 def _week_of(value: str | None) -> date:
