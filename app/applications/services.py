@@ -104,11 +104,6 @@ def grouped(limit: int = 100) -> dict[str, list[UnitApplication]]:
             "decided": of(DECIDED, UnitApplication.decided_at.desc(), 30)}
 
 
-def waiting_count() -> int:
-    return db.session.execute(select(func.count(UnitApplication.id))
-                              .where(UnitApplication.status.in_(WAITING))).scalar_one()
-
-
 def for_council(limit: int = 5) -> tuple[list[UnitApplication], int]:
     """What waits for the council's action: those nobody took yet and those under review (oldest first, at
     most `limit`), and how many there are; two queries whatever the numbers."""
