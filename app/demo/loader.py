@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core.extensions import db
 from app.demo import governance, live
@@ -124,8 +125,7 @@ def _governors(people: list[dict]) -> tuple[list[int], list[int]]:
     """The council's six (刘书记 chairs, 赵国华 is vice-chair, then the four others) and the members who have
     already voted in the open ballot: the demo's representative 孙桂兰 has not."""
     def user_id(login: str) -> int:
-        column = User.email if "@" in login else User.phone
-        return db.session.execute(select(User.id).where(column == login)).scalar_one()
+        return accounts.find_user(login).id
 
     council = [user_id(f"admin@{DOMAIN}"), user_id(f"council@{DOMAIN}")]
     council += [user_id(p["phone"]) for p in people[:COUNCIL_EXTRA]]
