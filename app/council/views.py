@@ -123,6 +123,6 @@ def about():
     community = current_community()
     total, kinds = services.member_units()
     return render_template("council/about.html", seats=services.current_council(), units_total=total,
-                           unit_kinds=kinds, join_url=f"/c/{community.slug}/join",
+                           unit_kinds=kinds, join_url=url_for("applications.join"),
                            association=_("%(community)s co-building mutual-aid association",
                                          community=community.name))
