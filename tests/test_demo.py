@@ -136,7 +136,9 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
         assert response.status_code == 201, (login, response.get_data(as_text=True))
     # The association's public pages show none of the demo residents' names or phones.
     visitor = app.test_client()
-    public = "".join(visitor.get(f"/c/demo/{page}").get_data(as_text=True) for page in ("about", "join"))
+    answers = [visitor.get(f"/c/demo/{page}") for page in ("about", "join")]
+    assert [a.status_code for a in answers] == [200, 200]
+    public = "".join(a.get_data(as_text=True) for a in answers)
     assert "联合会" in public
     for person in demo_residents(300):
         assert person["phone"] not in public and person["name"] not in public, person["name"]
