@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import permissions
 from app.core.extensions import db
+from app.core.fields import as_utc
 from app.core.kinds import WEEKDAYS
 from app.core.validation import Conflict, ValidationFailed, text_problems
 from app.notifications import services as notifications
@@ -23,11 +24,6 @@ from tenants import clock
 logger = logging.getLogger(__name__)
 
 MAX_OCCURRENCES = 200  # a recurring request of at most this many dates (about four years of weekly ones)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Stored moments are UTC; SQLite hands them back without their zone."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def local(moment: datetime) -> datetime:
