@@ -447,10 +447,15 @@ def pending_for(venue_ids) -> list[BookingOccurrence]:
         .order_by(BookingOccurrence.starts_at, BookingOccurrence.id)).scalars())
 
 
+def _pending(booking: Booking, occurrence_ids=None) -> list[BookingOccurrence]:
+    """The booking's dates waiting for a decision: all, or those of `occurrence_ids`."""
+    return [o for o in booking.occurrences if o.status == "pending"
+            and (occurrence_ids is None or o.id in occurrence_ids)]
+
+
 def would_decline(booking: Booking, occurrence_ids=None) -> list[BookingOccurrence]:
     """The other requests' pending dates that confirming these dates of `booking` declines."""
-    chosen = [o for o in booking.occurrences if o.status == "pending"
-              and (occurrence_ids is None or o.id in occurrence_ids)]
+    chosen = _pending(booking, occurrence_ids)
     found = overlapping(booking.venue_id, [(o.starts_at, o.ends_at) for o in chosen], statuses=("pending",),
                         exclude_booking_id=booking.id)
     seen, result = set(), []
@@ -465,8 +470,7 @@ def would_decline(booking: Booking, occurrence_ids=None) -> list[BookingOccurren
 def confirm(booking: Booking, venue: Venue, *, actor_id: int | None, occurrence_ids=None) -> dict:
     """Confirm the pending dates of a booking (all, or those chosen); the other requests' pending dates
     that overlap them are declined in the same step. Returns what was confirmed and what was declined."""
-    chosen = [o for o in booking.occurrences if o.status == "pending"
-              and (occurrence_ids is None or o.id in occurrence_ids)]
+    chosen = _pending(booking, occurrence_ids)
     if not chosen:
         raise Conflict(_("Nothing here waits for a decision."))
     lock(venue)
@@ -509,8 +513,7 @@ def _decide(ids: list[int], status: str, actor_id: int | None, now: datetime) ->
 
 
 def decline(booking: Booking, venue: Venue, *, actor_id: int | None, occurrence_ids=None) -> list[BookingOccurrence]:
-    chosen = [o for o in booking.occurrences if o.status == "pending"
-              and (occurrence_ids is None or o.id in occurrence_ids)]
+    chosen = _pending(booking, occurrence_ids)
     if not chosen:
         raise Conflict(_("Nothing here waits for a decision."))
     moved = _decide([o.id for o in chosen], "declined", actor_id, clock.utcnow())
