@@ -532,7 +532,7 @@ def monday_of(day: date) -> date:
 def week(venue: Venue, monday: date) -> list[BookingOccurrence]:
     """The occupied dates (confirmed, and pending ones shown as such) of a venue's week, in one query."""
     zone = clock.zone()
-    start = datetime.combine(monday - timedelta(days=monday.weekday()), time(0), tzinfo=zone)
+    start = datetime.combine(monday_of(monday), time(0), tzinfo=zone)
     end = start + timedelta(days=7)
     return list(db.session.execute(
         select(BookingOccurrence).where(BookingOccurrence.venue_id == venue.id,
