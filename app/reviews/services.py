@@ -8,6 +8,7 @@ import logging
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
 from app.core.validation import Conflict, ValidationFailed, check_text
@@ -176,7 +177,8 @@ def _take_effect(review: Review, *, actor_id: int | None) -> None:
     if not acted:
         return
     by_id = {unit.id: unit for unit in db.session.execute(
-        select(Unit).where(Unit.id.in_([entry.unit_id for entry in acted]))).scalars()}
+        select(Unit).options(selectinload(Unit.representatives))
+        .where(Unit.id.in_([entry.unit_id for entry in acted]))).scalars()}
     for entry in acted:
         unit = by_id.get(entry.unit_id)
         if unit is None:

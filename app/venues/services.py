@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import permissions
 from app.core.extensions import db
+from app.core.fields import as_utc
 from app.core.kinds import WEEKDAYS
 from app.core.validation import Conflict, ValidationFailed, text_problems
 from app.notifications import services as notifications
@@ -23,11 +24,6 @@ from tenants import clock
 logger = logging.getLogger(__name__)
 
 MAX_OCCURRENCES = 200  # a recurring request of at most this many dates (about four years of weekly ones)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Stored moments are UTC; SQLite hands them back without their zone."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def local(moment: datetime) -> datetime:
@@ -451,10 +447,15 @@ def pending_for(venue_ids) -> list[BookingOccurrence]:
         .order_by(BookingOccurrence.starts_at, BookingOccurrence.id)).scalars())
 
 
+def _pending(booking: Booking, occurrence_ids=None) -> list[BookingOccurrence]:
+    """The booking's dates waiting for a decision: all, or those of `occurrence_ids`."""
+    return [o for o in booking.occurrences if o.status == "pending"
+            and (occurrence_ids is None or o.id in occurrence_ids)]
+
+
 def would_decline(booking: Booking, occurrence_ids=None) -> list[BookingOccurrence]:
     """The other requests' pending dates that confirming these dates of `booking` declines."""
-    chosen = [o for o in booking.occurrences if o.status == "pending"
-              and (occurrence_ids is None or o.id in occurrence_ids)]
+    chosen = _pending(booking, occurrence_ids)
     found = overlapping(booking.venue_id, [(o.starts_at, o.ends_at) for o in chosen], statuses=("pending",),
                         exclude_booking_id=booking.id)
     seen, result = set(), []
@@ -469,8 +470,7 @@ def would_decline(booking: Booking, occurrence_ids=None) -> list[BookingOccurren
 def confirm(booking: Booking, venue: Venue, *, actor_id: int | None, occurrence_ids=None) -> dict:
     """Confirm the pending dates of a booking (all, or those chosen); the other requests' pending dates
     that overlap them are declined in the same step. Returns what was confirmed and what was declined."""
-    chosen = [o for o in booking.occurrences if o.status == "pending"
-              and (occurrence_ids is None or o.id in occurrence_ids)]
+    chosen = _pending(booking, occurrence_ids)
     if not chosen:
         raise Conflict(_("Nothing here waits for a decision."))
     lock(venue)
@@ -513,8 +513,7 @@ def _decide(ids: list[int], status: str, actor_id: int | None, now: datetime) ->
 
 
 def decline(booking: Booking, venue: Venue, *, actor_id: int | None, occurrence_ids=None) -> list[BookingOccurrence]:
-    chosen = [o for o in booking.occurrences if o.status == "pending"
-              and (occurrence_ids is None or o.id in occurrence_ids)]
+    chosen = _pending(booking, occurrence_ids)
     if not chosen:
         raise Conflict(_("Nothing here waits for a decision."))
     moved = _decide([o.id for o in chosen], "declined", actor_id, clock.utcnow())
@@ -533,7 +532,7 @@ def monday_of(day: date) -> date:
 def week(venue: Venue, monday: date) -> list[BookingOccurrence]:
     """The occupied dates (confirmed, and pending ones shown as such) of a venue's week, in one query."""
     zone = clock.zone()
-    start = datetime.combine(monday - timedelta(days=monday.weekday()), time(0), tzinfo=zone)
+    start = datetime.combine(monday_of(monday), time(0), tzinfo=zone)
     end = start + timedelta(days=7)
     return list(db.session.execute(
         select(BookingOccurrence).where(BookingOccurrence.venue_id == venue.id,
