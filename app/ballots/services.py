@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, literal, or_, select, update
 
 from app import history
 from app.accounts.models import User
+from app.accounts.services import user_names  # noqa: F401 (the pages name who recorded a vote)
 from app.ballots.models import (
     KINDS,
     SUBJECT_TYPES,
@@ -158,15 +159,6 @@ def vetoes(ballot: Ballot) -> list[dict]:
 def veto_of(ballot: Ballot, user_id: int) -> BallotVeto | None:
     return db.session.execute(select(BallotVeto).where(
         BallotVeto.ballot_id == ballot.id, BallotVeto.user_id == user_id)).scalar_one_or_none()
-
-
-def user_names(user_ids) -> dict[int, str]:
-    ids = {i for i in user_ids if i}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
-
-
-def user_name(user_id: int) -> str:
-    return user_names([user_id]).get(user_id, "")
 
 
 def no_results_yet() -> str:
