@@ -423,11 +423,15 @@ def veto(ballot: Ballot, user_id: int, reason: str) -> int:
     if not inserted_rows(BallotVeto, [{"ballot_id": ballot.id, "user_id": user_id, "reason": reason,
                                        "at": utcnow()}], BallotVeto.id):
         raise Conflict(_("You have already vetoed this ballot."), "already_vetoed")
-    count = db.session.execute(select(func.count(func.distinct(BallotVeto.user_id)))
-                               .where(BallotVeto.ballot_id == ballot.id)).scalar_one()
+    count = _veto_count(ballot)
     if count >= ballot.veto_limit:
         close(ballot)
     return count
+
+
+def _veto_count(ballot: Ballot) -> int:
+    return int(db.session.execute(select(func.count(func.distinct(BallotVeto.user_id)))
+                                  .where(BallotVeto.ballot_id == ballot.id)).scalar_one())
 
 
 # --- closing --------------------------------------------------------------------------------------
@@ -488,9 +492,7 @@ def compute_result(ballot: Ballot, *, vetoed: bool = False, electorate: tuple | 
     else:
         turnout = db.session.execute(select(func.count()).where(
             BallotParticipation.ballot_id == ballot.id)).scalar_one()
-    veto_count = db.session.execute(select(func.count(func.distinct(BallotVeto.user_id)))
-                                    .where(BallotVeto.ballot_id == ballot.id)).scalar_one() \
-        if ballot.veto_limit is not None else 0
+    veto_count = _veto_count(ballot) if ballot.veto_limit is not None else 0
     turnout = int(turnout)
     # Exactly at the quorum is enough: turnout / base >= quorum_pct / 100, in integers.
     quorum_met = turnout * 100 >= ballot.quorum_pct * base and (base > 0 or ballot.quorum_pct == 0)
