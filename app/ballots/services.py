@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, literal, or_, select, update
 
 from app import history
 from app.accounts.models import User
+from app.accounts.services import user_names  # noqa: F401 (the pages name who recorded a vote)
 from app.ballots.models import (
     KINDS,
     SUBJECT_TYPES,
@@ -158,15 +159,6 @@ def vetoes(ballot: Ballot) -> list[dict]:
 def veto_of(ballot: Ballot, user_id: int) -> BallotVeto | None:
     return db.session.execute(select(BallotVeto).where(
         BallotVeto.ballot_id == ballot.id, BallotVeto.user_id == user_id)).scalar_one_or_none()
-
-
-def user_names(user_ids) -> dict[int, str]:
-    ids = {i for i in user_ids if i}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
-
-
-def user_name(user_id: int) -> str:
-    return user_names([user_id]).get(user_id, "")
 
 
 def no_results_yet() -> str:
@@ -431,11 +423,15 @@ def veto(ballot: Ballot, user_id: int, reason: str) -> int:
     if not inserted_rows(BallotVeto, [{"ballot_id": ballot.id, "user_id": user_id, "reason": reason,
                                        "at": utcnow()}], BallotVeto.id):
         raise Conflict(_("You have already vetoed this ballot."), "already_vetoed")
-    count = db.session.execute(select(func.count(func.distinct(BallotVeto.user_id)))
-                               .where(BallotVeto.ballot_id == ballot.id)).scalar_one()
+    count = _veto_count(ballot)
     if count >= ballot.veto_limit:
         close(ballot)
     return count
+
+
+def _veto_count(ballot: Ballot) -> int:
+    return int(db.session.execute(select(func.count(func.distinct(BallotVeto.user_id)))
+                                  .where(BallotVeto.ballot_id == ballot.id)).scalar_one())
 
 
 # --- closing --------------------------------------------------------------------------------------
@@ -496,9 +492,7 @@ def compute_result(ballot: Ballot, *, vetoed: bool = False, electorate: tuple | 
     else:
         turnout = db.session.execute(select(func.count()).where(
             BallotParticipation.ballot_id == ballot.id)).scalar_one()
-    veto_count = db.session.execute(select(func.count(func.distinct(BallotVeto.user_id)))
-                                    .where(BallotVeto.ballot_id == ballot.id)).scalar_one() \
-        if ballot.veto_limit is not None else 0
+    veto_count = _veto_count(ballot) if ballot.veto_limit is not None else 0
     turnout = int(turnout)
     # Exactly at the quorum is enough: turnout / base >= quorum_pct / 100, in integers.
     quorum_met = turnout * 100 >= ballot.quorum_pct * base and (base > 0 or ballot.quorum_pct == 0)

@@ -114,16 +114,17 @@ def _render(ballot, *, form: PageForm | None = None, which: str | None = None):
     changing = request.args.get("change") == "1" and part is not None and not ballot.secret
     electors = services.electors(ballot) if staff or ballot.is_closed else None
     changes = services.history_of(ballot)
+    names = services.user_names([e["recorded_by_id"] for e in electors or []] + [c.actor_id for c in changes]
+                                + [part.recorded_by_id if part else None])
     return render_template(
         "ballots/show.html", ballot=ballot, elector=elector, voted=part is not None, changing=changing,
-        recorded_by=services.user_name(part.recorded_by_id) if part and part.recorded_by_id else None,
+        recorded_by=names.get(part.recorded_by_id) if part and part.recorded_by_id else None,
         my_choices=services.choices_of(ballot, user_id) if part else [],
         may_veto=(ballot.veto_limit is not None and ballot.is_open and elector is not None and not elector.excluded
                   and can("ballots.veto")),
         my_veto=services.veto_of(ballot, user_id), vetoes=services.vetoes(ballot),
         electors=electors, staff=staff, votes=services.votes_by_voter(ballot), errors=errors, values=values,
-        form=which, names=services.user_names([e["recorded_by_id"] for e in electors or []]
-                                              + [c.actor_id for c in changes]), history=changes)
+        form=which, names=names, history=changes)
 
 
 @bp.get("/<int:ballot_id>")
