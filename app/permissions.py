@@ -149,6 +149,29 @@ def _ballot_party(membership: Membership, ballot) -> bool:
     return membership.user_id in (ballot.owner_ids or []) or ballot.elector(membership.user_id) is not None
 
 
+def _activity_organiser(membership: Membership, activity) -> bool:
+    """Staff, who proposed it, and the representatives of its organising and co-organising units."""
+    if membership.has_role(*STAFF):
+        return True
+    if activity is None:
+        return False
+    return activity.proposed_by_id == membership.user_id or any(
+        _represents(membership, unit_id) for unit_id in (activity.organiser_unit_id, *activity.co_organiser_ids))
+
+
+def _registration_holder(membership: Membership, registration) -> bool:
+    """Staff, who signed them up, the account of the resident signed up, and the activity's organisers."""
+    if membership.has_role(*STAFF):
+        return True
+    if registration is None:
+        return False
+    if registration.registered_by_id == membership.user_id:
+        return True
+    if registration.resident_id and _own_resident(membership, _load("resident", registration.resident_id)):
+        return True
+    return _activity_organiser(membership, _load("activity", registration.activity_id))
+
+
 RULES: dict[str, set[str] | Callable] = {
     "community.view": EVERYONE,
     # Each role's home page (app/home): staff the community's overview, a unit its desk, a council member or a
@@ -244,6 +267,20 @@ RULES: dict[str, set[str] | Callable] = {
     "bookings.view": _booking_party,
     "bookings.change": _booking_party,  # cancel or move a date of it
     "bookings.decide": _venue_owner,  # of the booking's venue
+    # Joint activities (app/activities): everyone sees them; staff, units and representatives propose; staff
+    # approve (or put them to a ballot) and keep the rules; the organisers schedule, check people in, record and
+    # close; residents (and family) sign up, units register their people, the coordinator anyone.
+    "activities.view": EVERYONE,
+    "activities.propose": STAFF | {"unit", "representative", "council"},
+    "activities.approve": STAFF,
+    "activities.rules": STAFF,
+    "activities.organise": _activity_organiser,
+    "activities.needs": _activity_organiser,  # registrants' accessibility needs: sensitive, audited
+    "activities.sign_up": {"resident"} | STAFF,
+    "activities.register_people": {"unit"} | STAFF,
+    "activities.points": STAFF | {"council"},
+    "registrations.view": _registration_holder,
+    "registrations.cancel": _registration_holder,
 }
 
 

@@ -42,3 +42,7 @@ unit_status_changed = _signals.signal("unit-status-changed")
 # A coordinator recorded a paper vote on behalf of an electorate member (sender: the Ballot; voter_id=,
 # recorded_by_id=): the audit log keeps who typed whose vote in (residents' audit trail).
 paper_vote_recorded = _signals.signal("paper-vote-recorded")
+
+# A venue's owner decided pending dates (sender: the Venue; confirmed=, declined= lists of BookingOccurrence,
+# actor_id=): an activity booked on them is scheduled, or goes back to looking for a place (activities).
+booking_decided = _signals.signal("booking-decided")

@@ -21,6 +21,7 @@ CATEGORIES = {
     "work": _l("Today's work (staff)"),
     "matching": _l("Services for me or my unit"),
     "governance": _l("The association: applications, ballots and reviews"),
+    "activities": _l("Activities I signed up for or organise"),
 }
 
 
@@ -80,3 +81,10 @@ declare("review.warned", "governance")
 declare("review.dropped", "governance")
 declare("booking.requested", "matching")
 declare("booking.decided", "matching")
+declare("activity.proposed", "work")
+declare("activity.decided", "activities")
+declare("activity.cancelled", "activities", default_on=("email", "sms"))
+declare("activity.reminder", "activities")
+declare("registration.confirmed", "activities")
+declare("registration.offered", "activities", default_on=("email", "sms"))
+declare("cultural_point.behind", "work")

@@ -12,6 +12,7 @@ from sqlalchemy import DateTime, Integer, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from app import permissions
+from app.core import signals
 from app.core.extensions import db
 from app.core.fields import as_utc
 from app.core.kinds import WEEKDAYS
@@ -495,6 +496,7 @@ def confirm(booking: Booking, venue: Venue, *, actor_id: int | None, occurrence_
     for row in (*chosen, *declined):
         db.session.expire(row)
     _tell_decided(venue, decided)
+    signals.booking_decided.send(venue, confirmed=chosen, declined=declined, actor_id=actor_id)
     return {"confirmed": chosen, "declined": declined}
 
 
@@ -520,6 +522,7 @@ def decline(booking: Booking, venue: Venue, *, actor_id: int | None, occurrence_
     for o in chosen:
         db.session.expire(o)
     _tell_decided(venue, {booking.id: {"declined": moved}})
+    signals.booking_decided.send(venue, confirmed=[], declined=chosen, actor_id=actor_id)
     return chosen
 
 
