@@ -180,11 +180,11 @@ def _school_representative(make_user, password_hash: str) -> int:
     return user.id
 
 
-def school_login() -> tuple[str, str]:
+def school_login() -> str:
+    """The school's representative's log-in (her mobile number), for the printout."""
     from app.demo.data import demo_units
 
-    unit = next(u for u in demo_units() if u["name"] == SCHOOL)
-    return unit["contact_name"], unit["contact_phone"]
+    return next(u["contact_phone"] for u in demo_units() if u["name"] == SCHOOL)
 
 
 def _venues(today: date) -> dict[str, Venue]:

@@ -228,8 +228,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
     logins.append((f"family member ({live.MOTHER['name']}'s son)", live.FAMILY[0], PASSWORD))
     logins.append((f"applicant ({governance.UNDER_REVIEW['unit_name']})", governance.UNDER_REVIEW["contact_mobile"],
                    PASSWORD))
-    school_name, school_phone = activities.school_login()
-    logins.append((f"unit ({activities.SCHOOL}, school hall {school_name})", school_phone, PASSWORD))
+    logins.append(("unit (school hall)", activities.school_login(), PASSWORD))
     logins.append((f"coordinator, {live.NEIGHBOUR_NAME} ({live.NEIGHBOUR_SLUG})", live.NEIGHBOUR_STAFF[0], PASSWORD))
     logins.append((f"unit, {live.NEIGHBOUR_NAME} ({live.NEIGHBOUR_UNIT[0]})", live.NEIGHBOUR_UNIT[4], PASSWORD))
     return logins
