@@ -258,7 +258,7 @@ def _past(places: dict[str, Venue], coordinator_id: int, today: date) -> None:
         # Sign-ups over the days before: residents, and units' people by name.
         unit_ids = [u.id for u in ([unit] if unit else []) + co_units] or [None]
         registrations = []
-        count = 4 + i % 3
+        count = 3 + i % 3
         for k in range(count):
             with clock.at(starts - timedelta(days=10 - k, hours=hour - 9)):
                 if audience == "units" or (audience == "both" and k % 3 == 2):
@@ -272,7 +272,7 @@ def _past(places: dict[str, Venue], coordinator_id: int, today: date) -> None:
         # On the day: most come (one or two do not), some walk in.
         with clock.at(starts + timedelta(minutes=5)):
             activities.mark_held(activity, actor_id=coordinator_id)
-            absent = {len(registrations) - 1} | ({1} if i % 3 == 0 else set())
+            absent = {count - 1} | ({1} if count == 5 else set())
             for k, registration in enumerate(registrations):
                 if k not in absent:
                     activities.check_in(registration, actor_id=coordinator_id)
@@ -282,7 +282,7 @@ def _past(places: dict[str, Venue], coordinator_id: int, today: date) -> None:
         if end_state == "held":
             continue
         with clock.at(ends + timedelta(hours=20)):
-            n = 1 + (i % 3 == 0) + (i % 5 == 0)  # one to three
+            n = 1 + (i % 4 == 0) + (i % 8 == 0)  # one to three
             files, alts = [], []
             for s in range(n):
                 scene, shape = SCENES[s]
