@@ -13,6 +13,7 @@ from app.applications.models import UnitApplication
 from app.ballots.models import Ballot
 from app.core.extensions import db
 from app.council.models import CouncilSeat
+from app.demo import activities as activities_demo
 from app.demo.data import demo_residents, demo_units
 from app.demo.loader import PASSWORD, demo_logins
 from app.photos import services as photos
@@ -231,6 +232,13 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     Browser(voter).login("representative@demo.example", PASSWORD)
     page = voter.get(f"/c/demo/ballots/{ballot_id}").get_data(as_text=True)
     assert "顺心家政服务有限公司" in page and 'type="radio"' in page
+    # The school's representative has the school hall's two requests to decide.
+    school = app.test_client()
+    Browser(school).login(activities_demo.school_login(), PASSWORD)
+    approvals = school.get("/c/demo/venues/approvals")
+    assert approvals.status_code == 200
+    assert "社区舞蹈队汇演彩排" in approvals.get_data(as_text=True)
+    assert "家长课堂" in approvals.get_data(as_text=True)
     operator = app.test_client()
     Browser(operator).login("operator@huzhu.example", PASSWORD)
     assert operator.get("/platform/").status_code == 200

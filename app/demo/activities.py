@@ -373,7 +373,7 @@ def _upcoming(places: dict[str, Venue], coordinator_id: int, mother: Resident, t
     # A reading club proposed by the cultural centre, waiting for the staff.
     club = today + timedelta(days=12)
     with clock.at(now - timedelta(days=1)):
-        activities.propose(actor_id=_rep(_unit(CENTRE)), kind="other",
+        activities.propose(actor_id=_rep(_unit(CENTRE)), co_organiser_ids=[_unit(CENTRE).id], kind="other",
                            title=PROPOSED, description="每月一次，共读一本书并交流心得。",
                            organiser_unit_id=_unit("%书店").id, audience="residents", capacity=20,
                            starts_at=_local(club, 14), ends_at=_local(club, 16))
