@@ -9,7 +9,8 @@ logger = logging.getLogger(__name__)
 
 _signals = Namespace()
 
-# An offer is closed on a day (sender: the Offer; day=, actor_id=): meal orders of that day are cancelled.
+# An offer is closed on a day (sender: the Offer; day=, actor_id=, note=): meal orders of that day are cancelled,
+# a venue offer's venue is closed that day (venues).
 offer_day_closed = _signals.signal("offer-day-closed")
 
 # A password reset was asked for (sender: the User; code=, minutes=): the notifications domain sends the code.
@@ -42,3 +43,6 @@ unit_status_changed = _signals.signal("unit-status-changed")
 # A coordinator recorded a paper vote on behalf of an electorate member (sender: the Ballot; voter_id=,
 # recorded_by_id=): the audit log keeps who typed whose vote in (residents' audit trail).
 paper_vote_recorded = _signals.signal("paper-vote-recorded")
+
+# An offer was published (sender: the flushed Offer; actor_id=): a venue offer makes its bookable venue (venues).
+offer_created = _signals.signal("offer-created")
