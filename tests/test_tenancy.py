@@ -129,17 +129,20 @@ def _world(slug: str, marker: str) -> dict:
         review = reviews.open_review(2026, actor_id=admin.id)  # the yearly review, with the unit as its one entry
         db.session.commit()
         review_id, entry_id = review.id, review.entries[0].id
-        hall = venue_services.create_venue(unit_id=unit.id, name=f"{marker} 礼堂", capacity=50)
+        hall = venue_services.create_venue(unit_id=unit.id, name=f"{marker} 礼堂", capacity=50,
+                                           closures=[{"starts_on": date(2027, 2, 1), "reason": f"{marker} 关闭"}])
         booking = venue_services.request_booking(
             hall, starts_at=datetime(2026, 12, 7, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
             ends_at=datetime(2026, 12, 7, 11, tzinfo=ZoneInfo("Asia/Shanghai")), purpose=f"{marker} 讲座",
             requested_by_id=admin.id)
         db.session.commit()
         venue_id, booking_id, occurrence_id = hall.id, booking.id, booking.occurrences[0].id
+        closure_id = hall.closures[0].id
         photo = photos.add_photos(TEST_PHOTO_OWNER, -1, [(f"{marker}.png", image_bytes())], [f"{marker} 照片"],
                                   consent=True, actor_id=admin.id, public=True)[0]
         db.session.commit()
         return {"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
+                "closure_id": closure_id,
                 "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
@@ -185,6 +188,7 @@ PARAMS = {
     "venue_id": lambda b: b["venue_id"],
     "booking_id": lambda b: b["booking_id"],
     "occurrence_id": lambda b: b["occurrence_id"],
+    "closure_id": lambda b: b["closure_id"],
     "photo_id": lambda b: b["photo_id"],
 }
 # URL arguments that name no object (a file format, …).
