@@ -178,7 +178,8 @@ def test_a_unit_proposes_for_its_own_unit_and_books_its_venue(client, grove):
     booked = principal("POST", f"/activities/{aid}/venue", json={"venue_id": str(grove["hall"])})
     assert booked.status_code == 200, booked.get_json()
     assert booked.get_json()["status"] == "scheduled" and booked.get_json()["venue_id"] == str(grove["hall"])
-    people = principal("POST", f"/activities/{aid}/registrations", json={"name": "校医", "unit_id": str(grove["school"])})
+    people = principal("POST", f"/activities/{aid}/registrations",
+                       json={"name": "校医", "unit_id": str(grove["school"])})
     assert people.status_code == 201 and people.get_json()["name"] == "校医"
     nameless = principal("POST", f"/activities/{aid}/registrations", json={"name": "校医"})
     assert nameless.status_code == 422 and "unit_id" in nameless.get_json()["error"]["fields"]
@@ -211,7 +212,8 @@ def test_bad_input_is_answered_per_field_in_chinese(client, grove):
     staff("POST", f"/activities/{other}/approve")
     signed = staff("POST", f"/activities/{other}/registrations", json={"resident_id": str(grove["people"][2])})
     wrong = staff("POST", f"/activities/{aid}/check-in", json={"code": signed.get_json()["code"]})
-    assert wrong.status_code == 422 and wrong.get_json()["error"]["fields"]["code"] == ["本活动没有使用此签到码的名额。"]
+    assert wrong.status_code == 422
+    assert wrong.get_json()["error"]["fields"]["code"] == ["本活动没有使用此签到码的名额。"]
     wrong_id = staff("POST", f"/activities/{aid}/check-in", json={"registration_id": signed.get_json()["id"]})
     assert wrong_id.status_code == 422
     assert staff("POST", f"/activities/{aid}/check-in", json={}).status_code == 422
