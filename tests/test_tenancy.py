@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts import services as accounts
+from app.activities import services as activity_services
 from app.announcements import services as announcements
 from app.applications import services as applications
 from app.applications.schemas import ApplicationIn
@@ -141,6 +142,13 @@ def _world(slug: str, marker: str) -> dict:
         photo = photos.add_photos(TEST_PHOTO_OWNER, -1, [(f"{marker}.png", image_bytes())], [f"{marker} 照片"],
                                   consent=True, actor_id=admin.id, public=True)[0]
         db.session.commit()
+        activity = activity_services.propose(
+            actor_id=admin.id, kind="training", title=f"{marker} 讲座", place=f"{marker} 广场",
+            starts_at=datetime(2026, 12, 9, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
+            ends_at=datetime(2026, 12, 9, 11, tzinfo=ZoneInfo("Asia/Shanghai")))
+        activity_services.approve(activity, actor_id=admin.id)
+        registration = activity_services.sign_up(activity, actor_id=admin.id, resident=resident)
+        db.session.commit()
         return {"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
                 "closure_id": closure_id,
                 "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
@@ -150,7 +158,7 @@ def _world(slug: str, marker: str) -> dict:
                 "public_works_id": works.id, "public_works_line_id": works.lines[0].id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
                 "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id,
-                "photo_id": photo.id}
+                "photo_id": photo.id, "activity_id": activity.id, "registration_id": registration.id}
 
 
 @pytest.fixture
@@ -190,6 +198,8 @@ PARAMS = {
     "occurrence_id": lambda b: b["occurrence_id"],
     "closure_id": lambda b: b["closure_id"],
     "photo_id": lambda b: b["photo_id"],
+    "activity_id": lambda b: b["activity_id"],
+    "registration_id": lambda b: b["registration_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -236,6 +246,17 @@ JSON_BODIES = {
                                              "starts_at": "2026-12-08T09:00:00+08:00",
                                              "ends_at": "2026-12-08T10:00:00+08:00"},
     "venues_api.update_venue": {"name": "改"},
+    "activities_api.propose": {"kind": "training", "title": "讲座", "starts_at": "2026-12-10T09:00:00+08:00",
+                               "ends_at": "2026-12-10T10:00:00+08:00"},
+    "activities_api.update_activity": {"title": "改"},
+    "activities_api.reject": {"reason": "理由"},
+    "activities_api.cancel": {"reason": "理由"},
+    "activities_api.set_place": {"place": "广场"},
+    "activities_api.book_venue": lambda b: {"venue_id": str(b["venue_id"])},
+    "activities_api.record": {"record_text": "记录", "walk_ins": 0},
+    "activities_api.sign_up": lambda b: {"resident_id": str(b["resident_id"])},
+    "activities_api.check_in": {"code": "not-a-code"},
+    "activities_api.walk_in": {"name": "路人"},
     "venues_api.add_closure": {"starts_on": "2026-12-25"},
     "venues_api.add_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00", "ends_at": "2026-12-09T10:00:00+08:00"},
     "venues_api.move_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00",

@@ -160,7 +160,7 @@ class RegistrationList(Schema):
 
 
 class CheckInIn(Schema):
-    code = fields.String(load_default=None, validate=validate.Length(min=1, max=64),
+    code = fields.String(load_default=None, validate=Length(min=1, max=64),
                          metadata={"description": "the QR code's content"})
     registration_id = Id(load_default=None, metadata={"description": "or the registration, ticked by name"})
 
@@ -185,3 +185,16 @@ class NeedsOut(Schema):
     name = fields.String()
     needs = fields.List(fields.String(metadata={"enum": list(NEEDS)}))
     note = fields.String()
+
+
+class RegistrationHeld(RegistrationOut):
+    """One registration as the API answers it: the code only to its holder (who signed them up, or the
+    account acting for the resident), null to anyone else."""
+
+    code = fields.String(attribute="shown_code", allow_none=True,
+                         metadata={"description": "what the registrant's QR code carries (its holder only)"})
+
+
+class CheckInOut(Schema):
+    registration = fields.Nested(RegistrationOut, required=True)
+    first_time = fields.Boolean(required=True, metadata={"description": "false: already checked in, nothing changed"})
