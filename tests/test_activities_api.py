@@ -261,3 +261,23 @@ def test_listing_activities_costs_the_same_however_many_there_are(client, grove,
         counts.append(listed())
     assert len(staff("GET", "/activities").get_json()["items"]) == 7
     assert counts[0] == counts[1], counts
+
+
+def test_the_list_pages_by_start_with_a_cursor(client, grove):
+    staff = _caller(client, grove["staff"])
+    with tenant_context(grove["community"].id):
+        for i in range(5):  # two at the same hour: the id breaks the tie
+            activities.propose(actor_id=grove["staff"].id, kind="salon", title=f"沙龙{i}",
+                               starts_at=datetime(2026, 12, 12, 9 + min(i, 3), tzinfo=TZ),
+                               ends_at=datetime(2026, 12, 12, 13, tzinfo=TZ))
+        db.session.commit()
+    seen, cursor = [], None
+    while True:
+        body = staff("GET", "/activities?limit=2" + (f"&cursor={cursor}" if cursor else "")).get_json()
+        seen += [item["title"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"沙龙{i}" for i in range(5)]
+    bad = staff("GET", "/activities?cursor=bm90LWEtY3Vyc29y")
+    assert bad.status_code == 422 and "cursor" in bad.get_json()["error"]["fields"]

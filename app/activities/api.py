@@ -84,7 +84,8 @@ def list_activities(args):
     """The community's activities by start (filters: status, kind, a unit organising or co-organising, a
     period `since`…`until`)."""
     require("activities.view")
-    return {"items": services.list_activities(**args), "next_cursor": None}
+    items, next_cursor = services.page_activities(**args)
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @blp.post("/activities")

@@ -90,6 +90,8 @@ class ActivityQuery(Schema):
     unit_id = Id(load_default=None)
     since = UtcDateTime(load_default=None)
     until = UtcDateTime(load_default=None)
+    cursor = fields.String(load_default=None, validate=Length(max=500))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class ReasonIn(Schema):

@@ -36,6 +36,7 @@ from app.ballots import services as ballots
 from app.core import signals
 from app.core.extensions import db
 from app.core.fields import as_utc
+from app.core.pagination import decode_cursor, encode_cursor
 from app.core.validation import Conflict, ValidationFailed, text_problems
 from app.notifications import services as notifications
 from app.photos import services as photos
@@ -100,9 +101,7 @@ def get_activity(activity_id: int) -> Activity | None:
     return db.session.execute(select(Activity).where(Activity.id == activity_id)).scalar_one_or_none()
 
 
-def list_activities(*, status: str | None = None, kind: str | None = None, since: datetime | None = None,
-                    until: datetime | None = None, unit_id: int | None = None, public_only: bool = False,
-                    limit: int = 200) -> list[Activity]:
+def _listing(*, status=None, kind=None, since=None, until=None, unit_id=None, public_only=False):
     stmt = select(Activity)
     if status:
         stmt = stmt.where(Activity.status == status)
@@ -117,7 +116,31 @@ def list_activities(*, status: str | None = None, kind: str | None = None, since
             select(ActivityUnit.activity_id).where(ActivityUnit.unit_id == unit_id))))
     if public_only:
         stmt = stmt.where(Activity.public.is_(True), Activity.status.in_(SHOWN))
-    return list(db.session.execute(stmt.order_by(Activity.starts_at, Activity.id).limit(limit)).scalars())
+    return stmt
+
+
+def list_activities(*, limit: int = 200, **filters) -> list[Activity]:
+    """Activities by start (filters: status, kind, since, until, unit_id, public_only)."""
+    return list(db.session.execute(_listing(**filters).order_by(Activity.starts_at, Activity.id).limit(limit))
+                .scalars())
+
+
+def page_activities(*, cursor: str | None = None, limit: int = 50, **filters) -> tuple[list[Activity], str | None]:
+    """One page of activities by start, and the cursor of the next (keyset on start and id, never OFFSET)."""
+    stmt = _listing(**filters)
+    if cursor:
+        moment, last_id = decode_cursor(cursor, 2)
+        try:
+            after = as_utc(datetime.fromisoformat(str(moment)))
+        except ValueError:
+            after = None
+        if after is None or not isinstance(last_id, int):
+            raise ValidationFailed({"cursor": [_("This cursor is not valid; start again from the first page.")]})
+        stmt = stmt.where(or_(Activity.starts_at > after, (Activity.starts_at == after) & (Activity.id > last_id)))
+    rows = list(db.session.execute(stmt.order_by(Activity.starts_at, Activity.id).limit(limit + 1)).scalars())
+    items = rows[:limit]
+    following = encode_cursor([as_utc(items[-1].starts_at).isoformat(), items[-1].id]) if len(rows) > limit else None
+    return items, following
 
 
 def count_this_month() -> int:
