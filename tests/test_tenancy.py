@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts import services as accounts
+from app.activities import services as activity_services
 from app.announcements import services as announcements
 from app.applications import services as applications
 from app.applications.schemas import ApplicationIn
@@ -139,7 +140,15 @@ def _world(slug: str, marker: str) -> dict:
         photo = photos.add_photos(TEST_PHOTO_OWNER, -1, [(f"{marker}.png", image_bytes())], [f"{marker} 照片"],
                                   consent=True, actor_id=admin.id, public=True)[0]
         db.session.commit()
-        return {"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
+        activity = activity_services.propose(
+            actor_id=admin.id, kind="training", title=f"{marker} 健康讲座", audience="both", capacity=20,
+            starts_at=datetime(2026, 12, 9, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
+            ends_at=datetime(2026, 12, 9, 11, tzinfo=ZoneInfo("Asia/Shanghai")), guests=f"{marker} 卫生站")
+        activity_services.approve(activity, actor_id=admin.id)
+        activity_services.set_place(activity, f"{marker} 广场", actor_id=admin.id)
+        db.session.commit()
+        return {"activity_id": activity.id,
+                "venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
                 "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
@@ -186,6 +195,7 @@ PARAMS = {
     "booking_id": lambda b: b["booking_id"],
     "occurrence_id": lambda b: b["occurrence_id"],
     "photo_id": lambda b: b["photo_id"],
+    "activity_id": lambda b: b["activity_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
