@@ -283,3 +283,79 @@ def test_the_list_sends_as_many_statements_for_many_activities_as_for_few(app, t
         assert response.get_data(as_text=True).count('class="panel activity-row"') == size
         counts[size] = counted()
     assert counts[2] == counts[20], counts
+
+
+def test_co_organisers_are_added_one_by_one_and_the_edit_keeps_them(app, town):
+    staff = browser_for(app, town["staff"])
+    # Without script: the picker's search comes back with the matches, everything typed kept.
+    found = staff.get(f"{PAGES}/new?title=书法沙龙&co_add_q=社区卫生").get_data(as_text=True)
+    assert 'value="书法沙龙"' in found and "社区卫生服务中心" in found
+    added = staff.post(f"{PAGES}/new", data={"title": "", "kind": "salon", "co_add": str(town["clinic"]),
+                                             "action": "add_co"})
+    assert added.status_code == 200 and _count(town) == 0  # nothing saved, nothing told wrong
+    page = added.get_data(as_text=True)
+    assert f'name="co_organiser_ids" value="{town["clinic"]}" checked' in page and 'id="title-error"' not in page
+    sent = staff.post(f"{PAGES}/new", data=GOOD | {"organiser_unit_id": str(town["school"]),
+                                                    "co_organiser_ids": str(town["clinic"])})
+    url = sent.headers["Location"]
+    form = staff.get(f"{url}/edit").get_data(as_text=True)
+    assert 'value="2026-12-12T14:00"' in form and 'value="会员沙龙：社区养老"' in form  # in community time
+    assert f'name="co_organiser_ids" value="{town["clinic"]}" checked' in form
+    bad = staff.post(f"{url}/edit", data=GOOD | {"ends_at": "2026-12-12T13:00", "organiser_unit_id": ""})
+    assert bad.status_code == 422 and "活动的结束时间必须晚于开始时间。" in bad.get_data(as_text=True)
+    saved = staff.post(f"{url}/edit", data=GOOD | {"title": "会员沙龙：居家养老", "capacity": "40",
+                                                   "organiser_unit_id": str(town["school"]),
+                                                   "co_organiser_ids": str(town["clinic"])})
+    assert saved.status_code == 302
+    activity = _get(town, int(url.rsplit("/", 1)[1]))
+    assert activity.title == "会员沙龙：居家养老" and activity.capacity == 40
+    assert activity.co_organiser_ids == [town["clinic"]]
+    # A resident may not change it.
+    assert browser_for(app, town["grandma"]).get(f"{url}/edit").status_code == 403
+
+
+def test_the_points_page_shows_this_years_progress_and_designates_a_point(app, town):
+    staff = browser_for(app, town["staff"])
+    empty = staff.post(f"{PAGES}/points", data={"name": "", "which": "unit", "yearly_target": "60"})
+    assert empty.status_code == 422
+    text = empty.get_data(as_text=True)
+    assert 'id="name-error"' in text and 'id="yearly_target-error"' in text
+    made = staff.post(f"{PAGES}/points", data={"name": "学校文化角", "which": "unit", "unit_id": str(town["school"]),
+                                               "yearly_target": "4"})
+    assert made.status_code == 302
+    page = staff.get(f"{PAGES}/points").get_data(as_text=True)
+    assert "学校文化角" in page and "已记录活动 0 / 4 次" in page and "进度落后" in page and "2026 年进度" in page
+    assert browser_for(app, town["grandma"]).get(f"{PAGES}/points").status_code == 403
+    assert browser_for(app, town["grandma"]).get(f"{PAGES}/rules").status_code == 403
+
+
+def test_the_digest_counts_what_waits(app, town, clock):
+    first, second = _lecture(town), _lecture(town, title="书法沙龙", kind="salon")
+    with tenant_context(town["community"].id):
+        lecture = activities.get_activity(second)
+        activities.approve(lecture, actor_id=town["staff"].id)
+        activities.set_place(lecture, "广场", actor_id=town["staff"].id)
+        db.session.commit()
+    clock(2026, 12, 11, 10)  # the salon has taken place, with no record yet
+    with tenant_context(town["community"].id):
+        from app.sections import digest_counts
+        counts = digest_counts()
+    assert counts["activity_proposals"] == 1 and counts["activities_without_record"] == 1
+    assert counts["activities_with_waiting_list"] == 0
+    today = browser_for(app, town["staff"]).get("/c/town/today").get_data(as_text=True)
+    assert "已举办、尚无活动记录的活动" in today and "书法沙龙" in today and first
+
+
+def test_the_today_page_lists_the_activities_with_a_waiting_list(app, town):
+    activity_id = _lecture(town, capacity=1)
+    with tenant_context(town["community"].id):
+        activity = activities.get_activity(activity_id)
+        activities.approve(activity, actor_id=town["staff"].id)
+        other = residents.create_resident({"name": "赵大爷", "phone": "13900000002"}, actor_id=town["staff"].id)
+        for person in (residents.get_resident(town["resident"]), other):
+            activities.sign_up(activity, actor_id=town["staff"].id, resident=person)
+        db.session.commit()
+    today = browser_for(app, town["staff"]).get("/c/town/today").get_data(as_text=True)
+    assert "有候补名单的活动" in today and "候补 1 人" in today
+    listing = browser_for(app, town["grandma"]).get(f"{PAGES}/").get_data(as_text=True)
+    assert "名额已满" in listing and "候补 1 人" in listing
