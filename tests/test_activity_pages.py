@@ -359,3 +359,23 @@ def test_the_today_page_lists_the_activities_with_a_waiting_list(app, town):
     assert "有候补名单的活动" in today and "候补 1 人" in today
     listing = browser_for(app, town["grandma"]).get(f"{PAGES}/").get_data(as_text=True)
     assert "名额已满" in listing and "候补 1 人" in listing
+
+
+def test_a_co_organisers_representative_changes_the_activity_and_keeps_its_organiser(app, town):
+    nurse = member(town["community"], "unit", name="护士长")
+    with tenant_context(town["community"].id):
+        unit_services.add_representative(unit_services.get_unit(town["clinic"]), nurse.id)
+        db.session.commit()
+    activity_id = _lecture(town, organiser_unit_id=town["school"])
+    with tenant_context(town["community"].id):
+        activities.update_activity(activities.get_activity(activity_id), {}, co_organiser_ids=[town["clinic"]])
+        db.session.commit()
+    url = f"{PAGES}/{activity_id}/edit"
+    browser = browser_for(app, nurse)
+    assert "柳荫小学" in browser.get(url).get_data(as_text=True)
+    saved = browser.post(url, data=GOOD | {"title": "冬季防跌倒讲座（第二场）",
+                                           "organiser_unit_id": str(town["school"]),
+                                           "co_organiser_ids": str(town["clinic"])})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    assert _get(town, activity_id).title == "冬季防跌倒讲座（第二场）"
+    assert _get(town, activity_id).organiser_unit_id == town["school"]

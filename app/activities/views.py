@@ -157,6 +157,9 @@ def _picked(values: dict) -> list[int]:
 
 def _form_page(form: PageForm, activity=None):
     choices = _unit_choices()
+    if choices is not None and activity is not None and activity.organiser_unit_id \
+            and activity.organiser_unit_id not in {u.id for u in choices}:
+        choices = [units.get_unit(activity.organiser_unit_id), *choices]  # a co-organiser keeps the organiser
     values = form.values
     chosen = units.get_unit(unit_id) if (unit_id := as_id(str(values.get("organiser_unit_id") or ""))) else None
     co_ids = _picked(values)
@@ -187,11 +190,13 @@ def _from_query(initial: dict) -> dict:
     return initial
 
 
-def _check_organiser(form: PageForm) -> None:
+def _check_organiser(form: PageForm, current: int | None = None) -> None:
     """A representative proposes for one of their own units; staff for any unit of the community, or for the
-    association itself."""
+    association itself. An edit may keep the organiser it has."""
     choices = _unit_choices()
     unit_id = as_id(str(form.values.get("organiser_unit_id") or ""))
+    if current is not None and unit_id == current:
+        return
     if choices is None:
         if unit_id is not None and units.get_unit(unit_id) is None:
             form.add_errors({"organiser_unit_id": [_("No such unit in this community.")]})
@@ -258,7 +263,7 @@ def edit(activity_id: int):
         return redirect(url_for("activities.detail", activity_id=activity_id))
     form = PageForm(forms.ActivityEditForm, initial=_from_query(_stored(activity)))
     if form.submitted:
-        _check_organiser(form)
+        _check_organiser(form, current=activity.organiser_unit_id)
     if _adding(form):
         return _form_page(form, activity)
     if form.valid:
