@@ -496,3 +496,21 @@ def test_the_owner_changes_the_hours_and_closes_the_venue_others_may_not(client,
     assert refused.get_json()["error"]["fields"]["starts_at"] == ["2026-12-13 10:00: 场地在此期间关闭（消防检查）。"]
     backwards = principal("POST", f"{url}/closures", json={"starts_on": "2026-12-13", "ends_on": "2026-12-12"})
     assert backwards.status_code == 422 and "ends_on" in backwards.get_json()["error"]["fields"]
+
+
+def test_a_confirmed_booking_that_starts_before_a_date_and_runs_into_it_is_found(hall):
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        early = _ask(hall, at(2026, 12, 12, 8), at(2026, 12, 12, 9, 30), purpose="晨练")
+        later = _ask(hall, at(2026, 12, 12, 9, 30), at(2026, 12, 12, 10), purpose="合唱排练")
+        for booking in (early, later):
+            venues.confirm(booking, venue, actor_id=hall["principal"].id)
+        db.session.commit()
+        a, b = early.occurrences[0].id, later.occurrences[0].id
+        wide, touching, after = venues.check(venue, [(at(2026, 12, 12, 9), at(2026, 12, 12, 11)),
+                                                     (at(2026, 12, 12, 9, 30), at(2026, 12, 12, 11)),
+                                                     (at(2026, 12, 12, 10), at(2026, 12, 12, 11))])
+        assert wide.overlaps == [a, b] and touching.overlaps == [b] and after.ok
+        # Excluding the later one (moving it) still finds the earlier one reaching into the date.
+        (moved,) = venues.check(venue, [(at(2026, 12, 12, 9), at(2026, 12, 12, 11))], exclude_ids=[b])
+        assert moved.overlaps == [a]
