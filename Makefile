@@ -69,6 +69,12 @@ bench-meals: translations
 bench-ballots: translations
 	$(BIN)/python bench/ballots.py
 
+# 1,000 venues, 100,000 booking dates, 5,000 activities: a year's weekly request checked against a busy venue
+# beside its raw SQL, a week view, sign-ups (bench/README.md, "venues").
+.PHONY: bench-venues
+bench-venues: translations
+	$(BIN)/python bench/venues.py
+
 # Style (ruff) and the layers of the code (import-linter contracts in pyproject.toml).
 lint: install
 	$(BIN)/ruff check app tenants jobs tests bench

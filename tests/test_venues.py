@@ -705,3 +705,20 @@ def test_the_digest_counts_the_requests_waiting_for_a_decision(hall):
         _ask(hall, at(2026, 12, 7, 14), at(2026, 12, 7, 16), frequency="weekly", count=2)
         db.session.commit()
         assert digest_counts()["venue_requests_waiting"] == 2
+
+def test_a_confirmed_booking_that_starts_before_a_date_and_runs_into_it_is_found(hall):
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        early = _ask(hall, at(2026, 12, 12, 8), at(2026, 12, 12, 9, 30), purpose="晨练")
+        later = _ask(hall, at(2026, 12, 12, 9, 30), at(2026, 12, 12, 10), purpose="合唱排练")
+        for booking in (early, later):
+            venues.confirm(booking, venue, actor_id=hall["principal"].id)
+        db.session.commit()
+        a, b = early.occurrences[0].id, later.occurrences[0].id
+        wide, touching, after = venues.check(venue, [(at(2026, 12, 12, 9), at(2026, 12, 12, 11)),
+                                                     (at(2026, 12, 12, 9, 30), at(2026, 12, 12, 11)),
+                                                     (at(2026, 12, 12, 10), at(2026, 12, 12, 11))])
+        assert wide.overlaps == [a, b] and touching.overlaps == [b] and after.ok
+        # Excluding the later one (moving it) still finds the earlier one reaching into the date.
+        (moved,) = venues.check(venue, [(at(2026, 12, 12, 9), at(2026, 12, 12, 11))], exclude_ids=[b])
+        assert moved.overlaps == [a]

@@ -1,9 +1,10 @@
 """What each member unit gave the community in a year, counted from the source records every time (never
 from counters that could drift): the matches its offers served and their ratings, the meals its canteens
-served, the offers it published. The yearly review shows these; a later contribution record, commendation
-or report reads the same function.
+served, the offers it published, the hours its venues were lent and the joint activities it organised or
+co-organised and its people attended (app/activities/contributions.py). The yearly review shows these; a
+later contribution record, commendation or report reads the same function.
 
-`contributions(year)` answers every unit at once in a fixed number of statements (one GROUP BY per source),
+`contributions(year)` answers every unit at once in a fixed number of statements (one GROUP BY per source, seven),
 however many units there are. A year runs from 1 January 00:00 to 31 December 24:00 in the community's
 time zone (tenants/clock.zone()).
 
@@ -16,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, func, or_, select
 
+from app.activities import contributions as activity_facts
 from app.core.extensions import db
 from app.history import StatusChange
 from app.matching.models import Match
@@ -31,13 +33,19 @@ SERVED = ("delivered", "rated")  # a rated match was delivered first
 @dataclass(frozen=True)
 class Figures:
     """One unit's year: matches served (delivered in the year), how many of them were rated and the sum of
-    those ratings (1–5), meals served (delivered meal orders, counted in meals), offers published."""
+    those ratings (1–5), meals served (delivered meal orders, counted in meals), offers published; hours its
+    venues were lent (confirmed dates), joint activities it organised and co-organised (recorded or closed), its
+    people checked in at activities."""
 
     matches: int = 0
     ratings: int = 0
     rating_sum: int = 0
     meals: int = 0
     offers: int = 0
+    venue_hours: float = 0.0
+    organised: int = 0
+    co_organised: int = 0
+    attended: int = 0
 
     @property
     def average_rating(self) -> float | None:
@@ -46,7 +54,8 @@ class Figures:
     @property
     def nothing(self) -> bool:
         """Nothing at all in the year: the review flags the unit (本年度无贡献)."""
-        return not (self.matches or self.meals or self.offers)
+        return not (self.matches or self.meals or self.offers or self.venue_hours or self.organised
+                    or self.co_organised)
 
     def as_dict(self) -> dict:
         return asdict(self) | {"average_rating": self.average_rating, "nothing": self.nothing}
@@ -54,7 +63,9 @@ class Figures:
     @classmethod
     def from_dict(cls, data: dict | None) -> "Figures":
         data = data or {}
-        return cls(**{key: int(data.get(key) or 0) for key in ("matches", "ratings", "rating_sum", "meals", "offers")})
+        counts = ("matches", "ratings", "rating_sum", "meals", "offers", "organised", "co_organised", "attended")
+        return cls(**{key: int(data.get(key) or 0) for key in counts},
+                   venue_hours=float(data.get("venue_hours") or 0))
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -65,7 +76,7 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
 
 def contributions(year: int, unit_ids=None) -> dict[int, Figures]:
     """{unit_id: Figures} for the year: every unit of the community with something in the year, or exactly the
-    given units (those with nothing get empty Figures). Three statements, whatever the number of units."""
+    given units (those with nothing get empty Figures). Seven statements, whatever the number of units."""
     start, end = year_bounds(year)
     first, last = date(year, 1, 1), date(year, 12, 31)
     ids = None if unit_ids is None else sorted(set(unit_ids))
@@ -103,5 +114,11 @@ def contributions(year: int, unit_ids=None) -> dict[int, Figures]:
                 and_(Offer.status == "active", or_(Offer.valid_until.is_(None), Offer.valid_until >= first))))
             .group_by(Offer.unit_id))):
         found.setdefault(unit_id, {})["offers"] = published
+
+    # Venue hours lent, activities organised and co-organised, people who came (four more GROUP BYs).
+    for unit_id, facts in activity_facts.contributions(year, ids).items():
+        kept = {key: value for key, value in facts.items() if value}
+        if kept or ids is not None:
+            found.setdefault(unit_id, {}).update(kept)
 
     return {unit_id: Figures(**values) for unit_id, values in found.items()}

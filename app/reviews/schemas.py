@@ -32,6 +32,10 @@ class FiguresOut(Schema):
     average_rating = fields.Float(allow_none=True, metadata={"description": "their average rating, 1–5"})
     meals = fields.Integer(metadata={"description": "meals its canteens served in the year"})
     offers = fields.Integer(metadata={"description": "offers published in the year, or still open in it"})
+    venue_hours = fields.Float(metadata={"description": "hours its venues were lent (confirmed dates in the year)"})
+    organised = fields.Integer(metadata={"description": "joint activities it organised, recorded in the year"})
+    co_organised = fields.Integer(metadata={"description": "joint activities it co-organised, recorded in the year"})
+    attended = fields.Integer(metadata={"description": "its people checked in at activities in the year"})
 
 
 class ReviewEntryOut(Schema):
