@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts import services as accounts
+from app.activities import services as activities
 from app.announcements import services as announcements
 from app.applications import services as applications
 from app.applications.schemas import ApplicationIn
@@ -139,7 +140,19 @@ def _world(slug: str, marker: str) -> dict:
         photo = photos.add_photos(TEST_PHOTO_OWNER, -1, [(f"{marker}.png", image_bytes())], [f"{marker} 照片"],
                                   consent=True, actor_id=admin.id, public=True)[0]
         db.session.commit()
-        return {"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
+        # An activity with one sign-up (and its needs), for the activity pages and the door.
+        activity = activities.propose(actor_id=admin.id, kind="training", title=f"{marker} 讲座", audience="both",
+                                      starts_at=datetime(2026, 12, 10, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
+                                      ends_at=datetime(2026, 12, 10, 11, tzinfo=ZoneInfo("Asia/Shanghai")),
+                                      capacity=20, place=f"{marker} 广场")
+        activities.approve(activity, actor_id=admin.id)
+        registration = activities.sign_up(activity, actor_id=other.id, resident=resident, needs=["wheelchair"],
+                                          needs_consent=True)
+        db.session.commit()
+        activity_id, registration_id, registration_code = activity.id, registration.id, registration.code
+        return {"activity_id": activity_id, "registration_id": registration_id,
+                "registration_code": registration_code,
+                "venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
                 "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
@@ -186,6 +199,9 @@ PARAMS = {
     "booking_id": lambda b: b["booking_id"],
     "occurrence_id": lambda b: b["occurrence_id"],
     "photo_id": lambda b: b["photo_id"],
+    "activity_id": lambda b: b["activity_id"],
+    "registration_id": lambda b: b["registration_id"],
+    "registration_code": lambda b: b["registration_code"],  # what a place's QR code opens
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
