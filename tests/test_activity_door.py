@@ -292,3 +292,55 @@ def test_the_registrants_list_queries_do_not_grow_with_the_sign_ups(app, door, c
         assert response.get_data(as_text=True).count('<tr id="r') == size
         counts[size] = n()
     assert counts[3] == counts[30], counts
+
+
+# --- the panels the activity's page includes (tested here on a page of their own) ---------------------
+
+PANELS = """{% extends "base.html" %}{% block content %}
+{% include "activities/_registration_panel.html" %}{% include "activities/_record_panel.html" %}{% endblock %}"""
+
+
+def _panel_page(app):
+    from flask import Blueprint, render_template_string
+
+    from app.activities import services as found_activities
+    from app.lifecycle import unit_of_work
+    from app.permissions import found
+    from tenants.web import tenant_routes
+
+    bp = tenant_routes(Blueprint("panel_test_page", __name__, url_prefix="/c/<slug>/panel-test"))
+
+    @bp.get("/<int:activity_id>")
+    def panels(activity_id):
+        return render_template_string(PANELS, activity=found(found_activities.get_activity(activity_id)))
+
+    app.register_blueprint(bp)
+    app.view_functions["panel_test_page.panels"] = unit_of_work(app.view_functions["panel_test_page.panels"])
+
+
+@pytest.mark.own_app
+def test_the_activity_page_panels_show_sign_up_my_place_the_door_tools_and_the_record(app, door, clock):
+    _panel_page(app)
+    grandma, staff = browser_for(app, door["grandma"]), browser_for(app, door["staff"])
+    panel = f"/c/door/panel-test/{door['lecture']}"
+    page = grandma.get(panel).get_data(as_text=True)
+    assert url(door, "/sign-up") in page and "名额 2 个，已占 0 个。" in page
+    assert url(door, "/registrations\"") not in page  # no door tools for a resident
+    mine = _id_of(_sign_up(grandma, door, resident_id=str(door["people"][0])))
+    page = grandma.get(panel).get_data(as_text=True)
+    assert url(door, f"/registrations/{mine}") in page and "已报名" in page
+    tools = staff.get(panel).get_data(as_text=True)
+    assert url(door, "/check-in") in tools and url(door, "/sign-in-sheet") in tools and "未到场" in tools
+    assert "活动记录" not in grandma.get(panel).get_data(as_text=True)  # nothing recorded yet
+
+    clock(2026, 12, 10, 12)
+    grandma, staff = browser_for(app, door["grandma"]), browser_for(app, door["staff"])
+    with tenant_context(door["community"].id):
+        activities.held_due()
+        db.session.commit()
+    assert "填写活动记录" in staff.get(panel).get_data(as_text=True)
+    staff.post(url(door, "/record"), content_type="multipart/form-data", data={
+        "record_text": "居民们学会了防跌倒操。", "walk_ins": "0", "photo-0": (io.BytesIO(image_bytes()), "a.png"),
+        "alt-0": "居民一起做防跌倒操", "consent": "y"})
+    page = grandma.get(panel).get_data(as_text=True)
+    assert "居民们学会了防跌倒操。" in page and 'alt="居民一起做防跌倒操"' in page

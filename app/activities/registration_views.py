@@ -80,7 +80,9 @@ def record_panel(activity) -> dict:
 
 @bp.app_context_processor
 def _panels():
-    return {"registration_panel": registration_panel, "record_panel": record_panel}
+    """For the activity's page (another blueprint): the panels' data and a registration's status in words."""
+    return {"registration_panel": registration_panel, "record_panel": record_panel,
+            "registration_status": status_text}
 
 
 # --- loading -----------------------------------------------------------------------------------------
