@@ -344,3 +344,17 @@ def test_the_activity_page_panels_show_sign_up_my_place_the_door_tools_and_the_r
         "alt-0": "居民一起做防跌倒操", "consent": "y"})
     page = grandma.get(panel).get_data(as_text=True)
     assert "居民们学会了防跌倒操。" in page and 'alt="居民一起做防跌倒操"' in page
+
+
+def test_a_unit_registers_its_people_by_name_and_a_role_that_signs_nobody_up_is_refused(app, door):
+    principal = browser_for(app, door["principal"])
+    form = principal.get(url(door, "/sign-up")).get_data(as_text=True)
+    assert "柳荫小学" in form and 'name="resident_id"' not in form
+    nameless = _sign_up(principal, door, unit_id=str(door["school"]), name="")
+    assert nameless.status_code == 422 and 'id="name-error"' in nameless.get_data(as_text=True)
+    teacher = _id_of(_sign_up(principal, door, unit_id=str(door["school"]), name="刘老师", phone="13712345678"))
+    registration = _registration(door, teacher)
+    assert (registration.unit_id, registration.name, registration.phone_tail) == (door["school"], "刘老师", "5678")
+    assert "刘老师" in principal.get(url(door, f"/registrations/{teacher}")).get_data(as_text=True)
+    council = member(door["community"], "council", name="理事")
+    assert browser_for(app, council).get(url(door, "/sign-up")).status_code == 403
