@@ -160,7 +160,7 @@ class RegistrationList(Schema):
 
 
 class CheckInIn(Schema):
-    code = fields.String(load_default=None, validate=validate.Length(min=1, max=64),
+    code = fields.String(load_default=None, validate=Length(min=1, max=64),
                          metadata={"description": "the QR code's content"})
     registration_id = Id(load_default=None, metadata={"description": "or the registration, ticked by name"})
 
