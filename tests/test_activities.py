@@ -1,7 +1,7 @@
 """Joint activities: proposed, approved (by staff or by ballot), scheduled in a venue or elsewhere, held, recorded
 with a text and a photo, closed; sign-ups with a waiting list that passes freed places on one at a time; check-in
 that is safe to repeat; accessibility needs kept only with consent, shown to the organisers and audited."""
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -2,19 +2,28 @@
 log-ins it prints work. The loader takes seconds, so one test runs it (twice) and checks everything."""
 import re
 from collections import Counter
+from datetime import UTC
 
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.activities import services as activities
+from app.activities.models import Activity, ActivityUnit, CulturalPoint, Registration, RegistrationNeeds
 from app.applications.models import UnitApplication
 from app.ballots.models import Ballot
 from app.core.extensions import db
 from app.council.models import CouncilSeat
+from app.demo import activities as activities_demo
 from app.demo.data import demo_residents, demo_units
 from app.demo.loader import PASSWORD, demo_logins
+from app.photos import services as photos
+from app.photos.models import Photo
 from app.publicworks.models import PublicWorksLine, PublicWorksRequest
+from app.residents.models import Resident
 from app.reviews.models import Review
 from app.units.models import Unit, UnitRepresentative
+from app.venues import services as venues
+from app.venues.models import Booking, BookingOccurrence, Venue
 from tenants import clock
 from tenants.context import tenant_context
 from tenants.models import Community, Membership, MembershipRole, Street
@@ -49,6 +58,77 @@ def _counts(community_id) -> dict:
         counts["roles"] = dict(db.session.execute(
             select(MembershipRole.role, func.count()).group_by(MembershipRole.role)).all())
     return counts
+
+
+def _activity_counts(community_id) -> dict:
+    db.session.expire_all()
+    with tenant_context(community_id):
+        return {model.__tablename__: db.session.execute(select(func.count()).select_from(model)).scalar_one()
+                for model in (Activity, ActivityUnit, Registration, RegistrationNeeds, CulturalPoint, Photo, Venue,
+                              Booking, BookingOccurrence)}
+
+
+def _joint_activities(community_id) -> dict:
+    """The venues, the school hall's bookings and the first period's joint activities, as the demo made them."""
+    today = clock.today()
+    with tenant_context(community_id):
+        rows = list(db.session.execute(select(Activity).order_by(Activity.starts_at)).scalars())
+        past = [a for a in rows if a.ends_at.replace(tzinfo=a.ends_at.tzinfo or UTC) < clock.utcnow()]
+        assert len(past) == 28
+        involved = {a.organiser_unit_id for a in past} | {u for a in past for u in a.co_organiser_ids}
+        assert len(involved - {None}) >= 20
+        assert Counter(a.status for a in past) == {"closed": 25, "recorded": 1, "held": 2}
+        pictures = photos.photos_of(activities.PHOTO_OWNER, [a.id for a in past])
+        for activity in past:
+            if activity.status in ("recorded", "closed"):
+                assert activity.record_text and 1 <= len(pictures[activity.id]) <= 3, activity.title
+                assert all(p.alt for p in pictures[activity.id])
+            else:
+                assert not pictures.get(activity.id) and not activity.record_text
+            figures = activities.attendance(activity)
+            assert figures["present"] >= 2 and figures["no_shows"] >= 1, activity.title
+        assert any(a.public for a in past if a.status == "closed")
+        assert any(p.public for a in past for p in pictures[a.id])
+        assert any(activities.attendance(a)["walk_ins"] for a in past)
+        assert {"区税务局", "区人社局", "区市场监管局"} <= {a.guests for a in past}
+        # The cultural centre, a 文化活动点: three of its four activities of the year recorded, so behind.
+        (point,) = activities.points_progress(today.year)
+        assert point["point"].name.startswith("区第二文化馆")
+        assert (point["done"], point["target"], point["behind"]) == ((3, 4, True) if today.timetuple().tm_yday > 1
+                                                                     else (0, 4, True))
+        # The school hall: the choir every Saturday for three months, confirmed by the school; the request on
+        # its first date declined; one request (and an activity's booking) waiting for the school.
+        hall = db.session.execute(select(Venue).where(Venue.name == "学校礼堂")).scalar_one()
+        assert hall.needs_confirmation and hall.step_free
+        choir = db.session.execute(select(Booking).where(Booking.purpose == "合唱队排练")).scalar_one()
+        dates = [o.starts_at.replace(tzinfo=UTC).astimezone(clock.zone()) for o in choir.occurrences]
+        assert len(dates) == 13 and {d.weekday() for d in dates} == {5}
+        assert {o.status for o in choir.occurrences} == {"confirmed"}
+        school = db.session.execute(select(Unit).where(Unit.name == "北京市第二百一十三中学")).scalar_one()
+        rep = db.session.execute(select(UnitRepresentative).where(UnitRepresentative.unit_id == school.id)).scalar_one()
+        waiting = venues.pending_for(venues.owned_venue_ids(rep.user_id, staff=False))
+        assert len(waiting) == 2
+        clash = db.session.execute(select(Booking).where(Booking.purpose == "亲子运动会彩排")).scalar_one()
+        assert [o.status for o in clash.occurrences] == ["declined"]
+        # The health lecture in three days: full, four on the waiting list (the first offered a freed place); the
+        # demo resident has his QR code, the son signed his mother up, one needs a wheelchair place.
+        lecture = db.session.execute(select(Activity).where(Activity.title.like("健康讲座%"))).scalar_one()
+        assert lecture.status == "scheduled" and lecture.capacity == lecture.taken == 20
+        statuses = Counter(r.status for r in activities.registrations_of(lecture))
+        assert statuses == {"registered": 19, "offered": 1, "waiting": 3, "cancelled": 1}
+        resident = db.session.execute(select(Resident).join(User, User.id == Resident.account_id)
+                                      .where(User.phone == "15813388010")).scalar_one()
+        mine = [r for r in activities.registrations_of(lecture) if r.resident_id == resident.id]
+        assert len(mine) == 1 and mine[0].status == "registered" and len(mine[0].code) >= 16
+        son = db.session.execute(select(User).where(User.phone == "13400000001")).scalar_one()
+        assert any(r.registered_by_id == son.id and r.name == "周淑珍" for r in activities.registrations_of(lecture))
+        assert activities.needs_summary(lecture)["wheelchair"] == 1
+        upcoming = Counter(a.status for a in rows if a not in past and a.id != lecture.id)
+        assert upcoming == {"proposed": 2, "approved": 1}
+        assert db.session.execute(select(Ballot).where(Ballot.subject_type == "activity",
+                                                       Ballot.status == "open")).scalar_one()
+    db.session.rollback()
+    return _activity_counts(community_id)
 
 
 def test_demo_data_follows_the_source():
@@ -98,7 +178,8 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
         rejected = db.session.execute(select(UnitApplication).where(UnitApplication.status == "rejected")).scalar_one()
         positions = Counter(db.session.execute(select(CouncilSeat.position)).scalars())
         last_review = db.session.execute(select(Review).where(Review.year == clock.today().year - 1)).scalar_one()
-        ballot = db.session.execute(select(Ballot).where(Ballot.status == "open")).scalar_one()
+        ballot = db.session.execute(select(Ballot).where(Ballot.status == "open",
+                                                         Ballot.subject_type == "application")).scalar_one()
         ballot_id, ballot_title = ballot.id, ballot.title
     assert by_status == {"admitted": 28, "rejected": 1, "under_review": 1, "ballot": 1}
     assert "推销理财产品" in rejected.decision_reason
@@ -107,10 +188,13 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     assert last_review.status == "closed"
     assert "顺心家政服务有限公司" in ballot_title
 
+    activity_rows = _joint_activities(community.id)
+
     # Again, this time printing the log-ins: nothing new is made.
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert _counts(community.id) == first
+    assert _activity_counts(community.id) == activity_rows
 
     printed = re.findall(r"^\s+(.+?)\s{2,}(\S+)\s+(\S+)\s*$", result.output, re.M)
     logins = {login: password for _role, login, password in printed}
@@ -148,6 +232,13 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     Browser(voter).login("representative@demo.example", PASSWORD)
     page = voter.get(f"/c/demo/ballots/{ballot_id}").get_data(as_text=True)
     assert "顺心家政服务有限公司" in page and 'type="radio"' in page
+    # The school's representative has the school hall's two requests to decide.
+    school = app.test_client()
+    Browser(school).login(activities_demo.school_login(), PASSWORD)
+    approvals = school.get("/c/demo/venues/approvals")
+    assert approvals.status_code == 200
+    assert "社区舞蹈队汇演彩排" in approvals.get_data(as_text=True)
+    assert "家长课堂" in approvals.get_data(as_text=True)
     operator = app.test_client()
     Browser(operator).login("operator@huzhu.example", PASSWORD)
     assert operator.get("/platform/").status_code == 200

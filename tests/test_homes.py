@@ -3,7 +3,7 @@ their own requests, a unit on its proposals, tomorrow's manifest and its offers,
 on what waits for them, the staff on the community's overview, the operator on the platform page. The API answers
 the same items; another community's homes are 404; the statements a home sends do not grow with the community."""
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -137,6 +137,27 @@ def test_staff_keep_the_overview_and_the_today_page(app, homes):
     path, text, _browser = land(app, homes["coordinator"])
     assert path == "/c/dock/"
     assert zh(app, "At a glance") in text and 'href="/c/dock/today"' in text
+
+
+def test_the_overview_counts_open_needs_and_this_months_activities(app, homes):
+    from app.activities import services as activities
+
+    with tenant_context(homes["community"].id):
+        def salon(title, *day):
+            return activities.propose(actor_id=homes["coordinator"].id, kind="salon", title=title,
+                                      starts_at=datetime(*day, tzinfo=TZ), ends_at=datetime(*day, tzinfo=TZ)
+                                      + timedelta(hours=2))
+
+        salon("会员沙龙", 2026, 11, 30, 14)  # two this month (November), one in December, one cancelled
+        salon("读书沙龙", 2026, 11, 30, 19)
+        salon("年终沙龙", 2026, 12, 20, 14)
+        gone = salon("取消的沙龙", 2026, 11, 30, 16)
+        activities.cancel(gone, actor_id=homes["coordinator"].id, reason="场地维修")
+        db.session.commit()
+    _path, text, _browser = land(app, homes["coordinator"])
+    figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>(?:<a [^>]+>)?(\d+)", text))
+    assert figures[zh(app, "Open needs")] == "2"  # of three asked, hers has a proposal already
+    assert figures[zh(app, "Activities this month")] == "2"
 
 
 def test_the_operator_lands_on_the_platform_page(app):

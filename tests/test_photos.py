@@ -12,6 +12,7 @@ from app.core import images
 from app.core.extensions import db
 from app.core.validation import ValidationFailed
 from app.lifecycle import PageForm, unit_of_work
+from app.photos import accepts_uploads
 from app.photos import services as photos
 from app.photos.models import Photo
 from tenants.context import tenant_context
@@ -320,6 +321,7 @@ def _test_page(app):
     bp = tenant_routes(Blueprint("photo_test_page", __name__, url_prefix="/c/<slug>/photo-test"))
 
     @bp.route("/<int:note_id>", methods=["GET", "POST"])
+    @accepts_uploads
     def note(note_id):
         form = PageForm(error_key=photos.page_error_key)
         if form.valid:
@@ -330,8 +332,12 @@ def _test_page(app):
         gallery = photos.photos_of(TEST_PHOTO_OWNER, [note_id])[note_id]
         return render_template_string(PAGE, form=form, gallery=gallery), 422 if form.submitted else 200
 
+    @bp.post("/<int:note_id>/text")
+    def text(note_id):  # a form without photos: the ordinary limit
+        return redirect(request.path + "?" + "&".join(request.form))
+
     app.register_blueprint(bp)
-    for endpoint in ("photo_test_page.note",):
+    for endpoint in ("photo_test_page.note", "photo_test_page.text"):
         app.view_functions[endpoint] = unit_of_work(app.view_functions[endpoint])
 
 
@@ -379,3 +385,25 @@ def test_the_api_describes_a_photo_to_who_may_see_it(app, place):
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     assert "/api/v1/c/{slug}/photos/{photo_id}" in document["paths"]
     assert "PhotoOut" in document["components"]["schemas"] or "Photo" in document["components"]["schemas"]
+
+
+@pytest.mark.own_app
+def test_upload_routes_take_several_large_photos_and_others_keep_the_small_limit(app, place, uploads, monkeypatch):
+    _test_page(app)
+    client = _client(app, place["admin"])
+    six_mb = b"x" * (6 * 1024 * 1024)  # over MAX_CONTENT_LENGTH (5 MB), within a photo's 8 MB
+    taken = client.post("/c/alpha/photo-test/1", content_type="multipart/form-data", data={
+        "photo-0": (io.BytesIO(six_mb), "a.jpg"), "alt-0": "门口", "consent": "y"})
+    assert taken.status_code == 422 and "这个文件不是 JPEG 或 PNG 照片" in taken.get_data(as_text=True)
+    plain = client.post("/c/alpha/photo-test/1/text", content_type="multipart/form-data", data={
+        "photo-0": (io.BytesIO(six_mb), "a.jpg")})
+    assert plain.status_code == 413 and "提交的内容太大：最多 5 MB。" in plain.get_data(as_text=True)
+    api = client.post("/api/v1/auth/tokens", data=six_mb, content_type="application/json")
+    assert api.status_code == 413 and api.get_json()["error"] == {
+        "code": "too_large", "message": "提交的内容太大：最多 5 MB。", "fields": {}}
+    # Past what the photos allowed (one photo of 8 MB here, and the margin for the text): 413, in words.
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_FILES", 1)
+    too_many = client.post("/c/alpha/photo-test/1", content_type="multipart/form-data", data={
+        "photo-0": (io.BytesIO(six_mb), "a.jpg"), "photo-1": (io.BytesIO(six_mb), "b.jpg")})
+    assert too_many.status_code == 413 and "提交的内容太大：最多 9 MB。" in too_many.get_data(as_text=True)
+    assert _stored(uploads) == [] and _rows(place) == 0

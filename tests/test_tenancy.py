@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts import services as accounts
-from app.activities import services as activities
+from app.activities import services as activity_services
 from app.announcements import services as announcements
 from app.applications import services as applications
 from app.applications.schemas import ApplicationIn
@@ -130,29 +130,27 @@ def _world(slug: str, marker: str) -> dict:
         review = reviews.open_review(2026, actor_id=admin.id)  # the yearly review, with the unit as its one entry
         db.session.commit()
         review_id, entry_id = review.id, review.entries[0].id
-        hall = venue_services.create_venue(unit_id=unit.id, name=f"{marker} 礼堂", capacity=50)
+        hall = venue_services.create_venue(unit_id=unit.id, name=f"{marker} 礼堂", capacity=50,
+                                           closures=[{"starts_on": date(2027, 2, 1), "reason": f"{marker} 关闭"}])
         booking = venue_services.request_booking(
             hall, starts_at=datetime(2026, 12, 7, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
             ends_at=datetime(2026, 12, 7, 11, tzinfo=ZoneInfo("Asia/Shanghai")), purpose=f"{marker} 讲座",
             requested_by_id=admin.id)
         db.session.commit()
         venue_id, booking_id, occurrence_id = hall.id, booking.id, booking.occurrences[0].id
+        closure_id = hall.closures[0].id
         photo = photos.add_photos(TEST_PHOTO_OWNER, -1, [(f"{marker}.png", image_bytes())], [f"{marker} 照片"],
                                   consent=True, actor_id=admin.id, public=True)[0]
         db.session.commit()
-        # An activity with one sign-up (and its needs), for the activity pages and the door.
-        activity = activities.propose(actor_id=admin.id, kind="training", title=f"{marker} 讲座", audience="both",
-                                      starts_at=datetime(2026, 12, 10, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
-                                      ends_at=datetime(2026, 12, 10, 11, tzinfo=ZoneInfo("Asia/Shanghai")),
-                                      capacity=20, place=f"{marker} 广场")
-        activities.approve(activity, actor_id=admin.id)
-        registration = activities.sign_up(activity, actor_id=other.id, resident=resident, needs=["wheelchair"],
-                                          needs_consent=True)
+        activity = activity_services.propose(
+            actor_id=admin.id, kind="training", title=f"{marker} 讲座", place=f"{marker} 广场",
+            starts_at=datetime(2026, 12, 9, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
+            ends_at=datetime(2026, 12, 9, 11, tzinfo=ZoneInfo("Asia/Shanghai")))
+        activity_services.approve(activity, actor_id=admin.id)
+        registration = activity_services.sign_up(activity, actor_id=admin.id, resident=resident)
         db.session.commit()
-        activity_id, registration_id, registration_code = activity.id, registration.id, registration.code
-        return {"activity_id": activity_id, "registration_id": registration_id,
-                "registration_code": registration_code,
-                "venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
+        return {"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
+                "closure_id": closure_id,
                 "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
                 "offer_id": offer.id, "need_id": need.id, "match_id": match.id, "referral_id": referral.id,
@@ -160,7 +158,8 @@ def _world(slug: str, marker: str) -> dict:
                 "public_works_id": works.id, "public_works_line_id": works.lines[0].id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
                 "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id,
-                "photo_id": photo.id}
+                "photo_id": photo.id, "activity_id": activity.id, "registration_id": registration.id,
+                "registration_code": registration.code}
 
 
 @pytest.fixture
@@ -198,6 +197,7 @@ PARAMS = {
     "venue_id": lambda b: b["venue_id"],
     "booking_id": lambda b: b["booking_id"],
     "occurrence_id": lambda b: b["occurrence_id"],
+    "closure_id": lambda b: b["closure_id"],
     "photo_id": lambda b: b["photo_id"],
     "activity_id": lambda b: b["activity_id"],
     "registration_id": lambda b: b["registration_id"],
@@ -248,6 +248,17 @@ JSON_BODIES = {
                                              "starts_at": "2026-12-08T09:00:00+08:00",
                                              "ends_at": "2026-12-08T10:00:00+08:00"},
     "venues_api.update_venue": {"name": "改"},
+    "activities_api.propose": {"kind": "training", "title": "讲座", "starts_at": "2026-12-10T09:00:00+08:00",
+                               "ends_at": "2026-12-10T10:00:00+08:00"},
+    "activities_api.update_activity": {"title": "改"},
+    "activities_api.reject": {"reason": "理由"},
+    "activities_api.cancel": {"reason": "理由"},
+    "activities_api.set_place": {"place": "广场"},
+    "activities_api.book_venue": lambda b: {"venue_id": str(b["venue_id"])},
+    "activities_api.record": {"record_text": "记录", "walk_ins": 0},
+    "activities_api.sign_up": lambda b: {"resident_id": str(b["resident_id"])},
+    "activities_api.check_in": {"code": "not-a-code"},
+    "activities_api.walk_in": {"name": "路人"},
     "venues_api.add_closure": {"starts_on": "2026-12-25"},
     "venues_api.add_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00", "ends_at": "2026-12-09T10:00:00+08:00"},
     "venues_api.move_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00",

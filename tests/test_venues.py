@@ -11,7 +11,7 @@ from app.core.validation import Conflict, ValidationFailed
 from app.notifications.models import OutboxEvent
 from app.units import services as unit_services
 from app.venues import services as venues
-from app.venues.models import BookingOccurrence
+from app.venues.models import BookingOccurrence, Venue
 from tenants.context import tenant_context
 from tests.concurrency import in_threads
 from tests.factories import CommunityFactory, UnitFactory, browser_for, member, token_for
@@ -397,7 +397,10 @@ def test_on_the_pages_a_request_is_checked_then_sent_and_the_owner_confirms_it(a
     assert asker.post(f"{PAGES}/bookings/{booking_id}/confirm").status_code == 403
     assert principal.post(f"{PAGES}/bookings/{booking_id}/confirm").status_code == 302
     page = asker.get(booking_url).get_data(as_text=True)
-    assert page.count("已确认") == 2
+    dates, decisions = page.split('id="history-h"')
+    assert dates.count("已确认") == 2
+    # The decisions are written down: each date confirmed, by the principal.
+    assert decisions.count("已确认 · 校长") == 2 and "2026-12-05 09:00–11:00" in decisions
     with tenant_context(hall["community"].id):
         first = venues.get_booking(int(booking_id)).occurrences[0].id
     assert asker.post(f"{PAGES}/bookings/{booking_id}/occurrences/{first}/cancel").status_code == 302
@@ -453,6 +456,8 @@ def test_the_migration_makes_a_venue_of_each_venue_offer(hall):
         offer = offers.create_offer({"unit_id": str(hall["centre"]), "kind": "venue", "title": "文化中心多功能厅",
                                      "capacity": 80, "weekly": {"sat": [["09:00", "17:00"]]}})
         db.session.add(OfferClosure(offer_id=offer.id, day=date(2027, 1, 1), note="元旦"))
+        # A venue offer published now makes its venue at once; one made before venues existed had none.
+        db.session.delete(db.session.execute(select(Venue).where(Venue.offer_id == offer.id)).scalar_one())
         db.session.flush()
         with Operations.context(MigrationContext.configure(db.session.connection())):
             migration._venues_from_offers()
@@ -496,3 +501,207 @@ def test_the_owner_changes_the_hours_and_closes_the_venue_others_may_not(client,
     assert refused.get_json()["error"]["fields"]["starts_at"] == ["2026-12-13 10:00: 场地在此期间关闭（消防检查）。"]
     backwards = principal("POST", f"{url}/closures", json={"starts_on": "2026-12-13", "ends_on": "2026-12-12"})
     assert backwards.status_code == 422 and "ends_on" in backwards.get_json()["error"]["fields"]
+
+
+# --- adding and editing venues on the pages ----------------------------------------------------------
+
+def _venue_form(**changes):
+    form = {"name": "学校图书室", "description": "三楼", "capacity": "30", "book_ahead_days": "60",
+            "needs_confirmation": "on", "step_free": "on", "accessibility_note": "有电梯到三楼",
+            "hours_sat_1_from": "08:00", "hours_sat_1_to": "12:00",
+            "hours_sat_2_from": "14:00", "hours_sat_2_to": "18:00"}
+    return {key: value for key, value in {**form, **changes}.items() if value is not None}
+
+
+def test_a_representative_adds_a_venue_of_their_unit_every_mistake_told_at_once(app, hall):
+    principal = browser_for(app, hall["principal"])
+    listed = principal.get(f"{PAGES}/").get_data(as_text=True)
+    assert f'href="{PAGES}/new"' in listed and "新增场地" in listed
+    page = principal.get(f"{PAGES}/new")
+    assert page.status_code == 200 and "柳荫小学" in page.get_data(as_text=True)
+    bad = principal.post(f"{PAGES}/new", data=_venue_form(
+        unit_id=str(hall["school"]), name="", capacity="0", hours_mon_1_from="12:00", hours_mon_1_to="09:00",
+        hours_tue_2_from="14:00"))
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert 'id="name-error"' in text and 'id="capacity-error"' in text and 'id="hours-error"' in text
+    assert "容量至少为 1 人。" in text and "（星期一）" in text and "（星期二）" in text
+    # Another unit's venue is not theirs to add.
+    refused = principal.post(f"{PAGES}/new", data=_venue_form(unit_id=str(hall["centre"])))
+    assert refused.status_code == 422 and 'id="unit_id-error"' in refused.get_data(as_text=True)
+    made = principal.post(f"{PAGES}/new", data=_venue_form(unit_id=str(hall["school"])))
+    assert made.status_code == 302
+    shown = principal.get(made.headers["Location"]).get_data(as_text=True)
+    assert "学校图书室" in shown and "08:00–12:00, 14:00–18:00" in shown and "无台阶入口：有" in shown
+    assert "编辑" in shown
+    with tenant_context(hall["community"].id):
+        venue = db.session.execute(select(Venue).where(Venue.name == "学校图书室")).scalar_one()
+        assert (venue.unit_id, venue.capacity, venue.book_ahead_days, venue.step_free, venue.lift) == (
+            hall["school"], 30, 60, True, False)
+        assert venue.hours == {"sat": [["08:00", "12:00"], ["14:00", "18:00"]]}
+
+
+def test_staff_pick_the_owner_unit_and_only_the_owner_edits(app, hall):
+    staff = browser_for(app, hall["staff"])
+    searched = staff.get(f"{PAGES}/new?unit_id_q=社区&name=活动室").get_data(as_text=True)
+    assert "社区文化中心" in searched and 'value="活动室"' in searched
+    made = staff.post(f"{PAGES}/new", data=_venue_form(unit_id=str(hall["centre"]), name="活动室"))
+    assert made.status_code == 302
+    venue_id = made.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    # The school's principal may not edit the centre's room; the centre's representative may.
+    principal, asker = browser_for(app, hall["principal"]), browser_for(app, hall["asker"])
+    assert principal.get(f"{PAGES}/{venue_id}/edit").status_code == 403
+    assert "编辑" not in principal.get(f"{PAGES}/{venue_id}").get_data(as_text=True).split("</h1>")[1][:300]
+    form = asker.get(f"{PAGES}/{venue_id}/edit").get_data(as_text=True)
+    assert 'value="活动室"' in form and 'name="hours_sat_2_from" type="time" value="14:00"' in form
+    bad = asker.post(f"{PAGES}/{venue_id}/edit", data=_venue_form(name="活动室", capacity="abc",
+                                                                  hours_sun_1_from="10:00"))
+    assert bad.status_code == 422 and 'id="capacity-error"' in bad.get_data(as_text=True)
+    assert "请同时填写每段时间的开始和结束（星期日）。" in bad.get_data(as_text=True)
+    saved = asker.post(f"{PAGES}/{venue_id}/edit", data=_venue_form(
+        name="多功能活动室", capacity="45", lift="on", hours_sat_2_from="", hours_sat_2_to=""))
+    assert saved.status_code == 302
+    with tenant_context(hall["community"].id):
+        venue = venues.get_venue(int(venue_id))
+        assert (venue.name, venue.capacity, venue.lift, venue.hours) == (
+            "多功能活动室", 45, True, {"sat": [["08:00", "12:00"]]})
+
+
+def test_the_owner_adds_and_removes_closed_periods_on_the_venue_page(app, hall):
+    principal, asker = browser_for(app, hall["principal"]), browser_for(app, hall["asker"])
+    url = f"{PAGES}/{hall['venue']}"
+    assert "添加关闭时段" in principal.get(url).get_data(as_text=True)
+    assert "添加关闭时段" not in asker.get(url).get_data(as_text=True)
+    assert asker.post(f"{url}/closures", data={"starts_on": "2026-12-13"}).status_code == 403
+    backwards = principal.post(f"{url}/closures", data={"starts_on": "2026-12-13", "ends_on": "2026-12-12"})
+    assert backwards.status_code == 422 and 'id="ends_on-error"' in backwards.get_data(as_text=True)
+    assert principal.post(f"{url}/closures", data={"starts_on": "", "reason": "x"}).status_code == 422
+    added = principal.post(f"{url}/closures", data={"starts_on": "2026-12-13", "reason": "消防检查"})
+    assert added.status_code == 302 and "消防检查" in principal.get(url).get_data(as_text=True)
+    with tenant_context(hall["community"].id):
+        closure = next(c for c in _venue(hall).closures if c.reason == "消防检查")
+        assert not venues.check(_venue(hall), [(at(2026, 12, 13, 10), at(2026, 12, 13, 11))])[0].ok
+        closure_id = closure.id
+    assert asker.post(f"{url}/closures/{closure_id}/delete").status_code == 403
+    assert principal.post(f"{url}/closures/{closure_id}/delete").status_code == 302
+    assert principal.post(f"{url}/closures/{closure_id}/delete").status_code == 404
+    assert "消防检查" not in principal.get(url).get_data(as_text=True)
+
+
+# --- a venue offer makes its venue -------------------------------------------------------------------
+
+def test_a_new_venue_offer_makes_its_venue_and_its_closed_days_close_it(hall):
+    from app.offers import services as offers
+
+    with tenant_context(hall["community"].id):
+        offer = offers.create_offer({"unit_id": str(hall["centre"]), "kind": "venue", "title": "中心多功能厅",
+                                     "description": "一楼", "capacity": 60,
+                                     "weekly": {"sun": [["09:00", "17:00"]]}})
+        meal = offers.create_offer({"unit_id": str(hall["centre"]), "kind": "meal", "title": "午餐",
+                                    "capacity": 20, "slots": ["lunch"]})
+        db.session.commit()
+        venue = db.session.execute(select(Venue).where(Venue.offer_id == offer.id)).scalar_one()
+        assert (venue.name, venue.unit_id, venue.capacity, venue.hours, venue.needs_confirmation) == (
+            "中心多功能厅", hall["centre"], 60, {"sun": [["09:00", "17:00"]]}, True)
+        assert db.session.execute(select(Venue).where(Venue.offer_id == meal.id)).scalar_one_or_none() is None
+        assert venue.id in [v.id for v in venues.list_venues()]
+        offers.add_closure(offer, date(2026, 12, 20), "设备检修")
+        offers.add_closure(offer, date(2026, 12, 20), "again")  # the same day again changes nothing
+        db.session.commit()
+        venue = venues.get_venue(venue.id)
+        assert [(c.starts_on, c.ends_on, c.reason) for c in venue.closures] == [
+            (date(2026, 12, 20), date(2026, 12, 20), "设备检修")]
+        (closed,) = venues.check(venue, [(at(2026, 12, 20, 10), at(2026, 12, 20, 11))])
+        assert "设备检修" in closed.problems[-1]
+
+
+# --- a skipped date added back on the booking page ---------------------------------------------------
+
+def test_a_skipped_date_is_added_back_on_the_booking_page(app, hall):
+    with tenant_context(hall["community"].id):
+        booking = _ask(hall, at(2026, 12, 5, 9), at(2026, 12, 5, 11), frequency="weekly", count=3, skip=[1])
+        db.session.commit()
+        booking_id = booking.id
+    asker = browser_for(app, hall["asker"])
+    url = f"{PAGES}/bookings/{booking_id}"
+    assert "添加日期" in asker.get(url).get_data(as_text=True)
+    backwards = asker.post(f"{url}/occurrences", data={"day": "2026-12-12", "starts_at": "11:00",
+                                                       "ends_at": "09:00"})
+    assert backwards.status_code == 422 and 'id="ends_at-error"' in backwards.get_data(as_text=True)
+    missing = asker.post(f"{url}/occurrences", data={"day": "", "starts_at": "09:00", "ends_at": "11:00"})
+    assert missing.status_code == 422 and 'id="day-error"' in missing.get_data(as_text=True)
+    closed = asker.post(f"{url}/occurrences", data={"day": "2026-12-26", "starts_at": "09:00", "ends_at": "11:00"})
+    assert closed.status_code == 422 and "圣诞装修" in closed.get_data(as_text=True)
+    added = asker.post(f"{url}/occurrences", data={"day": "2026-12-12", "starts_at": "09:00", "ends_at": "11:00"})
+    assert added.status_code == 302
+    with tenant_context(hall["community"].id):
+        days = [(o.starts_at.astimezone(TZ).day, o.status) for o in venues.get_booking(booking_id).occurrences]
+    assert days == [(5, "pending"), (12, "pending"), (19, "pending")]
+    outsider = browser_for(app, member(hall["community"], "unit", name="别人"))
+    assert outsider.post(f"{url}/occurrences", data={"day": "2026-12-12", "starts_at": "09:00",
+                                                     "ends_at": "11:00"}).status_code == 403
+
+
+def test_every_decision_about_a_date_is_written_down(hall):
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        booking = _ask(hall, at(2026, 12, 7, 14), at(2026, 12, 7, 16), frequency="weekly", count=3)
+        other = _ask(hall, at(2026, 12, 7, 15), at(2026, 12, 7, 17), purpose="舞蹈")
+        venues.confirm(booking, venue, actor_id=hall["principal"].id, occurrence_ids=[booking.occurrences[0].id])
+        venues.decline(booking, venue, actor_id=hall["principal"].id, occurrence_ids=[booking.occurrences[1].id])
+        venues.cancel_occurrence(booking.occurrences[0], actor_id=hall["asker"].id)
+        venues.move_occurrence(booking.occurrences[2], venue, starts_at=at(2026, 12, 22, 14),
+                               ends_at=at(2026, 12, 22, 16), actor_id=hall["asker"].id)
+        db.session.commit()
+        changes = [(c.from_status, c.to_status, c.actor_id, c.note) for c in venues.booking_history(booking)]
+        assert changes == [
+            ("pending", "confirmed", hall["principal"].id, "2026-12-07 14:00–16:00"),
+            ("pending", "declined", hall["principal"].id, "2026-12-14 14:00–16:00"),
+            ("confirmed", "cancelled", hall["asker"].id, "2026-12-07 14:00–16:00"),
+            ("pending", "pending", hall["asker"].id, "从 2026-12-21 14:00–16:00 改到 2026-12-22 14:00–16:00"),
+        ]
+        assert [(c.to_status, c.actor_id) for c in venues.booking_history(other)] == [
+            ("declined", hall["principal"].id)]
+
+
+# --- the reminder the day before and the digest -------------------------------------------------------
+
+def _reminders():
+    return db.session.execute(select(OutboxEvent).where(OutboxEvent.event == "booking.reminder")
+                              .order_by(OutboxEvent.id)).scalars().all()
+
+
+def test_the_owner_hears_of_tomorrows_confirmed_dates_once(app, hall, drain):
+    from jobs.scheduler import by_name
+
+    with tenant_context(hall["community"].id):
+        venue = _venue(hall)
+        tomorrow = _ask(hall, at(2026, 12, 1, 14), at(2026, 12, 1, 16), purpose="书法班")
+        evening = _ask(hall, at(2026, 12, 1, 18), at(2026, 12, 1, 20), purpose="合唱")
+        _ask(hall, at(2026, 12, 1, 9), at(2026, 12, 1, 10), purpose="还在等")  # pending: not reminded
+        later = _ask(hall, at(2026, 12, 2, 14), at(2026, 12, 2, 16), purpose="后天")
+        for b in (tomorrow, evening, later):
+            venues.confirm(b, venue, actor_id=hall["principal"].id)
+        db.session.commit()
+        schedule = by_name("venue_reminders")
+        assert schedule.daily_at.hour == 17
+        assert schedule.func() == 1
+        db.session.commit()
+        assert schedule.func() == 0  # the second run finds the reminder already sent
+        db.session.commit()
+        (reminder,) = _reminders()
+        assert reminder.audience == {"user_ids": [hall["principal"].id]}
+        assert reminder.payload["day"] == "2026-12-01" and reminder.payload["dates"] == [
+            "14:00–16:00 学校礼堂（书法班）", "18:00–20:00 学校礼堂（合唱）"]
+    drain()
+    inbox = browser_for(app, hall["principal"]).get("/notifications").get_data(as_text=True)
+    assert "明天（2026-12-01）您的场地有预订" in inbox and "18:00–20:00 学校礼堂（合唱）" in inbox
+
+
+def test_the_digest_counts_the_requests_waiting_for_a_decision(hall):
+    from app.sections import digest_counts
+
+    with tenant_context(hall["community"].id):
+        _ask(hall, at(2026, 12, 7, 14), at(2026, 12, 7, 16), frequency="weekly", count=2)
+        db.session.commit()
+        assert digest_counts()["venue_requests_waiting"] == 2

@@ -13,7 +13,7 @@ from tests.test_tenancy import PARAMS, VALUE_PARAMS, _world
 SKIP_ENDPOINTS = ("static", "api-docs.", "healthz", "home.readyz")
 # Downloads are files for spreadsheets and machines, not pages.
 DOWNLOADS = ("units.export", "meals.manifest_xlsx", "meals.canteen_statement_xlsx", "residents.download_export",
-             "venues.calendar",
+             "venues.calendar", "calendar.feed", "calendar.activity_feed",
              "photos.photo", "photos.thumb")
 # Who may open pages, in the order they are tried: the first whom a page answers 200 is the one who reads it.
 ROLES = ("admin", "resident", "council", "operator", "visitor")

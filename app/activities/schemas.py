@@ -185,3 +185,16 @@ class NeedsOut(Schema):
     name = fields.String()
     needs = fields.List(fields.String(metadata={"enum": list(NEEDS)}))
     note = fields.String()
+
+
+class RegistrationHeld(RegistrationOut):
+    """One registration as the API answers it: the code only to its holder (who signed them up, or the
+    account acting for the resident), null to anyone else."""
+
+    code = fields.String(attribute="shown_code", allow_none=True,
+                         metadata={"description": "what the registrant's QR code carries (its holder only)"})
+
+
+class CheckInOut(Schema):
+    registration = fields.Nested(RegistrationOut, required=True)
+    first_time = fields.Boolean(required=True, metadata={"description": "false: already checked in, nothing changed"})

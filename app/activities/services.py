@@ -119,6 +119,17 @@ def list_activities(*, status: str | None = None, kind: str | None = None, since
     return list(db.session.execute(stmt.order_by(Activity.starts_at, Activity.id).limit(limit)).scalars())
 
 
+def count_this_month() -> int:
+    """Activities (not cancelled or rejected) that start in the community's current month: the overview's figure."""
+    today = clock.today()
+    zone = clock.zone()
+    first = datetime.combine(today.replace(day=1), time(0), tzinfo=zone)
+    following = datetime.combine((today.replace(day=28) + timedelta(days=4)).replace(day=1), time(0), tzinfo=zone)
+    return db.session.execute(select(func.count(Activity.id)).where(
+        Activity.status.not_in(("cancelled", "rejected")), Activity.starts_at >= first.astimezone(UTC),
+        Activity.starts_at < following.astimezone(UTC))).scalar_one()
+
+
 def organiser_ids(activity: Activity) -> list[int]:
     """The users who organise an activity: its proposer and the representatives of its organising units."""
     unit_ids = [u for u in (activity.organiser_unit_id, *activity.co_organiser_ids) if u]

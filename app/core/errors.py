@@ -67,6 +67,9 @@ def _handle_http(exc: HTTPException):
     if isinstance(exc, CSRFError):
         code = "csrf_failed"
         message = _("The form has expired or is missing its security token; reload the page and try again.")
+    if status == 413 and not message and request.max_content_length:
+        message = _("The request is too large: at most %(mb)s MB.",
+                    mb=f"{request.max_content_length / (1024 * 1024):.0f}")
     if "messages" in data:  # webargs/flask-smorest validation errors: {"json": {...}, "query": {...}}
         code = code or ("invalid" if status == 422 else "malformed")
         fields = {}

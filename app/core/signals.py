@@ -9,7 +9,8 @@ logger = logging.getLogger(__name__)
 
 _signals = Namespace()
 
-# An offer is closed on a day (sender: the Offer; day=, actor_id=): meal orders of that day are cancelled.
+# An offer is closed on a day (sender: the Offer; day=, actor_id=, note=): meal orders of that day are cancelled,
+# a venue offer's venue is closed that day (venues).
 offer_day_closed = _signals.signal("offer-day-closed")
 
 # A password reset was asked for (sender: the User; code=, minutes=): the notifications domain sends the code.
@@ -46,3 +47,6 @@ paper_vote_recorded = _signals.signal("paper-vote-recorded")
 # A venue's owner decided pending dates (sender: the Venue; confirmed=, declined= lists of BookingOccurrence,
 # actor_id=): an activity booked on them is scheduled, or goes back to looking for a place (activities).
 booking_decided = _signals.signal("booking-decided")
+
+# An offer was published (sender: the flushed Offer; actor_id=): a venue offer makes its bookable venue (venues).
+offer_created = _signals.signal("offer-created")

@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core.extensions import db
-from app.demo import governance, live
+from app.demo import activities, governance, live
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
 from app.meals import services as meals
 from app.members import services as members
@@ -110,6 +110,7 @@ def load_demo() -> str:
         live.announcements_with_receipts(admin.id)
         governance.pending_applications(_user, password_hash, council_ids, voter_ids)
         db.session.commit()
+        activities.load(_user, password_hash, coordinator.id, mother)
     run_in_process_jobs()  # without Redis, the notifications' fan-out and the street's follow-ups run now
     with tenant_context(community.id):
         counts = members.count_by_role()
@@ -227,6 +228,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
     logins.append((f"family member ({live.MOTHER['name']}'s son)", live.FAMILY[0], PASSWORD))
     logins.append((f"applicant ({governance.UNDER_REVIEW['unit_name']})", governance.UNDER_REVIEW["contact_mobile"],
                    PASSWORD))
+    logins.append(("unit (school hall)", activities.school_login(), PASSWORD))
     logins.append((f"coordinator, {live.NEIGHBOUR_NAME} ({live.NEIGHBOUR_SLUG})", live.NEIGHBOUR_STAFF[0], PASSWORD))
     logins.append((f"unit, {live.NEIGHBOUR_NAME} ({live.NEIGHBOUR_UNIT[0]})", live.NEIGHBOUR_UNIT[4], PASSWORD))
     return logins

@@ -7,11 +7,13 @@ from redis import Redis
 from sqlalchemy import text
 
 from app import sections
+from app.activities import services as activities
 from app.applications import services as applications
 from app.applications.vocabulary import labels as application_labels
 from app.core.extensions import db
 from app.home.services import BY_KIND, homes_of
 from app.members import services as members
+from app.needs import services as needs
 from app.notifications.services import failed_deliveries_total
 from app.permissions import require
 from app.units import services as units
@@ -89,6 +91,8 @@ def home():
         return redirect(url_for(mine[0].endpoint))
     return render_template("home/community.html", unit_count=units.count_units(),
                            units_by_type=units.counts_by_type(), role_counts=members.count_by_role(),
+                           open_needs=needs.waiting_counts()["waiting"],
+                           activities_this_month=activities.count_this_month(),
                            my_units=units.units_of_user(current_user.id))
 
 

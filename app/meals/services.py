@@ -458,7 +458,7 @@ def restore_order(order: MealOrder, *, actor_id: int | None) -> MealOrder:
 
 
 @signals.offer_day_closed.connect
-def _offer_day_closed(offer, *, day: date, actor_id: int | None) -> None:
+def _offer_day_closed(offer, *, day: date, actor_id: int | None, **_extra) -> None:
     if offer.kind == "meal":
         cancel_for_closure(offer.id, day, actor_id=actor_id)
 

@@ -88,3 +88,5 @@ declare("activity.reminder", "activities")
 declare("registration.confirmed", "activities")
 declare("registration.offered", "activities", default_on=("email", "sms"))
 declare("cultural_point.behind", "work")
+
+declare("booking.reminder", "matching")

@@ -32,6 +32,7 @@ def create_offer(data: dict) -> Offer:
     offer = Offer(unit_id=unit.id, **clean)
     db.session.add(offer)
     db.session.flush()
+    signals.offer_created.send(offer, actor_id=None)
     return offer
 
 
@@ -112,7 +113,7 @@ def add_closure(offer: Offer, day: date, note: str = "") -> OfferClosure:
         closure = OfferClosure(offer_id=offer.id, day=day, note=note[:200])
         db.session.add(closure)
         db.session.flush()
-        signals.offer_day_closed.send(offer, day=day, actor_id=None)
+        signals.offer_day_closed.send(offer, day=day, actor_id=None, note=closure.note)
     return closure
 
 

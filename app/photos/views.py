@@ -6,12 +6,13 @@ import logging
 from flask import Blueprint, send_file
 
 from app.permissions import found
-from app.photos import services
+from app.photos import services, uploads
 from tenants.web import public, tenant_routes
 
 logger = logging.getLogger(__name__)
 
 bp = tenant_routes(Blueprint("photos", __name__, url_prefix="/c/<slug>/photos"))
+bp.app_url_value_preprocessor(uploads.raise_limit)  # the upload routes' larger body limit, app-wide
 
 
 def _send(photo_id: int, thumb: bool):

@@ -1,11 +1,13 @@
 """Venue and booking schemas: what the API accepts and answers (ids as strings, moments in UTC)."""
 import logging
+import re
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
 
 from app.core.fields import Id, Length, Text, UtcDateTime
 from app.core.kinds import WEEKDAYS
+from app.core.vocabulary import WEEKDAY_LABELS
 from app.venues.models import FREQUENCIES, OCCURRENCE_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -166,3 +168,85 @@ class BookingForm(BookingIn):
 
 class OccurrenceMoveForm(OccurrenceMoveIn):
     pass
+
+
+HOUR = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+SPANS_PER_DAY = 2  # the form offers two bookable spans a day (a morning and an afternoon)
+
+
+class VenueForm(VenueIn):
+    """The venue form of the pages: each weekday's bookable hours as up to two spans of two inputs
+    (`hours_mon_1_from`, `hours_mon_1_to`, `hours_mon_2_from` …); the closed periods have their own forms."""
+
+    book_ahead_days = fields.Integer(load_default=180)
+
+    class Meta:
+        exclude = ("closures",)
+
+    @validates("capacity")
+    def _capacity(self, value, **kwargs):  # told with the other mistakes, not after them by the service
+        if value < 1:
+            raise ValidationError(_("Capacity is at least one person."))
+
+    @validates("book_ahead_days")
+    def _book_ahead_days(self, value, **kwargs):
+        if not 1 <= value <= 3650:
+            raise ValidationError(_("Between 1 and 3650 days."))
+
+    @pre_load
+    def _hours_inputs(self, data, **kwargs):
+        data = dict(data)
+        hours = {}
+        for day in WEEKDAYS:
+            for n in range(1, SPANS_PER_DAY + 1):
+                start = (data.pop(f"hours_{day}_{n}_from", "") or "").strip()
+                end = (data.pop(f"hours_{day}_{n}_to", "") or "").strip()
+                if start or end:
+                    hours.setdefault(day, []).append([start, end])
+        data["hours"] = hours
+        return data
+
+    @validates("hours")
+    def _hours(self, value, **kwargs):
+        messages = []
+        for day in WEEKDAYS:
+            for start, end in value.get(day, []):
+                if not start or not end:
+                    messages.append(_("Give both the start and the end of each span (%(day)s).",
+                                      day=WEEKDAY_LABELS[day]))
+                elif not (HOUR.match(start) and HOUR.match(end)):
+                    messages.append(_("Hours are written as 08:00–12:00 (%(day)s).", day=WEEKDAY_LABELS[day]))
+                elif end <= start:
+                    messages.append(_("The end must come after the start (%(day)s).", day=WEEKDAY_LABELS[day]))
+        if messages:
+            raise ValidationError(messages)
+
+
+class VenueEditForm(VenueForm):
+    """Editing: the owner unit stays."""
+
+    class Meta:
+        exclude = ("closures", "unit_id")
+
+
+def hours_inputs(hours: dict | None) -> dict:
+    """A venue's weekly hours as the form's inputs show them."""
+    values = {}
+    for day in WEEKDAYS:
+        spans = list((hours or {}).get(day) or [])[:SPANS_PER_DAY]
+        spans += [["", ""]] * (SPANS_PER_DAY - len(spans))
+        for n, (start, end) in enumerate(spans, start=1):
+            values[f"hours_{day}_{n}_from"], values[f"hours_{day}_{n}_to"] = start, end
+    return values
+
+
+class ClosureForm(VenueClosureIn):
+    pass
+
+
+class OccurrenceAddForm(Schema):
+    """A date added to a booking (one skipped, put back): its day and times, in community time."""
+
+    day = fields.Date(required=True)
+    starts_at = fields.Time(required=True)
+    ends_at = fields.Time(required=True)

@@ -8,16 +8,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import DateTime, Integer, literal, select, union_all, update
+from sqlalchemy import DateTime, Integer, func, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
-from app import permissions
+from app import history, permissions
 from app.core import signals
 from app.core.extensions import db
 from app.core.fields import as_utc
 from app.core.kinds import WEEKDAYS
 from app.core.validation import Conflict, ValidationFailed, text_problems
 from app.notifications import services as notifications
+from app.notifications.models import OutboxEvent
 from app.units.models import Unit, UnitRepresentative
 from app.venues.models import FREQUENCIES, Booking, BookingOccurrence, Venue, VenueClosure
 from tenants import clock
@@ -142,6 +143,57 @@ def close_venue(venue: Venue, *, starts_on: date, ends_on: date | None = None, r
     venue.closures.append(closure)
     db.session.flush()
     return closure
+
+
+def remove_closure(venue: Venue, closure_id: int) -> VenueClosure | None:
+    """Open the venue again for a closed period (bookings may fall in it again); None: no such period."""
+    closure = next((c for c in venue.closures if c.id == closure_id), None)
+    if closure is not None:
+        venue.closures.remove(closure)
+        db.session.flush()
+    return closure
+
+
+# --- a venue offer is the venue's place in the docking ---------------------------------------------
+
+@signals.offer_created.connect
+def _offer_created(offer, *, actor_id: int | None = None) -> None:
+    """A new offer of kind venue makes its bookable venue: its title, unit, capacity and weekly hours; the
+    owner confirms each request, as requests of a venue offer always needed."""
+    if offer.kind != "venue" or db.session.execute(select(Venue.id).where(Venue.offer_id == offer.id)) \
+            .scalar_one_or_none() is not None:
+        return
+    create_venue(unit_id=offer.unit_id, name=offer.title, capacity=max(offer.capacity or 1, 1),
+                 hours=offer.weekly or {}, description=offer.description or "", offer_id=offer.id)
+
+
+@signals.offer_day_closed.connect
+def _offer_day_closed(offer, *, day: date, actor_id: int | None, note: str = "") -> None:
+    """A venue offer closed for a day closes its venue that day: no booking falls on it."""
+    if offer.kind != "venue":
+        return
+    venue = db.session.execute(select(Venue).where(Venue.offer_id == offer.id)).scalar_one_or_none()
+    if venue is not None and not any(c.starts_on <= day <= c.ends_on for c in venue.closures):
+        close_venue(venue, starts_on=day, reason=note[:200])
+
+
+# --- the history of a booking's dates --------------------------------------------------------------
+
+HISTORY_TYPE = "bookingoccurrence"  # as app.history names a BookingOccurrence
+
+
+def _remember(rows, to_status: str, *, actor_id: int | None, from_status: str | None = None, note: str = "") -> None:
+    """Write down a decision about these dates (app/history.py), each with its date in the note."""
+    for row in rows:
+        db.session.add(history.StatusChange(
+            object_type=HISTORY_TYPE, object_id=row.id, from_status=from_status or row.status, to_status=to_status,
+            actor_id=actor_id, note=(note or f"{local(row.starts_at):%Y-%m-%d %H:%M}–{local(row.ends_at):%H:%M}")))
+
+
+def booking_history(booking: Booking) -> list:
+    """The decisions about a booking's dates, oldest first, in one query."""
+    found = history.histories(HISTORY_TYPE, [o.id for o in booking.occurrences])
+    return sorted((c for changes in found.values() for c in changes), key=lambda c: c.id)
 
 
 # --- expanding a request into dates ----------------------------------------------------------------
@@ -410,6 +462,10 @@ def move_occurrence(occurrence: BookingOccurrence, venue: Venue, *, starts_at: d
     (candidate,) = check(venue, [(starts_at, ends_at)], exclude_ids=[occurrence.id])
     if not candidate.ok:
         raise ValidationFailed({"starts_at": candidate.problems})
+    was = f"{local(occurrence.starts_at):%Y-%m-%d %H:%M}–{local(occurrence.ends_at):%H:%M}"
+    now = f"{local(candidate.starts_at):%Y-%m-%d %H:%M}–{local(candidate.ends_at):%H:%M}"
+    _remember([occurrence], "pending" if venue.needs_confirmation else occurrence.status, actor_id=actor_id,
+              note=_("Moved from %(was)s to %(now)s", was=was, now=now))
     occurrence.starts_at, occurrence.ends_at = candidate.starts_at, candidate.ends_at
     if venue.needs_confirmation:
         occurrence.status, occurrence.decided_by_id, occurrence.decided_at = "pending", None, None
@@ -420,6 +476,7 @@ def move_occurrence(occurrence: BookingOccurrence, venue: Venue, *, starts_at: d
 def cancel_occurrence(occurrence: BookingOccurrence, *, actor_id: int | None) -> BookingOccurrence:
     if occurrence.status in ("cancelled", "declined"):
         return occurrence  # already off: cancelling again changes nothing
+    _remember([occurrence], "cancelled", actor_id=actor_id)
     occurrence.status, occurrence.decided_by_id, occurrence.decided_at = "cancelled", actor_id, clock.utcnow()
     db.session.flush()
     return occurrence
@@ -489,6 +546,8 @@ def confirm(booking: Booking, venue: Venue, *, actor_id: int | None, occurrence_
         raise Conflict(_("These dates were decided a moment ago; nothing was changed."), code="venue_taken")
     declined_ids = [row.id for row in declined]
     _decide(declined_ids, "declined", actor_id, now)
+    _remember(chosen, "confirmed", actor_id=actor_id, from_status="pending")
+    _remember(declined, "declined", actor_id=actor_id, from_status="pending")
     decided = {booking.id: {"confirmed": len(chosen)}}
     for row in declined:
         decided.setdefault(row.booking_id, {}).setdefault("declined", 0)
@@ -519,11 +578,65 @@ def decline(booking: Booking, venue: Venue, *, actor_id: int | None, occurrence_
     if not chosen:
         raise Conflict(_("Nothing here waits for a decision."))
     moved = _decide([o.id for o in chosen], "declined", actor_id, clock.utcnow())
+    _remember(chosen, "declined", actor_id=actor_id, from_status="pending")
     for o in chosen:
         db.session.expire(o)
     _tell_decided(venue, {booking.id: {"declined": moved}})
     signals.booking_decided.send(venue, confirmed=[], declined=chosen, actor_id=actor_id)
     return chosen
+
+
+def waiting_count(venue_ids) -> int:
+    """How many future dates of these venues wait for a decision (one query)."""
+    venue_ids = list(venue_ids)
+    if not venue_ids:
+        return 0
+    return db.session.execute(select(func.count(BookingOccurrence.id)).where(
+        BookingOccurrence.venue_id.in_(venue_ids), BookingOccurrence.status == "pending",
+        BookingOccurrence.starts_at > clock.utcnow())).scalar_one()
+
+
+# --- the reminder the day before -------------------------------------------------------------------
+
+REMINDER_EVENT = "booking.reminder"
+
+
+def send_reminders(day: date | None = None) -> int:
+    """Tell each representative of a lending unit, once, the confirmed dates of its venues on `day`
+    (default: tomorrow, community time), in one message. The reminder itself is the marker: a representative
+    who already has one for that day (an outbox row) gets no second one, so running again sends nothing.
+    Quiet hours apply as to any message that is not urgent. How many messages were sent."""
+    day = day or clock.today() + timedelta(days=1)
+    zone = clock.zone()
+    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    rows = db.session.execute(
+        select(BookingOccurrence, Venue, UnitRepresentative.user_id)
+        .join(Venue, Venue.id == BookingOccurrence.venue_id)
+        .join(UnitRepresentative, UnitRepresentative.unit_id == Venue.unit_id)
+        .where(BookingOccurrence.status == "confirmed", BookingOccurrence.starts_at >= start,
+               BookingOccurrence.starts_at < start + timedelta(days=1), Venue.status == "active")
+        .order_by(UnitRepresentative.user_id, BookingOccurrence.starts_at, BookingOccurrence.id)).all()
+    if not rows:
+        return 0
+    told = set()
+    for event in db.session.execute(select(OutboxEvent).where(
+            OutboxEvent.event == REMINDER_EVENT, OutboxEvent.created_at >= clock.utcnow() - timedelta(days=3))
+    ).scalars():
+        if (event.payload or {}).get("day") == day.isoformat():
+            told.update((event.audience or {}).get("user_ids", []))
+    by_user: dict[int, list[str]] = {}
+    bookings = {b.id: b for b in bookings_of(o.booking_id for o, _v, _u in rows)}
+    for occurrence, venue, user_id in rows:
+        if user_id in told:
+            continue
+        by_user.setdefault(user_id, []).append(
+            f"{local(occurrence.starts_at):%H:%M}–{local(occurrence.ends_at):%H:%M} {venue.name}"
+            f"（{bookings[occurrence.booking_id].purpose}）")
+    for user_id, lines in by_user.items():
+        notifications.emit(REMINDER_EVENT, audience=notifications.to_users(user_id),
+                           payload={"day": day.isoformat(), "count": len(lines), "dates": lines,
+                                    "link": "/venues/"})
+    return len(by_user)
 
 
 # --- the week view --------------------------------------------------------------------------------

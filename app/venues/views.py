@@ -9,10 +9,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounts import services as accounts
+from app.core.fields import as_id
 from app.core.kinds import WEEKDAYS
 from app.lifecycle import PageForm, redirect_refusals_to
 from app.permissions import can, found, is_staff, require
-from app.sections import section
+from app.sections import digest, section
 from app.units import services as units
 from app.venues import schemas, services
 from tenants import clock
@@ -67,6 +68,12 @@ def _unit_home():
     return _waiting(staff=False)
 
 
+@digest
+def _digest_counts():
+    """Staff decide for every venue: the dates waiting for them."""
+    return {"venue_requests_waiting": services.waiting_count(services.owned_venue_ids(0, staff=True))}
+
+
 def _week_of(value: str | None) -> date:
     try:
         day = date.fromisoformat(value) if value else clock.today()
@@ -84,14 +91,86 @@ def index():
 
 @bp.get("/<int:venue_id>")
 def detail(venue_id: int):
-    venue = found(services.get_venue(venue_id), "venues.view")
+    return _detail(found(services.get_venue(venue_id), "venues.view"))
+
+
+def _detail(venue, *, values=None, errors=None):
     monday = _week_of(request.args.get("week"))
     occupied = services.week(venue, monday)
     days = [monday + timedelta(days=i) for i in range(7)]
     by_day = {day: [o for o in occupied if services.local(o.starts_at).date() == day] for day in days}
     return render_template("venues/detail.html", venue=venue, monday=monday, days=days, by_day=by_day,
                            owner=units.names_of([venue.unit_id]).get(venue.unit_id, ""),
-                           previous=monday - timedelta(days=7), next=monday + timedelta(days=7))
+                           previous=monday - timedelta(days=7), next=monday + timedelta(days=7),
+                           manage=can("venues.manage", venue), values=values or {}, errors=errors or {})
+
+
+def _unit_choices():
+    """The units one may give a venue to: None for staff (the picker searches them all), else those one
+    represents."""
+    return None if is_staff() else units.units_of_user(current_user.id)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """A new venue of a unit: staff choose the unit, a representative gives one of their own."""
+    require("venues.create")
+    choices = _unit_choices()
+    initial = schemas.hours_inputs({}) | {"needs_confirmation": True, "book_ahead_days": 180,
+                                          "unit_id": request.args.get("unit_id", "")}
+    if choices and len(choices) == 1:
+        initial["unit_id"] = str(choices[0].id)
+    if "unit_id_q" in request.args:  # the unit picker's search, sent without script with everything typed
+        initial |= {key: request.args[key].strip() for key in request.args if key != "csrf_token"}
+    form = PageForm(schemas.VenueForm, initial=initial)
+    chosen = units.get_unit(unit_id) if (unit_id := as_id(form.values.get("unit_id"))) else None
+    allowed = chosen is not None and (choices is None or chosen in choices)
+    if form.submitted and not allowed:
+        form.add_errors({"unit_id": [_("Choose one of the units you may lend a venue for.")]})
+    if form.valid:
+        require("units.edit", chosen)
+        venue = services.create_venue(**form.data)
+        flash(_("Venue “%(name)s” added.", name=venue.name), "success")
+        return redirect(url_for("venues.detail", venue_id=venue.id))
+    picked = {}
+    if choices is None:
+        matches, more = units.search_units(form.values.get("unit_id_q"))
+        picked = {"unit": units.pick_item(chosen) if chosen else None, "more_units": more,
+                  "unit_matches": [units.pick_item(u) for u in matches]}
+    return render_template("venues/form.html", venue=None, values=form.values, errors=form.errors,
+                           unit_choices=choices or [], staff=choices is None, **picked)
+
+
+@bp.route("/<int:venue_id>/edit", methods=["GET", "POST"])
+def edit(venue_id: int):
+    venue = found(services.get_venue(venue_id), "venues.manage")
+    form = PageForm(schemas.VenueEditForm, obj=venue, initial=schemas.hours_inputs(venue.hours))
+    if form.valid:
+        services.update_venue(venue, form.data)
+        flash(_("Saved."), "success")
+        return redirect(url_for("venues.detail", venue_id=venue_id))
+    return render_template("venues/form.html", venue=venue, values=form.values, errors=form.errors,
+                           owner=units.names_of([venue.unit_id]).get(venue.unit_id, ""))
+
+
+@bp.post("/<int:venue_id>/closures")
+def add_closure(venue_id: int):
+    """Close the venue for a period (both days included)."""
+    venue = found(services.get_venue(venue_id), "venues.manage")
+    form = PageForm(schemas.ClosureForm)
+    if form.valid:
+        services.close_venue(venue, **form.data)
+        flash(_("Closed period added."), "success")
+        return redirect(url_for("venues.detail", venue_id=venue_id) + "#closed-h")
+    return _detail(venue, values=form.values, errors=form.errors)
+
+
+@bp.post("/<int:venue_id>/closures/<int:closure_id>/delete")
+def remove_closure(venue_id: int, closure_id: int):
+    venue = found(services.get_venue(venue_id), "venues.manage")
+    found(services.remove_closure(venue, closure_id))
+    flash(_("The closed period is removed; the venue may be booked then again."), "success")
+    return redirect(url_for("venues.detail", venue_id=venue_id) + "#closed-h")
 
 
 def _my_units():
@@ -139,14 +218,35 @@ def approvals():
 
 @bp.get("/bookings/<int:booking_id>")
 def booking(booking_id: int):
-    found_booking = found(services.get_booking(booking_id), "bookings.view")
+    return _booking_page(found(services.get_booking(booking_id), "bookings.view"))
+
+
+def _booking_page(found_booking, *, values=None, errors=None):
     venue = services.get_venue(found_booking.venue_id)
     decide = can("bookings.decide", venue)
+    changes = services.booking_history(found_booking)
+    names = accounts.user_names([found_booking.requested_by_id, *(c.actor_id for c in changes if c.actor_id)])
     return render_template("venues/booking.html", booking=found_booking, venue=venue, decide=decide,
                            change=can("bookings.change", found_booking),
                            would_decline=services.would_decline(found_booking) if decide else [],
-                           asker=accounts.user_names([found_booking.requested_by_id]).get(
-                               found_booking.requested_by_id, ""))
+                           asker=names.get(found_booking.requested_by_id, ""), changes=changes, names=names,
+                           values=values or {}, errors=errors or {})
+
+
+@bp.post("/bookings/<int:booking_id>/occurrences")
+def add_occurrence(booking_id: int):
+    """Put a date back into a booking (one skipped when asking), checked like the others."""
+    found_booking = found(services.get_booking(booking_id), "bookings.change")
+    form = PageForm(schemas.OccurrenceAddForm)
+    if form.valid:
+        zone = clock.zone()
+        day = form.data["day"]
+        services.add_occurrence(found_booking, services.get_venue(found_booking.venue_id), actor_id=current_user.id,
+                                starts_at=datetime.combine(day, form.data["starts_at"], tzinfo=zone),
+                                ends_at=datetime.combine(day, form.data["ends_at"], tzinfo=zone))
+        flash(_("The date is added."), "success")
+        return redirect(url_for("venues.booking", booking_id=booking_id))
+    return _booking_page(found_booking, values=form.values, errors=form.errors)
 
 
 def _decision(booking_id: int):
