@@ -8,17 +8,20 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import Blueprint, render_template_string
 from sqlalchemy import func, select
 
 from app.activities import services as activities
 from app.activities.models import Registration
 from app.core.extensions import db
-from app.permissions import RULES, STAFF
+from app.lifecycle import unit_of_work
+from app.permissions import RULES, STAFF, found
 from app.photos import services as photos
 from app.residents import services as residents
 from app.residents.models import AuditEvent
 from app.units import services as unit_services
 from tenants.context import tenant_context
+from tenants.web import tenant_routes
 from tests.factories import CommunityFactory, UnitFactory, browser_for, image_bytes, member
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -301,18 +304,11 @@ PANELS = """{% extends "base.html" %}{% block content %}
 
 
 def _panel_page(app):
-    from flask import Blueprint, render_template_string
-
-    from app.activities import services as found_activities
-    from app.lifecycle import unit_of_work
-    from app.permissions import found
-    from tenants.web import tenant_routes
-
     bp = tenant_routes(Blueprint("panel_test_page", __name__, url_prefix="/c/<slug>/panel-test"))
 
     @bp.get("/<int:activity_id>")
     def panels(activity_id):
-        return render_template_string(PANELS, activity=found(found_activities.get_activity(activity_id)))
+        return render_template_string(PANELS, activity=found(activities.get_activity(activity_id)))
 
     app.register_blueprint(bp)
     app.view_functions["panel_test_page.panels"] = unit_of_work(app.view_functions["panel_test_page.panels"])
