@@ -158,7 +158,8 @@ def _world(slug: str, marker: str) -> dict:
                 "public_works_id": works.id, "public_works_line_id": works.lines[0].id,
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
                 "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id,
-                "photo_id": photo.id, "activity_id": activity.id, "registration_id": registration.id}
+                "photo_id": photo.id, "activity_id": activity.id, "registration_id": registration.id,
+                "registration_code": registration.code}
 
 
 @pytest.fixture
@@ -200,6 +201,7 @@ PARAMS = {
     "photo_id": lambda b: b["photo_id"],
     "activity_id": lambda b: b["activity_id"],
     "registration_id": lambda b: b["registration_id"],
+    "registration_code": lambda b: b["registration_code"],  # what a place's QR code opens
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import history, permissions
@@ -40,8 +40,7 @@ from app.core.pagination import decode_cursor, encode_cursor
 from app.core.validation import Conflict, ValidationFailed, text_problems
 from app.notifications import services as notifications
 from app.photos import services as photos
-from app.residents import services as residents
-from app.residents.models import Resident
+from app.residents.models import AuditEvent, Resident
 from app.units.models import Unit, UnitRepresentative
 from app.venues import services as venues
 from app.venues.models import Venue
@@ -763,9 +762,10 @@ def needs_of(activity: Activity, *, actor_id: int | None) -> dict[int, Registrat
         select(RegistrationNeeds, Registration.resident_id)
         .join(Registration, Registration.id == RegistrationNeeds.registration_id)
         .where(Registration.activity_id == activity.id, Registration.status.in_(ACTIVE))).all())
-    for _needs, resident_id in rows:
-        residents.audit(actor_id, "read", resident_id, field=f"activity_needs:{activity.id}"[:40])
-    db.session.flush()
+    if rows:  # one statement for the whole list, however many read (the registrants page stays constant)
+        db.session.execute(insert(AuditEvent), [
+            {"actor_id": actor_id, "action": "read", "resident_id": resident_id,
+             "field": f"activity_needs:{activity.id}"[:40]} for _needs, resident_id in rows])
     return {needs.registration_id: needs for needs, _resident in rows}
 
 

@@ -31,6 +31,7 @@ from app.activities import services as activities
 from app.activities.models import Activity, CulturalPoint
 from app.core.extensions import db
 from app.core.validation import Conflict, ValidationFailed
+from app.demo.data import demo_units
 from app.demo.live import _local
 from app.members import services as members
 from app.notifications import services as notifications
@@ -182,8 +183,6 @@ def _school_representative(make_user, password_hash: str) -> int:
 
 def school_login() -> str:
     """The school's representative's log-in (her mobile number), for the printout."""
-    from app.demo.data import demo_units
-
     return next(u["contact_phone"] for u in demo_units() if u["name"] == SCHOOL)
 
 
