@@ -3,25 +3,23 @@ waiting list and its offers, the place with its QR code, accessibility needs onl
 by QR code (safe to repeat, never another activity's or community's code), the record with its photos and who may
 see them, and a registrants list whose queries do not grow with the sign-ups."""
 import io
+import os
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import Blueprint, render_template_string
 from sqlalchemy import func, select
 
 from app.activities import services as activities
 from app.activities.models import Registration
 from app.core.extensions import db
-from app.lifecycle import unit_of_work
-from app.permissions import RULES, STAFF, found
+from app.permissions import RULES, STAFF
 from app.photos import services as photos
 from app.residents import services as residents
 from app.residents.models import AuditEvent
 from app.units import services as unit_services
 from tenants.context import tenant_context
-from tenants.web import tenant_routes
 from tests.factories import CommunityFactory, UnitFactory, browser_for, image_bytes, member
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -297,31 +295,14 @@ def test_the_registrants_list_queries_do_not_grow_with_the_sign_ups(app, door, c
     assert counts[3] == counts[30], counts
 
 
-# --- the panels the activity's page includes (tested here on a page of their own) ---------------------
+# --- the panels of the activity's page ---------------------------------------------------------------
 
-PANELS = """{% extends "base.html" %}{% block content %}
-{% include "activities/_registration_panel.html" %}{% include "activities/_record_panel.html" %}{% endblock %}"""
-
-
-def _panel_page(app):
-    bp = tenant_routes(Blueprint("panel_test_page", __name__, url_prefix="/c/<slug>/panel-test"))
-
-    @bp.get("/<int:activity_id>")
-    def panels(activity_id):
-        return render_template_string(PANELS, activity=found(activities.get_activity(activity_id)))
-
-    app.register_blueprint(bp)
-    app.view_functions["panel_test_page.panels"] = unit_of_work(app.view_functions["panel_test_page.panels"])
-
-
-@pytest.mark.own_app
-def test_the_activity_page_panels_show_sign_up_my_place_the_door_tools_and_the_record(app, door, clock):
-    _panel_page(app)
+def test_the_activity_page_shows_sign_up_my_place_the_door_tools_and_the_record(app, door, clock):
     grandma, staff = browser_for(app, door["grandma"]), browser_for(app, door["staff"])
-    panel = f"/c/door/panel-test/{door['lecture']}"
+    panel = url(door)
     page = grandma.get(panel).get_data(as_text=True)
     assert url(door, "/sign-up") in page and "名额 2 个，已占 0 个。" in page
-    assert url(door, "/registrations\"") not in page  # no door tools for a resident
+    assert url(door, "/check-in") not in page and url(door, "/sign-in-sheet") not in page  # no door tools
     mine = _id_of(_sign_up(grandma, door, resident_id=str(door["people"][0])))
     page = grandma.get(panel).get_data(as_text=True)
     assert url(door, f"/registrations/{mine}") in page and "已报名" in page
@@ -354,3 +335,22 @@ def test_a_unit_registers_its_people_by_name_and_a_role_that_signs_nobody_up_is_
     assert "刘老师" in principal.get(url(door, f"/registrations/{teacher}")).get_data(as_text=True)
     council = member(door["community"], "council", name="理事")
     assert browser_for(app, council).get(url(door, "/sign-up")).status_code == 403
+
+
+def test_the_record_takes_a_photo_larger_than_other_forms_may_be(app, door, clock):
+    """A phone photo of 6 MB goes through the record's form (other forms stop at 5 MB)."""
+    from PIL import Image
+
+    noise = Image.frombytes("RGB", (1600, 1300), os.urandom(1600 * 1300 * 3))
+    big = io.BytesIO()
+    noise.save(big, format="PNG", compress_level=0)
+    assert 5 * 1024 * 1024 < len(big.getvalue()) < app.config["UPLOAD_MAX_BYTES"]
+    clock(2026, 12, 10, 12)
+    staff = browser_for(app, door["staff"])
+    with tenant_context(door["community"].id):
+        activities.held_due()
+        db.session.commit()
+    sent = staff.post(url(door, "/record"), content_type="multipart/form-data", data={
+        "record_text": "居民合影。", "walk_ins": "0", "photo-0": (io.BytesIO(big.getvalue()), "big.png"),
+        "alt-0": "居民在礼堂合影", "consent": "y"})
+    assert sent.status_code == 302, sent.status_code

@@ -15,6 +15,7 @@ from app.core.apidoc import collection_schema
 from app.core.validation import ValidationFailed
 from app.lifecycle import retry_when_locked
 from app.permissions import can, found, is_staff, require
+from app.photos import accepts_uploads
 from app.photos import services as photos
 from app.photos.registry import may_view
 from app.photos.schemas import PhotoOut
@@ -294,6 +295,7 @@ def _truthy(value: str | None) -> bool:
 @blp.post("/activities/<int:activity_id>/photos")
 @blp.doc(requestBody=PHOTOS_FORM)
 @blp.response(201, PhotoPage)
+@accepts_uploads
 def add_photos(activity_id: int):
     """Add photos to the record (multipart: `photos[]`, an `alts[]` for each, `consent`; `public` to show
     them on the public calendar). Every problem is told per file (`photos.<i>`, `alts.<i>`) and nothing is

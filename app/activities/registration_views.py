@@ -15,6 +15,7 @@ from app.core.fields import as_id, as_utc
 from app.core.validation import Conflict
 from app.lifecycle import PageForm, redirect_refusals_to
 from app.permissions import can, found, is_staff, require
+from app.photos import accepts_uploads
 from app.photos import services as photo_services
 from app.residents import services as residents
 from app.units import services as units
@@ -352,6 +353,7 @@ def sign_in_sheet(activity_id: int):
 
 
 @bp.route("/<int:activity_id>/record", methods=["GET", "POST"])
+@accepts_uploads
 def record(activity_id: int):
     """The record of a held activity: what happened, how many came without signing up, and photos (each
     with what it shows, and the confirmation that the people shown agreed); the figures come from the door."""
