@@ -656,7 +656,7 @@ def cancel_registration(registration: Registration, *, actor_id: int | None) -> 
     history_note = registration.status
     registration.status, registration.cancelled_at = "cancelled", clock.utcnow()
     db.session.flush()
-    logger.info("registration %s cancelled (was %s)", registration.id, history_note)
+    logger.debug("registration %s cancelled (was %s)", registration.id, history_note)
     if held_place:
         _pass_place_on(activity)
     return registration

@@ -205,7 +205,7 @@ def _booked(activity: Activity, venue: Venue, actor_id: int | None) -> None:
     try:
         activities.book_venue(activity, venue, actor_id=actor_id)
     except (ValidationFailed, Conflict):
-        logger.info("demo: %s is held outside the venues", activity.title)
+        logger.debug("demo: %s is held outside the venues", activity.title)
         activities.set_place(activity, venue.name, actor_id=actor_id)
         return
     booking = venues.get_booking(activity.booking_id)
@@ -323,7 +323,7 @@ def _school_hall(places: dict[str, Venue], school_rep: int, coordinator_id: int,
                                        frequency="weekly", until=first + timedelta(weeks=12))
     with clock.at(clock.now() - timedelta(days=2)):
         venues.confirm(choir, hall, actor_id=school_rep)
-    logger.info("demo: %s declined (%s)", clash.purpose, [o.status for o in clash.occurrences])
+    logger.debug("demo: %s declined (%s)", clash.purpose, [o.status for o in clash.occurrences])
     evening = _next(today, 2, at_least=4)  # a Wednesday evening
     with clock.at(clock.now() - timedelta(hours=5)):
         venues.request_booking(hall, starts_at=_local(evening, 18, 30), ends_at=_local(evening, 20, 30),

@@ -79,7 +79,7 @@ def add_photos(owner_type: str, owner_id: int, files: list[tuple[str, bytes]], a
         db.session.add(photo)
         photos.append(photo)
     db.session.flush()
-    logger.info("photos added", extra={"owner_type": owner_type, "owner_id": owner_id, "count": len(photos)})
+    logger.debug("photos added", extra={"owner_type": owner_type, "owner_id": owner_id, "count": len(photos)})
     return photos
 
 
