@@ -98,8 +98,10 @@ def test_a_resident_signs_up_herself_and_a_son_his_mother_and_each_sees_the_code
     again = _sign_up(grandma, door, resident_id=str(door["people"][0]))
     assert again.status_code == 409
     assert "王秀英 已报名此活动。" in again.get_data(as_text=True)
-    # Each sees their own sign-ups, not the other's.
+    # Each sees their own sign-ups, not the other's; with everyone she acts for signed up, the activity's page
+    # offers her no sign-up button any more.
     assert "健康讲座" in grandma.get("/c/door/activities/mine").get_data(as_text=True)
+    assert url(door, "/sign-up") not in grandma.get(url(door)).get_data(as_text=True)
     assert grandma.get(url(door, f"/registrations/{mother}")).status_code == 403
 
 

@@ -63,7 +63,12 @@ def registration_panel(activity) -> dict:
     signs_up = can("activities.sign_up") or can("activities.register_people")
     mine = door.held_for(activity.id, current_user.id) if current_user.is_authenticated else []
     who = "unit" if (can("activities.register_people") and not can("activities.sign_up")) else "resident"
-    return {"mine": [r for r in mine if r.status in ACTIVE], "organise": organise, "signs_up": signs_up,
+    live = [r for r in mine if r.status in ACTIVE]
+    if signs_up and who == "resident" and not is_staff():
+        # A resident (or the family acting for them) with everyone they act for signed up has nobody left to sign up.
+        held = residents.held_resident_ids(current_user.id)
+        signs_up = not held or not held <= {r.resident_id for r in live}
+    return {"mine": live, "organise": organise, "signs_up": signs_up,
             "problems": services.registration_problems(activity, who=who) if signs_up else [],
             "figures": services.attendance(activity) if organise else None,
             "full": activity.capacity is not None and activity.taken >= activity.capacity}
