@@ -88,6 +88,31 @@ def test_a_resident_lands_on_big_buttons_and_their_own_requests(app, homes):
     assert zh(app, "My messages") in text and zh(app, "My coming meals") in text
     for figure in ("At a glance", "Member units", "Council members", "Resident representatives"):
         assert zh(app, figure) not in text, figure  # no association statistics for a resident
+    assert zh(app, "Join an activity") in text and 'href="/c/dock/activities/"' in text
+
+
+def test_a_resident_sees_what_she_signed_up_for_and_whats_coming_on_her_home(app, homes):
+    from app.activities import services as activities
+
+    with tenant_context(homes["community"].id):
+        lecture = activities.propose(actor_id=homes["coordinator"].id, kind="training", title="健康讲座",
+                                     audience="residents", starts_at=datetime(2026, 12, 10, 9, tzinfo=TZ),
+                                     ends_at=datetime(2026, 12, 10, 11, tzinfo=TZ), place="社区广场")
+        salon = activities.propose(actor_id=homes["coordinator"].id, kind="salon", title="书法沙龙",
+                                   audience="both", starts_at=datetime(2026, 12, 12, 9, tzinfo=TZ),
+                                   ends_at=datetime(2026, 12, 12, 11, tzinfo=TZ), place="文化中心")
+        units_only = activities.propose(actor_id=homes["coordinator"].id, kind="training", title="会计培训",
+                                        audience="units", starts_at=datetime(2026, 12, 11, 9, tzinfo=TZ),
+                                        ends_at=datetime(2026, 12, 11, 11, tzinfo=TZ), place="会议室")
+        for activity in (lecture, salon, units_only):
+            activities.approve(activity, actor_id=homes["coordinator"].id)
+        activities.sign_up(lecture, actor_id=homes["grandma"].id, resident=residents.get_resident(homes["resident"]))
+        db.session.commit()
+    _path, text, _browser = land(app, homes["grandma"])
+    mine = text.split(zh(app, "I signed up for"))[1].split(zh(app, "Coming up"))[0]
+    assert "健康讲座" in mine and zh(app, "Signed up") in mine
+    coming = text.split(zh(app, "Coming up"))[1]
+    assert "书法沙龙" in coming and "会计培训" not in coming  # only what residents may join
 
 
 def test_a_family_member_lands_on_the_requests_of_whom_they_act_for(app, homes):

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from app.accounts import services as accounts
 from app.activities import desk, forms, services
-from app.activities.models import AUDIENCES, KINDS
+from app.activities.models import ACTIVE, AUDIENCES, KINDS, LIVE
 from app.activities.vocabulary import AUDIENCE_LABELS, HISTORY_LABELS, KIND_LABELS, STATUS_LABELS
 from app.core.fields import as_id, as_utc
 from app.lifecycle import PageForm, redirect_refusals_to
@@ -114,6 +114,19 @@ def _unit_desk():
     rows = desk.upcoming_of_units(units.represented_unit_ids(current_user.id))
     return _words() | {"activities": rows, "count": len(rows), "title": _("Our upcoming activities"),
                        "key": "unit", "propose": can("activities.propose")}
+
+
+@section("activities", page="resident", order=25, template="activities/_resident_home.html",
+         permission="home.resident",
+         data=lambda c: _items(c["open"], c["title"], url_for("activities.index"), len(c["open"])))
+def _resident_home():
+    """A resident (or the family acting for them): a big button to the activities, what they signed up for, and
+    the next activities open to residents."""
+    mine = services.my_registrations(current_user.id)
+    upcoming = [a for a in desk.visible(past=False, staff=False, user_id=None, limit=20)
+                if a.status in LIVE and a.audience in ("residents", "both")][:3]
+    return _words() | {"mine": [(r, a) for r, a in mine if r.status in ACTIVE], "open": upcoming,
+                       "title": _("Activities")}
 
 
 @digest
