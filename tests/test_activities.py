@@ -201,6 +201,10 @@ def test_sign_ups_respect_the_window_and_the_audience(town, clock):
         with pytest.raises(ValidationFailed) as bad:
             activities.sign_up(lecture, actor_id=town["staff"].id, resident=_resident(town, 0))
         assert bad.value.fields["activity"] == ["报名已截止。"]
+        activities.cancel(lecture, actor_id=town["staff"].id, reason="讲师生病")
+        with pytest.raises(ValidationFailed) as bad:
+            activities.sign_up(lecture, actor_id=town["staff"].id, resident=_resident(town, 0))
+        assert bad.value.fields["activity"] == ["此活动不再举行。"]
         assert db.session.execute(select(func.count()).select_from(Registration)).scalar_one() == 0
 
 

@@ -521,6 +521,10 @@ def _lock(activity: Activity) -> None:
 def registration_problems(activity: Activity, *, who: str) -> list[str]:
     """Why nobody can sign up now (empty: they can). `who` is "resident" or "unit"."""
     now = clock.utcnow()
+    if activity.status in ("held", "recorded", "closed"):
+        return [_("This activity has taken place.")]
+    if activity.status in ("cancelled", "rejected"):
+        return [_("This activity does not take place.")]
     if activity.status not in LIVE:
         return [_("Sign-ups are not open for this activity.")]
     if who == "resident" and activity.audience == "units":
