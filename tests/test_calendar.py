@@ -92,8 +92,11 @@ def test_the_calendar_shows_public_activities_and_no_personal_data(app, willow):
     assert f"/c/{SLUG}/photos/{willow['shown_photo']}/thumb" in text
     assert visitor.get(f"/c/{SLUG}/photos/{willow['shown_photo']}/thumb").status_code == 200
     assert visitor.get(f"/c/{SLUG}/photos/{willow['hidden_photo']}/thumb").status_code == 404
-    # The association's public page leads to it.
-    assert f'href="/c/{SLUG}/calendar"' in visitor.get(f"/c/{SLUG}/about").get_data(as_text=True)
+    # The association's public page leads to it, and so does the visitor's menu on every public page.
+    about = visitor.get(f"/c/{SLUG}/about").get_data(as_text=True)
+    assert f'href="/c/{SLUG}/calendar"' in about
+    menu = about.split('class="main-nav visitor-nav"')[1].split("</nav>")[0]
+    assert f'href="/c/{SLUG}/calendar"' in menu and "活动日历" in menu
 
 
 def test_the_calendar_feed_parses_back_in_utc_without_the_private_activity(app, willow, count_sql):
