@@ -174,7 +174,7 @@ def test_a_resident_signs_up_is_reminded_and_is_signed_in_at_the_door(new_contex
     phone.get_by_role("banner").get_by_role("link", name=T("Messages", exact=False)).tap()
     reminder.get_by_role("button", name=T("Open")).tap()
     expect(phone.get_by_role("heading", level=1)).to_have_text(TITLE)
-    phone.get_by_role("region", name=T("Sign-ups")).get_by_role("link", name="王秀英").tap()
+    phone.get_by_role("region", name=T("Places and sign-ups")).get_by_role("link", name="王秀英").tap()
     expect(phone.get_by_text(T("Signed in at %(time)s.", time="08:50"))).to_be_visible()
     no_sideways_scroll(phone, "her place after the door")
 
@@ -260,6 +260,9 @@ def test_the_coordinator_records_a_held_lecture_with_a_photo_and_closes_it(app, 
     expect(record).to_contain_text("现场演示了居家康复操")
     expect(record.get_by_role("img", name="李医生在活动中心为老人们演示康复操")).to_be_visible()
     expect(record.get_by_role("link", name=T("Write the record"))).to_have_count(0)
+    sign_ups = desk.get_by_role("region", name=T("Places and sign-ups"))
+    expect(sign_ups.get_by_text(T("Sign-ups have closed."))).to_be_visible()  # not "not open yet"
+    expect(desk.get_by_text(T("%(n)s of %(m)s places left", exact=False))).to_have_count(0)  # over: no places left
     shoot(desk, "journey-activity-closed-desk")
     desk.set_viewport_size({"width": WIDTH, "height": 740})
     no_sideways_scroll(desk, "the closed activity")
