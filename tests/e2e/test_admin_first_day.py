@@ -44,7 +44,9 @@ def test_admin_first_day(page, admin_world, new_context):
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("heading", level=1)).to_contain_text("柳荫社区")
     figures = page.get_by_role("region", name=T("At a glance"))
-    expect(figures.get_by_role("link", name="0", exact=True)).to_be_visible()  # no member units yet
+    # Counts of units, open needs and this month's activities: none yet.
+    for figure in ("Member units", "Open needs", "Activities this month"):
+        expect(figures.locator("div", has=page.get_by_text(T(figure))).locator("dd")).to_have_text("0")
     expect(page.get_by_role("region", name=T("What needs attention"))).to_be_visible()
 
     # 2. Units → import from Excel.
