@@ -154,6 +154,10 @@ def test_a_starting_worker_takes_back_what_a_dead_worker_held(app, smtp, registr
     community, emails, ids = _held_deliveries({"alive": ("worker-alive", 5), "killed": ("worker-killed", 5)})
 
     workers()  # nobody runs the sweeper by hand: the new worker does at its start
+    # On a loaded machine the process takes a while to import; "at its start" counts from its registration.
+    connection = Redis.from_url(app.config["REDIS_URL"])
+    wait_until(lambda: len(SimpleWorker.all(connection=connection)) > 2, 90, interval=0.2,
+               what="the new worker to register")
 
     wait_until(lambda: _held_mail(smtp) == [emails["killed"]], 30, interval=0.2,
                what="the dead worker's delivery to be sent")
