@@ -181,6 +181,8 @@ RULES: dict[str, set[str] | Callable] = {
     "home.council": {"council", "representative"},
     "home.resident": {"resident"},
     "units.view": EVERYONE,
+    # A unit's contact person (a name and a mobile) is for who works with the units, not every resident.
+    "units.contacts": STAFF | {"council", "unit"},
     "units.create": STAFF,
     "units.edit": _own_unit,
     "units.change_status": STAFF,

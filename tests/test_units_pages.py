@@ -133,6 +133,28 @@ def test_resident_sees_the_list_without_staff_buttons(app, community):
     assert resident.post(url(community, "/new"), data={"name": "x", "type": "shop"}).status_code == 403
 
 
+def test_a_units_contact_person_is_shown_to_who_works_with_units_not_to_residents(app, client, community):
+    from tests.factories import token_for
+
+    unit_id = make_unit(community, "张记包子铺", contact_name="张秀兰", contact_phone="13912345678")
+    resident = member(community, "resident")
+    for reader, sees in ((resident, False), (member(community, "council"), True), (member(community, "admin"), True)):
+        browser = browser_for(app, reader)
+        for page in (url(community, "/"), url(community, f"/{unit_id}")):
+            body = text(browser.get(page))
+            assert ("张秀兰" in body and "13912345678" in body) is sees, (reader.name, page)
+    # Nor does a resident find units by their contact's name, on the page or through the API.
+    assert table_names(browser_for(app, resident).get(url(community, "/?q=张秀兰"))) == []
+    assert table_names(browser_for(app, resident).get(url(community, "/?q=包子"))) == ["张记包子铺"]
+    headers = token_for(client, member(community, "resident", email="r2@example.com"))
+    api = f"/api/v1/c/{community.slug}/units"
+    listed = client.get(api, headers=headers).get_json()["items"]
+    one = client.get(f"{api}/{unit_id}", headers=headers).get_json()
+    assert listed[0]["name"] == "张记包子铺" and listed[0]["contact_name"] == "" and listed[0]["contact_phone"] == ""
+    assert one["contact_name"] == "" and one["contact_phone"] == ""
+    assert client.get(f"{api}?q=张秀兰", headers=headers).get_json()["items"] == []
+
+
 # --- the form: create --------------------------------------------------------------------------------
 
 FORM = {"name": "阿姨家政", "type": "shop", "address": "新街口12号", "contact_name": "王阿姨",

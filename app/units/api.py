@@ -1,7 +1,7 @@
 """Units API: /api/v1/c/<slug>/units — the registry, representatives, import and export."""
 import logging
 
-from flask import abort, request
+from flask import abort, jsonify, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -18,6 +18,7 @@ blp = tenant_routes(Blueprint("units_api", __name__, url_prefix="/api/v1/c/<slug
                               description="Member units of a community"))
 UnitList = collection_schema(schemas.UnitOut, "UnitList")
 unit_row = row_dumper(schemas.UnitOut)
+HIDDEN_CONTACT = {"contact_name": "", "contact_phone": ""}  # for a reader who may not see the contact person
 
 
 @blp.get("")
@@ -26,8 +27,10 @@ unit_row = row_dumper(schemas.UnitOut)
 def list_units(args):
     """Units in pinyin order; filter by `q` (name, pinyin, address, contact), `type`, `status`."""
     require("units.view")
-    items, next_cursor = services.list_units(**args)
-    return collection_response(items, next_cursor, unit_row)
+    contacts = can("units.contacts")
+    items, next_cursor = services.list_units(**args, by_contact=contacts)
+    return collection_response(items, next_cursor,
+                               unit_row if contacts else (lambda unit: {**unit_row(unit), **HIDDEN_CONTACT}))
 
 
 @blp.get("/search")
@@ -54,7 +57,10 @@ def create_unit(args):
 @blp.response(200, schemas.UnitOut)
 def get_unit(unit_id: int):
     require("units.view")
-    return found(services.get_unit(unit_id))
+    unit = found(services.get_unit(unit_id))
+    if can("units.contacts"):
+        return unit
+    return jsonify({**schemas.UnitOut().dump(unit), **HIDDEN_CONTACT})
 
 
 @blp.patch("/<int:unit_id>")

@@ -112,16 +112,19 @@ def get_unit(unit_id: int) -> Unit | None:
 
 
 def list_units(*, q: str | None = None, type: str | None = None, status: str | None = None,
-               cursor: str | None = None, limit: int = 50):
-    """A page of units in pinyin order, and the cursor of the next page."""
+               cursor: str | None = None, limit: int = 50, by_contact: bool = True):
+    """A page of units in pinyin order, and the cursor of the next page (`by_contact`: `q` also finds the contact
+    person, for readers who may see them)."""
     # The representatives come in the page's own statement (a join on the limited page), not a second one.
     stmt = select(Unit).options(joinedload(Unit.representatives))
     if q and q.strip():
         # Escape LIKE wildcards: a search for "%" or "_" must not match every unit.
         escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         term = f"%{escaped}%"
-        stmt = stmt.where(or_(*(column.like(term, escape="\\") for column in (
-            func.lower(Unit.name), Unit.name_sort, func.lower(Unit.address), func.lower(Unit.contact_name)))))
+        columns = [func.lower(Unit.name), Unit.name_sort, func.lower(Unit.address)]
+        if by_contact:
+            columns.append(func.lower(Unit.contact_name))
+        stmt = stmt.where(or_(*(column.like(term, escape="\\") for column in columns)))
     if type:
         stmt = stmt.where(Unit.type == type)
     if status:

@@ -35,7 +35,7 @@ def index():
     status = request.args.get("status") if request.args.get("status") in UNIT_STATUSES else None
     redirect_refusals_to(url_for("units.index", q=q or None, type=type_, status=status), say=False)  # a stale cursor
     units, next_cursor = services.list_units(q=q, type=type_, status=status, cursor=request.args.get("cursor"),
-                                             limit=50)
+                                             limit=50, by_contact=can("units.contacts"))
     return render_template("units/index.html", units=units, next_cursor=next_cursor, q=q, type=type_,
                            status=status, total=services.count_units())
 
