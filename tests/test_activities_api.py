@@ -281,3 +281,16 @@ def test_the_list_pages_by_start_with_a_cursor(client, grove):
     assert seen == [f"沙龙{i}" for i in range(5)]
     bad = staff("GET", "/activities?cursor=bm90LWEtY3Vyc29y")
     assert bad.status_code == 422 and "cursor" in bad.get_json()["error"]["fields"]
+
+
+def test_a_time_at_the_edge_of_the_calendar_is_a_field_error_not_a_crash(client, grove):
+    """The first day of year 1 in Shanghai has no UTC time: told beside the field, like any wrong time."""
+    staff = _caller(client, grove["staff"])
+    aid = staff("POST", "/activities", json=LECTURE).get_json()["id"]
+    for key in ("starts_at", "ends_at", "registration_opens_at"):
+        proposed = staff("POST", "/activities", json={**LECTURE, key: "0001-01-01T00:00:00"})
+        assert proposed.status_code == 422, proposed.get_data(as_text=True)
+        assert proposed.get_json()["error"]["fields"][key] == ["须为日期和时间。"]
+        patched = staff("PATCH", f"/activities/{aid}", json={key: "0001-01-01T00:00:00"})
+        assert patched.status_code == 422 and key in patched.get_json()["error"]["fields"]
+

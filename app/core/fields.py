@@ -203,7 +203,12 @@ class UtcDateTime(fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         moment = super()._deserialize(value, attr, data, **kwargs)
-        return moment if moment.tzinfo is not None else moment.replace(tzinfo=_local_zone())
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=_local_zone())
+        try:
+            moment.astimezone(UTC)  # 0001-01-01T00:00 in Shanghai is before the first UTC moment
+        except OverflowError as exc:
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from exc
+        return moment
 
 
 MAX_FEN = 10_000_000  # ¥100,000: more than any price the association sets
