@@ -294,3 +294,13 @@ def test_a_time_at_the_edge_of_the_calendar_is_a_field_error_not_a_crash(client,
         patched = staff("PATCH", f"/activities/{aid}", json={key: "0001-01-01T00:00:00"})
         assert patched.status_code == 422 and key in patched.get_json()["error"]["fields"]
 
+
+def test_a_cursor_naming_an_id_past_the_database_range_is_refused(client, grove):
+    import base64
+    import json
+    staff = _caller(client, grove["staff"])
+    for last_id in (2**70, 2**31, 0, -3):
+        cursor = base64.urlsafe_b64encode(json.dumps(["2026-12-01T00:00:00+00:00", last_id]).encode()).decode()
+        bad = staff("GET", f"/activities?cursor={cursor}")
+        assert bad.status_code == 422, bad.get_data(as_text=True)
+        assert "cursor" in bad.get_json()["error"]["fields"]

@@ -35,7 +35,7 @@ from app.activities.models import (
 from app.ballots import services as ballots
 from app.core import signals
 from app.core.extensions import db
-from app.core.fields import as_utc
+from app.core.fields import MAX_ID, as_utc
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.validation import Conflict, ValidationFailed, text_problems
 from app.notifications import services as notifications
@@ -133,7 +133,7 @@ def page_activities(*, cursor: str | None = None, limit: int = 50, **filters) ->
             after = as_utc(datetime.fromisoformat(str(moment)))
         except ValueError:
             after = None
-        if after is None or not isinstance(last_id, int):
+        if after is None or not isinstance(last_id, int) or not 0 < last_id <= MAX_ID:
             raise ValidationFailed({"cursor": [_("This cursor is not valid; start again from the first page.")]})
         stmt = stmt.where(or_(Activity.starts_at > after, (Activity.starts_at == after) & (Activity.id > last_id)))
     rows = list(db.session.execute(stmt.order_by(Activity.starts_at, Activity.id).limit(limit + 1)).scalars())
