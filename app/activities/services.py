@@ -648,6 +648,8 @@ def cancel_registration(registration: Registration, *, actor_id: int | None) -> 
     if registration.status not in ACTIVE:
         return registration  # already off: nothing changes
     activity = get_activity(registration.activity_id)
+    if activity.status not in LIVE:  # held or later: the place counts (present or a no-show), nobody is offered it
+        raise Conflict(_("The activity has taken place: its sign-ups are no longer cancelled."))
     _lock(activity)
     db.session.refresh(registration)
     if registration.status not in ACTIVE:
