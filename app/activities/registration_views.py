@@ -285,6 +285,8 @@ def check_in(activity_id: int):
         registration = services.registration_by_code(activity, door.code_from(form.data.get("code") or ""))
         if registration is None:
             form.add_errors({"code": [_("No sign-up of this activity has this code.")]})
+        elif activity.status not in services.DOOR_OPEN:
+            form.add_errors({"code": [_("The activity is closed: nobody is signed in any more.")]})
         elif registration.status not in HOLDING:
             form.add_errors({"code": [_("%(name)s has no place at this activity (%(status)s).",
                                         name=registration.name, status=status_text(registration))]})
@@ -312,7 +314,7 @@ def landing(activity_id: int, registration_code: str):
     if registration is None:
         return render_template("activities/door/unknown_code.html", activity=activity), 404
     signed_now = False
-    if request.method == "POST" and registration.status in HOLDING:
+    if request.method == "POST" and registration.status in HOLDING and activity.status in services.DOOR_OPEN:
         signed_now = services.check_in(registration, actor_id=current_user.id)
     return render_template("activities/door/landing.html", activity=activity, registration=registration,
                            signed_now=signed_now, holding=registration.status in HOLDING)

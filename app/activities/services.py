@@ -785,8 +785,14 @@ def needs_summary(activity: Activity) -> dict[str, int]:
 
 # --- check-in ------------------------------------------------------------------------------------
 
+DOOR_OPEN = ("approved", "scheduled", "held", "recorded")  # check-ins count until the record is closed
+
+
 def check_in(registration: Registration, *, actor_id: int | None) -> bool:
-    """Mark them present; True the first time, False when they were already (nothing changes)."""
+    """Mark them present; True the first time, False when they were already (nothing changes). A closed
+    activity's figures stay as its record has them."""
+    if get_activity(registration.activity_id).status not in DOOR_OPEN:
+        raise Conflict(_("The activity is closed: nobody is signed in any more."), code="closed")
     if registration.status not in HOLDING:
         raise Conflict(_("%(name)s has no place at this activity (%(status)s).", name=registration.name,
                          status=registration.status), code="not_registered")
