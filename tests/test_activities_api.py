@@ -304,3 +304,18 @@ def test_a_cursor_naming_an_id_past_the_database_range_is_refused(client, grove)
         bad = staff("GET", f"/activities?cursor={cursor}")
         assert bad.status_code == 422, bad.get_data(as_text=True)
         assert "cursor" in bad.get_json()["error"]["fields"]
+
+
+def test_a_proposal_is_its_organisers_and_the_staffs_on_the_api_as_on_the_pages(client, grove):
+    staff, grandma = _caller(client, grove["staff"]), _caller(client, grove["grandma"])
+    principal = _caller(client, grove["principal"])
+    proposal = principal("POST", "/activities", json={**LECTURE, "organiser_unit_id": str(grove["school"])})
+    assert proposal.status_code == 201, proposal.get_data(as_text=True)
+    pid = proposal.get_json()["id"]
+    approved = staff("POST", "/activities", json={**LECTURE, "title": "书法班"}).get_json()["id"]
+    staff("POST", f"/activities/{approved}/approve")
+    assert grandma("GET", f"/activities/{pid}").status_code == 404
+    assert [a["id"] for a in grandma("GET", "/activities").get_json()["items"]] == [approved]
+    assert principal("GET", f"/activities/{pid}").status_code == 200
+    assert pid in [a["id"] for a in principal("GET", "/activities").get_json()["items"]]
+    assert {pid, approved} <= {a["id"] for a in staff("GET", "/activities").get_json()["items"]}

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import history, permissions
+from app.activities import desk
 from app.activities.models import (
     ACTIVE,
     AUDIENCES,
@@ -100,8 +101,11 @@ def get_activity(activity_id: int) -> Activity | None:
     return db.session.execute(select(Activity).where(Activity.id == activity_id)).scalar_one_or_none()
 
 
-def _listing(*, status=None, kind=None, since=None, until=None, unit_id=None, public_only=False):
+def _listing(*, status=None, kind=None, since=None, until=None, unit_id=None, public_only=False, reader=None):
+    """`reader`: (user id, represented unit ids) of someone not staff — proposals and rejections only their own."""
     stmt = select(Activity)
+    if reader is not None:
+        stmt = stmt.where(or_(Activity.status.in_(desk.OPEN_TO_ALL), *desk._mine(*reader)))
     if status:
         stmt = stmt.where(Activity.status == status)
     if kind:
