@@ -20,7 +20,7 @@ from app.photos import services as photo_services
 from app.residents import services as residents
 from app.units import services as units
 from tenants import clock
-from tenants.web import current_community, tenant_routes
+from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
 
@@ -102,18 +102,12 @@ def _registration(activity_id: int, registration_id: int, action: str = "registr
 
 
 def _detail_url(activity) -> str:
-    try:
-        return url_for("activities.detail", activity_id=activity.id)
-    except Exception:  # the activity pages are another part of the app; without them, the sign-up page
-        return url_for("registrations.sign_up", activity_id=activity.id)
+    return url_for("activities.detail", activity_id=activity.id)
 
 
-def _calendar_path(activity) -> str | None:
-    """The activity's .ics, where the calendar is part of the app."""
-    wanted = "/c/<slug>/activities/<int:activity_id>.ics"
-    if any(rule.rule == wanted for rule in current_app.url_map.iter_rules()):
-        return f"/c/{current_community().slug}/activities/{activity.id}.ics"
-    return None
+def _calendar_path(activity) -> str:
+    """The activity's .ics (app/activities/calendar_views.py)."""
+    return url_for("calendar.activity_feed", activity_id=activity.id)
 
 
 # --- signing up --------------------------------------------------------------------------------------
