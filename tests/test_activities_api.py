@@ -281,3 +281,41 @@ def test_the_list_pages_by_start_with_a_cursor(client, grove):
     assert seen == [f"沙龙{i}" for i in range(5)]
     bad = staff("GET", "/activities?cursor=bm90LWEtY3Vyc29y")
     assert bad.status_code == 422 and "cursor" in bad.get_json()["error"]["fields"]
+
+
+def test_a_time_at_the_edge_of_the_calendar_is_a_field_error_not_a_crash(client, grove):
+    """The first day of year 1 in Shanghai has no UTC time: told beside the field, like any wrong time."""
+    staff = _caller(client, grove["staff"])
+    aid = staff("POST", "/activities", json=LECTURE).get_json()["id"]
+    for key in ("starts_at", "ends_at", "registration_opens_at"):
+        proposed = staff("POST", "/activities", json={**LECTURE, key: "0001-01-01T00:00:00"})
+        assert proposed.status_code == 422, proposed.get_data(as_text=True)
+        assert proposed.get_json()["error"]["fields"][key] == ["须为日期和时间。"]
+        patched = staff("PATCH", f"/activities/{aid}", json={key: "0001-01-01T00:00:00"})
+        assert patched.status_code == 422 and key in patched.get_json()["error"]["fields"]
+
+
+def test_a_cursor_naming_an_id_past_the_database_range_is_refused(client, grove):
+    import base64
+    import json
+    staff = _caller(client, grove["staff"])
+    for last_id in (2**70, 2**31, 0, -3):
+        cursor = base64.urlsafe_b64encode(json.dumps(["2026-12-01T00:00:00+00:00", last_id]).encode()).decode()
+        bad = staff("GET", f"/activities?cursor={cursor}")
+        assert bad.status_code == 422, bad.get_data(as_text=True)
+        assert "cursor" in bad.get_json()["error"]["fields"]
+
+
+def test_a_proposal_is_its_organisers_and_the_staffs_on_the_api_as_on_the_pages(client, grove):
+    staff, grandma = _caller(client, grove["staff"]), _caller(client, grove["grandma"])
+    principal = _caller(client, grove["principal"])
+    proposal = principal("POST", "/activities", json={**LECTURE, "organiser_unit_id": str(grove["school"])})
+    assert proposal.status_code == 201, proposal.get_data(as_text=True)
+    pid = proposal.get_json()["id"]
+    approved = staff("POST", "/activities", json={**LECTURE, "title": "书法班"}).get_json()["id"]
+    staff("POST", f"/activities/{approved}/approve")
+    assert grandma("GET", f"/activities/{pid}").status_code == 404
+    assert [a["id"] for a in grandma("GET", "/activities").get_json()["items"]] == [approved]
+    assert principal("GET", f"/activities/{pid}").status_code == 200
+    assert pid in [a["id"] for a in principal("GET", "/activities").get_json()["items"]]
+    assert {pid, approved} <= {a["id"] for a in staff("GET", "/activities").get_json()["items"]}

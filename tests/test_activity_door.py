@@ -356,3 +356,42 @@ def test_the_record_takes_a_photo_larger_than_other_forms_may_be(app, door, cloc
         "record_text": "居民合影。", "walk_ins": "0", "photo-0": (io.BytesIO(big.getvalue()), "big.png"),
         "alt-0": "居民在礼堂合影", "consent": "y"})
     assert sent.status_code == 302, sent.status_code
+
+
+def test_a_place_is_not_given_up_once_the_activity_has_taken_place_and_nobody_waiting_is_offered_it(app, door, clock):
+    grandma = browser_for(app, door["grandma"])
+    staff = browser_for(app, door["staff"])
+    mine = _id_of(_sign_up(grandma, door, resident_id=str(door["people"][0])))
+    _id_of(_sign_up(staff, door, resident_id=str(door["people"][2])))
+    waiting = _id_of(_sign_up(staff, door, resident_id=str(door["people"][3])))
+    assert _registration(door, waiting).status == "waiting"
+    clock(2026, 12, 10, 12)  # the lecture is over
+    with tenant_context(door["community"].id):
+        activities.held_due()
+        db.session.commit()
+    grandma = browser_for(app, door["grandma"])  # a new day, a new log-in
+    answer = grandma.post(url(door, f"/registrations/{mine}/cancel"), follow_redirects=True)
+    assert "活动已举办，报名不能再取消。" in answer.get_data(as_text=True)
+    assert _registration(door, mine).status == "registered"  # she stays counted (present or a no-show)
+    assert _registration(door, waiting).status == "waiting"  # nobody is offered a place at a past lecture
+
+
+def test_nobody_is_signed_in_after_the_activity_is_closed_so_its_record_keeps_its_figures(app, door, clock):
+    grandma = browser_for(app, door["grandma"])
+    mine = _id_of(_sign_up(grandma, door, resident_id=str(door["people"][0])))
+    clock(2026, 12, 10, 12)
+    staff = browser_for(app, door["staff"])
+    with tenant_context(door["community"].id):
+        activities.held_due()
+        db.session.commit()
+    staff.post(url(door, "/record"), content_type="multipart/form-data", data={
+        "record_text": "居民们学会了防跌倒操。", "walk_ins": "0", "photo-0": (io.BytesIO(image_bytes()), "a.png"),
+        "alt-0": "居民一起做防跌倒操", "consent": "y"})
+    assert staff.post(url(door, "/close")).status_code == 302
+    code = _registration(door, mine).code
+    late = staff.post(url(door, f"/registrations/{mine}/check-in"), follow_redirects=True)
+    assert "活动已结束记录，不再签到。" in late.get_data(as_text=True)
+    scanned = staff.post(url(door, "/check-in"), data={"code": code})
+    assert "活动已结束记录，不再签到。" in scanned.get_data(as_text=True)
+    staff.post(url(door, f"/check-in/{code}"))
+    assert _registration(door, mine).checked_in_at is None  # a no-show in the closed record, as it was

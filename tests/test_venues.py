@@ -722,3 +722,28 @@ def test_a_confirmed_booking_that_starts_before_a_date_and_runs_into_it_is_found
         # Excluding the later one (moving it) still finds the earlier one reaching into the date.
         (moved,) = venues.check(venue, [(at(2026, 12, 12, 9), at(2026, 12, 12, 11))], exclude_ids=[b])
         assert moved.overlaps == [a]
+
+
+def test_a_week_at_the_edge_of_the_calendar_is_refused_on_the_api_and_this_week_on_the_page(app, client, hall):
+    staff = _caller(client, hall["staff"])
+    browser = browser_for(app, hall["staff"])
+    for week in ("9999-12-31", "0001-01-01", "0001-01-03"):
+        answer = staff("GET", f"/venues/{hall['venue']}/week?week={week}")
+        assert answer.status_code == 422, answer.get_data(as_text=True)
+        assert "week" in answer.get_json()["error"]["fields"]
+        page = browser.get(f"/c/hall/venues/{hall['venue']}?week={week}")
+        assert page.status_code == 200
+        assert "2026-11-30" in page.get_data(as_text=True)  # this week, as for a week it cannot read
+
+
+def test_a_booking_in_the_year_9999_is_a_field_error_not_a_crash(client, hall):
+    asker = _caller(client, hall["asker"])
+    base = {"venue_id": str(hall["venue"]), "purpose": "讲座", "starts_at": "2026-12-07T10:00:00",
+            "ends_at": "2026-12-07T11:00:00"}
+    late = {"starts_at": "9999-12-31T10:00:00+00:00", "ends_at": "9999-12-31T23:59:59+00:00"}
+    weekly = asker("POST", "/bookings", json={**base, **late, "frequency": "weekly", "count": 3})
+    assert weekly.status_code == 422, weekly.get_data(as_text=True)
+    assert set(weekly.get_json()["error"]["fields"]) == {"starts_at", "ends_at"}
+    booked = asker("POST", "/bookings", json=base).get_json()
+    moved = asker("POST", f"/bookings/{booked['id']}/occurrences/{booked['occurrences'][0]['id']}/move", json=late)
+    assert moved.status_code == 422 and "starts_at" in moved.get_json()["error"]["fields"]

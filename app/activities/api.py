@@ -85,7 +85,8 @@ def list_activities(args):
     """The community's activities by start (filters: status, kind, a unit organising or co-organising, a
     period `since`…`until`)."""
     require("activities.view")
-    items, next_cursor = services.page_activities(**args)
+    reader = None if can("activities.approve") else (current_user.id, list(units.represented_unit_ids(current_user.id)))
+    items, next_cursor = services.page_activities(**args, reader=reader)
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -104,7 +105,11 @@ def propose(args):
 @blp.get("/activities/<int:activity_id>")
 @blp.response(200, schemas.ActivityOut)
 def get_activity(activity_id: int):
-    return _activity(activity_id)
+    """An activity; a proposal or a rejection only to its organisers and the staff (else 404, as on its page)."""
+    activity = _activity(activity_id)
+    if activity.status in ("proposed", "rejected") and not can("activities.organise", activity):
+        found(None)
+    return activity
 
 
 @blp.patch("/activities/<int:activity_id>")

@@ -8,10 +8,10 @@ from collections import defaultdict
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.activities import services
 from app.activities.models import SHOWN, Activity
+from app.activities.vocabulary import KIND_LABELS
 from app.core.fields import as_utc
 from app.photos import registry as photo_rules
 from app.photos import services as photos
@@ -22,9 +22,6 @@ from tenants import clock
 logger = logging.getLogger(__name__)
 
 DAYS_BACK, DAYS_AHEAD = 30, 90
-KIND_LABELS = {"training": _l("Training or talk"), "salon": _l("Members' salon"),
-               "culture_sports": _l("Culture and sports"), "service_day": _l("Volunteer service day"),
-               "other": _l("Other activity")}
 
 
 @photo_rules.public_owner(services.PHOTO_OWNER)

@@ -20,7 +20,7 @@ from app.photos import services as photo_services
 from app.residents import services as residents
 from app.units import services as units
 from tenants import clock
-from tenants.web import current_community, tenant_routes
+from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
 
@@ -107,18 +107,12 @@ def _registration(activity_id: int, registration_id: int, action: str = "registr
 
 
 def _detail_url(activity) -> str:
-    try:
-        return url_for("activities.detail", activity_id=activity.id)
-    except Exception:  # the activity pages are another part of the app; without them, the sign-up page
-        return url_for("registrations.sign_up", activity_id=activity.id)
+    return url_for("activities.detail", activity_id=activity.id)
 
 
-def _calendar_path(activity) -> str | None:
-    """The activity's .ics, where the calendar is part of the app."""
-    wanted = "/c/<slug>/activities/<int:activity_id>.ics"
-    if any(rule.rule == wanted for rule in current_app.url_map.iter_rules()):
-        return f"/c/{current_community().slug}/activities/{activity.id}.ics"
-    return None
+def _calendar_path(activity) -> str:
+    """The activity's .ics (app/activities/calendar_views.py)."""
+    return url_for("calendar.activity_feed", activity_id=activity.id)
 
 
 # --- signing up --------------------------------------------------------------------------------------
@@ -290,6 +284,8 @@ def check_in(activity_id: int):
         registration = services.registration_by_code(activity, door.code_from(form.data.get("code") or ""))
         if registration is None:
             form.add_errors({"code": [_("No sign-up of this activity has this code.")]})
+        elif activity.status not in services.DOOR_OPEN:
+            form.add_errors({"code": [_("The activity is closed: nobody is signed in any more.")]})
         elif registration.status not in HOLDING:
             form.add_errors({"code": [_("%(name)s has no place at this activity (%(status)s).",
                                         name=registration.name, status=status_text(registration))]})
@@ -317,7 +313,7 @@ def landing(activity_id: int, registration_code: str):
     if registration is None:
         return render_template("activities/door/unknown_code.html", activity=activity), 404
     signed_now = False
-    if request.method == "POST" and registration.status in HOLDING:
+    if request.method == "POST" and registration.status in HOLDING and activity.status in services.DOOR_OPEN:
         signed_now = services.check_in(registration, actor_id=current_user.id)
     return render_template("activities/door/landing.html", activity=activity, registration=registration,
                            signed_now=signed_now, holding=registration.status in HOLDING)

@@ -153,14 +153,6 @@ class RegistrationOut(Schema):
     checked_in_at = UtcDateTime(allow_none=True)
 
 
-class RegistrationMine(RegistrationOut):
-    code = fields.String(metadata={"description": "what the registrant's QR code carries"})
-
-
-class RegistrationList(Schema):
-    items = fields.List(fields.Nested(RegistrationOut), required=True)
-
-
 class CheckInIn(Schema):
     code = fields.String(load_default=None, validate=Length(min=1, max=64),
                          metadata={"description": "the QR code's content"})

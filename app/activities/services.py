@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import history, permissions
+from app.activities import desk
 from app.activities.models import (
     ACTIVE,
     AUDIENCES,
@@ -35,7 +36,7 @@ from app.activities.models import (
 from app.ballots import services as ballots
 from app.core import signals
 from app.core.extensions import db
-from app.core.fields import as_utc
+from app.core.fields import MAX_ID, as_utc
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.validation import Conflict, ValidationFailed, text_problems
 from app.notifications import services as notifications
@@ -100,8 +101,11 @@ def get_activity(activity_id: int) -> Activity | None:
     return db.session.execute(select(Activity).where(Activity.id == activity_id)).scalar_one_or_none()
 
 
-def _listing(*, status=None, kind=None, since=None, until=None, unit_id=None, public_only=False):
+def _listing(*, status=None, kind=None, since=None, until=None, unit_id=None, public_only=False, reader=None):
+    """`reader`: (user id, represented unit ids) of someone not staff — proposals and rejections only their own."""
     stmt = select(Activity)
+    if reader is not None:
+        stmt = stmt.where(or_(Activity.status.in_(desk.OPEN_TO_ALL), *desk._mine(*reader)))
     if status:
         stmt = stmt.where(Activity.status == status)
     if kind:
@@ -133,7 +137,7 @@ def page_activities(*, cursor: str | None = None, limit: int = 50, **filters) ->
             after = as_utc(datetime.fromisoformat(str(moment)))
         except ValueError:
             after = None
-        if after is None or not isinstance(last_id, int):
+        if after is None or not isinstance(last_id, int) or not 0 < last_id <= MAX_ID:
             raise ValidationFailed({"cursor": [_("This cursor is not valid; start again from the first page.")]})
         stmt = stmt.where(or_(Activity.starts_at > after, (Activity.starts_at == after) & (Activity.id > last_id)))
     rows = list(db.session.execute(stmt.order_by(Activity.starts_at, Activity.id).limit(limit + 1)).scalars())
@@ -652,6 +656,8 @@ def cancel_registration(registration: Registration, *, actor_id: int | None) -> 
     if registration.status not in ACTIVE:
         return registration  # already off: nothing changes
     activity = get_activity(registration.activity_id)
+    if activity.status not in LIVE:  # held or later: the place counts (present or a no-show), nobody is offered it
+        raise Conflict(_("The activity has taken place: its sign-ups are no longer cancelled."))
     _lock(activity)
     db.session.refresh(registration)
     if registration.status not in ACTIVE:
@@ -787,8 +793,14 @@ def needs_summary(activity: Activity) -> dict[str, int]:
 
 # --- check-in ------------------------------------------------------------------------------------
 
+DOOR_OPEN = ("approved", "scheduled", "held", "recorded")  # check-ins count until the record is closed
+
+
 def check_in(registration: Registration, *, actor_id: int | None) -> bool:
-    """Mark them present; True the first time, False when they were already (nothing changes)."""
+    """Mark them present; True the first time, False when they were already (nothing changes). A closed
+    activity's figures stay as its record has them."""
+    if get_activity(registration.activity_id).status not in DOOR_OPEN:
+        raise Conflict(_("The activity is closed: nobody is signed in any more."), code="closed")
     if registration.status not in HOLDING:
         raise Conflict(_("%(name)s has no place at this activity (%(status)s).", name=registration.name,
                          status=registration.status), code="not_registered")

@@ -172,6 +172,9 @@ def _local_zone():
     return ZoneInfo(str(zone)) if zone is not None else UTC
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # the moments anyone here means; outside them date arithmetic overflows
+
+
 class UtcDateTime(fields.DateTime):
     """A date and time that always carries its UTC offset (RFC 3339, the OpenAPI `date-time`).
 
@@ -203,7 +206,14 @@ class UtcDateTime(fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         moment = super()._deserialize(value, attr, data, **kwargs)
-        return moment if moment.tzinfo is not None else moment.replace(tzinfo=_local_zone())
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=_local_zone())
+        try:
+            in_utc = moment.astimezone(UTC)  # 0001-01-01T00:00 in Shanghai is before the first UTC moment
+        except OverflowError as exc:
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from exc
+        if not FIRST_YEAR <= in_utc.year <= LAST_YEAR:  # a week or a day later, or in local time, must still exist
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
+        return moment
 
 
 MAX_FEN = 10_000_000  # ¥100,000: more than any price the association sets

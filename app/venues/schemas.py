@@ -1,6 +1,7 @@
 """Venue and booking schemas: what the API accepts and answers (ids as strings, moments in UTC)."""
 import logging
 import re
+from datetime import date
 
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
@@ -86,8 +87,11 @@ class BookingOccurrenceOut(Schema):
     status = fields.String(metadata={"enum": list(OCCURRENCE_STATUSES)})
 
 
+FIRST_WEEK, LAST_WEEK = date(1900, 1, 1), date(2999, 12, 31)  # a week's edges must stay inside the calendar
+
+
 class VenueWeekArgs(Schema):
-    week = fields.Date(load_default=None, allow_none=True,
+    week = fields.Date(load_default=None, allow_none=True, validate=validate.Range(min=FIRST_WEEK, max=LAST_WEEK),
                        metadata={"description": "any day of the week; default: this week"})
 
 

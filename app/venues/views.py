@@ -79,6 +79,8 @@ def _week_of(value: str | None) -> date:
         day = date.fromisoformat(value) if value else clock.today()
     except ValueError:
         day = clock.today()
+    if not schemas.FIRST_WEEK <= day <= schemas.LAST_WEEK:  # its Monday or next week would leave the calendar
+        day = clock.today()
     return services.monday_of(day)
 
 
