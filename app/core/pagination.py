@@ -30,7 +30,9 @@ def decode_cursor(cursor: str, size: int) -> list:
         values = json.loads(raw)
     except (ValueError, json.JSONDecodeError):
         values = None
-    if not isinstance(values, list) or len(values) != size or not all(isinstance(v, (str, int)) for v in values):
+    if not isinstance(values, list) or len(values) != size or not all(
+            isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool) and -2**31 <= v < 2**31)
+            for v in values):  # an int beyond the database's integers would fail in the query, not here
         raise ValidationFailed({"cursor": [_("This cursor is not valid; start again from the first page.")]})
     return values
 
