@@ -393,5 +393,7 @@ def test_nobody_is_signed_in_after_the_activity_is_closed_so_its_record_keeps_it
     assert "活动已结束记录，不再签到。" in late.get_data(as_text=True)
     scanned = staff.post(url(door, "/check-in"), data={"code": code})
     assert "活动已结束记录，不再签到。" in scanned.get_data(as_text=True)
+    landing = staff.get(url(door, f"/check-in/{code}")).get_data(as_text=True)
+    assert "活动已结束记录，不再签到。" in landing and 'class="button primary door-big"' not in landing  # no button
     staff.post(url(door, f"/check-in/{code}"))
     assert _registration(door, mine).checked_in_at is None  # a no-show in the closed record, as it was

@@ -316,7 +316,8 @@ def landing(activity_id: int, registration_code: str):
     if request.method == "POST" and registration.status in HOLDING and activity.status in services.DOOR_OPEN:
         signed_now = services.check_in(registration, actor_id=current_user.id)
     return render_template("activities/door/landing.html", activity=activity, registration=registration,
-                           signed_now=signed_now, holding=registration.status in HOLDING)
+                           signed_now=signed_now, holding=registration.status in HOLDING,
+                           door_open=services.DOOR_OPEN)
 
 
 @bp.route("/<int:activity_id>/walk-ins", methods=["GET", "POST"])
