@@ -343,3 +343,31 @@ def test_another_communitys_unit_is_not_found(admin_browser, community):
     assert admin_browser.get(url(community, f"/{theirs}")).status_code == 404
     assert admin_browser.get(url(community, f"/{theirs}/edit")).status_code == 404
     assert admin_browser.post(url(community, f"/{theirs}/delete")).status_code == 404
+
+
+def test_a_unit_that_activities_and_bookings_name_is_kept_with_a_reason(app, admin_browser, community, client):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from app.activities import services as activities
+    from app.venues import services as venues
+    from tests.factories import token_for
+
+    tz = ZoneInfo("Asia/Shanghai")
+    school = make_unit(community, "柳荫小学")
+    centre = make_unit(community, "社区文化中心")
+    with tenant_context(community.id):
+        hall = venues.create_venue(unit_id=school, name="学校礼堂", capacity=100)
+        venues.request_booking(hall, starts_at=datetime(2027, 1, 9, 9, tzinfo=tz),
+                               ends_at=datetime(2027, 1, 9, 11, tzinfo=tz), purpose="合唱排练", requested_by_id=None,
+                               unit_id=centre)
+        activities.propose(actor_id=None, kind="salon", title="书法沙龙", organiser_unit_id=centre,
+                           starts_at=datetime(2027, 1, 10, 9, tzinfo=tz), ends_at=datetime(2027, 1, 10, 11, tzinfo=tz))
+        db.session.commit()
+    refused = admin_browser.post(url(community, f"/{centre}/delete"), follow_redirects=True)
+    assert refused.status_code == 200 and "请将其设为退出" in text(refused)
+    assert stored(community, centre) is not None
+    api = client.delete(f"/api/v1/c/{community.slug}/units/{centre}",
+                        headers=token_for(client, member(community, "admin", email="a2@example.com")))
+    assert api.status_code == 409 and api.get_json()["error"]["code"] == "unit_in_use"
+    assert stored(community, centre) is not None

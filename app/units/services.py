@@ -3,13 +3,14 @@ import logging
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import history, permissions
 from app.core import search, signals
 from app.core.extensions import db
 from app.core.pagination import keyset_page
-from app.core.validation import ValidationFailed
+from app.core.validation import Conflict, ValidationFailed
 from app.members import services as members
 from app.notifications import services as notifications
 from app.units.models import Unit, UnitRepresentative
@@ -102,8 +103,15 @@ def _tell_status(unit: Unit) -> None:
 
 
 def delete_unit(unit: Unit) -> None:
-    db.session.delete(unit)
-    db.session.flush()
+    """Remove a unit that nothing refers to; one with bookings, activities or other records that name it is kept
+    (withdraw it instead: its history stays)."""
+    try:
+        with db.session.begin_nested():
+            db.session.delete(unit)
+            db.session.flush()
+    except IntegrityError as exc:
+        raise Conflict(_("Other records name this unit (bookings, activities, …): withdraw it instead of "
+                         "removing it, so its history stays."), code="unit_in_use") from exc
 
 
 @permissions.loader("unit")

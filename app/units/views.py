@@ -86,6 +86,7 @@ def edit(unit_id: int):
 def delete(unit_id: int):
     unit = found(services.get_unit(unit_id), "units.delete")
     name = unit.name
+    redirect_refusals_to(url_for("units.detail", unit_id=unit.id))
     services.delete_unit(unit)
     flash(_("Unit “%(name)s” removed from the registry.", name=name), "success")
     return redirect(url_for("units.index"))
