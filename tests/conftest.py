@@ -47,7 +47,8 @@ def backend_summary() -> str:
 
 
 def pytest_report_header(config):
-    return "huzhu backends — " + backend_summary()
+    share = SHARES.get(os.environ.get("HUZHU_TEST_SHARE", ""))
+    return "huzhu backends — " + backend_summary() + (f"; left to the other run: {share[0]}" if share else "")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -56,6 +57,27 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "own_app: build an app for this test alone (it changes the app itself)")
+
+
+# CI runs the suite twice at once, on SQLite and on PostgreSQL + Redis (.ci/run). Two parts need no second run:
+# the browser journeys are about what a person sees (the pages' data comes through the services both runs test),
+# and the tests with a redis-server of their own (workers killed, Redis restarted) use no configured backend
+# but the database. HUZHU_TEST_SHARE=sqlite leaves the latter to the other run, =postgresql the former;
+# unset, everything runs. What is left out is reported as deselected, with the reason in the header.
+SHARES = {"sqlite": ("tests that start their own redis-server: run with PostgreSQL + Redis",
+                     lambda item: "redis_server" in getattr(item, "fixturenames", ())),
+          "postgresql": ("browser journeys (tests/e2e): run with SQLite",
+                         lambda item: "/tests/e2e/" in str(item.path).replace("\\", "/"))}
+
+
+def pytest_collection_modifyitems(config, items):
+    share = SHARES.get(os.environ.get("HUZHU_TEST_SHARE", ""))
+    if share is None:
+        return
+    left = [item for item in items if share[1](item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if not share[1](item)]
 
 
 def _config(database_url: str, **extra) -> dict:
