@@ -85,7 +85,8 @@ def test_a_resident_signs_up_herself_and_a_son_his_mother_and_each_sees_the_code
     page = grandma.get(url(door, f"/registrations/{mine}")).get_data(as_text=True)
     assert "已报名" in page and "<svg" in page and 'role="img"' in page
     code = _registration(door, mine).code
-    assert f"<code class=\"door-code\">{code}</code>" in page  # the code as text, under the QR code
+    assert f"<code class=\"door-code\">{code[:5]} {code[5:]}</code>" in page  # the code as text, under the QR
+    assert not set(code) & set("ILOU01") and len(code) == 10  # nothing a volunteer could misread
     assert "签到" in page  # what to do at the door
 
     # The son signs up his mother (the resident he acts for); he may not sign up someone he does not act for.
@@ -190,6 +191,9 @@ def test_check_in_by_the_qr_code_is_safe_to_repeat_and_only_for_this_activitys_c
     scanned = staff.post(url(door, "/check-in"), data={"code": f"http://localhost{url(door, '/check-in/' + code)}"})
     assert scanned.status_code == 302
     assert "08:55" in staff.get(url(door, "/check-in")).get_data(as_text=True)
+    # … or the code as a volunteer types it off the phone: in small letters, in its two groups.
+    typed = staff.post(url(door, "/check-in"), data={"code": f"{code[:5].lower()} {code[5:].lower()}"})
+    assert typed.status_code == 302 and _registration(door, mine).checked_in_at == when
     unknown = staff.post(url(door, "/check-in"), data={"code": "nothing-like-it"})
     assert unknown.status_code == 422 and 'id="code-error"' in unknown.get_data(as_text=True)
 

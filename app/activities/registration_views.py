@@ -51,7 +51,8 @@ def _hhmm(moment) -> str:
 @bp.context_processor
 def _labels():
     return {"NEED_LABELS": NEED_LABELS, "NEEDS": NEEDS, "REGISTRATION_LABELS": REGISTRATION_LABELS,
-            "local": services.local, "status_text": status_text, "hhmm": _hhmm}
+            "local": services.local, "status_text": status_text, "hhmm": _hhmm,
+            "grouped_code": services.grouped_code}
 
 
 # --- the panels of the activity's page (templates/activities/_registration_panel.html, _record_panel.html) ---

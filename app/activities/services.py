@@ -543,8 +543,24 @@ def registration_problems(activity: Activity, *, who: str) -> list[str]:
     return []
 
 
+# A door code is read off a phone or typed by a volunteer: capitals and digits without look-alikes (no I, L, O, U,
+# 0, 1), ten of them (50 bits), shown in groups of five; typed in any case, with spaces or hyphens, it is found.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+CODE_LENGTH = 10
+
+
 def _new_code() -> str:
-    return secrets.token_urlsafe(12)
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normal_code(typed: str) -> str:
+    """A code as stored, from what was typed (case, spaces and hyphens do not matter)."""
+    return "".join(ch for ch in (typed or "").upper() if not ch.isspace() and ch != "-")
+
+
+def grouped_code(code: str) -> str:
+    """ABCDE FGHJK: how a code is shown to be read aloud or typed."""
+    return " ".join(code[i:i + 5] for i in range(0, len(code), 5))
 
 
 def sign_up(activity: Activity, *, actor_id: int | None, resident: Resident | None = None, name: str = "",
@@ -628,6 +644,7 @@ def get_registration(registration_id: int) -> Registration | None:
 def registration_by_code(activity: Activity, code: str) -> Registration | None:
     """The registration a QR code names, of this activity only (a code of another activity or community is
     not found)."""
+    code = normal_code(code)
     if not code or len(code) > 32:
         return None
     return db.session.execute(select(Registration).where(Registration.code == code,
