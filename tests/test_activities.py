@@ -19,7 +19,7 @@ from app.residents.models import AuditEvent
 from app.units import services as unit_services
 from app.venues import services as venues
 from tenants.context import tenant_context
-from tests.factories import CommunityFactory, UnitFactory, image_bytes, member
+from tests.factories import CommunityFactory, UnitFactory, browser_for, image_bytes, member
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -274,3 +274,26 @@ def test_a_cultural_point_counts_its_recorded_activities_of_the_year(town, clock
         (row,) = activities.points_progress(2026)
         assert row["point"].id == point.id and row["done"] == 1 and row["behind"]
         assert activities.remind_points_behind() == 1 and activities.remind_points_behind() == 0
+
+
+def test_a_proposal_cancelled_during_its_ballot_withdraws_the_ballot(app, town, clock):
+    with tenant_context(town["community"].id):
+        activities.set_rules(ballot_kinds=["culture_sports"], ballot_days=3, promotion_hours=12,
+                             actor_id=town["staff"].id)
+        evening = _lecture(town, kind="culture_sports", title="公园文化晚会")
+        activities.approve(evening, actor_id=town["staff"].id)
+        ballot = ballots.get(evening.ballot_id)
+        ballots.vote(ballot, town["voters"][0].id, ["yes"])
+        activities.cancel(evening, actor_id=town["staff"].id, reason="公园整修")
+        db.session.commit()
+        assert ballot.status == "closed" and ballot.outcome == "withdrawn" and ballot.result is None
+        with pytest.raises(Conflict):  # nobody votes on it any more
+            ballots.vote(ballot, town["voters"][1].id, ["yes"])
+        clock(2026, 12, 2, 11)  # the day before it would have closed: no reminder goes out
+        ballots.run_due()
+        db.session.commit()
+        assert not _events("ballot.closing") and not _events("ballot.result")
+        assert evening.status == "cancelled"
+        ballot_id = ballot.id
+    page = browser_for(app, town["voters"][1]).get(f"/c/town/ballots/{ballot_id}")
+    assert page.status_code == 200 and "已撤回：表决事项已不存在" in page.get_data(as_text=True)

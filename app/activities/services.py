@@ -298,6 +298,14 @@ def _payload(activity: Activity, **extra) -> dict:
 
 # --- approval: by the staff, or a ballot where the community asks one ------------------------------
 
+def _withdraw_ballot(activity: Activity, *, actor_id: int | None, reason: str) -> None:
+    """A proposal cancelled or rejected while its ballot runs: the ballot ends as withdrawn (nobody votes on it)."""
+    if activity.ballot_id is not None and activity.status == "proposed":
+        ballot = ballots.get(activity.ballot_id)
+        if ballot is not None:
+            ballots.withdraw(ballot, actor_id=actor_id, reason=reason)
+
+
 def needs_ballot(activity: Activity) -> bool:
     return activity.kind in (rules().ballot_kinds or [])
 
@@ -339,6 +347,7 @@ def _approved(activity: Activity, *, actor_id: int | None, note: str = "") -> No
 def reject(activity: Activity, *, actor_id: int | None, reason: str) -> Activity:
     if problems := text_problems(reason, max_length=500, required=True):
         raise ValidationFailed({"reason": problems})
+    _withdraw_ballot(activity, actor_id=actor_id, reason=reason)  # the staff decide instead (a closed one stays)
     _move(activity, "rejected", actor_id=actor_id, note=reason)
     db.session.flush()
     if activity.proposed_by_id and activity.proposed_by_id != actor_id:
@@ -431,6 +440,7 @@ def cancel(activity: Activity, *, actor_id: int | None, reason: str) -> Activity
     if problems := text_problems(reason, max_length=500, required=True):
         raise ValidationFailed({"reason": problems})
     told = _registrant_accounts(activity.id)
+    _withdraw_ballot(activity, actor_id=actor_id, reason=reason)
     _move(activity, "cancelled", actor_id=actor_id, note=reason)
     activity.cancel_reason = reason.strip()
     now = clock.utcnow()

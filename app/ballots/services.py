@@ -553,6 +553,23 @@ def close(ballot: Ballot, *, now: datetime | None = None) -> bool:
     return True
 
 
+def withdraw(ballot: Ballot, *, actor_id: int | None, reason: str = "") -> bool:
+    """End a ballot whose subject is gone (an activity cancelled, a proposal rejected by the staff) without a
+    result: it is closed as withdrawn, nobody is reminded or asked any more, and the subject's domain is not told
+    (it withdrew it). Once: a conditional UPDATE from draft or open; False when it had already ended."""
+    now = utcnow()
+    claimed = db.session.execute(update(Ballot).where(Ballot.id == ballot.id, Ballot.status.in_(("draft", "open")))
+                                 .values(status="closed", closed_at=now, outcome="withdrawn")
+                                 .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        db.session.refresh(ballot)
+        return False
+    history.record(ballot, "closed", actor_id=actor_id, note=(reason or "withdrawn")[:500])
+    ballot.closed_at, ballot.outcome = now, "withdrawn"
+    db.session.flush()
+    return True
+
+
 def open_due(now: datetime | None = None) -> int:
     now = now or utcnow()
     due = list(db.session.execute(select(Ballot).where(Ballot.status == "draft", Ballot.opens_at <= now)

@@ -7,7 +7,8 @@ STATUS_LABELS = {"draft": _l("Not open yet"), "open": _l("Voting"), "closed": _l
 # the creation, said as such rather than as the draft's "not open yet".
 HISTORY_LABELS = {**STATUS_LABELS, "draft": _l("Put to the vote")}
 OUTCOME_LABELS = {"approved": _l("Approved"), "rejected": _l("Not approved"),
-                  "no_quorum": _l("Not valid: too few took part"), "vetoed": _l("Vetoed")}
+                  "no_quorum": _l("Not valid: too few took part"), "vetoed": _l("Vetoed"),
+                  "withdrawn": _l("Withdrawn: its subject no longer stands")}
 YES_NO_LABELS = {"yes": _l("Yes, I agree"), "no": _l("No, I disagree"), "abstain": _l("I abstain")}
 SHORT_YES_NO = {"yes": _l("In favour"), "no": _l("Against"), "abstain": _l("Abstain")}
 THRESHOLD_LABELS = {"majority": _l("More votes for than against"),
