@@ -59,15 +59,24 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "own_app: build an app for this test alone (it changes the app itself)")
 
 
-# CI runs the suite twice at once, on SQLite and on PostgreSQL + Redis (.ci/run). Two parts need no second run:
-# the browser journeys are about what a person sees (the pages' data comes through the services both runs test),
-# and the tests with a redis-server of their own (workers killed, Redis restarted) use no configured backend
-# but the database. HUZHU_TEST_SHARE=sqlite leaves the latter to the other run, =postgresql the former;
-# unset, everything runs. What is left out is reported as deselected, with the reason in the header.
+# CI runs the suite twice at once, on SQLite and on PostgreSQL + Redis (.ci/run). Some parts need no second run:
+# the browser journeys and the walks over every page and list are about what a person sees (the pages' data comes
+# through the services both runs test), and the tests with a redis-server of their own (workers killed, Redis
+# restarted) use no configured backend but the database. HUZHU_TEST_SHARE=sqlite leaves the latter to the other
+# run, =postgresql the former; unset, everything runs. What is left out is reported as deselected, with the reason
+# in the header.
+PAGE_WALKS = ("tests/test_chinese_pages.py", "tests/test_list_links.py",
+              "tests/test_demo_live.py::test_the_demo_loaded_late_on_a_sunday_leap_day_still_has_today_and_tomorrow")
+
+
+def _page_walk(item) -> bool:
+    node = item.nodeid.replace("\\", "/")
+    return node.startswith("tests/e2e/") or any(node == walk or node.startswith(walk + "::") for walk in PAGE_WALKS)
+
+
 SHARES = {"sqlite": ("tests that start their own redis-server: run with PostgreSQL + Redis",
                      lambda item: "redis_server" in getattr(item, "fixturenames", ())),
-          "postgresql": ("browser journeys (tests/e2e): run with SQLite",
-                         lambda item: "/tests/e2e/" in str(item.path).replace("\\", "/"))}
+          "postgresql": ("browser journeys and page walks: run with SQLite", _page_walk)}
 
 
 def pytest_collection_modifyitems(config, items):
