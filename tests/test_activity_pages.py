@@ -194,6 +194,27 @@ def test_book_a_venue_and_a_taken_venue_is_told(app, town):
     assert _get(town, second).venue_id is None
 
 
+def test_an_activity_waiting_for_its_venues_confirmation_says_so_until_the_owner_confirms(app, town):
+    with tenant_context(town["community"].id):
+        room = venues.create_venue(unit_id=town["school"], name="音乐教室", capacity=40, hours={})  # asks the owner
+        db.session.commit()
+        room_id = room.id
+    staff = browser_for(app, town["staff"])
+    activity_id = _lecture(town)
+    url = f"{PAGES}/{activity_id}"
+    staff.post(f"{url}/approve")
+    assert staff.post(f"{url}/book", data={"venue_id": str(room_id)}).status_code == 302
+    assert "已批准，等待场地方确认" in staff.get(url).get_data(as_text=True)
+    assert "已批准，等待场地方确认" in staff.get(PAGES + "/").get_data(as_text=True)
+    with tenant_context(town["community"].id):
+        activity = activities.get_activity(activity_id)
+        venues.confirm(venues.get_booking(activity.booking_id), venues.get_venue(room_id),
+                       actor_id=town["principal"].id)
+        db.session.commit()
+    page = staff.get(url).get_data(as_text=True)
+    assert "等待场地方确认" not in page and "已排定" in page
+
+
 def test_cancel_asks_first_then_tells_everyone_signed_up(app, town):
     activity_id = _lecture(town)
     url = f"{PAGES}/{activity_id}"

@@ -14,7 +14,7 @@ from flask_login import current_user
 from app.accounts import services as accounts
 from app.activities import desk, forms, services
 from app.activities.models import ACTIVE, AUDIENCES, KINDS, LIVE
-from app.activities.vocabulary import AUDIENCE_LABELS, HISTORY_LABELS, KIND_LABELS, STATUS_LABELS
+from app.activities.vocabulary import AUDIENCE_LABELS, HISTORY_LABELS, KIND_LABELS, STATUS_LABELS, status_label
 from app.core.fields import as_id, as_utc
 from app.lifecycle import PageForm, redirect_refusals_to
 from app.permissions import can, found, is_staff, require
@@ -54,6 +54,7 @@ def moment(value: datetime) -> str:
 @bp.context_processor
 def _labels():
     return {"KIND_LABELS": KIND_LABELS, "ACTIVITY_STATUS_LABELS": STATUS_LABELS, "AUDIENCE_LABELS": AUDIENCE_LABELS,
+            "activity_status": status_label,
             "ACTIVITY_HISTORY_LABELS": HISTORY_LABELS, "activity_when": when, "activity_moment": moment,
             "activity_iso": lambda value: as_utc(value).isoformat()}
 
