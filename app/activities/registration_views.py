@@ -258,6 +258,15 @@ def registrants(activity_id: int):
                            door_open=activity.status in ("approved", "scheduled", "held"))
 
 
+def _sign_in(registration) -> None:
+    """Sign someone in and say so; signed in already, say since when."""
+    if services.check_in(registration, actor_id=current_user.id):
+        flash(_("%(name)s is signed in.", name=registration.name), "success")
+    else:
+        flash(_("%(name)s was already signed in at %(time)s.", name=registration.name,
+                time=_hhmm(registration.checked_in_at)), "info")
+
+
 @bp.post("/<int:activity_id>/registrations/<int:registration_id>/check-in")
 def tick(activity_id: int, registration_id: int):
     """Sign someone in by name from the list."""
@@ -267,11 +276,7 @@ def tick(activity_id: int, registration_id: int):
         found(None)
     back = url_for("registrations.registrants", activity_id=activity.id) + f"#r{registration.id}"
     redirect_refusals_to(back)
-    if services.check_in(registration, actor_id=current_user.id):
-        flash(_("%(name)s is signed in.", name=registration.name), "success")
-    else:
-        flash(_("%(name)s was already signed in at %(time)s.", name=registration.name,
-                time=_hhmm(registration.checked_in_at)), "info")
+    _sign_in(registration)
     return redirect(back)
 
 
@@ -291,11 +296,7 @@ def check_in(activity_id: int):
             form.add_errors({"code": [_("%(name)s has no place at this activity (%(status)s).",
                                         name=registration.name, status=status_text(registration))]})
         else:
-            if services.check_in(registration, actor_id=current_user.id):
-                flash(_("%(name)s is signed in.", name=registration.name), "success")
-            else:
-                flash(_("%(name)s was already signed in at %(time)s.", name=registration.name,
-                        time=_hhmm(registration.checked_in_at)), "info")
+            _sign_in(registration)
             return redirect(url_for("registrations.check_in", activity_id=activity.id))
     if form.submitted and not form.errors.get("code") and not (form.values.get("code") or "").strip():
         form.add_errors({"code": [_("Type or scan the code.")]})
@@ -347,7 +348,7 @@ def walk_in(activity_id: int):
 def sign_in_sheet(activity_id: int):
     """A sheet to print for the door: one row per person with a place, a small QR code and a column to sign."""
     activity = _activity(activity_id, "activities.organise")
-    rows = [r for r in services.registrations_of(activity, statuses=HOLDING)]
+    rows = services.registrations_of(activity, statuses=HOLDING)
     codes = {r.id: door.qr_svg(url_for("registrations.landing", activity_id=activity.id, registration_code=r.code,
                                        _external=True), label=_("QR code of %(name)s's place", name=r.name),
                                css_class="qr qr-small") for r in rows}

@@ -72,16 +72,20 @@ def _items(activities, title: str, url: str, count: int) -> dict:
                        "url": url_for("activities.detail", activity_id=a.id)} for a in activities]}
 
 
+def _staff_list(rows, count: int, title: str, key: str, **extra) -> dict | None:
+    """A today-page part of what waits for the staff; nothing when nothing waits."""
+    if not count:
+        return None
+    return _words() | {"activities": rows, "count": count, "title": title, "key": key, **extra}
+
+
 @section("activity_proposals", page="today", order=55, template="activities/_today.html",
          permission="activities.approve",
          data=lambda c: _items(c["activities"], c["title"], url_for("activities.index"), c["count"]))
 def _today_proposals():
     """Staff: proposals waiting for approval."""
     rows, count = desk.proposals_waiting()
-    if not count:
-        return None
-    return _words() | {"activities": rows, "count": count, "title": _("Activity proposals waiting for approval"),
-                       "key": "proposals"}
+    return _staff_list(rows, count, _("Activity proposals waiting for approval"), "proposals")
 
 
 @section("activity_records", page="today", order=56, template="activities/_today.html",
@@ -90,10 +94,7 @@ def _today_proposals():
 def _today_records():
     """Staff: activities that took place and have no record yet."""
     rows, count = desk.without_record()
-    if not count:
-        return None
-    return _words() | {"activities": rows, "count": count, "title": _("Activities held without a record"),
-                       "key": "records"}
+    return _staff_list(rows, count, _("Activities held without a record"), "records")
 
 
 @section("activity_waiting", page="today", order=57, template="activities/_today.html",
@@ -102,10 +103,8 @@ def _today_records():
 def _today_waiting():
     """Staff: upcoming activities with a waiting list."""
     rows, count = desk.with_waiting_list()
-    if not count:
-        return None
-    return _words() | {"activities": [a for a, _n in rows], "waiting": {a.id: n for a, n in rows}, "count": count,
-                       "title": _("Activities with a waiting list"), "key": "waiting"}
+    return _staff_list([a for a, _n in rows], count, _("Activities with a waiting list"), "waiting",
+                       waiting={a.id: n for a, n in rows})
 
 
 @section("activities", page="unit", order=45, template="activities/_today.html", permission="home.unit",
