@@ -59,10 +59,6 @@ def _labels():
             "activity_iso": lambda value: as_utc(value).isoformat()}
 
 
-def _words() -> dict:
-    return _labels()
-
-
 # --- the today page and a unit's desk --------------------------------------------------------------
 
 def _items(activities, title: str, url: str, count: int) -> dict:
@@ -76,7 +72,7 @@ def _staff_list(rows, count: int, title: str, key: str, **extra) -> dict | None:
     """A today-page part of what waits for the staff; nothing when nothing waits."""
     if not count:
         return None
-    return _words() | {"activities": rows, "count": count, "title": title, "key": key, **extra}
+    return _labels() | {"activities": rows, "count": count, "title": title, "key": key, **extra}
 
 
 @section("activity_proposals", page="today", order=55, template="activities/_today.html",
@@ -112,7 +108,7 @@ def _today_waiting():
 def _unit_desk():
     """A unit's desk: the upcoming activities its units organise or co-organise."""
     rows = desk.upcoming_of_units(units.represented_unit_ids(current_user.id))
-    return _words() | {"activities": rows, "count": len(rows), "title": _("Our upcoming activities"),
+    return _labels() | {"activities": rows, "count": len(rows), "title": _("Our upcoming activities"),
                        "key": "unit", "propose": can("activities.propose")}
 
 
@@ -125,7 +121,7 @@ def _resident_home():
     mine = services.my_registrations(current_user.id)
     upcoming = [a for a in desk.visible(past=False, staff=False, user_id=None, limit=20)
                 if a.status in LIVE and a.audience in ("residents", "both")][:3]
-    return _words() | {"mine": [(r, a) for r, a in mine if r.status in ACTIVE], "open": upcoming,
+    return _labels() | {"mine": [(r, a) for r, a in mine if r.status in ACTIVE], "open": upcoming,
                        "title": _("Activities")}
 
 
