@@ -61,8 +61,7 @@ MOVES = {
 }
 
 
-def local(moment: datetime) -> datetime:
-    return as_utc(moment).astimezone(clock.zone())
+local = venues.local  # a moment in the community's time zone
 
 
 # --- the community's rules ------------------------------------------------------------------------
