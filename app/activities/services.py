@@ -156,22 +156,6 @@ def count_this_month() -> int:
         Activity.starts_at < following.astimezone(UTC))).scalar_one()
 
 
-def organiser_ids(activity: Activity) -> list[int]:
-    """The users who organise an activity: its proposer and the representatives of its organising units."""
-    unit_ids = [u for u in (activity.organiser_unit_id, *activity.co_organiser_ids) if u]
-    found = set()
-    if unit_ids:
-        found |= set(db.session.execute(select(UnitRepresentative.user_id)
-                                        .where(UnitRepresentative.unit_id.in_(unit_ids))).scalars())
-    if activity.proposed_by_id:
-        found.add(activity.proposed_by_id)
-    return sorted(found)
-
-
-def is_organiser(activity: Activity, user_id: int) -> bool:
-    return user_id in organiser_ids(activity)
-
-
 # --- proposing and editing ------------------------------------------------------------------------
 
 def _check(values: dict, errors: dict, current: Activity | None = None) -> dict:
