@@ -9,7 +9,7 @@ after the other (PostgreSQL; SQLite has a single writer). A freed place is offer
 """
 import logging
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import history, permissions
-from app.activities import desk
+from app.activities import contributions, desk
 from app.activities.models import (
     ACTIVE,
     AUDIENCES,
@@ -935,19 +935,13 @@ def designate_point(*, name: str, unit_id: int | None = None, venue_id: int | No
     return point
 
 
-def _year_range(year: int) -> tuple[datetime, datetime]:
-    zone = clock.zone()
-    return (datetime.combine(date(year, 1, 1), time(0), tzinfo=zone).astimezone(UTC),
-            datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=zone).astimezone(UTC))
-
-
 def points_progress(year: int) -> list[dict]:
     """Each point's activities of the year that have their record (text and photo: recorded or closed),
     against its target — one query for the points, one for the counts."""
     points = list(db.session.execute(select(CulturalPoint).order_by(CulturalPoint.name, CulturalPoint.id)).scalars())
     if not points:
         return []
-    start, end = _year_range(year)
+    start, end = contributions.year_range(year)
     done = select(Activity.id, Activity.organiser_unit_id, Activity.venue_id).where(
         Activity.status.in_(("recorded", "closed")), Activity.starts_at >= start, Activity.starts_at < end)
     rows = db.session.execute(done).all()
