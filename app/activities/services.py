@@ -9,7 +9,7 @@ after the other (PostgreSQL; SQLite has a single writer). A freed place is offer
 """
 import logging
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import history, permissions
-from app.activities import desk
+from app.activities import contributions, desk
 from app.activities.models import (
     ACTIVE,
     AUDIENCES,
@@ -61,8 +61,7 @@ MOVES = {
 }
 
 
-def local(moment: datetime) -> datetime:
-    return as_utc(moment).astimezone(clock.zone())
+local = venues.local  # a moment in the community's time zone
 
 
 # --- the community's rules ------------------------------------------------------------------------
@@ -155,22 +154,6 @@ def count_this_month() -> int:
     return db.session.execute(select(func.count(Activity.id)).where(
         Activity.status.not_in(("cancelled", "rejected")), Activity.starts_at >= first.astimezone(UTC),
         Activity.starts_at < following.astimezone(UTC))).scalar_one()
-
-
-def organiser_ids(activity: Activity) -> list[int]:
-    """The users who organise an activity: its proposer and the representatives of its organising units."""
-    unit_ids = [u for u in (activity.organiser_unit_id, *activity.co_organiser_ids) if u]
-    found = set()
-    if unit_ids:
-        found |= set(db.session.execute(select(UnitRepresentative.user_id)
-                                        .where(UnitRepresentative.unit_id.in_(unit_ids))).scalars())
-    if activity.proposed_by_id:
-        found.add(activity.proposed_by_id)
-    return sorted(found)
-
-
-def is_organiser(activity: Activity, user_id: int) -> bool:
-    return user_id in organiser_ids(activity)
 
 
 # --- proposing and editing ------------------------------------------------------------------------
@@ -952,19 +935,13 @@ def designate_point(*, name: str, unit_id: int | None = None, venue_id: int | No
     return point
 
 
-def _year_range(year: int) -> tuple[datetime, datetime]:
-    zone = clock.zone()
-    return (datetime.combine(date(year, 1, 1), time(0), tzinfo=zone).astimezone(UTC),
-            datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=zone).astimezone(UTC))
-
-
 def points_progress(year: int) -> list[dict]:
     """Each point's activities of the year that have their record (text and photo: recorded or closed),
     against its target — one query for the points, one for the counts."""
     points = list(db.session.execute(select(CulturalPoint).order_by(CulturalPoint.name, CulturalPoint.id)).scalars())
     if not points:
         return []
-    start, end = _year_range(year)
+    start, end = contributions.year_range(year)
     done = select(Activity.id, Activity.organiser_unit_id, Activity.venue_id).where(
         Activity.status.in_(("recorded", "closed")), Activity.starts_at >= start, Activity.starts_at < end)
     rows = db.session.execute(done).all()
