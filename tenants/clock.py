@@ -80,3 +80,9 @@ def now(community_id: int | None = None) -> datetime:
 def today(community_id: int | None = None) -> date:
     """Today's date in the community."""
     return now(community_id).date()
+
+
+def year_bounds(year: int, community_id: int | None = None) -> tuple[datetime, datetime]:
+    """A calendar year of the community as UTC instants: its first instant and the first of the next year."""
+    tz = zone(community_id)
+    return datetime(year, 1, 1, tzinfo=tz).astimezone(UTC), datetime(year + 1, 1, 1, tzinfo=tz).astimezone(UTC)

@@ -7,7 +7,6 @@ commendation read these.
 Four statements whatever the number of units (one GROUP BY per source). A year runs from 1 January 00:00 to
 31 December 24:00 in the community's time zone.
 """
-from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, select
 
@@ -20,9 +19,6 @@ DONE = ("recorded", "closed")  # held, with their record: what counts as an acti
 EMPTY = {"venue_hours": 0.0, "organised": 0, "co_organised": 0, "attended": 0}
 
 
-def year_range(year: int) -> tuple[datetime, datetime]:
-    tz = clock.zone()
-    return datetime(year, 1, 1, tzinfo=tz).astimezone(UTC), datetime(year + 1, 1, 1, tzinfo=tz).astimezone(UTC)
 
 
 def _seconds(starts, ends):
@@ -38,7 +34,7 @@ def contributions(year: int, unit_ids=None) -> dict[int, dict]:
     ids = None if unit_ids is None else sorted(set(unit_ids))
     if ids is not None and not ids:
         return {}
-    start, end = year_range(year)
+    start, end = clock.year_bounds(year)
     found: dict[int, dict] = {} if ids is None else {unit_id: dict(EMPTY) for unit_id in ids}
 
     def add(rows, key, convert=int):

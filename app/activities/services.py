@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import history, permissions
-from app.activities import contributions, desk
+from app.activities import desk
 from app.activities.models import (
     ACTIVE,
     AUDIENCES,
@@ -941,7 +941,7 @@ def points_progress(year: int) -> list[dict]:
     points = list(db.session.execute(select(CulturalPoint).order_by(CulturalPoint.name, CulturalPoint.id)).scalars())
     if not points:
         return []
-    start, end = contributions.year_range(year)
+    start, end = clock.year_bounds(year)
     done = select(Activity.id, Activity.organiser_unit_id, Activity.venue_id).where(
         Activity.status.in_(("recorded", "closed")), Activity.starts_at >= start, Activity.starts_at < end)
     rows = db.session.execute(done).all()

@@ -13,7 +13,7 @@ add nothing per unit yet.
 """
 import logging
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 
@@ -68,10 +68,7 @@ class Figures:
                    venue_hours=float(data.get("venue_hours") or 0))
 
 
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """The year's first and first-after instants in UTC, for the community's time zone."""
-    tz = clock.zone()
-    return (datetime(year, 1, 1, tzinfo=tz).astimezone(UTC), datetime(year + 1, 1, 1, tzinfo=tz).astimezone(UTC))
+year_bounds = clock.year_bounds  # the community's year as UTC instants (tenants/clock.py)
 
 
 def contributions(year: int, unit_ids=None) -> dict[int, Figures]:
