@@ -2,8 +2,8 @@
 
 A `Chart` is only data (a title, the labels along the bottom, one or more series of numbers). `svg(chart)` draws
 it as inline SVG for a page: no script, no CDN, so it works offline and under the CSP, prints, and scales with
-large text (the text sizes are in the SVG's own units and the SVG scales to its box). `drawing(chart)` draws the
-same chart as a reportlab Drawing for a PDF. The page macro `chart` (templates/_charts.html) puts the SVG, marked
+large text (the text sizes are in the SVG's own units and the SVG scales to its box). `app/core/pdf.py` draws the
+same chart for a PDF (`drawing(chart)`). The page macro `chart` (templates/_charts.html) puts the SVG, marked
 as one image with its title, beside a table of the same numbers for screen readers and for anyone who wants them.
 
 Why not a charting library: the charts here are bars and lines of a year by month or by kind; the two drawings
@@ -101,25 +101,25 @@ def nice_top(value: float) -> float:
     return 10 * power
 
 
-def _geometry(chart: Chart):
+def geometry(chart: Chart):
     top = nice_top(max((v for s in chart.series for v in s.values), default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(chart.labels), 1)
     return top, plot_w, plot_h, slot
 
 
-def _ticks(top: float) -> list[float]:
+def ticks(top: float) -> list[float]:
     return [top * i / 4 for i in range(5)]
 
 
 def svg(chart: Chart) -> Markup:
     """The chart as an inline SVG element (role img, labelled by its title; the numbers are in the table beside)."""
-    top, plot_w, plot_h, slot = _geometry(chart)
+    top, plot_w, plot_h, slot = geometry(chart)
     base = TOP + plot_h
     out = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(chart.title)}" '
            f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">',
            f'<text x="{LEFT}" y="22" class="chart-title">{escape(chart.title)}</text>']
-    for tick in _ticks(top):
+    for tick in ticks(top):
         y = base - plot_h * tick / top
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="chart-grid"/>')
         out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="chart-axis">'
@@ -153,57 +153,3 @@ def svg(chart: Chart) -> Markup:
         x += 28 + 14 * len(s.name)
     out.append("</svg>")
     return Markup("".join(out))
-
-
-def drawing(chart: Chart, width: float = 460, height: float = 220):
-    """The same chart as a reportlab Drawing (points), in the PDF's font."""
-    from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String  # only when a PDF is made
-    from reportlab.lib.colors import HexColor
-
-    from app.core.pdf import FONT, register_fonts
-
-    register_fonts()
-    scale_x, scale_y = width / WIDTH, height / HEIGHT
-    top, plot_w, plot_h, slot = _geometry(chart)
-    d = Drawing(width, height)
-
-    def y_of(svg_y: float) -> float:  # SVG measures down from the top, reportlab up from the bottom
-        return height - svg_y * scale_y
-
-    d.add(String(LEFT * scale_x, y_of(22), chart.title, fontName=FONT, fontSize=11))
-    base = TOP + plot_h
-    for tick in _ticks(top):
-        y = base - plot_h * tick / top
-        d.add(Line(LEFT * scale_x, y_of(y), (WIDTH - RIGHT) * scale_x, y_of(y), strokeColor=HexColor("#cccccc"),
-                   strokeWidth=.5))
-        d.add(String((LEFT - 6) * scale_x, y_of(y + 4), str(number(tick)), fontName=FONT, fontSize=7,
-                     textAnchor="end"))
-    every = max(1, round(len(chart.labels) / 12))
-    for i, label in enumerate(chart.labels):
-        if i % every == 0:
-            d.add(String((LEFT + slot * (i + .5)) * scale_x, y_of(base + 18), label, fontName=FONT, fontSize=7,
-                         textAnchor="middle"))
-    count = max(len(chart.series), 1)
-    for n, s in enumerate(chart.series):
-        colour = HexColor(PALETTE[n % len(PALETTE)])
-        if chart.kind == "bar":
-            width_bar = slot * .8 / count
-            for i, value in enumerate(s.values):
-                h = plot_h * value / top
-                x = LEFT + slot * i + slot * .1 + width_bar * n
-                d.add(Rect(x * scale_x, y_of(base), width_bar * scale_x, h * scale_y, fillColor=colour,
-                           strokeColor=None))
-        else:
-            points = []
-            for i, v in enumerate(s.values):
-                points += [(LEFT + slot * (i + .5)) * scale_x, y_of(base - plot_h * v / top)]
-            d.add(PolyLine(points, strokeColor=colour, strokeWidth=1.5))
-            for i in range(0, len(points), 2):
-                d.add(Circle(points[i], points[i + 1], 2, fillColor=colour, strokeColor=None))
-    x = LEFT
-    for n, s in enumerate(chart.series):
-        d.add(Rect(x * scale_x, y_of(HEIGHT - 6), 8, 8, fillColor=HexColor(PALETTE[n % len(PALETTE)]),
-                   strokeColor=None))
-        d.add(String(x * scale_x + 11, y_of(HEIGHT - 8), s.name, fontName=FONT, fontSize=7))
-        x += 28 + 14 * len(s.name)
-    return d

@@ -15,8 +15,19 @@ import io
 import logging
 import threading
 from urllib.parse import quote
+from xml.sax.saxutils import escape
 
 from flask import Response
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from app.core.charts import HEIGHT, LEFT, PALETTE, RIGHT, TOP, WIDTH, Chart, geometry, number, ticks
 
 logger = logging.getLogger(__name__)
 
@@ -34,16 +45,11 @@ def register_fonts() -> None:
         return
     with _registered:
         if not _done:
-            from reportlab.pdfbase import pdfmetrics
-            from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
             pdfmetrics.registerFont(UnicodeCIDFont(FONT))
             _done = True
 
 
 def _styles():
-    from reportlab.lib.styles import ParagraphStyle
-
     register_fonts()
     # wordWrap="CJK": Chinese breaks between any two characters (there are no spaces to break at).
     body = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=16, wordWrap="CJK")
@@ -61,8 +67,6 @@ def _styles():
 
 
 def _escape(text) -> str:
-    from xml.sax.saxutils import escape
-
     return escape("" if text is None else str(text)).replace("\n", "<br/>")
 
 
@@ -82,8 +86,6 @@ class Document:
 
     # --- blocks -----------------------------------------------------------------------------------
     def paragraph(self, text, *, style: str = "body") -> "Document":
-        from reportlab.platypus import Paragraph
-
         self.story.append(Paragraph(_escape(text), self.styles[style]))
         return self
 
@@ -91,23 +93,16 @@ class Document:
         return self.paragraph(text, style="h1" if level == 1 else "h2")
 
     def spacer(self, mm: float = 5) -> "Document":
-        from reportlab.platypus import Spacer
-
         self.story.append(Spacer(1, mm * MM))
         return self
 
     def page_break(self) -> "Document":
-        from reportlab.platypus import PageBreak
-
         self.story.append(PageBreak())
         return self
 
     def table(self, rows: list[list], *, header: bool = True, widths: list[float] | None = None,
               align_numbers: bool = True) -> "Document":
         """Rows of cells (the first the header when `header`); numbers are right-aligned; long text wraps."""
-        from reportlab.lib.colors import HexColor
-        from reportlab.platypus import Paragraph, Table, TableStyle
-
         if not rows:
             return self
         cell = self.styles["cell"]
@@ -136,17 +131,12 @@ class Document:
 
     def chart(self, chart, *, width_mm: float = 165, height_mm: float = 78) -> "Document":
         """The chart (app/core/charts.py) drawn as on the pages, followed by nothing: its numbers belong in a table."""
-        from app.core import charts
-
-        self.story.append(charts.drawing(chart, width_mm * MM, height_mm * MM))
+        self.story.append(drawing(chart, width_mm * MM, height_mm * MM))
         self.spacer(3)
         return self
 
     def qr(self, url: str, *, size_mm: float = 28, caption: str = "") -> "Document":
         """A QR code of `url` (reportlab's own encoder), with the address under it as text."""
-        from reportlab.graphics.barcode.qr import QrCodeWidget
-        from reportlab.graphics.shapes import Drawing
-
         widget = QrCodeWidget(url, barLevel="M")
         x0, y0, x1, y1 = widget.getBounds()
         size = size_mm * MM
@@ -172,9 +162,6 @@ class Document:
         canvas.restoreState()
 
     def bytes(self) -> bytes:
-        from reportlab.lib.pagesizes import A4, landscape
-        from reportlab.platypus import SimpleDocTemplate
-
         out = io.BytesIO()
         doc = SimpleDocTemplate(out, pagesize=landscape(A4) if self.landscape else A4, title=self.title,
                                 author=self.author, subject=self.subtitle, leftMargin=18 * MM, rightMargin=18 * MM,
@@ -190,3 +177,52 @@ def response(data: bytes, filename: str, *, inline: bool = True) -> Response:
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}",
         "Cache-Control": "private, no-store"})
+
+
+def drawing(chart: Chart, width: float = 460, height: float = 220):
+    """The chart as a reportlab Drawing (points), in the PDF's font: the same layout as `charts.svg`."""
+    register_fonts()
+    scale_x, scale_y = width / WIDTH, height / HEIGHT
+    top, plot_w, plot_h, slot = geometry(chart)
+    d = Drawing(width, height)
+
+    def y_of(svg_y: float) -> float:  # SVG measures down from the top, reportlab up from the bottom
+        return height - svg_y * scale_y
+
+    d.add(String(LEFT * scale_x, y_of(22), chart.title, fontName=FONT, fontSize=11))
+    base = TOP + plot_h
+    for tick in ticks(top):
+        y = base - plot_h * tick / top
+        d.add(Line(LEFT * scale_x, y_of(y), (WIDTH - RIGHT) * scale_x, y_of(y), strokeColor=HexColor("#cccccc"),
+                   strokeWidth=.5))
+        d.add(String((LEFT - 6) * scale_x, y_of(y + 4), str(number(tick)), fontName=FONT, fontSize=7,
+                     textAnchor="end"))
+    every = max(1, round(len(chart.labels) / 12))
+    for i, label in enumerate(chart.labels):
+        if i % every == 0:
+            d.add(String((LEFT + slot * (i + .5)) * scale_x, y_of(base + 18), label, fontName=FONT, fontSize=7,
+                         textAnchor="middle"))
+    count = max(len(chart.series), 1)
+    for n, s in enumerate(chart.series):
+        colour = HexColor(PALETTE[n % len(PALETTE)])
+        if chart.kind == "bar":
+            width_bar = slot * .8 / count
+            for i, value in enumerate(s.values):
+                h = plot_h * value / top
+                x = LEFT + slot * i + slot * .1 + width_bar * n
+                d.add(Rect(x * scale_x, y_of(base), width_bar * scale_x, h * scale_y, fillColor=colour,
+                           strokeColor=None))
+        else:
+            points = []
+            for i, v in enumerate(s.values):
+                points += [(LEFT + slot * (i + .5)) * scale_x, y_of(base - plot_h * v / top)]
+            d.add(PolyLine(points, strokeColor=colour, strokeWidth=1.5))
+            for i in range(0, len(points), 2):
+                d.add(Circle(points[i], points[i + 1], 2, fillColor=colour, strokeColor=None))
+    x = LEFT
+    for n, s in enumerate(chart.series):
+        d.add(Rect(x * scale_x, y_of(HEIGHT - 6), 8, 8, fillColor=HexColor(PALETTE[n % len(PALETTE)]),
+                   strokeColor=None))
+        d.add(String(x * scale_x + 11, y_of(HEIGHT - 8), s.name, fontName=FONT, fontSize=7))
+        x += 28 + 14 * len(s.name)
+    return d
