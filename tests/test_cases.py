@@ -1,6 +1,7 @@
 """Good cases (典型事例): the staff write a story naming units and the match behind it, add photos, publish it; the
 public story page shows it with its public photos and never the resident; drafts and withdrawn cases are not
 found; a link to another community's object is refused; the named units' representatives hear of it."""
+import io
 import re
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -15,8 +16,8 @@ from app.matching import services as matching
 from app.needs import services as needs
 from app.needs.schemas import NeedIn
 from app.notifications.models import InboxEntry
-from jobs.queues import run_in_process_jobs
 from app.units import services as units
+from jobs.queues import run_in_process_jobs
 from tenants.context import tenant_context
 from tests.factories import CommunityFactory, browser_for, docking_world, image_bytes, member, page
 
@@ -55,8 +56,8 @@ def test_a_published_case_shows_on_its_public_page_with_its_public_photos_and_no
     url = page("dock", f"/cases/{case_id}")
     assert app.test_client().get(url).status_code == 404  # a draft: not found for anyone
     added = staff.post(page("dock", f"/cases/{case_id}/photos"), data={
-        "photo-0": (__import__("io").BytesIO(image_bytes()), "a.png"), "alt-0": "厨师把饭盒递给老人",
-        "photo-1": (__import__("io").BytesIO(image_bytes(color=(0, 90, 200))), "b.png"), "alt-1": "厨房内部",
+        "photo-0": (io.BytesIO(image_bytes()), "a.png"), "alt-0": "厨师把饭盒递给老人",
+        "photo-1": (io.BytesIO(image_bytes(color=(0, 90, 200))), "b.png"), "alt-1": "厨房内部",
         "consent": "y"}, content_type="multipart/form-data")
     assert added.status_code == 302, added.get_data(as_text=True)
     with tenant_context(world["community"].id):
