@@ -17,7 +17,6 @@ from app.needs import services as needs
 from app.needs.schemas import NeedIn
 from app.notifications.models import InboxEntry
 from app.units import services as units
-from jobs.queues import run_in_process_jobs
 from tenants.context import tenant_context
 from tests.factories import CommunityFactory, browser_for, docking_world, image_bytes, member, page
 
@@ -61,10 +60,9 @@ def test_a_published_case_shows_on_its_public_page_with_its_public_photos_and_no
         "consent": "y"}, content_type="multipart/form-data")
     assert added.status_code == 302, added.get_data(as_text=True)
     with tenant_context(world["community"].id):
-        case = cases.get_case(case_id)
-        first, second = cases.photos_of(case)
+        first, second = (photo.id for photo in cases.photos_of(cases.get_case(case_id)))
     # Only the first is made public.
-    assert staff.post(page("dock", f"/cases/{case_id}/photos/{first.id}/public"), data={"public": "y"}).status_code \
+    assert staff.post(page("dock", f"/cases/{case_id}/photos/{first}/public"), data={"public": "y"}).status_code \
         == 302
     assert staff.post(page("dock", f"/cases/{case_id}/publish")).status_code == 302
 
@@ -77,28 +75,28 @@ def test_a_published_case_shows_on_its_public_page_with_its_public_photos_and_no
     for private in ("王秀英", "幸福里", "王秀英的午饭", "502"):
         assert private not in text
     assert "厨师把饭盒递给老人" in text and "厨房内部" not in text
-    assert visitor.get(f"/c/dock/photos/{first.id}").status_code == 200
-    assert visitor.get(f"/c/dock/photos/{second.id}").status_code == 404  # not public
+    assert visitor.get(f"/c/dock/photos/{first}").status_code == 200
+    assert visitor.get(f"/c/dock/photos/{second}").status_code == 404  # not public
 
     # The staff's page shows who published it and when; withdrawn, it is gone again (its photo too).
     manage = staff.get(page("dock", f"/cases/{case_id}/manage")).get_data(as_text=True)
     assert "已发布" in manage
     assert staff.post(page("dock", f"/cases/{case_id}/withdraw"), data={"note": "重写"}).status_code == 302
     assert visitor.get(url).status_code == 404
-    assert visitor.get(f"/c/dock/photos/{first.id}").status_code == 404
+    assert visitor.get(f"/c/dock/photos/{first}").status_code == 404
     with tenant_context(world["community"].id):
         case = cases.get_case(case_id)
         assert [c.to_status for c in cases.history_of(case)] == ["draft", "published", "withdrawn"]
         assert case.published_by_id == world["coordinator"].id and case.published_on == date(2026, 11, 30)
 
 
-def test_publishing_tells_the_named_units_representatives(app, world):
+def test_publishing_tells_the_named_units_representatives(app, world, drain):
     with tenant_context(world["community"].id):
         case = _case(world)
         cases.publish(case, actor_id=world["coordinator"].id)
         db.session.commit()
         case_id = case.id
-    run_in_process_jobs()
+    drain()
     with tenant_context(world["community"].id):
         told = db.session.execute(select(InboxEntry.user_id, InboxEntry.title, InboxEntry.link)
                                   .where(InboxEntry.link.like("%/cases/%"))).all()
@@ -110,14 +108,14 @@ def test_a_link_must_exist_in_this_community_and_units_must_be_named(app, world)
     other = CommunityFactory(slug="other")
     admin = member(other, "admin", "coordinator")
     with tenant_context(other.id):
-        stranger = units.create_unit({"name": "外社区单位", "type": "shop"})
+        stranger = units.create_unit({"name": "外社区单位", "type": "shop"}).id
         db.session.commit()
     with tenant_context(world["community"].id):
         with pytest.raises(ValidationFailed) as refused:
             _case(world, link_id=world["match"] + 999)
         assert "link_id" in refused.value.fields
         with pytest.raises(ValidationFailed) as refused:
-            _case(world, unit_ids=[stranger.id])
+            _case(world, unit_ids=[stranger])
         assert "unit_ids" in refused.value.fields
         with pytest.raises(ValidationFailed) as refused:
             _case(world, unit_ids=[], link_type="activity", link_id=world["match"])
@@ -126,7 +124,7 @@ def test_a_link_must_exist_in_this_community_and_units_must_be_named(app, world)
     with tenant_context(other.id):  # B's staff cannot point at A's match or A's unit
         with pytest.raises(ValidationFailed) as refused:
             cases.create_case({"title": "t", "story": "s", "happened_on": date(2026, 1, 1),
-                               "unit_ids": [stranger.id], "link_type": "match", "link_id": world["match"]},
+                               "unit_ids": [stranger], "link_type": "match", "link_id": world["match"]},
                               actor_id=admin.id)
         assert "link_id" in refused.value.fields
         db.session.rollback()
