@@ -21,8 +21,7 @@ class CaseIn(Schema):
     happened_on = fields.Date(required=True, metadata={"description": "the case's date: the year it counts in"})
     unit_ids = fields.List(Id(), required=True, validate=Length(min=1, max=20),
                            metadata={"description": "the member units the case is about"})
-    link_type = fields.String(load_default=None, allow_none=True, metadata={"enum": list(LINK_TYPES)},
-                              validate=validate.OneOf(LINK_TYPES))
+    link_type = fields.String(load_default=None, allow_none=True, metadata={"enum": list(LINK_TYPES)})
     link_id = Id(load_default=None, allow_none=True,
                  metadata={"description": "the match, activity or public works request behind the case"})
 
