@@ -65,7 +65,7 @@ class YearSeeder:
         from app.demo.data import demo_units
         from app.units.services import sort_key
 
-        rng, now = self.rng, at(self.last - timedelta(days=30))
+        rng = self.rng
         units = []
         for unit in demo_units(seed=seed):
             name = unit["name"]
