@@ -88,5 +88,7 @@ declare("activity.reminder", "activities")
 declare("registration.confirmed", "activities")
 declare("registration.offered", "activities", default_on=("email", "sms"))
 declare("cultural_point.behind", "work")
+declare("report.due", "work")
+declare("report.submitted", "governance")
 
 declare("booking.reminder", "matching")
