@@ -87,7 +87,7 @@ def list_versions(year: int):
 
 def _version_body(version) -> dict:
     return {"year": version.year, "number": version.number, "submitted_at": version.submitted_at,
-            "submitted_by_id": str(version.submitted_by_id) if version.submitted_by_id else None,
+            "submitted_by_id": version.submitted_by_id,
             "narrative": version.narrative, "parts": version.parts,
             "changes": _changes(services.changes_of(version))}
 

@@ -97,11 +97,16 @@ class ChangesOut(Schema):
     removed = fields.List(fields.Nested(ChangeOut))
 
 
+def _submitter(version) -> str | None:
+    found = version["submitted_by_id"] if isinstance(version, dict) else version.submitted_by_id
+    return str(found) if found else None
+
+
 class VersionSummaryOut(Schema):
     year = fields.Integer()
     number = fields.Integer()
     submitted_at = UtcDateTime()
-    submitted_by_id = fields.Function(lambda v: str(v.submitted_by_id) if v.submitted_by_id else None)
+    submitted_by_id = fields.Function(lambda v: _submitter(v), allow_none=True)
 
 
 class VersionOut(VersionSummaryOut):
