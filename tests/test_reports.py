@@ -19,10 +19,15 @@ from app.sections import digest_counts
 from tenants.context import tenant_context
 from tests.factories import browser_for, member, token_for
 from tests.pdfs import text_of
-from tests.test_yearbook_parts import add_meal, at, year_world  # noqa: F401 (the fixture)
+from tests.yearworld import add_meal, at, build_year_world
 
 API = "/api/v1/c/yb/reports"
 PAGES = "/c/yb/reports"
+
+
+@pytest.fixture
+def year_world(app, clock):
+    return build_year_world(clock)
 
 
 def _figures(parts) -> dict:

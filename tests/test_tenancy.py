@@ -31,6 +31,7 @@ from app.photos import services as photos
 from app.publicworks import services as public_works
 from app.publicworks.schemas import PublicWorksProgressIn, PublicWorksRequestIn
 from app.referrals import services as referrals
+from app.reports import services as report_services
 from app.residents import exports
 from app.residents import services as residents
 from app.reviews import services as reviews
@@ -149,6 +150,11 @@ def _world(slug: str, marker: str) -> dict:
         activity_services.approve(activity, actor_id=admin.id)
         registration = activity_services.sign_up(activity, actor_id=admin.id, resident=resident)
         db.session.commit()
+        # The yearly report: B has submitted two versions, A one (a version is named by its year and number).
+        report_services.save_narrative(2026, f"{marker} 总结", actor_id=admin.id)
+        for _ in range(2 if marker == MARKER else 1):
+            report_services.submit(2026, actor_id=admin.id)
+        db.session.commit()
         return {"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
                 "closure_id": closure_id,
                 "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
@@ -159,7 +165,7 @@ def _world(slug: str, marker: str) -> dict:
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
                 "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id,
                 "photo_id": photo.id, "activity_id": activity.id, "registration_id": registration.id,
-                "registration_code": registration.code}
+                "registration_code": registration.code, "report_version": 2}
 
 
 @pytest.fixture
@@ -202,9 +208,10 @@ PARAMS = {
     "activity_id": lambda b: b["activity_id"],
     "registration_id": lambda b: b["registration_id"],
     "registration_code": lambda b: b["registration_code"],  # what a place's QR code opens
+    "number": lambda b: b["report_version"],  # a report version of the year (B has a second one, A not)
 }
 # URL arguments that name no object (a file format, …).
-VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
+VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code", "year": 2026}
 # Valid bodies, so that the answer comes from the object lookup and not from input validation.
 JSON_BODIES = {
     "units_api.update_unit": {"description": "改"},
@@ -322,7 +329,12 @@ def _text(response) -> str:
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
-        return json.dumps([list(row) for row in book.worksheets[0].iter_rows(values_only=True)], ensure_ascii=False)
+        return json.dumps([list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)],
+                          ensure_ascii=False)
+    if response.mimetype == "application/pdf":
+        from tests.pdfs import text_of
+
+        return text_of(response.get_data())
     return response.get_data(as_text=True)
 
 
