@@ -4,6 +4,7 @@ the status of a year; the exports (XLSX with formula-like text kept as text, PDF
 services, the JSON API and the pages."""
 import io
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
@@ -34,10 +35,11 @@ def _figures(parts) -> dict:
     return {f["key"]: f["value"] for p in parts for f in p["figures"]}
 
 
-def _events(community, name: str) -> list[OutboxEvent]:
+def _events(community, name: str) -> list[SimpleNamespace]:
+    """The outbox's events of that name (their payload and audience, read inside the community)."""
     with tenant_context(community.id):
-        found = list(db.session.execute(select(OutboxEvent).where(OutboxEvent.event == name)
-                                        .order_by(OutboxEvent.id)).scalars())
+        found = [SimpleNamespace(payload=e.payload, audience=e.audience) for e in db.session.execute(
+            select(OutboxEvent).where(OutboxEvent.event == name).order_by(OutboxEvent.id)).scalars()]
     db.session.rollback()
     return found
 
