@@ -45,8 +45,10 @@ def test_the_activities_part_counts_held_recorded_attendance_and_cultural_points
 
 def test_the_needs_part_counts_met_and_unmet_and_the_median_days_to_a_confirmed_match(year_world):
     part = _parts(year_world["community"])["needs"]
-    assert _values(part) == {"needs": 4, "needs_met": 3, "needs_unmet": 1, "median_days_to_match": 4}
+    assert _values(part) == {"needs": 4, "needs_met": 3, "needs_unmet": 1, "median_days_to_match": 4,
+                             "needs_disabled": 1, "needs_disabled_met": 1}
     assert part.figure("needs_met").street and not part.figure("needs").street
+    assert part.figure("needs_disabled").sensitive and not part.figure("needs_met").sensitive
     by_kind = {row[0]: row[1:] for row in part.tables[0].rows}
     assert by_kind["助餐"] == [2, 2, 0, 3.0]
     assert by_kind["法律援助"] == [2, 1, 1, 6.0]

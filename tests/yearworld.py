@@ -13,6 +13,8 @@ from app.matching.models import Match
 from app.meals.models import MealOrder
 from app.needs.models import Need
 from app.publicworks.models import PublicWorksLine, PublicWorksRequest
+from app.residents import services as residents
+from app.residents.models import SensitiveAttributes
 from app.units import services as units
 from tenants.context import tenant_context
 from tests.factories import CommunityFactory, canteen_lunch, member
@@ -35,9 +37,9 @@ def add_activity(kind, start, status, organiser=None, walk_ins=0, came=0):
     return activity
 
 
-def add_need(kind, created, status, offer_id=None, confirmed=None):
+def add_need(kind, created, status, offer_id=None, confirmed=None, resident_id=None):
     need = Need(kind=kind, title=f"{kind}需求", window_start=created, window_end=created, status=status,
-                created_at=created)
+                created_at=created, resident_id=resident_id)
     db.session.add(need)
     db.session.flush()
     if confirmed is not None:
@@ -102,11 +104,13 @@ def build_year_world(clock) -> dict:
         add_activity("training", at(2026, 5, 1, 9), "cancelled")
         db.session.add(CulturalPoint(name="柳荫小学文化角", unit_id=school.id, yearly_target=4))
 
-        # Needs: met after 2, 4 and 6 days; one unmet; one of last year.
+        # Needs: met after 2, 4 and 6 days (the last of a blind resident's); one unmet; one of last year.
         add_need("meal", at(2026, 2, 1, 10), "done", lunch.id, confirmed=at(2026, 2, 3, 10))
         add_need("meal", at(2026, 3, 1, 10), "in_service", lunch.id, confirmed=at(2026, 3, 5, 10))
         add_need("legal", at(2026, 4, 1, 10), "unmet")
-        add_need("legal", at(2026, 5, 1, 10), "done", lunch.id, confirmed=at(2026, 5, 7, 10))
+        blind = residents.create_resident({"name": "李大爷"}, actor_id=staff.id)
+        db.session.add(SensitiveAttributes(resident_id=blind.id, disability_category="visual", disability_grade=2))
+        add_need("legal", at(2026, 5, 1, 10), "done", lunch.id, confirmed=at(2026, 5, 7, 10), resident_id=blind.id)
         add_need("meal", at(2025, 12, 1, 10), "done", lunch.id, confirmed=at(2025, 12, 2, 10))
 
         # Meals: three lunches eaten at the canteen in January, two delivered in February; a missed dinner and

@@ -2,7 +2,9 @@
 in service or done) or unmet, and the median days from a need's registration to its match being confirmed.
 
 One statement whatever the number of needs: each need of the year with the moment its first match was confirmed
-(from the matches' status history); the median is computed here, as PostgreSQL and SQLite share no median."""
+(from the matches' status history) and whether its beneficiary has a recorded disability; the median is computed
+here, as PostgreSQL and SQLite share no median. The needs of residents with a disability are a count of a sensitive
+category (`sensitive=True`): the street office sees them only above its threshold, and no resident is named."""
 import logging
 from statistics import median
 
@@ -17,6 +19,7 @@ from app.core.kinds import KIND_LABELS, KINDS
 from app.history import StatusChange
 from app.matching.models import Match
 from app.needs.models import Need
+from app.residents.models import SensitiveAttributes
 from app.yearbook import Figure, Table
 from tenants import clock
 
@@ -37,8 +40,11 @@ def needs_part(year: int) -> yearbook.Part | None:
                  .where(StatusChange.object_type == "match", StatusChange.to_status == "confirmed")
                  .group_by(Match.need_id).subquery())
     rows = db.session.execute(
-        select(Need.kind, Need.status, Need.created_at, confirmed.c.at)
+        select(Need.kind, Need.status, Need.created_at, confirmed.c.at,
+               SensitiveAttributes.disability_category.is_not(None))
         .outerjoin(confirmed, confirmed.c.need_id == Need.id)
+        .outerjoin(SensitiveAttributes, and_(SensitiveAttributes.resident_id == Need.resident_id,
+                                             SensitiveAttributes.community_id == Need.community_id))
         .where(Need.created_at >= start, Need.created_at < end)).all()
     if not rows:
         return None
@@ -46,7 +52,11 @@ def needs_part(year: int) -> yearbook.Part | None:
     per = {}
     registered_month, met_month = [0] * 12, [0] * 12
     waits = []
-    for kind, status, created_at, confirmed_at in rows:
+    disabled = {"registered": 0, "met": 0}
+    for kind, status, created_at, confirmed_at, with_disability in rows:
+        if with_disability:
+            disabled["registered"] += 1
+            disabled["met"] += status in MET
         one = per.setdefault(kind, {"registered": 0, "met": 0, "unmet": 0, "waits": []})
         one["registered"] += 1
         registered_month[as_utc(created_at).astimezone(zone).month - 1] += 1
@@ -72,7 +82,11 @@ def needs_part(year: int) -> yearbook.Part | None:
                  Figure("needs_met", _("Needs met"), sum(p["met"] for p in per.values()), _("needs"), street=True),
                  Figure("needs_unmet", _("Needs that could not be met"), sum(p["unmet"] for p in per.values()),
                         _("needs")),
-                 Figure("median_days_to_match", _("Median days to a confirmed match"), middle(waits), _("days"))],
+                 Figure("median_days_to_match", _("Median days to a confirmed match"), middle(waits), _("days")),
+                 Figure("needs_disabled", _("Needs of residents with a disability"), disabled["registered"],
+                        _("needs"), street=True, sensitive=True),
+                 Figure("needs_disabled_met", _("Needs of residents with a disability met"), disabled["met"],
+                        _("needs"), street=True, sensitive=True)],
         tables=[Table("needs_by_kind", _("Needs by kind"),
                       [_("Kind"), _("Registered"), _("Met"), _("Unmet"), _("Median days to a confirmed match")],
                       [[str(KIND_LABELS.get(k, k)), per[k]["registered"], per[k]["met"], per[k]["unmet"],
