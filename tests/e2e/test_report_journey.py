@@ -1,15 +1,20 @@
 """Journey: the coordinator opens the year's report from the menu, reviews the draft (figures, tables, charts with
 their figures), writes the summary, submits it to the street office and reads the frozen version 1; then, on a
 phone in large text, the version page does not scroll sideways."""
+import re
+
 from playwright.sync_api import expect
 
+from app.accounts.models import User
+from app.core.extensions import db
 from tests.e2e.conftest import T, log_in, open_menu, settle
 from tests.e2e.test_phone import PHONE, no_sideways_scroll, shoot
 from tests.yearworld import build_year_world
 
 
 def test_the_coordinator_reviews_the_draft_and_submits_the_report(new_context, app, clock):
-    login = build_year_world(clock)["staff"].email
+    staff = build_year_world(clock)["staff"]
+    login, staff_id = staff.email, staff.id
     settle()
     page = new_context().new_page()
     log_in(page, login)
@@ -34,10 +39,12 @@ def test_the_coordinator_reviews_the_draft_and_submits_the_report(new_context, a
     expect(page.get_by_text("今年助餐服务稳步推进，文化活动点还需加油。")).to_be_visible()
     version_url = page.url
 
+    db.session.get(User, staff_id).large_text = True  # the coordinator reads large text on the phone
+    settle()
     phone = new_context(**PHONE).new_page()
     log_in(phone, login)
     phone.goto(version_url)
-    phone.evaluate("document.documentElement.style.fontSize = '200%'")  # large text
+    expect(phone.locator("html")).to_have_class(re.compile("text-large"))
     expect(phone.get_by_role("heading", level=1)).to_be_visible()
     no_sideways_scroll(phone, "report version in large text")
     shoot(phone, "report-version")
