@@ -5,6 +5,7 @@ submitted long ago. Every cell goes through app/core/spreadsheet.py, so a unit n
 """
 import io
 import logging
+import re
 
 from flask_babel import gettext as _
 
@@ -12,6 +13,8 @@ from app.core import pdf, spreadsheet
 from app.core.charts import Chart
 
 logger = logging.getLogger(__name__)
+
+SHEET_NAME_BANNED = re.compile(r"[\[\]:*?/\\]")  # characters a worksheet's name may not hold
 
 
 def _title(community_name: str, year: int) -> str:
@@ -52,7 +55,7 @@ def xlsx(community_name: str, year: int, parts: list[dict], narrative: str, *, v
     for n, part in enumerate(parts, start=1):
         if not part.get("tables"):
             continue
-        tab = book.create_sheet(f"{n} {part.get('title', '')}"[:31].replace("/", " "))
+        tab = book.create_sheet(SHEET_NAME_BANNED.sub(" ", f"{n} {part.get('title', '')}")[:31])
         for table in part["tables"]:
             spreadsheet.append(tab, [table["title"]])
             spreadsheet.append(tab, table["header"])
