@@ -1,4 +1,5 @@
-"""The units' part of the year (app.yearbook): the active member units by type, the units admitted in the year
+"""The units' part of the year (app.yearbook): the member units active now by type (the registry keeps a unit's
+status, not its past ones, so a past year's report shows the count of when it was made), the units admitted in the year
 (decided applications, by name: units are organisations, not residents) and the units withdrawn in it (their
 status history). Three statements."""
 import logging
