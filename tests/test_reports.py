@@ -286,3 +286,19 @@ def test_the_staff_overview_and_the_council_home_show_the_year_in_charts_with_th
     council = member(year_world["community"], "council", name="赵理事")
     home = browser_for(app, council).get("/c/yb/home/council").get_data(as_text=True)
     assert "每月满足的需求" in home and 'role="img"' in home
+
+
+def test_two_coordinators_submitting_at_once_make_distinct_versions_or_one_is_told(app, year_world):
+    from tests.concurrency import in_threads
+
+    community, staff = year_world["community"], year_world["staff"]
+    db.session.commit()
+    results = in_threads(app, community.id, lambda _: reports.submit(2026, actor_id=staff.id).number, [1, 2])
+    assert sorted(str(r) for r in results) in (["1", "2"], ["1", "report_submitted"]), results
+    with tenant_context(community.id):
+        numbers = [v.number for v in reports.versions(2026)]
+        reminders = reports._claim(2026, 30), reports._claim(2026, 30)
+    db.session.rollback()
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) == sum(str(r) != "report_submitted"
+                                                                                for r in results)
+    assert reminders == (True, False)
