@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
 from app import yearbook
-from app.core.charts import Chart, Series
+from app.core.charts import Chart, Series, number
 from app.core.extensions import db
 from app.core.fields import as_utc
 from app.core.kinds import KIND_LABELS, KINDS
@@ -75,7 +75,7 @@ def needs_part(year: int) -> yearbook.Part | None:
     kinds = [k for k in KINDS if k in per] + sorted(k for k in per if k not in KINDS)
 
     def middle(values):
-        return round(median(values), 1) if values else None
+        return number(round(median(values), 1)) if values else None  # 4, not 4.0
 
     return yearbook.Part(
         figures=[Figure("needs", _("Needs registered"), len(rows), _("needs")),
