@@ -88,9 +88,9 @@ def needs_part(year: int) -> yearbook.Part | None:
                  Figure("needs_disabled_met", _("Needs of residents with a disability met"), disabled["met"],
                         _("needs"), street=True, sensitive=True)],
         tables=[Table("needs_by_kind", _("Needs by kind"),
-                      [_("Kind"), _("Registered"), _("Met"), _("Unmet"), _("Median days to a confirmed match")],
+                      [_("Kind"), _("Needs registered"), _("Met"), _("Unmet"), _("Median days to a confirmed match")],
                       [[str(KIND_LABELS.get(k, k)), per[k]["registered"], per[k]["met"], per[k]["unmet"],
                         middle(per[k]["waits"])] for k in kinds])],
         charts=[Chart(_("Needs met by month"), [str(m) for m in range(1, 13)],
-                      [Series(_("Registered"), registered_month), Series(_("Met"), met_month)],
+                      [Series(_("Needs registered"), registered_month), Series(_("Met"), met_month)],
                       unit=_("needs"), axis=_("Month"))])

@@ -27,6 +27,7 @@ def test_the_coordinator_reviews_the_draft_and_submits_the_report(new_context, a
     expect(needs.get_by_role("img", name=T("Needs met by month"))).to_be_visible()
     needs.get_by_text(T("Figures of the chart")).first.click()  # the chart's numbers, as a table
     expect(needs.get_by_role("table", name=T("Needs met by month"))).to_be_visible()
+    shoot(page, "report-draft-desktop")
 
     page.get_by_label(T("Summary")).fill("今年助餐服务稳步推进，文化活动点还需加油。")
     page.get_by_role("button", name=T("Save the summary")).click()
