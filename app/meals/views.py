@@ -31,7 +31,7 @@ from tenants.web import tenant_routes
 logger = logging.getLogger(__name__)
 
 # The meals part of the year (app.yearbook): the report, the dashboards and the street read it.
-yearbook.part("meals", order=40, title=_l("Meals"))(meals_part)
+yearbook.part("meals", order=40, title=_l("Meal table"))(meals_part)
 
 bp = tenant_routes(Blueprint("meals", __name__, url_prefix="/c/<slug>/meals"))
 
