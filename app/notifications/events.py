@@ -88,5 +88,8 @@ declare("activity.reminder", "activities")
 declare("registration.confirmed", "activities")
 declare("registration.offered", "activities", default_on=("email", "sms"))
 declare("cultural_point.behind", "work")
+declare("fund.expense_waiting", "work")
+declare("fund.expense_decided", "work")
+declare("fund.receipt_ready", "units")
 
 declare("booking.reminder", "matching")
