@@ -8,6 +8,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import IntegerConverter
 
 from app import domains, permissions
+from app.core import charts
 from app.members.vocabulary import ROLE_LABELS
 from app.notifications.services import unread_count as count
 from app.units.vocabulary import STATUS_LABELS, TYPE_LABELS
@@ -52,6 +53,7 @@ def init_app(app) -> None:
         unit_type_label=lambda code: TYPE_LABELS.get(code, code),
         unit_status_label=lambda code: STATUS_LABELS.get(code, code),
     )
+    app.jinja_env.filters["chart_svg"] = charts.svg
 
     def unread_count() -> int:
 
