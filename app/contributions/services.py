@@ -9,6 +9,7 @@ unit's page, the council's ranked table, the commendation's snapshot and the yea
 import logging
 from dataclasses import asdict, dataclass, fields
 
+from app.fund import contributions as fund
 from app.reviews.contributions import Figures, contributions
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class Record:
     organised: int = 0
     co_organised: int = 0
     attended: int = 0
+    donations_fen: int = 0  # to the fund (app/fund/contributions.py)
 
     @property
     def average_rating(self) -> float | None:
@@ -60,4 +62,6 @@ def record(year: int, unit_ids=None) -> dict[int, Record]:
     found: dict[int, dict] = {}
     for unit_id, figures in contributions(year, unit_ids).items():
         found.setdefault(unit_id, {}).update(_from_figures(figures))
+    for unit_id, fen in fund.donations(year, unit_ids).items():
+        found.setdefault(unit_id, {})["donations_fen"] = fen
     return {unit_id: Record(**values) for unit_id, values in found.items()}

@@ -188,7 +188,7 @@ def _guard_postgresql():
     #    cascade (a community removed as a whole) and the tables' owner (maintenance, the test suite's reset).
     op.execute("""
     CREATE FUNCTION ledger_transaction_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE tx integer := CASE WHEN TG_TABLE_NAME = 'ledger_lines' THEN NEW.transaction_id ELSE NEW.id END;
+    DECLARE tx integer := (to_jsonb(NEW) ->> TG_ARGV[0])::integer;  -- the transaction's id column
             total bigint; n integer;
     BEGIN
       SELECT COALESCE(SUM(amount_fen), 0), COUNT(*) INTO total, n FROM ledger_lines WHERE transaction_id = tx;
@@ -207,9 +207,9 @@ def _guard_postgresql():
       END IF;
       RAISE EXCEPTION '%s' USING ERRCODE = 'object_not_in_prerequisite_state';
     END $$""" % IMMUTABLE)
-    for table in ('ledger_lines', 'ledger_transactions'):
+    for table, column in (('ledger_lines', 'transaction_id'), ('ledger_transactions', 'id')):
         op.execute(f"CREATE CONSTRAINT TRIGGER {table}_balanced AFTER INSERT ON {table} DEFERRABLE INITIALLY "
-                   f"DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_transaction_balanced()")
+                   f"DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_transaction_balanced('{column}')")
         op.execute(f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
                    f"FOR EACH ROW EXECUTE FUNCTION ledger_entry_immutable()")
 
