@@ -57,7 +57,7 @@ def settings() -> FundSettings:
 def set_settings(*, ballot_threshold_fen: int, ballot_days: int, actor_id: int | None) -> FundSettings:
     errors = {}
     if not 0 < (ballot_threshold_fen or 0) <= MAX_FEN:
-        errors["ballot_threshold_fen"] = [_("Give an amount above zero.")]
+        errors["ballot_threshold"] = [_("Give an amount above zero.")]
     if not 1 <= (ballot_days or 0) <= 30:
         errors["ballot_days"] = [_("A ballot lasts one to thirty days.")]
     if errors:
@@ -99,7 +99,7 @@ def _fund(account_id, errors: dict, field: str = "account_id") -> FundAccount | 
     return account
 
 
-def _amount(fen, errors: dict, field: str = "amount_fen") -> None:
+def _amount(fen, errors: dict, field: str = "amount") -> None:
     if isinstance(fen, bool) or not isinstance(fen, int) or fen <= 0:
         errors[field] = [_("Give an amount above zero, in yuan with at most two decimals.")]
     elif fen > MAX_FEN:
