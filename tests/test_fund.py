@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from app.ballots import services as ballots
 from app.contributions import services as contributions
-
 from app.core.extensions import db
 from app.core.validation import Conflict, ValidationFailed
 from app.fund import contributions as fund_contributions
