@@ -160,7 +160,8 @@ def _world(slug: str, marker: str) -> dict:
         expense = fund.propose_expense(account_id=public_fund, category="activity", purpose=f"{marker} 庙会",
                                        payee=f"{marker} 文化站", amount_fen=20000, actor_id=admin.id)
         db.session.commit()
-        return {"transaction_id": income.id, "donation_id": donation.id, "expense_id": expense.id,"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
+        return {"transaction_id": income.id, "donation_id": donation.id, "expense_id": expense.id,
+                "venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
                 "closure_id": closure_id,
                 "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
