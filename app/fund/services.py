@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app.activities import services as activities
@@ -41,7 +42,7 @@ WAITING = ("proposed", "voting")
 MAX_FEN = 10**11  # a hundred million yuan in one entry is a typing mistake
 
 
-@links.kind("activity", label=_("Activity"))
+@links.kind("activity", label=_l("Activity"))
 def _activity_link(activity_id: int):
     activity = activities.get_activity(activity_id)
     return links.Linked(activity.title, f"/activities/{activity.id}") if activity is not None else None
