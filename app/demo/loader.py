@@ -9,6 +9,7 @@ from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core.extensions import db
 from app.demo import activities, governance, live
+from app.demo import fund as fund_year
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
 from app.meals import services as meals
 from app.members import services as members
@@ -111,6 +112,8 @@ def load_demo() -> str:
         governance.pending_applications(_user, password_hash, council_ids, voter_ids)
         db.session.commit()
         activities.load(_user, password_hash, coordinator.id, mother)
+        fund_year.load(coordinator.id, admin.id)
+        db.session.commit()
     run_in_process_jobs()  # without Redis, the notifications' fan-out and the street's follow-ups run now
     with tenant_context(community.id):
         counts = members.count_by_role()
