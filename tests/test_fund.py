@@ -125,9 +125,11 @@ def test_an_expense_needs_a_fund_with_the_money_and_a_known_link(town):
         expense = fund.propose_expense(account_id=town["meals"], category="meals", purpose="助餐补贴",
                                        payee="长者食堂", amount_fen=500_00, actor_id=town["chen"].id)
         fund.approve_expense(expense, actor_id=town["li"].id)
+        db.session.commit()
         with pytest.raises(Conflict) as poor:
             fund.pay_expense(expense, actor_id=town["li"].id)
-        assert poor.value.code == "insufficient" and expense.status == "approved"
+        db.session.rollback()  # as the request's unit of work does: nothing changed
+        assert poor.value.code == "insufficient" and fund.get_expense(expense.id).status == "approved"
         with pytest.raises(ValidationFailed) as refused:
             fund.propose_expense(account_id=town["public"], category="activity", purpose="讲座", payee="讲师",
                                  amount_fen=100_00, link_type="activity", link_id=999, actor_id=town["chen"].id)

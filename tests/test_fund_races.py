@@ -50,3 +50,20 @@ def test_two_approvals_racing_approve_once_and_two_payments_racing_pay_once(app,
     with tenant_context(till["community"].id):
         assert ledger.balances()[till["public"]] == 10000_00 - 1500_00
         assert set(fund.line_sums_by_transaction().values()) == {0}
+
+
+def test_two_expenses_paid_at_once_from_a_fund_with_money_for_one_pay_one(app, till):
+    with tenant_context(till["community"].id):
+        fund.set_settings(ballot_threshold_fen=10000_00, ballot_days=5, actor_id=till["staff"][0])
+        ids = []
+        for purpose in ("庙会舞台", "庙会音响"):  # 6 000 yuan each from a fund of 10 000
+            expense = fund.propose_expense(account_id=till["public"], category="activity", purpose=purpose,
+                                           payee="文化站", amount_fen=6000_00, actor_id=till["staff"][0])
+            fund.approve_expense(expense, actor_id=till["staff"][1])
+            ids.append(expense.id)
+        db.session.commit()
+    results = in_threads(app, till["community"].id, lambda expense_id: fund.pay_expense(
+        fund.get_expense(expense_id), actor_id=till["staff"][2]).status, ids)
+    assert Counter(results) == {"paid": 1, "insufficient": 1}, results
+    with tenant_context(till["community"].id):
+        assert ledger.balances()[till["public"]] == 10000_00 - 6000_00

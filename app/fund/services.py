@@ -365,10 +365,9 @@ def pay_expense(expense: Expense, *, actor_id: int | None, paid_on: date | None 
     if expense.status != "approved":
         raise Conflict(_("Only an approved expense is paid (this one is “%(status)s”).", status=expense.status),
                        code="not_payable")
-    balance = ledger.balances([expense.account_id]).get(expense.account_id, 0)
-    if balance < expense.amount_fen:
-        raise Conflict(_("The fund holds %(balance)s yuan, less than this expense.", balance=yuan(balance)),
-                       code="insufficient")
+    # Payments from one fund wait for each other (PostgreSQL: the fund's row locked; SQLite: one writer at a time),
+    # so two expenses paid at once never take the fund below zero.
+    db.session.execute(select(FundAccount.id).where(FundAccount.id == expense.account_id).with_for_update())
     moved = db.session.execute(
         update(Expense).where(Expense.id == expense.id, Expense.status == "approved")
         .values(status="paid", paid_by_id=actor_id, paid_at=clock.utcnow())
@@ -376,6 +375,10 @@ def pay_expense(expense: Expense, *, actor_id: int | None, paid_on: date | None 
     if not moved:
         db.session.refresh(expense)
         raise Conflict(_("This expense is paid already."), code="already_paid")
+    balance = ledger.balances([expense.account_id]).get(expense.account_id, 0)
+    if balance < expense.amount_fen:
+        raise Conflict(_("The fund holds %(balance)s yuan, less than this expense.", balance=yuan(balance)),
+                       code="insufficient")
     tx = ledger.post("expense", [(ledger.expense_account(expense.category).id, expense.amount_fen),
                                  (expense.account_id, -expense.amount_fen)],
                      booked_on=paid_on, memo=expense.purpose, counterparty=expense.payee, actor_id=actor_id)
