@@ -22,7 +22,7 @@ from app.notifications.models import OutboxEvent
 from app.residents import services as residents
 from app.units import services as unit_services
 from tenants.context import tenant_context
-from tests.factories import CommunityFactory, UnitFactory, browser_for, member, token_for
+from tests.factories import CommunityFactory, UnitFactory, browser_for, image_bytes, member, token_for
 from tests.pdfs import text_of
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -276,3 +276,42 @@ def test_capitals_are_written_as_on_a_voucher():
     assert capital(1000010000) == "壹仟万零壹佰元整"
     assert capital(0) == "零元整"
 
+
+
+def test_a_unit_sees_its_receipts_at_home_and_the_council_the_expenses_it_votes_on(app, town):
+    with tenant_context(town["community"].id):
+        gift, _secret = _fill(town)
+        fund.propose_expense(account_id=town["public"], category="award", purpose="年度优秀单位奖励",
+                             payee="获奖单位", amount_fen=3000_00, actor_id=town["chen"].id)
+        db.session.commit()
+        receipt_no = gift.receipt_no
+    unit_home = browser_for(app, town["boss"]).get("/c/town/", follow_redirects=True).get_data(as_text=True)
+    assert receipt_no in unit_home and "赵慈善" not in unit_home
+    council_home = browser_for(app, town["council"][0]).get("/c/town/", follow_redirects=True).get_data(as_text=True)
+    assert "年度优秀单位奖励" in council_home
+
+
+def test_an_expense_receipt_photo_is_seen_by_the_staff_and_the_council_only(app, town, tmp_path):
+    app.config["UPLOAD_DIR"] = str(tmp_path)
+    chen = browser_for(app, town["chen"])
+    with tenant_context(town["community"].id):
+        _fill(town)
+        expense = fund.propose_expense(account_id=town["public"], category="office", purpose="打印纸",
+                                       payee="文具店", amount_fen=80_00, actor_id=town["chen"].id)
+        db.session.commit()
+        expense_id = expense.id
+    sent = chen.post(f"/c/town/fund/expenses/{expense_id}/photos", content_type="multipart/form-data",
+                     data={"photo-0": (io.BytesIO(image_bytes()), "receipt.png"), "alt-0": "文具店发票"})
+    assert sent.status_code == 302
+    page = chen.get(f"/c/town/fund/expenses/{expense_id}").get_data(as_text=True)
+    assert "文具店发票" in page
+    photo_url = page.split('href="/c/town/photos/')[1].split('"')[0]
+    assert browser_for(app, town["council"][0]).get(f"/c/town/photos/{photo_url}").status_code == 200
+    assert browser_for(app, town["boss"]).get(f"/c/town/photos/{photo_url}").status_code == 404
+
+
+def test_the_fund_api_is_in_the_openapi_document(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/c/{slug}/fund/accounts", "/api/v1/c/{slug}/fund/transactions",
+                 "/api/v1/c/{slug}/fund/expenses/{expense_id}/pay", "/api/v1/c/{slug}/fund/statement.xlsx"):
+        assert path in paths, path

@@ -86,6 +86,29 @@ def _today():
                         "me": current_user.id}
 
 
+@section("fund_donations", page="unit", order=60, template="fund/_unit_home.html", permission="home.unit",
+         data=lambda c: {"title": c["title"], "url": url_for("fund.donations"), "count": len(c["donations"]),
+                         "items": [{"id": str(d.id), "title": d.receipt_no, "amount": yuan(d.amount_fen),
+                                    "url": url_for("fund.donation", donation_id=d.id)} for d in c["donations"]]})
+def _unit_home():
+    """A unit's representative: its donations to the fund, each with its receipt."""
+    rows = services.donations(unit_ids=units.represented_unit_ids(current_user.id), limit=5)
+    if not rows:
+        return None
+    return _labels() | {"donations": rows, "title": _("Our donations to the fund")}
+
+
+@section("fund_ballots", page="council", order=30, template="fund/_council_home.html", permission="fund.view",
+         data=lambda c: {"title": c["title"], "url": url_for("fund.index"), "count": len(c["expenses"]),
+                         "items": [{"id": str(e.id), "title": e.purpose, "amount": yuan(e.amount_fen),
+                                    "url": url_for("fund.expense", expense_id=e.id)} for e in c["expenses"]]})
+def _council_home():
+    """The council: the large expenses it is voting on, and the fund's balance."""
+    rows = services.expenses(status="voting", limit=10)
+    return _labels() | {"expenses": rows, "title": _("The fund"),
+                        "balance": sum(fen for _a, fen in services.overview(clock.today().year)["funds"])}
+
+
 @digest
 def _digest_counts():
     counts = services.waiting_counts()
