@@ -189,9 +189,10 @@ def _guard_postgresql():
     op.execute("""
     CREATE FUNCTION ledger_transaction_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE tx integer := (to_jsonb(NEW) ->> TG_ARGV[0])::integer;  -- the transaction's id column
-            total bigint; n integer;
+            community integer := NEW.community_id; total bigint; n integer;
     BEGIN
-      SELECT COALESCE(SUM(amount_fen), 0), COUNT(*) INTO total, n FROM ledger_lines WHERE transaction_id = tx;
+      SELECT COALESCE(SUM(amount_fen), 0), COUNT(*) INTO total, n FROM ledger_lines
+        WHERE community_id = community AND transaction_id = tx;  -- ix_ledger_lines_transaction
       IF total <> 0 OR n < 2 THEN
         RAISE EXCEPTION 'ledger transaction % does not balance (% fen over % lines)', tx, total, n
           USING ERRCODE = 'check_violation';
@@ -223,7 +224,8 @@ def _guard_sqlite():
     CREATE TRIGGER ledger_lines_balanced AFTER INSERT ON ledger_lines BEGIN
       DELETE FROM ledger_balanced WHERE transaction_id = NEW.transaction_id;
       INSERT INTO ledger_balanced (transaction_id) SELECT NEW.transaction_id
-        WHERE (SELECT SUM(amount_fen) FROM ledger_lines WHERE transaction_id = NEW.transaction_id) = 0;
+        WHERE (SELECT SUM(amount_fen) FROM ledger_lines  -- ix_ledger_lines_transaction
+               WHERE community_id = NEW.community_id AND transaction_id = NEW.transaction_id) = 0;
     END""")
     for table in ('ledger_lines', 'ledger_transactions'):
         op.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
