@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app import yearbook
 from app.ballots import services as ballots
 from app.contributions import services as contributions
 from app.core.extensions import db
@@ -315,3 +316,13 @@ def test_the_fund_api_is_in_the_openapi_document(client):
     for path in ("/api/v1/c/{slug}/fund/accounts", "/api/v1/c/{slug}/fund/transactions",
                  "/api/v1/c/{slug}/fund/expenses/{expense_id}/pay", "/api/v1/c/{slug}/fund/statement.xlsx"):
         assert path in paths, path
+
+
+def test_the_yearbook_part_gives_the_years_income_spending_balance_and_the_monthly_chart(town):
+    with tenant_context(town["community"].id):
+        _fill(town)
+        part = yearbook.parts(2026, {"fund"})[0]
+        assert part.figure("fund_income").value == 20000 + 5000 + 1234.56
+        assert part.figure("fund_balance").street and part.figure("fund_spending").value == 0
+        assert part.charts[0].series[0].values[2] == 20000  # March: the street's allocation
+        assert yearbook.parts(2025, {"fund"}) == []  # nothing in the fund before this year

@@ -428,10 +428,11 @@ def waiting_counts() -> dict[str, int]:
 # --- what the pages, the statement and the transparency page read ----------------------------------
 
 def overview(year: int) -> dict:
-    """Balances per account, the year's income by source and spending by category (two GROUP BYs)."""
+    """Balances per account at the year's end (today for this year), the year's income by source and spending by
+    category (two GROUP BYs)."""
     accounts = ledger.accounts()
     by_id = {a.id: a for a in accounts.values()}
-    totals = ledger.balances()
+    totals = ledger.balances(until=date(year, 12, 31))
     moves = ledger.monthly(year)
     in_year: dict[int, int] = {}
     for (account_id, _m), fen in moves.items():
