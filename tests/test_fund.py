@@ -326,3 +326,27 @@ def test_the_yearbook_part_gives_the_years_income_spending_balance_and_the_month
         assert part.figure("fund_balance").street and part.figure("fund_spending").value == 0
         assert part.charts[0].series[0].values[2] == 20000  # March: the street's allocation
         assert yearbook.parts(2025, {"fund"}) == []  # nothing in the fund before this year
+
+
+def test_the_api_pages_donations_and_refuses_to_reverse_a_reversal(client, town):
+    with tenant_context(town["community"].id):
+        _fill(town)
+        db.session.commit()
+    chen = token_for(client, town["chen"])
+    base = "/api/v1/c/town/fund"
+    first = client.get(f"{base}/donations?limit=1", headers=chen).get_json()
+    second = client.get(f"{base}/donations?limit=1&cursor={first['next_cursor']}", headers=chen).get_json()
+    assert [d["receipt_no"] for d in first["items"] + second["items"]] == ["JZ2026-0002", "JZ2026-0001"]
+    assert second["next_cursor"] is None
+    mine = client.get(f"{base}/donations", headers=token_for(client, town["boss"])).get_json()["items"]
+    assert [d["donor_name"] for d in mine] == ["柳荫物业公司"]  # a unit sees its own gifts only
+    gift = second["items"][0]
+    reversal = client.post(f"{base}/transactions/{gift['transaction_id']}/reverse", headers=chen,
+                           json={"reason": "录入错误"})
+    assert reversal.status_code == 201 and reversal.get_json()["reverses_id"] == gift["transaction_id"]
+    again = client.post(f"{base}/transactions/{reversal.get_json()['id']}/reverse", headers=chen,
+                        json={"reason": "撤销冲正"})
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "reversal"
+    twice = client.post(f"{base}/transactions/{gift['transaction_id']}/reverse", headers=chen, json={"reason": "再次"})
+    assert twice.status_code == 409 and twice.get_json()["error"]["code"] == "already_reversed"
+    assert client.get(f"{base}/donations/{gift['id']}", headers=chen).get_json()["reversed"] is True

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from app.core import pdf
 from app.core.apidoc import collection_schema
-from app.core.pagination import PageArgs, decode_cursor, encode_cursor
+from app.core.pagination import PageArgs
 from app.core.spreadsheet import XLSX, xlsx_download
 from app.fund import documents, ledger, schemas, services
 from app.fund.models import Donation
@@ -34,15 +34,6 @@ def _with_balances(accounts):
     for account in accounts:
         account.balance_fen = totals.get(account.id, 0)
     return accounts
-
-
-def _page(rows, limit: int, cursor: str | None):
-    """A simple id cursor over a list already newest first."""
-    if cursor:
-        last = decode_cursor(cursor, 1)[0]
-        rows = [r for r in rows if r.id < last]
-    items = rows[:limit]
-    return {"items": items, "next_cursor": encode_cursor([items[-1].id]) if len(rows) > limit else None}
 
 
 @blp.get("/accounts")
@@ -113,19 +104,15 @@ def record_income(args):
     return services.record_income(**args, actor_id=current_user.id)
 
 
-def _donations_query(args):
-    if can("fund.record"):
-        return services.donations()
-    return services.donations(unit_ids=units.represented_unit_ids(current_user.id))
-
-
 @blp.get("/donations")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, DonationPage)
 def list_donations(args):
     """Donations, newest first: all of them for the staff, a unit's own for its representatives."""
     require("fund.donations")
-    return _page(_donations_query(args), args["limit"], args["cursor"])
+    mine = None if can("fund.record") else units.represented_unit_ids(current_user.id)
+    items, next_cursor = services.page_donations(**args, unit_ids=mine)
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @blp.post("/donations")
@@ -160,7 +147,8 @@ def receipt(donation_id: int):
 @blp.response(200, ExpensePage)
 def list_expenses(args):
     require("fund.view")
-    return _page(services.expenses(status=args.get("status")), args["limit"], args["cursor"])
+    items, next_cursor = services.page_expenses(**args)
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @blp.post("/expenses")

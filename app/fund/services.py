@@ -10,11 +10,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.activities import services as activities
 from app.ballots import services as ballots
 from app.core import signals
 from app.core.extensions import db
+from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed, text_problems
 from app.fund import ledger, links
 from app.fund.models import (
@@ -141,11 +143,12 @@ def record_income(*, source: str, account_id: int, amount_fen: int, received_on:
                        booked_on=received_on, memo=memo, counterparty=payer, actor_id=actor_id)
 
 
-def _receipt_no(day: date) -> str:
+def _receipt_no(day: date, skip: int = 0) -> str:
+    """JZ2026-0001, numbered per year in the order recorded (a reversed donation keeps its number)."""
     prefix = settings().receipt_prefix or "JZ"
     count = db.session.execute(select(func.count()).select_from(Donation).where(
         Donation.receipt_no.like(f"{prefix}{day.year}-%"))).scalar_one()
-    return f"{prefix}{day.year}-{count + 1:04d}"
+    return f"{prefix}{day.year}-{count + 1 + skip:04d}"
 
 
 def record_donation(*, donor_kind: str, amount_fen: int, account_id: int, unit_id: int | None = None,
@@ -175,11 +178,19 @@ def record_donation(*, donor_kind: str, amount_fen: int, account_id: int, unit_i
         shown = str(_("Anonymous donation")) if anonymous else donor_name
     tx = ledger.post("donation", [(fund.id, amount_fen), (ledger.income_account("donation").id, -amount_fen)],
                      booked_on=received_on, memo=note, counterparty=shown, actor_id=actor_id)
-    donation = Donation(donor_kind=donor_kind, unit_id=unit_id, donor_name=donor_name, anonymous=bool(anonymous),
-                        amount_fen=amount_fen, account_id=fund.id, received_on=received_on, note=note,
-                        receipt_no=_receipt_no(received_on), transaction_id=tx.id, created_by_id=actor_id)
-    db.session.add(donation)
-    db.session.flush()
+    for attempt in range(5):  # two donations recorded at once may count the same number: the index tells, try the next
+        donation = Donation(donor_kind=donor_kind, unit_id=unit_id, donor_name=donor_name,
+                            anonymous=bool(anonymous), amount_fen=amount_fen, account_id=fund.id,
+                            received_on=received_on, note=note, receipt_no=_receipt_no(received_on, attempt),
+                            transaction_id=tx.id, created_by_id=actor_id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(donation)
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise Conflict(_("The receipt could not be numbered; please try again."), code="receipt_number")
     if unit is not None:
         reps = list(db.session.execute(select(UnitRepresentative.user_id)
                                        .where(UnitRepresentative.unit_id == unit.id)).scalars())
@@ -188,6 +199,19 @@ def record_donation(*, donor_kind: str, amount_fen: int, account_id: int, unit_i
                                payload={"receipt_no": donation.receipt_no, "amount": yuan(amount_fen),
                                         "unit": unit.name, "link": f"/fund/donations/{donation.id}"})
     return donation
+
+
+def page_donations(*, cursor: str | None = None, limit: int = 50, unit_ids=None):
+    """Newest first (cursor-paged by id); a unit's representatives pass their units."""
+    stmt = select(Donation)
+    if unit_ids is not None:
+        stmt = stmt.where(Donation.unit_id.in_(list(unit_ids)))
+    return keyset_page(stmt, [Donation.id], cursor=cursor, limit=limit, descending=True)
+
+
+def page_expenses(*, cursor: str | None = None, limit: int = 50, status: str | None = None):
+    stmt = select(Expense) if not status else select(Expense).where(Expense.status == status)
+    return keyset_page(stmt, [Expense.id], cursor=cursor, limit=limit, descending=True)
 
 
 def get_donation(donation_id: int) -> Donation | None:
