@@ -6,6 +6,7 @@ import logging
 from flask_babel import gettext as _
 
 from app.core import pdf
+from app.core.charts import Chart, Series
 from app.core.spreadsheet import append
 from app.fund import ledger, services
 from app.fund.models import CATEGORIES, SOURCES, Donation
@@ -18,6 +19,14 @@ logger = logging.getLogger(__name__)
 
 def yuan(fen: int) -> str:
     return services.yuan(fen)
+
+
+def in_and_out(figures: dict) -> Chart:
+    """The year's income and spending by month, in yuan (the overview, the public page, the statement, the
+    yearbook)."""
+    return Chart(_("Fund in and out by month"), [_("%(m)s月", m=m) for m in range(1, 13)],
+                 [Series(_("Income"), [fen / 100 for fen in figures["months_in"]]),
+                  Series(_("Spending"), [fen / 100 for fen in figures["months_out"]])], unit=_("yuan"))
 
 
 def receipt_pdf(donation: Donation, community) -> bytes:
@@ -108,6 +117,7 @@ def statement_pdf(year: int, community) -> bytes:
     doc = pdf.Document(_("Fund statement %(year)s", year=year), subtitle=community.name, author=community.name,
                        footer=community.name)
     doc.heading(_("Balance"), 2).table([[_("Fund"), _("Yuan")], *balances])
+    doc.chart(in_and_out(figures))
     doc.heading(_("Income by source"), 2).table([[_("Source"), _("Yuan")], *income])
     doc.heading(_("Spending by category"), 2).table([[_("Category"), _("Yuan")], *spending])
     doc.heading(_("Expenses paid"), 2).table(

@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from app import yearbook
 from app.core import pdf
-from app.core.charts import Chart, Series
 from app.core.fields import as_id
 from app.core.spreadsheet import xlsx_download
 from app.fund import documents, ledger, links, photo_rules, schemas, services  # noqa: F401 (photo_rules: a rule)
@@ -36,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 bp = tenant_routes(Blueprint("fund", __name__, url_prefix="/c/<slug>/fund"))
 public_bp = tenant_routes(Blueprint("transparency", __name__, url_prefix="/c/<slug>"))
-MONTHS = [str(m) for m in range(1, 13)]
 
 
 def yuan(fen: int | None) -> str:
@@ -62,12 +60,6 @@ def _public_context():
 def _year() -> int:
     year = request.args.get("year", type=int)
     return year if year and 2000 <= year <= 2100 else clock.today().year
-
-
-def in_and_out(figures: dict) -> Chart:
-    return Chart(_("Fund in and out by month"), [_("%(m)s月", m=m) for m in MONTHS],
-                 [Series(_("Income"), [fen / 100 for fen in figures["months_in"]]),
-                  Series(_("Spending"), [fen / 100 for fen in figures["months_out"]])], unit=_("yuan"))
 
 
 # --- the today page, the digest, the yearbook -------------------------------------------------------
@@ -129,7 +121,7 @@ def _yearbook(year: int):
                                [[str(SOURCE_LABELS[s]), figures["income"][s] / 100] for s in SOURCES]),
                 yearbook.Table("spending_by_category", _("Spending by category"), [_("Category"), _("Yuan")],
                                [[str(CATEGORY_LABELS[c]), figures["spending"][c] / 100] for c in CATEGORIES])],
-        charts=[in_and_out(figures)])
+        charts=[documents.in_and_out(figures)])
 
 
 # --- the overview and the ledger --------------------------------------------------------------------
@@ -140,8 +132,8 @@ def index():
     year = _year()
     figures = services.overview(year)
     waiting = services.expenses(status=("proposed", "voting", "approved"), limit=50)
-    return render_template("fund/index.html", figures=figures, year=year, waiting=waiting, chart=in_and_out(figures),
-                           settings=services.settings())
+    return render_template("fund/index.html", figures=figures, year=year, waiting=waiting,
+                           chart=documents.in_and_out(figures), settings=services.settings())
 
 
 @bp.get("/ledger")
@@ -396,5 +388,5 @@ def transparency():
     匿名捐赠), the balance. Nothing about residents: expenses show their purpose, day and amount, never a payee."""
     year = _year()
     figures = services.overview(year)
-    return render_template("fund/transparency.html", figures=figures, year=year, chart=in_and_out(figures),
+    return render_template("fund/transparency.html", figures=figures, year=year, chart=documents.in_and_out(figures),
                            expenses=services.paid_expenses(year), donors=services.public_donors(year))
