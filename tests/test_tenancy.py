@@ -20,6 +20,8 @@ from app.ballots import services as ballots
 from app.cases import services as case_services
 from app.core.extensions import db
 from app.council import services as council
+from app.fund import ledger as fund_ledger
+from app.fund import services as fund
 from app.matching import services as matching
 from app.meals import services as meals
 from app.meals.models import MealOrder
@@ -45,6 +47,7 @@ from tenants.models import Street
 from tenants.scoping import TenantScoped
 from tenants.street import StreetScoped
 from tests.factories import TEST_PHOTO_OWNER, CommunityFactory, UserFactory, image_bytes, member, token_for
+from tests.pdfs import text_of as pdf_text
 
 MARKER = "ZETA-BETA-ONLY"
 SKIP_METHODS = {"HEAD", "OPTIONS"}
@@ -160,8 +163,16 @@ def _world(slug: str, marker: str) -> dict:
         report_services.save_narrative(2026, f"{marker} 总结", actor_id=admin.id)
         for _ in range(2 if marker == MARKER else 1):
             report_services.submit(2026, actor_id=admin.id)
+        public_fund = fund_ledger.accounts()["public"].id
+        income = fund.record_income(source="government", account_id=public_fund, amount_fen=100000,
+                                    payer=f"{marker} 街道办", actor_id=admin.id)
+        donation = fund.record_donation(donor_kind="unit", unit_id=unit.id, amount_fen=50000, account_id=public_fund,
+                                        note=f"{marker} 捐赠", actor_id=admin.id)
+        expense = fund.propose_expense(account_id=public_fund, category="activity", purpose=f"{marker} 庙会",
+                                       payee=f"{marker} 文化站", amount_fen=20000, actor_id=admin.id)
         db.session.commit()
-        return {"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
+        return {"transaction_id": income.id, "donation_id": donation.id, "expense_id": expense.id,
+                "venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
                 "closure_id": closure_id,
                 "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
@@ -218,6 +229,9 @@ PARAMS = {
     "case_id": lambda b: b["case_id"],
     "helper_id": lambda b: b["helper_id"],
     "number": lambda b: b["report_version"],  # the latest report version of the year (B has a second, A not)
+    "transaction_id": lambda b: b["transaction_id"],
+    "donation_id": lambda b: b["donation_id"],
+    "expense_id": lambda b: b["expense_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code", "year": 2026}
@@ -281,6 +295,10 @@ JSON_BODIES = {
     "cases_api.withdraw": {"note": ""},
     "public_works_api.add_helper": lambda b: {"unit_id": str(b["unit_id"])},
     "venues_api.add_closure": {"starts_on": "2026-12-25"},
+    "fund_api.reverse": {"reason": "理由"},
+    "fund_api.reject": {"reason": "理由"},
+    "fund_api.refund": {"reason": "理由"},
+    "fund_api.pay": {},
     "venues_api.add_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00", "ends_at": "2026-12-09T10:00:00+08:00"},
     "venues_api.move_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00",
                                    "ends_at": "2026-12-09T10:00:00+08:00"},
@@ -346,9 +364,7 @@ def _text(response) -> str:
         return json.dumps([list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)],
                           ensure_ascii=False)
     if response.mimetype == "application/pdf":
-        from tests.pdfs import text_of
-
-        return text_of(response.get_data())
+        return pdf_text(response.get_data())
     return response.get_data(as_text=True)
 
 

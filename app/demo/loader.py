@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.core.extensions import db
 from app.demo import activities, governance, live, reports
 from app.demo import cases as good_cases
+from app.demo import fund as fund_year
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
 from app.meals import services as meals
 from app.members import services as members
@@ -113,6 +114,7 @@ def load_demo() -> str:
         db.session.commit()
         activities.load(_user, password_hash, coordinator.id, mother)
         good_cases.load(coordinator.id)
+        fund_year.load(coordinator.id, admin.id)
     with tenant_context(community.id), notifications.muted():  # last year's submissions told nobody today
         reports.load(coordinator.id)
         db.session.commit()
