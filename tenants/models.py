@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, event, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from app.core.extensions import db
 from app.core.search import pinyin
@@ -61,7 +61,9 @@ def street_slug_for(name: str, taken) -> str:
 def _street_slug(mapper, connection, street: Street) -> None:
     if not street.slug:
         table = Street.__table__
-        street.slug = street_slug_for(street.name, lambda s: connection.execute(
+        session = object_session(street)
+        pending = {s.slug for s in (session.new if session else ()) if isinstance(s, Street) and s.slug}
+        street.slug = street_slug_for(street.name, lambda s: s in pending or connection.execute(
             select(table.c.id).where(table.c.slug == s)).first() is not None)
 
 

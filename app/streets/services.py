@@ -80,7 +80,7 @@ def grant(street: Street, *, login: str, name: str | None, granted_by: User) -> 
                                     for k, v in err.fields.items()}) from None
     elif _live_grant(street, user.id) is not None:
         raise Conflict(_("%(name)s can already see this street.", name=user.name), "already_viewer")
-    viewer = StreetViewer(street_id=street.id, user_id=user.id, granted_by_id=granted_by.id)
+    viewer = StreetViewer(street=street, user=user, granted_by=granted_by)
     db.session.add(viewer)
     db.session.flush()
     logger.info("street %s: viewer %s granted by %s", street.id, user.id, granted_by.id)
@@ -102,7 +102,7 @@ def revoke(viewer: StreetViewer, *, revoked_by: User) -> StreetViewer:
     """End a grant at once; the row stays as the history."""
     if viewer.revoked_at is not None:
         raise Conflict(_("This person can no longer see the street already."), "already_revoked")
-    viewer.revoked_at, viewer.revoked_by_id = utcnow(), revoked_by.id
+    viewer.revoked_at, viewer.revoked_by = utcnow(), revoked_by
     db.session.flush()
     logger.info("street %s: viewer %s revoked by %s", viewer.street_id, viewer.user_id, revoked_by.id)
     return viewer
