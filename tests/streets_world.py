@@ -62,7 +62,8 @@ class World:
 def _fill(community: Community, n_units: int, n_disabled: int, admin) -> None:
     with tenant_context(community.id):
         for i in range(n_units):
-            units.create_unit({"name": f"{community.name}单位{i}", "type": "shop", "address": f"{community.name}路{i}号"})
+            units.create_unit({"name": f"{community.name}单位{i}", "type": "shop",
+                               "address": f"{community.name}路{i}号"})
         for i in range(n_disabled + 1):
             resident = residents.create_resident({"name": RESIDENT_NAME if i == 0 else f"{RESIDENT_NAME}{i}",
                                                   "address": "3号楼"}, actor_id=admin.id)

@@ -31,8 +31,9 @@ def _street_routes(app):
 
 def test_a_viewer_sees_the_streets_communities_side_by_side(app, world):
     browser = _browser(app, world.viewer)
-    home = browser.get("/s/")
+    home = browser.get("/")
     assert home.status_code == 302 and home.headers["Location"].endswith("/s/heping/")  # one street: straight there
+    assert 'href="/s/heping/"' in browser.get("/s/").get_data(as_text=True)
     page = browser.get("/s/heping/?year=2026").get_data(as_text=True)
     assert "和平街道" in page and "东园社区" in page and "=1+1" in page
     assert "远方社区" not in page  # another street's community

@@ -114,7 +114,8 @@ def test_the_platform_api_grants_lists_and_revokes(app, operator, street):
     viewer_token = app.test_client().post("/api/v1/auth/tokens", json={"email": "viewer@test.example",
                                                                       "password": body["initial_password"]})
     assert viewer_token.status_code == 201  # a street viewer holds API tokens like anyone with an account
-    twice = client.post("/api/v1/platform/streets/heping/viewers", headers=headers, json={"login": "viewer@test.example"})
+    viewers = "/api/v1/platform/streets/heping/viewers"
+    twice = client.post(viewers, headers=headers, json={"login": "viewer@test.example"})
     assert twice.status_code == 409 and twice.get_json()["error"]["code"] == "already_viewer"
     unknown = client.post("/api/v1/platform/streets/heping/viewers", headers=headers, json={"login": "x@test.example"})
     assert unknown.status_code == 422 and "name" in unknown.get_json()["error"]["fields"]
@@ -129,7 +130,8 @@ def test_the_platform_api_grants_lists_and_revokes(app, operator, street):
     assert [v["revoked_at"] is not None for v in history] == [True]
     patched = client.patch("/api/v1/platform/streets/heping", headers=headers, json={"suppress_below": 3})
     assert patched.status_code == 200 and patched.get_json()["suppress_below"] == 3
-    assert client.patch("/api/v1/platform/streets/heping", headers=headers, json={"suppress_below": 0}).status_code == 422
+    zero = client.patch("/api/v1/platform/streets/heping", headers=headers, json={"suppress_below": 0})
+    assert zero.status_code == 422
     assert client.delete("/api/v1/platform/streets/heping/viewers/999999", headers=headers).status_code == 404
 
 

@@ -41,6 +41,8 @@ def index():
         return redirect(url_for("applications.mine", slug=applied[0]["community"].slug))
     viewed = streets.streets_of(current_user.id)
     if not mine and not applied and viewed and not current_user.is_operator:  # a street office's viewer
+        if len(viewed) == 1:
+            return redirect(url_for("streets.compare", street_slug=viewed[0].slug))
         return redirect(url_for("streets.home"))
     return render_template("home/mine.html", mine=mine, applied=applied, viewed=viewed, **application_labels())
 

@@ -1,7 +1,7 @@
 """The street office's pages: its streets, the comparison of a street's communities for a year, its spreadsheet."""
 import logging
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from app.core import spreadsheet
@@ -26,12 +26,10 @@ def _year_form():
 @bp.get("/")
 @login_required
 def home():
-    """The viewer's streets; straight to the street when there is one."""
+    """The viewer's streets (the home page sends a viewer of one street straight to it)."""
     mine = services.streets_of(current_user.id)
     if not mine:
         abort(404)
-    if len(mine) == 1:
-        return redirect(url_for("streets.compare", street_slug=mine[0].slug))
     return render_template("streets/home.html", streets=mine)
 
 
