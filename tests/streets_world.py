@@ -32,7 +32,7 @@ def _street_part(year: int) -> yearbook.Part:
         yearbook.Figure("units_raw", "Units (raw SQL)", raw, "", street=True),
         yearbook.Figure("disabled", "Residents with a disability", disabled, "people", street=True, sensitive=True),
         yearbook.Figure("not_for_the_street", "Internal", 42, ""),
-        yearbook.Figure("year", "Year", year, "", street=True),
+        yearbook.Figure("year", "Year", str(year), "", street=True),
     ])
 
 

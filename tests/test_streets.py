@@ -52,7 +52,7 @@ def test_the_viewers_figures_are_read_inside_each_community_even_by_raw_sql(app,
     figures = {c["name"]: {f["key"]: f for f in c["figures"]} for c in body["items"]}
     assert list(figures) == ["=1+1", "东园社区"]  # by name
     assert figures["东园社区"]["units"]["value"] == 3 and figures["=1+1"]["units"]["value"] == 7
-    assert figures["东园社区"]["year"]["value"] == 2026
+    assert figures["东园社区"]["year"]["value"] == "2026"
     if db.engine.dialect.name == "postgresql":
         assert figures["东园社区"]["units_raw"]["value"] == 3 and figures["=1+1"]["units_raw"]["value"] == 7
     assert "not_for_the_street" not in figures["东园社区"]

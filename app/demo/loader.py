@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core.extensions import db
-from app.demo import activities, governance, live
+from app.demo import activities, governance, live, streets
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
 from app.meals import services as meals
 from app.members import services as members
@@ -111,6 +111,8 @@ def load_demo() -> str:
         governance.pending_applications(_user, password_hash, council_ids, voter_ids)
         db.session.commit()
         activities.load(_user, password_hash, coordinator.id, mother)
+    # The street office compares three communities of T街道: the neighbour's year and a third community.
+    streets.load(_user, password_hash, _user(STAFF[0][1], "", password_hash).id)
     run_in_process_jobs()  # without Redis, the notifications' fan-out and the street's follow-ups run now
     with tenant_context(community.id):
         counts = members.count_by_role()
@@ -231,4 +233,5 @@ def demo_logins() -> list[tuple[str, str, str]]:
     logins.append(("unit (school hall)", activities.school_login(), PASSWORD))
     logins.append((f"coordinator, {live.NEIGHBOUR_NAME} ({live.NEIGHBOUR_SLUG})", live.NEIGHBOUR_STAFF[0], PASSWORD))
     logins.append((f"unit, {live.NEIGHBOUR_NAME} ({live.NEIGHBOUR_UNIT[0]})", live.NEIGHBOUR_UNIT[4], PASSWORD))
+    logins += [(who, login, PASSWORD) for who, login in streets.logins()]
     return logins
