@@ -209,3 +209,14 @@ def test_the_statements_per_community_stay_the_same_as_the_street_grows(app, cou
     per_community = [b - a for a, b in zip(counts, counts[1:])]
     assert per_community[0] == per_community[1], counts
     assert per_community[0] <= 5, counts  # the test part's three counts (+ the settings on PostgreSQL)
+
+
+def test_a_viewer_who_is_also_a_member_chooses_between_the_street_and_the_community(app, world):
+    from tests.streets_world import grant
+
+    grant(world.street, world.admin)  # 东园社区's admin becomes a viewer of the street too
+    browser = _browser(app, world.admin)
+    home = browser.get("/")
+    assert home.status_code == 200
+    text = home.get_data(as_text=True)
+    assert 'href="/s/heping/"' in text and 'href="/c/dongyuan/"' in text

@@ -34,12 +34,12 @@ def index():
     mine = communities_of(current_user.id)
     if current_user.is_operator and not mine:
         return redirect(url_for("platform.index"))
-    if len(mine) == 1 and not current_user.is_operator:
+    viewed = streets.streets_of(current_user.id)  # a street office's viewer chooses between it and a community
+    if len(mine) == 1 and not current_user.is_operator and not viewed:
         return redirect(url_for("community.home", slug=mine[0]["community"].slug))
     applied = applications.applications_everywhere(current_user.id)
     if not mine and len(applied) == 1 and not current_user.is_operator:  # an applicant: straight to theirs
         return redirect(url_for("applications.mine", slug=applied[0]["community"].slug))
-    viewed = streets.streets_of(current_user.id)
     if not mine and not applied and viewed and not current_user.is_operator:  # a street office's viewer
         if len(viewed) == 1:
             return redirect(url_for("streets.compare", street_slug=viewed[0].slug))
