@@ -78,7 +78,7 @@ def grant(street: Street, *, login: str, name: str | None, granted_by: User) -> 
         except ValidationFailed as err:
             raise ValidationFailed({("login" if k in ("email", "phone") else k): v
                                     for k, v in err.fields.items()}) from None
-    elif _live_grant(street, user.id) is not None:
+    elif live_grant(street, user.id) is not None:
         raise Conflict(_("%(name)s can already see this street.", name=user.name), "already_viewer")
     viewer = StreetViewer(street=street, user=user, granted_by=granted_by)
     db.session.add(viewer)
@@ -87,15 +87,11 @@ def grant(street: Street, *, login: str, name: str | None, granted_by: User) -> 
     return viewer, password
 
 
-def _live_grant(street: Street, user_id: int) -> StreetViewer | None:
+def live_grant(street: Street, user_id: int) -> StreetViewer | None:
+    """The person's current grant on the street (None: not a viewer)."""
     return db.session.execute(select(StreetViewer).where(
         StreetViewer.street_id == street.id, StreetViewer.user_id == user_id,
         StreetViewer.revoked_at.is_(None))).scalar_one_or_none()
-
-
-def live_grant(street: Street, user_id: int) -> StreetViewer | None:
-    """The person's current grant on the street (None: not a viewer)."""
-    return _live_grant(street, user_id)
 
 
 def revoke(viewer: StreetViewer, *, revoked_by: User) -> StreetViewer:
