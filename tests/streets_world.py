@@ -28,18 +28,19 @@ def _street_part(year: int) -> yearbook.Part:
     disabled = db.session.execute(select(func.count(SensitiveAttributes.id))
                                   .where(SensitiveAttributes.disability_category.is_not(None))).scalar_one()
     return yearbook.Part(figures=[
-        yearbook.Figure("units", "Units", scoped, "units", street=True),
-        yearbook.Figure("units_raw", "Units (raw SQL)", raw, "", street=True),
-        yearbook.Figure("disabled", "Residents with a disability", disabled, "people", street=True, sensitive=True),
-        yearbook.Figure("not_for_the_street", "Internal", 42, ""),
-        yearbook.Figure("year", "Year", str(year), "", street=True),
+        yearbook.Figure("test_units", "Units here", scoped, "units", street=True),
+        yearbook.Figure("test_units_raw", "Units (raw SQL)", raw, "", street=True),
+        yearbook.Figure("test_disabled", "Residents with a disability", disabled, "people", street=True,
+                        sensitive=True),
+        yearbook.Figure("test_internal", "Internal", 42, ""),
+        yearbook.Figure("test_year", "Year of the part", str(year), "", street=True),
     ])
 
 
 @contextlib.contextmanager
 def street_part():
     """The test's part in the yearbook, for the block only."""
-    declared = yearbook.Declared("street_test", 1, _l("Street test"), _street_part)
+    declared = yearbook.Declared("street_test", 999, _l("Street test"), _street_part)  # last: its figures last
     yearbook.PARTS.append(declared)
     try:
         yield

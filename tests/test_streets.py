@@ -39,8 +39,8 @@ def test_a_viewer_sees_the_streets_communities_side_by_side(app, world):
     assert "远方社区" not in page  # another street's community
     assert "Internal" not in page and ">42<" not in page  # a figure not meant for the street
     # Units: 3 and 7, each community's own (the year reaches each part too).
-    assert '<td data-label="Units" class="figure">3 <span class="unit">units</span></td>' in page
-    assert '<td data-label="Units" class="figure">7 <span class="unit">units</span></td>' in page
+    assert '<td data-label="Units here" class="figure">3 <span class="unit">units</span></td>' in page
+    assert '<td data-label="Units here" class="figure">7 <span class="unit">units</span></td>' in page
     # The top bar shows the street to its viewer; the home page lists it.
     assert 'class="main-nav street-nav"' in page and 'href="/s/heping/"' in page
 
@@ -51,11 +51,11 @@ def test_the_viewers_figures_are_read_inside_each_community_even_by_raw_sql(app,
     body = _api(app, world.viewer, "/api/v1/s/heping/communities?year=2026")
     figures = {c["name"]: {f["key"]: f for f in c["figures"]} for c in body["items"]}
     assert list(figures) == ["=1+1", "东园社区"]  # by name
-    assert figures["东园社区"]["units"]["value"] == 3 and figures["=1+1"]["units"]["value"] == 7
-    assert figures["东园社区"]["year"]["value"] == "2026"
+    assert figures["东园社区"]["test_units"]["value"] == 3 and figures["=1+1"]["test_units"]["value"] == 7
+    assert figures["东园社区"]["test_year"]["value"] == "2026"
     if db.engine.dialect.name == "postgresql":
-        assert figures["东园社区"]["units_raw"]["value"] == 3 and figures["=1+1"]["units_raw"]["value"] == 7
-    assert "not_for_the_street" not in figures["东园社区"]
+        assert figures["东园社区"]["test_units_raw"]["value"] == 3 and figures["=1+1"]["test_units_raw"]["value"] == 7
+    assert "test_internal" not in figures["东园社区"]
 
 
 def _api(app, user, url, status=200):
@@ -72,7 +72,7 @@ def test_small_sensitive_counts_are_suppressed_and_no_resident_is_named(app, wor
     assert "figure suppressed\">&lt;5</td>" in page and "“&lt;5”" in page  # the cell and the rule under the table
     assert '6 <span class="unit">people</span>' in page
     body = _api(app, world.viewer, "/api/v1/s/heping/communities")
-    disabled = {c["name"]: next(f for f in c["figures"] if f["key"] == "disabled") for c in body["items"]}
+    disabled = {c["name"]: next(f for f in c["figures"] if f["key"] == "test_disabled") for c in body["items"]}
     assert disabled["东园社区"]["value"] is None and disabled["东园社区"]["suppressed"] is True
     assert disabled["=1+1"]["value"] == 6 and disabled["=1+1"]["suppressed"] is False
     sheet = browser.get("/s/heping/export.xlsx")
@@ -82,7 +82,7 @@ def test_small_sensitive_counts_are_suppressed_and_no_resident_is_named(app, wor
     world.street.suppress_below = 10
     db.session.commit()
     body = _api(app, world.viewer, "/api/v1/s/heping/communities")
-    assert all(next(f for f in c["figures"] if f["key"] == "disabled")["suppressed"] for c in body["items"])
+    assert all(next(f for f in c["figures"] if f["key"] == "test_disabled")["suppressed"] for c in body["items"])
 
 
 def test_zero_is_shown_and_the_threshold_itself_is_shown(app):
@@ -115,7 +115,7 @@ def test_the_spreadsheet_keeps_a_community_named_like_a_formula_a_text(app, worl
     odd = next(cell for row in sheet.iter_rows() for cell in row if cell.value == "=1+1")
     assert odd.data_type == "s" and odd.quotePrefix  # a text, not a formula
     header = rows[1]
-    assert names["东园社区"][header.index("Units (units)")] == 3
+    assert names["东园社区"][header.index("Units here (units)")] == 3
     assert names["东园社区"][header.index("Residents with a disability (people)")] == "<5"
 
 
@@ -208,7 +208,7 @@ def test_the_statements_per_community_stay_the_same_as_the_street_grows(app, cou
             counts.append(statements())
     per_community = [b - a for a, b in zip(counts, counts[1:])]
     assert per_community[0] == per_community[1], counts
-    assert per_community[0] <= 5, counts  # the test part's three counts (+ the settings on PostgreSQL)
+    assert per_community[0] <= 30, counts  # a few per part of the year (+ the settings on PostgreSQL)
 
 
 def test_a_viewer_who_is_also_a_member_chooses_between_the_street_and_the_community(app, world):
