@@ -17,6 +17,7 @@ from app.announcements import services as announcements
 from app.applications import services as applications
 from app.applications.schemas import ApplicationIn
 from app.ballots import services as ballots
+from app.cases import services as case_services
 from app.core.extensions import db
 from app.council import services as council
 from app.matching import services as matching
@@ -149,6 +150,12 @@ def _world(slug: str, marker: str) -> dict:
         activity_services.approve(activity, actor_id=admin.id)
         registration = activity_services.sign_up(activity, actor_id=admin.id, resident=resident)
         db.session.commit()
+        helper = public_works.add_helper(works, {"unit_id": unit.id, "what": f"{marker} 清理"}, actor_id=admin.id)
+        case = case_services.create_case({"title": f"{marker} 事例", "story": f"{marker} 故事",
+                                          "happened_on": date(2026, 11, 1), "unit_ids": [unit.id],
+                                          "link_type": "match", "link_id": match.id}, actor_id=admin.id)
+        case_services.publish(case, actor_id=admin.id)
+        db.session.commit()
         return {"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
                 "closure_id": closure_id,
                 "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
@@ -159,7 +166,7 @@ def _world(slug: str, marker: str) -> dict:
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
                 "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id,
                 "photo_id": photo.id, "activity_id": activity.id, "registration_id": registration.id,
-                "registration_code": registration.code}
+                "registration_code": registration.code, "case_id": case.id, "helper_id": helper.id}
 
 
 @pytest.fixture
@@ -203,6 +210,8 @@ PARAMS = {
     "registration_id": lambda b: b["registration_id"],
     "registration_code": lambda b: b["registration_code"],  # what a place's QR code opens
     "street_slug": lambda b: b["community"].street.slug,  # B's street office: A's admin is no viewer of it
+    "case_id": lambda b: b["case_id"],
+    "helper_id": lambda b: b["helper_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -260,6 +269,11 @@ JSON_BODIES = {
     "activities_api.sign_up": lambda b: {"resident_id": str(b["resident_id"])},
     "activities_api.check_in": {"code": "not-a-code"},
     "activities_api.walk_in": {"name": "路人"},
+    "cases_api.create_case": lambda b: {"title": "事例", "story": "故事", "happened_on": "2026-11-01",
+                                        "unit_ids": [str(b["unit_id"])]},
+    "cases_api.update_case": {"title": "改"},
+    "cases_api.withdraw": {"note": ""},
+    "public_works_api.add_helper": lambda b: {"unit_id": str(b["unit_id"])},
     "venues_api.add_closure": {"starts_on": "2026-12-25"},
     "venues_api.add_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00", "ends_at": "2026-12-09T10:00:00+08:00"},
     "venues_api.move_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00",

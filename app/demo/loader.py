@@ -9,6 +9,7 @@ from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core.extensions import db
 from app.demo import activities, governance, live, streets
+from app.demo import cases as good_cases
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
 from app.meals import services as meals
 from app.members import services as members
@@ -111,6 +112,8 @@ def load_demo() -> str:
         governance.pending_applications(_user, password_hash, council_ids, voter_ids)
         db.session.commit()
         activities.load(_user, password_hash, coordinator.id, mother)
+        good_cases.load(coordinator.id)
+        db.session.commit()
     # The street office compares three communities of T街道: the neighbour's year and a third community.
     streets.load(_user, password_hash, _user(STAFF[0][1], "", password_hash).id)
     run_in_process_jobs()  # without Redis, the notifications' fan-out and the street's follow-ups run now
