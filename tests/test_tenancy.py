@@ -32,6 +32,7 @@ from app.photos import services as photos
 from app.publicworks import services as public_works
 from app.publicworks.schemas import PublicWorksProgressIn, PublicWorksRequestIn
 from app.referrals import services as referrals
+from app.reports import services as report_services
 from app.residents import exports
 from app.residents import services as residents
 from app.reviews import services as reviews
@@ -155,6 +156,10 @@ def _world(slug: str, marker: str) -> dict:
                                           "happened_on": date(2026, 11, 1), "unit_ids": [unit.id],
                                           "link_type": "match", "link_id": match.id}, actor_id=admin.id)
         case_services.publish(case, actor_id=admin.id)
+        # The yearly report: B has submitted two versions, A one (a version is named by its year and number).
+        report_services.save_narrative(2026, f"{marker} 总结", actor_id=admin.id)
+        for _ in range(2 if marker == MARKER else 1):
+            report_services.submit(2026, actor_id=admin.id)
         db.session.commit()
         return {"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
                 "closure_id": closure_id,
@@ -166,7 +171,8 @@ def _world(slug: str, marker: str) -> dict:
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
                 "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id,
                 "photo_id": photo.id, "activity_id": activity.id, "registration_id": registration.id,
-                "registration_code": registration.code, "case_id": case.id, "helper_id": helper.id}
+                "registration_code": registration.code, "case_id": case.id, "helper_id": helper.id,
+                "report_version": 2 if marker == MARKER else 1}
 
 
 @pytest.fixture
@@ -212,9 +218,10 @@ PARAMS = {
     "street_slug": lambda b: b["community"].street.slug,  # B's street office: A's admin is no viewer of it
     "case_id": lambda b: b["case_id"],
     "helper_id": lambda b: b["helper_id"],
+    "number": lambda b: b["report_version"],  # the latest report version of the year (B has a second, A not)
 }
 # URL arguments that name no object (a file format, …).
-VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
+VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code", "year": 2026}
 # Valid bodies, so that the answer comes from the object lookup and not from input validation.
 JSON_BODIES = {
     "units_api.update_unit": {"description": "改"},
@@ -337,7 +344,12 @@ def _text(response) -> str:
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
-        return json.dumps([list(row) for row in book.worksheets[0].iter_rows(values_only=True)], ensure_ascii=False)
+        return json.dumps([list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)],
+                          ensure_ascii=False)
+    if response.mimetype == "application/pdf":
+        from tests.pdfs import text_of
+
+        return text_of(response.get_data())
     return response.get_data(as_text=True)
 
 

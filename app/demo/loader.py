@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core.extensions import db
-from app.demo import activities, governance, live, streets
+from app.demo import activities, governance, live, reports, streets
 from app.demo import cases as good_cases
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
 from app.meals import services as meals
@@ -113,6 +113,8 @@ def load_demo() -> str:
         db.session.commit()
         activities.load(_user, password_hash, coordinator.id, mother)
         good_cases.load(coordinator.id)
+    with tenant_context(community.id), notifications.muted():  # last year's submissions told nobody today
+        reports.load(coordinator.id)
         db.session.commit()
     # The street office compares three communities of T街道: the neighbour's year and a third community.
     streets.load(_user, password_hash, _user(STAFF[0][1], "", password_hash).id)

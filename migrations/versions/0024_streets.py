@@ -2,7 +2,7 @@
 and revoked by the platform operator (a revoked grant stays, as the history).
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0023
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from tenants.models import street_slug_for
 
 # revision identifiers, used by Alembic.
 revision = '0024'
-down_revision = '0021'  # after main's latest (the lead re-chains at merge)
+down_revision = '0023'  # after main's latest (the lead re-chains at merge)
 branch_labels = None
 depends_on = None
 
