@@ -2,6 +2,7 @@
 else — a viewer of another street, a community's admin, the operator — gets 404 on every street route."""
 import io
 import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -220,3 +221,40 @@ def test_a_viewer_who_is_also_a_member_chooses_between_the_street_and_the_commun
     assert home.status_code == 200
     text = home.get_data(as_text=True)
     assert 'href="/s/heping/"' in text and 'href="/c/dongyuan/"' in text
+
+
+def test_the_report_status_and_the_submitted_versions_read_only(app, world, clock):
+    """东园社区 submitted its report of 2025 twice; "=1+1" never did: missing once the year is over."""
+    from app.reports import services as reports
+    from tenants.context import tenant_context
+
+    clock(2026, 3, 2, 10)
+    with tenant_context(world.east.id):
+        reports.submit(2025, actor_id=world.admin.id)
+        reports.submit(2025, actor_id=world.admin.id, narrative_text="全年工作总结")
+        db.session.commit()
+    browser = _browser(app, world.viewer)
+    page = browser.get("/s/heping/?year=2025").get_data(as_text=True)
+    assert "report-submitted" in page and "report-missing" in page
+    links = sorted(set(re.findall(r'href="(/s/heping/reports/dongyuan/2025/\d+)"', page)))
+    assert links == ["/s/heping/reports/dongyuan/2025/1", "/s/heping/reports/dongyuan/2025/2"]
+    version = browser.get(links[0])
+    text = version.get_data(as_text=True)
+    assert version.status_code == 200 and "全年工作总结" not in text  # version 1 had no summary: as it was frozen
+    assert "东园社区" in text and RESIDENT_NAME not in text
+    assert "全年工作总结" in browser.get(links[1]).get_data(as_text=True)
+    for missing in ("/s/heping/reports/dongyuan/2025/3", "/s/heping/reports/odd/2025/1",
+                    "/s/heping/reports/yuanfang/2025/1", "/s/jianshe/reports/dongyuan/2025/1"):
+        assert browser.get(missing).status_code == 404, missing  # no such version; another street's community
+    body = _api(app, world.viewer, "/api/v1/s/heping/communities?year=2025")
+    reported = {c["name"]: c for c in body["items"]}
+    assert reported["东园社区"]["report"]["status"] == "submitted" and reported["东园社区"]["report"]["version"] == 2
+    assert [v["number"] for v in reported["东园社区"]["versions"]] == [1, 2]
+    assert reported["=1+1"]["report"]["status"] == "missing" and reported["=1+1"]["versions"] == []
+    frozen = _api(app, world.viewer, "/api/v1/s/heping/reports/dongyuan/2025/2")
+    assert frozen["number"] == 2 and frozen["newer_versions"] == 0 and frozen["parts"]
+    assert RESIDENT_NAME not in json.dumps(frozen, ensure_ascii=False)
+    _api(app, world.other_viewer, "/api/v1/s/heping/reports/dongyuan/2025/2", status=404)
+    sheet = _cells(browser.get("/s/heping/export.xlsx?year=2025").get_data())
+    assert sheet[1][-2:] == ["年度报表", "最新版本"]
+    assert {row[0]: row[-2:] for row in sheet[2:4]} == {"东园社区": ["已提交", 2], "=1+1": ["缺报", None]}

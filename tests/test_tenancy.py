@@ -446,7 +446,8 @@ def test_every_street_route_answers_404_to_everyone_but_the_streets_viewers(app,
         _login(page_client, user)
         headers = token_for(api_client, user)
         for rule, method in routes:
-            values = {arg: a_street if arg == "street_slug" else PARAMS[arg](a) for arg in rule.arguments}
+            values = {arg: a_street if arg == "street_slug" else VALUE_PARAMS[arg] if arg in VALUE_PARAMS
+                      else PARAMS[arg](a) for arg in rule.arguments}
             with app.test_request_context():
                 from flask import url_for
 

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from app.core.apidoc import collection_schema
+from app.core.fields import UtcDateTime
 from app.streets import services
 from app.streets.access import street_for_viewer
 from app.streets.schemas import YearQuery
@@ -34,12 +35,39 @@ class FigureOut(Schema):
     suppressed = fields.Boolean(required=True)
 
 
+class ReportStatusOut(Schema):
+    status = fields.String(required=True, metadata={"description": "submitted, late, missing or draft (not due yet)"})
+    version = fields.Integer(allow_none=True, required=True, metadata={"description": "the latest submitted version"})
+    submitted_at = UtcDateTime(allow_none=True, required=True)
+    due_on = fields.Date(required=True)
+
+
+class VersionOut(Schema):
+    number = fields.Function(lambda v: v[0], required=True)
+    submitted_at = UtcDateTime(getter=lambda v: v[1], required=True)
+
+
 class CommunityFiguresOut(Schema):
     id = fields.Function(lambda r: str(r.community.id), required=True)
     slug = fields.Function(lambda r: r.community.slug, required=True)
     name = fields.Function(lambda r: r.community.name, required=True)
     year = fields.Integer(required=True)
     figures = fields.List(fields.Nested(FigureOut), required=True)
+    report = fields.Nested(ReportStatusOut, required=True)
+    versions = fields.List(fields.Nested(VersionOut), required=True)
+
+
+class SubmittedReportOut(Schema):
+    community = fields.Function(lambda r: {"id": str(r.community.id), "slug": r.community.slug,
+                                           "name": r.community.name}, required=True)
+    year = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    submitted_at = UtcDateTime(required=True)
+    newer_versions = fields.Function(lambda r: r.count - r.number, required=True)
+    narrative = fields.String(required=True)
+    parts = fields.Function(lambda r: [p.as_dict() for p in r.parts], required=True, metadata={
+        "description": "the frozen parts of the year (name, title, figures, tables, charts); small sensitive counts "
+                       "as \"<5\""})
 
 
 StreetList = collection_schema(StreetOut, "StreetList")
@@ -77,3 +105,14 @@ def communities(args, street_slug: str):
     A street holds a few dozen communities: one page, `next_cursor` is always null."""
     street = street_for_viewer(street_slug)
     return {"items": services.compare(street, _year(args)).rows, "next_cursor": None}
+
+
+@blp.get("/<street_slug>/reports/<community_slug>/<int:year>/<int:number>")
+@blp.response(200, SubmittedReportOut)
+@login_required
+def submitted_report(street_slug: str, community_slug: str, year: int, number: int):
+    """A community's submitted report of `year`, version `number`, as it was frozen."""
+    found = services.submitted_report(street_for_viewer(street_slug), community_slug, year, number)
+    if found is None:
+        abort(404)
+    return found

@@ -14,8 +14,12 @@ def suppressed_note(threshold: int) -> str:
              "person.", n=threshold, m=threshold - 1)
 
 
+def report_status_labels() -> dict:
+    return {"submitted": _("Submitted"), "late": _("Late"), "missing": _("Missing"), "draft": _("Not due yet")}
+
+
 def labels() -> dict:
-    return {"suppressed_note": suppressed_note}
+    return {"suppressed_note": suppressed_note, "STREET_REPORT_LABELS": report_status_labels()}
 
 
 def comparison_xlsx(comparison) -> bytes:
@@ -28,6 +32,8 @@ def comparison_xlsx(comparison) -> bytes:
     spreadsheet.append(sheet, [comparison.street.name, _("Communities compared, %(year)s", year=comparison.year)])
     sheet["A1"].font = Font(bold=True)
     header = [_("Community")] + [f"{c.label} ({c.unit})" if c.unit else c.label for c in comparison.columns]
+    header += [_("Yearly report"), _("Latest version")]
+    statuses = report_status_labels()
     spreadsheet.append(sheet, header)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
@@ -36,6 +42,7 @@ def comparison_xlsx(comparison) -> bytes:
         for column in comparison.columns:
             cell = row.cells.get(column.key)
             values.append(None if cell is None else (cell.shown if cell.suppressed else cell.value))
+        values += [statuses.get(row.report.get("status"), ""), row.report.get("version")]
         spreadsheet.append(sheet, values)
     threshold = comparison.street.suppress_below
     spreadsheet.append(sheet, [])

@@ -12,7 +12,7 @@ value at or above the threshold. Figures that are not sensitive (units, meals se
 """
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -22,6 +22,7 @@ from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core.extensions import db
 from app.core.validation import Conflict, ValidationFailed
+from app.reports import services as reports
 from app.streets.models import StreetViewer
 from tenants.clock import utcnow
 from tenants.context import tenant_context
@@ -164,7 +165,8 @@ class Row:
     community: Community
     year: int
     cells: dict[str, Cell] = field(default_factory=dict)
-    report: dict | None = None
+    report: dict = field(default_factory=dict)  # reports.status_of(year): status, version, submitted_at, due_on
+    versions: list = field(default_factory=list)  # [(number, submitted_at)] of the year's submitted versions
 
     @property
     def figures(self) -> list[Cell]:
@@ -216,6 +218,8 @@ def compare(street: Street, year: int) -> Comparison:
             for figure in yearbook.street_figures(yearbook.parts(year)):
                 columns.setdefault(figure.key, Column(figure.key, str(figure.label), str(figure.unit)))
                 row.cells[figure.key] = street_cell(figure, street.suppress_below)
+            row.report = reports.status_of(year)
+            row.versions = [(v.number, v.submitted_at) for v in reports.versions(year)]
         rows.append(row)
     return Comparison(street, year, list(columns.values()), rows)
 
@@ -227,3 +231,47 @@ def year_choices(today_year: int) -> list[int]:
 def get_grant(street: Street, viewer_id: int) -> StreetViewer | None:
     viewer = db.session.get(StreetViewer, viewer_id)
     return viewer if viewer is not None and viewer.street_id == street.id else None
+
+
+# --- the submitted reports --------------------------------------------------------------------------------
+
+@dataclass
+class SubmittedReport:
+    community: Community
+    year: int
+    number: int
+    submitted_at: object
+    narrative: str
+    parts: list[yearbook.Part]
+    count: int  # how many versions the year has
+
+
+def community_in(street: Street, community_slug: str) -> Community | None:
+    """An active community of the street by its slug (None: not in this street)."""
+    community = Community.by_slug(community_slug)
+    if community is None or community.street_id != street.id or not community.is_active:
+        return None
+    return community
+
+
+def street_part(part: yearbook.Part, threshold: int) -> yearbook.Part:
+    """A frozen part as the street may read it: its small sensitive counts suppressed like the comparison's."""
+    figures = []
+    for figure in part.figures:
+        cell = street_cell(figure, threshold)
+        figures.append(replace(figure, value=cell.shown) if cell.suppressed else figure)
+    return replace(part, figures=figures)
+
+
+def submitted_report(street: Street, community_slug: str, year: int, number: int) -> SubmittedReport | None:
+    """Version `number` of a community's report of `year`, as submitted (read inside the community)."""
+    community = community_in(street, community_slug)
+    if community is None:
+        return None
+    with tenant_context(community.id):
+        version = reports.get_version(year, number)
+        if version is None:
+            return None
+        parts = [street_part(p, street.suppress_below) for p in reports.parts_of(version)]
+        count = len(reports.versions(year))
+        return SubmittedReport(community, year, version.number, version.submitted_at, version.narrative, parts, count)

@@ -61,3 +61,14 @@ def _my_streets():
         return services.streets_of(current_user.id) if current_user.is_authenticated else []
 
     return {"my_streets": my_streets}
+
+
+@bp.get("/<street_slug>/reports/<community_slug>/<int:year>/<int:number>")
+@login_required
+def report(street_slug: str, community_slug: str, year: int, number: int):
+    """A community's submitted report, version `number`, read only as it was frozen."""
+    street = street_for_viewer(street_slug)
+    found = services.submitted_report(street, community_slug, year, number)
+    if found is None:
+        abort(404)
+    return render_template("streets/report.html", street=street, report=found, **exports.labels())
