@@ -35,14 +35,14 @@ class FigureOut(Schema):
     suppressed = fields.Boolean(required=True)
 
 
-class ReportStatusOut(Schema):
+class StreetReportStatusOut(Schema):
     status = fields.String(required=True, metadata={"description": "submitted, late, missing or draft (not due yet)"})
     version = fields.Integer(allow_none=True, required=True, metadata={"description": "the latest submitted version"})
     submitted_at = UtcDateTime(allow_none=True, required=True)
     due_on = fields.Date(required=True)
 
 
-class VersionOut(Schema):
+class StreetVersionOut(Schema):
     number = fields.Function(lambda v: v[0], required=True)
     submitted_at = UtcDateTime(getter=lambda v: v[1], required=True)
 
@@ -53,8 +53,8 @@ class CommunityFiguresOut(Schema):
     name = fields.Function(lambda r: r.community.name, required=True)
     year = fields.Integer(required=True)
     figures = fields.List(fields.Nested(FigureOut), required=True)
-    report = fields.Nested(ReportStatusOut, required=True)
-    versions = fields.List(fields.Nested(VersionOut), required=True)
+    report = fields.Nested(StreetReportStatusOut, required=True)
+    versions = fields.List(fields.Nested(StreetVersionOut), required=True)
 
 
 class SubmittedReportOut(Schema):
