@@ -14,6 +14,7 @@ from app.ballots.models import Ballot
 from app.core.extensions import db
 from app.council.models import CouncilSeat
 from app.demo import activities as activities_demo
+from app.demo import streets as streets_demo
 from app.demo.data import demo_residents, demo_units
 from app.demo.loader import PASSWORD, demo_logins
 from app.fund import ledger
@@ -183,7 +184,8 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     assert first["roles"]["admin"] >= 1 and first["roles"]["coordinator"] >= 1 and first["roles"]["council"] >= 1
     assert first["roles"]["representative"] >= 1 and first["roles"]["unit"] >= 1
     assert first["unit_representatives"] >= 1
-    assert first["communities"] == 2 and first["streets"] == 1  # and its neighbour 槐树社区, of the same street
+    # and its neighbours 槐树社区 and 银杏社区, of the same street
+    assert first["communities"] == 3 and first["streets"] == 1
     # Five requests of the demo's data, and the one of last year that its report's version 2 corrected.
     assert first["public_works_requests"] == 6 and first["public_works_lines"] == 9
     with tenant_context(community.id):
@@ -273,6 +275,12 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     operator = app.test_client()
     Browser(operator).login("operator@huzhu.example", PASSWORD)
     assert operator.get("/platform/").status_code == 200
+    # The street office's viewer compares the three communities of T街道.
+    street = Browser(app.test_client())
+    street.login(streets_demo.STREET_VIEWER[0], PASSWORD)
+    compared = street.get("/s/t/")
+    assert compared.status_code == 200
+    assert all(name in compared.get_data(as_text=True) for name in ("L社区", "槐树社区", "银杏社区"))
     # Through the API, the admin pages through all 135 units.
     token = app.test_client().post("/api/v1/auth/tokens", json={"email": "admin@demo.example",
                                                                 "password": PASSWORD}).get_json()["token"]

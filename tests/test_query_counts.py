@@ -283,3 +283,20 @@ def test_fund_pages_queries_do_not_grow_with_the_ledger(app, count_sql, path, ki
         counts[size], _response = warm_count(count_sql, getter(app, admin, kind), url)
     assert counts[2] == counts[30], counts
     assert counts[30] <= 14, counts
+
+
+@pytest.mark.parametrize("kind", ["page", "api"])
+def test_the_street_comparison_does_not_grow_with_its_communities_rows(app, count_sql, kind):
+    """The street's page and API read each community's figures in the same statements however many rows it holds
+    (tests/test_streets.py: and the same statements for each community more)."""
+    from tests.streets_world import make_world, street_part
+
+    counts = {}
+    with street_part():
+        world = make_world(n_units=(1, 1), disabled=(0, 0))
+        for size, community in ((10, world.east), (1000, world.odd)):
+            bulk_units(community, size, represented=1)
+            get = getter(app, world.viewer, kind)
+            url = "/s/heping/" if kind == "page" else "/api/v1/s/heping/communities"
+            counts[size], _response = warm_count(count_sql, get, url)
+    assert counts[10] == counts[1000], counts

@@ -226,6 +226,7 @@ PARAMS = {
     "activity_id": lambda b: b["activity_id"],
     "registration_id": lambda b: b["registration_id"],
     "registration_code": lambda b: b["registration_code"],  # what a place's QR code opens
+    "street_slug": lambda b: b["community"].street.slug,  # B's street office: A's admin is no viewer of it
     "case_id": lambda b: b["case_id"],
     "helper_id": lambda b: b["helper_id"],
     "number": lambda b: b["report_version"],  # the latest report version of the year (B has a second, A not)
@@ -437,6 +438,42 @@ def test_non_member_gets_404_on_every_community_route(app, worlds):
             count += 1
     assert count >= 25
     assert _snapshot(a["community"].id) == before
+
+
+STREET_ROUTES = ("streets.", "streets_api.")
+
+
+def test_every_street_route_answers_404_to_everyone_but_the_streets_viewers(app, worlds):
+    """The street office's routes are not a community's: only a viewer of that street gets in. A's admin (a
+    community of the street), a viewer of B's street and an outsider all get 404 on every one of A's street's
+    routes; the lists of one's streets (no street in the address) show B's viewer B's street only."""
+    from app.streets.models import StreetViewer
+
+    a, b = worlds["a"], worlds["b"]
+    b_viewer = UserFactory(name="B 街道干部")
+    db.session.add(StreetViewer(street_id=b["community"].street_id, user_id=b_viewer.id))
+    db.session.commit()
+    a_street = a["community"].street.slug
+    routes = [(rule, method) for rule in app.url_map.iter_rules() if rule.endpoint.startswith(STREET_ROUTES)
+              for method in sorted(rule.methods - SKIP_METHODS)]
+    assert len(routes) >= 5, routes
+    for user in (a["admin"], b_viewer, UserFactory(name="路人")):
+        page_client, api_client = app.test_client(), app.test_client()
+        _login(page_client, user)
+        headers = token_for(api_client, user)
+        for rule, method in routes:
+            values = {arg: a_street if arg == "street_slug" else VALUE_PARAMS[arg] if arg in VALUE_PARAMS
+                      else PARAMS[arg](a) for arg in rule.arguments}
+            with app.test_request_context():
+                from flask import url_for
+
+                url = url_for(rule.endpoint, **values)
+            client = api_client if url.startswith("/api/") else page_client
+            response = _send(client, method, url, rule.endpoint, headers, a)
+            if "street_slug" not in rule.arguments and user is b_viewer:
+                assert response.status_code in (200, 302) and a_street not in _text(response), url
+                continue
+            assert response.status_code == 404, f"{user.name}: {method} {url} answered {response.status_code}"
 
 
 def test_member_of_b_reaching_a_by_slug_gets_404(app, worlds):
