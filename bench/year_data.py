@@ -188,3 +188,45 @@ class YearSeeder:
         return {"units": len(unit_ids), "needs": len(need_ids), "matches": len(match_ids), "meal_orders": len(orders),
                 "activities": len(activity_ids), "registrations": len(registrations), "unit_ids": unit_ids,
                 "resident_ids": resident_ids, "activity_ids": activity_ids}
+
+
+def ledger_lines(rng: random.Random, year: int, cid: int, n_lines: int, staff_id: int) -> int:
+    """n_lines ledger lines in the current community (two per transaction, a fifth of them four): allocations and
+    donations into the public fund, expenses out of it, spread over the year. Bulk inserts of balanced
+    transactions: the database's own checks (sum zero at commit, never changed) hold as for the app's."""
+    from app.core.extensions import db
+    from app.fund import ledger
+    from app.fund.models import CATEGORIES, LedgerLine, LedgerTransaction
+
+    accounts = ledger.accounts()
+    public = accounts["public"].id
+    meals = next((a.id for code, a in accounts.items() if a.kind == "fund" and code != "public"), public)
+    income = [accounts[f"income.{s}"].id for s in ("government", "donation", "other")]
+    spend = [accounts[f"expense.{c}"].id for c in CATEGORIES]
+    days = [date(year, 1, 1) + timedelta(days=d) for d in range(365)]
+    tx_table, line_table = LedgerTransaction.__table__, LedgerLine.__table__
+    made = 0
+    while made < n_lines:
+        batch = []
+        for _ in range(2000):
+            day = rng.choice(days)
+            fen = rng.randint(100, 500_000)
+            if rng.random() < .5:
+                lines = [(public, fen), (rng.choice(income), -fen)]
+                kind = "income"
+            else:
+                lines = [(rng.choice(spend), fen), (public, -fen)]
+                kind = "expense"
+            if rng.random() < .2:
+                lines += [(meals, fen // 2), (rng.choice(income), -(fen // 2))]
+            batch.append((kind, day, lines))
+        tx_ids = db.session.execute(tx_table.insert().returning(tx_table.c.id, sort_by_parameter_order=True), [
+            {"community_id": cid, "kind": kind, "memo": "压测", "booked_on": day,
+             "created_by_id": staff_id, "created_at": at(day)} for kind, day, _l in batch]).scalars().all()
+        rows = [{"community_id": cid, "transaction_id": tx_id, "account_id": a,
+                 "amount_fen": fen, "month": day.year * 100 + day.month}
+                for tx_id, (_k, day, lines) in zip(tx_ids, batch, strict=True) for a, fen in lines]
+        db.session.execute(line_table.insert(), rows)
+        made += len(rows)
+        db.session.commit()
+    return made
