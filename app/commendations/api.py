@@ -32,7 +32,7 @@ def _campaign(campaign_id: int, action: str = "commendations.view"):
 
 def _with_urls(awards):
     for award in awards:
-        award.verify_url = url_for("honours.verify", code=award.code, _external=True)
+        award.verify_url = url_for("honours.verify", certificate_code=award.code, _external=True)
     return awards
 
 
@@ -176,7 +176,7 @@ def certificate(award_id: int):
     """The award's certificate (A4 landscape, Chinese, with its number and a QR code to the verification page)."""
     award = found(services.get_award(award_id), "commendations.certificate")
     campaign = services.get(award.campaign_id)
-    url = url_for("honours.verify", code=award.code, _external=True)
+    url = url_for("honours.verify", certificate_code=award.code, _external=True)
     return pdf.response(certificate_pdf(award, campaign, community=current_community().name, verify_url=url),
                         f"certificate-{award.number}.pdf")
 

@@ -1,6 +1,6 @@
 """The public face of the commendations (no log-in): /c/<slug>/honours, the honour roll of every announced
 award by year and category, with the units and their citations and the community's good cases; and
-/c/<slug>/verify/<code>, what a certificate's QR code opens: it confirms the certificate or answers 404.
+/c/<slug>/verify/<certificate_code>, what a certificate's QR code opens: it confirms the certificate or answers 404.
 No person is named on either page. A suspended or unknown community answers 404 (tenants.web)."""
 import logging
 
@@ -23,10 +23,10 @@ def index():
                            stories=None)
 
 
-@bp.get("/verify/<code>")
+@bp.get("/verify/<certificate_code>")
 @public
-def verify(code: str):
-    award = services.award_by_code(code)
+def verify(certificate_code: str):
+    award = services.award_by_code(certificate_code)
     if award is None:
         return render_template("commendations/verify.html", award=None, campaign=None,
                                community=current_community()), 404

@@ -35,7 +35,7 @@ def _labels():
 
 
 def verify_url(award) -> str:
-    return url_for("honours.verify", code=award.code, _external=True)
+    return url_for("honours.verify", certificate_code=award.code, _external=True)
 
 
 # --- what waits -----------------------------------------------------------------------------------
@@ -124,11 +124,12 @@ def _campaign(campaign_id: int, action: str = "commendations.view"):
 
 
 def _render(campaign, *, ballot_form: PageForm | None = None):
-    changes = services.history_of(campaign)
     noms = services.nominations(campaign)
-    ballot = ballots.get(campaign.ballot_id) if campaign.ballot_id else None
+    # A ballot past its close is closed on reading (the job may not have run yet): the results show at once.
+    ballot = ballots.get_current(campaign.ballot_id) if campaign.ballot_id else None
     awards = services.awards_of(campaign)
     rows = services.scores(campaign)
+    changes = services.history_of(campaign)
     nominated = {n.unit_id for n in noms}
     return render_template(
         "commendations/detail.html", campaign=campaign, changes=changes, nominations=noms, ballot=ballot,
@@ -237,7 +238,7 @@ def open_ballot(campaign_id: int):
         return _render(campaign, ballot_form=form), 422
     ballot = services.open_ballot(campaign, actor_id=current_user.id, **form.data)
     flash(_("The ballot is open; the council and the representatives are asked to vote."), "success")
-    return redirect(url_for("ballots.detail", ballot_id=ballot.id))
+    return redirect(url_for("ballots.show", ballot_id=ballot.id))
 
 
 @bp.post("/<int:campaign_id>/announce")

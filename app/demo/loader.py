@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core.extensions import db
-from app.demo import activities, governance, live
+from app.demo import activities, commendations, governance, live
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
 from app.meals import services as meals
 from app.members import services as members
@@ -111,6 +111,9 @@ def load_demo() -> str:
         governance.pending_applications(_user, password_hash, council_ids, voter_ids)
         db.session.commit()
         activities.load(_user, password_hash, coordinator.id, mother)
+    with tenant_context(community.id):
+        commendations.load(council_ids[0], coordinator.id)
+        db.session.commit()
     run_in_process_jobs()  # without Redis, the notifications' fan-out and the street's follow-ups run now
     with tenant_context(community.id):
         counts = members.count_by_role()
