@@ -71,6 +71,13 @@ def _council_home():
     return _waiting()
 
 
+@section("commendations", page="unit", order=80, template="commendations/_unit_home.html", permission="home.unit")
+def _unit_home():
+    """A unit's desk: the awards of the units it represents, with their certificates."""
+    mine = services.awards_of_units(units.represented_unit_ids(current_user.id))
+    return {"mine": mine} if mine else None
+
+
 @digest
 def _digest_counts():
     return services.counts()
