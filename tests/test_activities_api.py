@@ -57,7 +57,7 @@ LECTURE = {"kind": "training", "title": "健康讲座：冬季防跌倒", "start
            "ends_at": "2026-12-10T11:00:00", "capacity": 2, "audience": "residents", "guests": "社区卫生服务中心"}
 
 
-def test_an_activity_runs_its_whole_course_through_the_api(client, grove, clock):
+def test_an_activity_runs_its_whole_course_through_the_api(client, grove, clock, count_sql):
     staff, principal = _caller(client, grove["staff"]), _caller(client, grove["principal"])
     grandma, son = _caller(client, grove["grandma"]), _caller(client, grove["son"])
     made = staff("POST", "/activities", json=LECTURE)
@@ -156,7 +156,18 @@ def test_an_activity_runs_its_whole_course_through_the_api(client, grove, clock)
     figures = staff("GET", f"/activities/{aid}/attendance").get_json()
     assert figures["present"] == 2 + 1 + 2 and figures["walk_ins"] == 1 + 2
     assert [p["alt"] for p in grandma("GET", f"/activities/{aid}/photos").get_json()["items"]] == ["医生讲解防跌倒"]
+    with count_sql() as one_photo:
+        grandma("GET", f"/activities/{aid}/photos")
     assert staff("POST", f"/activities/{aid}/cancel", json={"reason": "晚了"}).status_code == 409
+
+    # A registrant sees the record's photos, public or not; asking who may see them costs the same for four.
+    more = staff("POST", f"/activities/{aid}/photos", content_type="multipart/form-data",
+                 data={"photos[]": [(io.BytesIO(image_bytes()), f"{i}.png") for i in range(3)],
+                       "alts[]": ["签到", "合影", "讲座现场"], "consent": "true"})
+    assert more.status_code == 201
+    with count_sql() as four_photos:
+        seen = grandma("GET", f"/activities/{aid}/photos").get_json()["items"]
+    assert len(seen) == 4 and four_photos() == one_photo()
 
 
 def test_a_unit_proposes_for_its_own_unit_and_books_its_venue(client, grove):

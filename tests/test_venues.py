@@ -733,7 +733,7 @@ def test_a_week_at_the_edge_of_the_calendar_is_refused_on_the_api_and_this_week_
         assert "week" in answer.get_json()["error"]["fields"]
         page = browser.get(f"/c/hall/venues/{hall['venue']}?week={week}")
         assert page.status_code == 200
-        assert "2026-11-30" in page.get_data(as_text=True)  # this week, as for a week it cannot read
+        assert "2026年11月30日" in page.get_data(as_text=True)  # this week, as for a week it cannot read
 
 
 def test_a_booking_in_the_year_9999_is_a_field_error_not_a_crash(client, hall):

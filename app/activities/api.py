@@ -17,7 +17,7 @@ from app.lifecycle import retry_when_locked
 from app.permissions import can, found, is_staff, require
 from app.photos import accepts_uploads
 from app.photos import services as photos
-from app.photos.registry import may_view
+from app.photos.registry import visible as visible_photos
 from app.photos.schemas import PhotoOut
 from app.residents import services as residents
 from app.units import services as units
@@ -321,8 +321,7 @@ def list_photos(activity_id: int):
     activity = _activity(activity_id)
     rows = photos.photos_of(services.PHOTO_OWNER, [activity.id]).get(activity.id, [])
     if not can("activities.organise", activity):
-        membership = current_membership()
-        rows = [p for p in rows if may_view(membership, p)]
+        rows = visible_photos(current_membership(), rows)
     return {"items": rows, "next_cursor": None}
 
 

@@ -11,7 +11,8 @@ PUBLIC_OWNERS: dict[str, Callable[[int], bool]] = {}
 
 
 def viewer(owner_type: str):
-    """Register `may_view(membership, owner_id, photo) -> bool` for the photos of one kind of owner."""
+    """Register `may_view(membership, owner_id, photo) -> bool` for the photos of one kind of owner. The rule
+    decides for the owner: a list of its photos asks it once (`visible`)."""
 
     def register(func):
         VIEWERS[owner_type] = func
@@ -38,6 +39,21 @@ def may_view(membership: Membership | None, photo) -> bool:
         if rule is not None and rule(membership, photo.owner_id, photo):
             return True
     return is_public(photo)
+
+
+def visible(membership: Membership | None, photos: list) -> list:
+    """The photos this member (None: a visitor) may see, asking each owner's rule once, not once per photo (a
+    record's twenty photos have one owner: one answer)."""
+    answers: dict[tuple[str, int], bool] = {}
+    kept = []
+    for photo in photos:
+        key = (photo.owner_type, photo.owner_id)
+        if key not in answers:
+            rule = VIEWERS.get(photo.owner_type) if membership is not None else None
+            answers[key] = bool(rule is not None and rule(membership, photo.owner_id, photo))
+        if answers[key] or is_public(photo):
+            kept.append(photo)
+    return kept
 
 
 def is_public(photo) -> bool:
