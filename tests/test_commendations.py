@@ -19,6 +19,7 @@ from app.offers import services as offers
 from app.units import services as units
 from app.venues import services as venues
 from tenants.context import tenant_context
+from tests.concurrency import in_threads
 from tests.factories import LUNCH, CommunityFactory, browser_for, member, page
 from tests.pdfs import text_of
 
@@ -265,3 +266,35 @@ def test_the_today_page_and_the_digest_count_what_waits(town):
         for unit in ("school", "canteen"):
             commendations.nominate(campaign, unit_id=town[unit], citation="理由", actor_id=town["council"][0].id)
         assert commendations.counts()["commendations_ballot_due"] == 1
+
+
+def test_two_announcements_at_once_make_one_set_of_awards(town, app, clock):
+    with tenant_context(town["community"].id):
+        campaign, ballot = _run_to_announcement(town)
+        clock(2026, 12, 6, 11)
+        ballots.close_if_due(ballots.get(ballot.id))
+        db.session.commit()
+        campaign_id, staff_id = campaign.id, town["staff"].id
+    results = in_threads(app, town["community"].id,
+                         lambda _n: len(commendations.announce(commendations.get(campaign_id), actor_id=staff_id)),
+                         [1, 2])
+    assert sorted(map(str, results)) == ["2", "already_announced"], results
+    with tenant_context(town["community"].id):
+        assert len(commendations.awards_of(commendations.get(campaign_id))) == 2
+        assert len(_events("commendation.results")) == 1
+
+
+def test_the_yearbook_has_the_years_awards_with_their_votes(town, clock):
+    from app import yearbook
+
+    with tenant_context(town["community"].id):
+        assert yearbook.parts(2026, {"commendations"}) == []
+        campaign, ballot = _run_to_announcement(town)
+        clock(2026, 12, 6, 11)
+        ballots.close_if_due(ballots.get(ballot.id))
+        commendations.announce(commendations.get(campaign.id), actor_id=town["staff"].id)
+        db.session.commit()
+        part = yearbook.parts(2026, {"commendations"})[0]
+        assert part.figure("awards").value == 2 and part.figure("awards").street
+        assert part.tables[0].rows == [["优秀会员单位", "柳荫小学", 4], ["优秀会员单位", "京华物业食堂", 1]]
+        assert yearbook.Part.from_dict(part.as_dict()).tables[0].rows == part.tables[0].rows

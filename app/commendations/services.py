@@ -14,6 +14,7 @@ from datetime import timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 
 from app import history
 from app.ballots import services as ballots
@@ -112,6 +113,17 @@ def scores(campaign: Campaign) -> list[dict]:
 
 
 # --- the campaign ---------------------------------------------------------------------------------
+
+def _claim(campaign: Campaign, from_status: str, to_status: str, message: str) -> None:
+    """Take a step once: a conditional UPDATE on the status, so two people pressing the same button at once (or
+    twice) make one ballot, one set of awards; the loser hears `message` (409). The caller then records the move
+    with `history.record` (the loaded object still says `from_status`)."""
+    claimed = db.session.execute(sql_update(Campaign).where(Campaign.id == campaign.id, Campaign.status == from_status)
+                                 .values(status=to_status).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.refresh(campaign)
+        raise Conflict(message, f"already_{to_status}")
+
 
 def _check_weights(weights: dict | None, errors: dict) -> dict:
     clean = {}
@@ -302,6 +314,7 @@ def open_ballot(campaign: Campaign, *, days: int = 7, secret: bool = True, quoru
         errors["_schema"] = [_("At least two nominated units are needed for a ballot.")]
     if errors:
         raise ValidationFailed(errors)
+    _claim(campaign, "scored", "voting", _("The ballot opens once the campaign is scored, and once."))
     names = {int(u["unit_id"]): u["name"] for u in campaign.snapshot["units"]}
     for i, nomination in enumerate(rows):
         nomination.option_key = str(i + 1)  # the engine numbers the options in the order given
@@ -368,6 +381,7 @@ def announce(campaign: Campaign, *, actor_id: int | None) -> list[Award]:
     the honour roll shows them, every member hears the results."""
     if campaign.status != "closed":
         raise Conflict(_("Results are announced once the ballot has closed, and once."))
+    _claim(campaign, "closed", "announced", _("Results are announced once the ballot has closed, and once."))
     today = clock.today()
     made = []
     for row in results(campaign):
