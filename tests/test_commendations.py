@@ -256,7 +256,7 @@ def test_a_ballot_without_quorum_returns_the_campaign_to_its_nominations(town, c
         assert commendations.open_ballot(campaign, days=2, actor_id=town["staff"].id).id != ballot.id
 
 
-def test_the_today_page_and_the_digest_count_what_waits(town):
+def test_the_today_page_and_the_digest_count_what_waits(town, app):
     with tenant_context(town["community"].id):
         campaign = _campaign(town)
         commendations.open_campaign(campaign, actor_id=town["staff"].id)
@@ -266,6 +266,9 @@ def test_the_today_page_and_the_digest_count_what_waits(town):
         for unit in ("school", "canteen"):
             commendations.nominate(campaign, unit_id=town[unit], citation="理由", actor_id=town["council"][0].id)
         assert commendations.counts()["commendations_ballot_due"] == 1
+        db.session.commit()
+    today = browser_for(app, town["staff"]).get(page(town["community"], "/today")).get_data(as_text=True)
+    assert "待开始投票的评优活动" in today
 
 
 def test_two_announcements_at_once_make_one_set_of_awards(town, app, clock):
