@@ -380,7 +380,8 @@ def announce(campaign: Campaign, *, actor_id: int | None) -> list[Award]:
     """Closed → announced: an award (with its certificate number and verification code) to each of the top N,
     the honour roll shows them, every member hears the results."""
     if campaign.status != "closed":
-        raise Conflict(_("Results are announced once the ballot has closed, and once."))
+        raise Conflict(_("Results are announced once the ballot has closed, and once."),
+                       "already_announced" if campaign.status == "announced" else "conflict")
     _claim(campaign, "closed", "announced", _("Results are announced once the ballot has closed, and once."))
     today = clock.today()
     made = []
