@@ -148,3 +148,26 @@ def test_the_api_runs_a_campaign_and_tells_bad_input_on_its_fields(town, app, cl
     other = member(c, "unit", name="别的单位")
     assert client.get(api(c, f"/commendations/awards/{awards[0]['id']}/certificate.pdf"),
                       headers=token_for(client, other)).status_code == 403
+
+
+def test_the_evidence_is_refreshed_before_nominations_and_a_nomination_withdrawn(town, app):  # noqa: F811
+    c = town["community"]
+    with tenant_context(c.id):
+        campaign = commendations.create(year=2026, category="优秀会员单位", actor_id=town["staff"].id)
+        commendations.open_campaign(campaign, actor_id=town["staff"].id)
+        commendations.score(campaign, actor_id=town["staff"].id)
+        db.session.commit()
+        url = page(c, f"/commendations/{campaign.id}")
+    chair = browser_for(app, town["council"][0])
+    assert "刷新证据" in chair.get(url).get_data(as_text=True)
+    assert chair.post(url + "/refresh").status_code == 302
+    assert chair.post(url + "/nominate", data={"unit_id": str(town["shop"]), "citation": "热心便民"}).status_code == 302
+    shown = chair.get(url).get_data(as_text=True)
+    assert "热心便民" in shown and "刷新证据</button>" not in shown  # no refresh once a unit is nominated
+    refused = chair.post(url + "/refresh")
+    assert refused.status_code in (302, 303)
+    assert "已有单位依据当前证据被推荐" in chair.get(url).get_data(as_text=True)
+    with tenant_context(c.id):
+        nomination = commendations.nominations(commendations.get(campaign.id))[0]
+    assert chair.post(url + f"/nominations/{nomination.id}/withdraw").status_code == 302
+    assert "还没有推荐。" in chair.get(url).get_data(as_text=True)
