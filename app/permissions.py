@@ -63,6 +63,13 @@ def _unit_history(membership: Membership, unit) -> bool:
     return membership.has_role("council") or _own_unit(membership, unit)
 
 
+def _case_party(membership: Membership, case) -> bool:
+    """Staff, or a representative of a unit the case names (they see its draft and its photos)."""
+    if membership.has_role(*STAFF):
+        return True
+    return case is not None and any(_represents(membership, unit_id) for unit_id in case.unit_ids)
+
+
 def _represents(membership: Membership, unit_id: int | None) -> bool:
     if unit_id is None or not membership.has_role("unit"):
         return False
@@ -297,6 +304,14 @@ RULES: dict[str, set[str] | Callable] = {
     "commendations.announce": STAFF,
     "commendations.mine": {"unit"},
     "commendations.certificate": _award_holder,
+    # Good cases (app/cases): the staff write and publish them; the units they name see them (drafts too);
+    # published ones are on the public pages for everyone.
+    "cases.manage": STAFF,
+    "cases.view": _case_party,
+    # The contribution record (app/contributions): the ranked table for the council and the staff; one unit's
+    # record also for its own representatives.
+    "contributions.view": STAFF | {"council"},
+    "contributions.view_unit": _unit_history,
     "registrations.view": _registration_holder,
     "registrations.cancel": _registration_holder,
 }

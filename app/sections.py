@@ -28,9 +28,10 @@ from app.permissions import can
 
 logger = logging.getLogger(__name__)
 
-# "need": the parts of a need's page, load(need); "resident", "unit", "council": the homes of a resident (or the
+# "need": the parts of a need's page, load(need); "unit_page": a unit's page in the registry, load(unit);
+# "resident", "unit", "council": the homes of a resident (or the
 # family member acting for them), of a unit's representative, of a council member or resident representative.
-PAGES = ("today", "community", "need", "resident", "unit", "council")
+PAGES = ("today", "community", "need", "resident", "unit", "council", "unit_page")
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class YearSeeder:
         from app.demo.data import demo_units
         from app.units.services import sort_key
 
-        rng, now = self.rng, at(self.last - timedelta(days=30))
+        rng = self.rng
         units = []
         for unit in demo_units(seed=seed):
             name = unit["name"]
@@ -85,8 +85,8 @@ class YearSeeder:
         for offer, offer_id in zip(offers, offer_ids, strict=True):
             by_kind.setdefault(offer["kind"], []).append(offer_id)
         resident_ids = self._ids("residents", [
-            {"community_id": cid, "name": f"居民{i:03d}", "name_sort": f"jumin{i:03d}", "phone": f"139{seed:04d}{i:04d}",
-             "building": str(i % 30 + 1), "status": "active", "created_at": at(self.first)} for i in range(300)])
+            {"community_id": cid, "name": f"居民{i:03d}", "name_sort": f"jumin{i:03d}",
+             "phone": f"139{seed:04d}{i:04d}", "building": str(i % 30 + 1), "status": "active", "created_at": at(self.first)} for i in range(300)])
 
         needs, outcomes = [], []
         for i in range(400):

@@ -1,8 +1,11 @@
 """The number of SQL statements a list sends does not grow with the size of the community (no N+1)."""
+from datetime import date
+
 import pytest
 from sqlalchemy import insert, select
 
 from app.accounts.models import User
+from app.cases.models import CaseUnit, GoodCase
 from app.core.extensions import db
 from app.units.models import Unit, UnitRepresentative
 from app.units.services import sort_key
@@ -212,3 +215,50 @@ def test_commendation_lists_do_not_grow_with_units_campaigns_or_nominations(app,
         counts[size], _response = warm_count(count_sql, getter(app, admin, "api" if url.startswith("/api") else "page"),
                                              url)
     assert counts[5] == counts[30], counts
+def bulk_cases(community, n: int) -> None:
+    """n published good cases by Core insert, each naming a different unit (and the first unit too)."""
+    with tenant_context(community.id):
+        unit_ids = db.session.execute(select(Unit.id).order_by(Unit.id)).scalars().all()
+        db.session.execute(insert(GoodCase), [
+            {"community_id": community.id, "title": f"事例{i}", "story": "故事", "happened_on": date(2026, 3, 1),
+             "status": "published", "published_on": date(2026, 3, 2)} for i in range(n)])
+        case_ids = db.session.execute(select(GoodCase.id).order_by(GoodCase.id)).scalars().all()
+        links = [{"community_id": community.id, "case_id": c, "unit_id": unit_ids[i % len(unit_ids)]}
+                 for i, c in enumerate(case_ids)]
+        links += [{"community_id": community.id, "case_id": c, "unit_id": unit_ids[-1]} for c in case_ids
+                  if unit_ids[-1] != unit_ids[case_ids.index(c) % len(unit_ids)]]
+        db.session.execute(insert(CaseUnit), links)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("kind", ["page", "api"])
+def test_case_list_queries_do_not_grow_with_cases(app, count_sql, kind):
+    counts = {}
+    for size in (5, 200):
+        community, admin = setup_community(size, 0)
+        bulk_cases(community, size)
+        url = f"/c/{community.slug}/cases/" if kind == "page" else f"/api/v1/c/{community.slug}/cases"
+        counts[size], response = warm_count(count_sql, getter(app, admin, kind), url)
+        if kind == "api":
+            items = response.get_json()["items"]
+            assert len(items) == min(size, 50) and all(c["units"] and c["units"][0]["name"] for c in items)
+        else:
+            assert response.get_data(as_text=True).count('<th scope="row"') == min(size, 50)
+    assert counts[5] == counts[200], counts
+
+
+@pytest.mark.parametrize("kind", ["page", "api"])
+def test_contribution_table_queries_do_not_grow_with_units(app, count_sql, kind, clock):
+    clock(2026, 11, 30, 10)
+    counts = {}
+    for size in (10, 300):
+        community, admin = setup_community(size, 0)
+        bulk_cases(community, size)
+        url = (f"/c/{community.slug}/contributions?year=2026" if kind == "page"
+               else f"/api/v1/c/{community.slug}/contributions?year=2026")
+        counts[size], response = warm_count(count_sql, getter(app, admin, kind), url)
+        if kind == "api":
+            assert len(response.get_json()["items"]) == size
+        else:
+            assert response.get_data(as_text=True).count('<th scope="row"') == size
+    assert counts[10] == counts[300], counts

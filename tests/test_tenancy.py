@@ -19,6 +19,7 @@ from app.applications.schemas import ApplicationIn
 from app.ballots import services as ballots
 from app.commendations import services as commendations
 from app.commendations.models import Award
+from app.cases import services as case_services
 from app.core.extensions import db
 from app.council import services as council
 from app.matching import services as matching
@@ -151,6 +152,12 @@ def _world(slug: str, marker: str) -> dict:
         activity_services.approve(activity, actor_id=admin.id)
         registration = activity_services.sign_up(activity, actor_id=admin.id, resident=resident)
         db.session.commit()
+        helper = public_works.add_helper(works, {"unit_id": unit.id, "what": f"{marker} 清理"}, actor_id=admin.id)
+        case = case_services.create_case({"title": f"{marker} 事例", "story": f"{marker} 故事",
+                                          "happened_on": date(2026, 11, 1), "unit_ids": [unit.id],
+                                          "link_type": "match", "link_id": match.id}, actor_id=admin.id)
+        case_services.publish(case, actor_id=admin.id)
+        db.session.commit()
         campaign = commendations.create(year=2026, category=f"{marker} 优秀会员单位", actor_id=admin.id)
         commendations.open_campaign(campaign, actor_id=admin.id)
         commendations.score(campaign, actor_id=admin.id)
@@ -171,8 +178,9 @@ def _world(slug: str, marker: str) -> dict:
                 "member_id": membership_id, "import_id": batch.id, "token_id": token.id,
                 "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id,
                 "photo_id": photo.id, "activity_id": activity.id, "registration_id": registration.id,
-                "registration_code": registration.code, "campaign_id": campaign.id,
-                "nomination_id": nomination.id, "award_id": award.id, "certificate_code": award.code}
+                "registration_code": registration.code, "case_id": case.id, "helper_id": helper.id,
+                "campaign_id": campaign.id, "nomination_id": nomination.id, "award_id": award.id,
+                "certificate_code": award.code}
 
 
 @pytest.fixture
@@ -219,6 +227,8 @@ PARAMS = {
     "nomination_id": lambda b: b["nomination_id"],
     "award_id": lambda b: b["award_id"],
     "certificate_code": lambda b: b["certificate_code"],  # what a certificate's QR code opens
+    "case_id": lambda b: b["case_id"],
+    "helper_id": lambda b: b["helper_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
@@ -279,6 +289,11 @@ JSON_BODIES = {
     "activities_api.sign_up": lambda b: {"resident_id": str(b["resident_id"])},
     "activities_api.check_in": {"code": "not-a-code"},
     "activities_api.walk_in": {"name": "路人"},
+    "cases_api.create_case": lambda b: {"title": "事例", "story": "故事", "happened_on": "2026-11-01",
+                                        "unit_ids": [str(b["unit_id"])]},
+    "cases_api.update_case": {"title": "改"},
+    "cases_api.withdraw": {"note": ""},
+    "public_works_api.add_helper": lambda b: {"unit_id": str(b["unit_id"])},
     "venues_api.add_closure": {"starts_on": "2026-12-25"},
     "venues_api.add_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00", "ends_at": "2026-12-09T10:00:00+08:00"},
     "venues_api.move_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00",

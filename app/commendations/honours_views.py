@@ -1,11 +1,13 @@
 """The public face of the commendations (no log-in): /c/<slug>/honours, the honour roll of every announced
-award by year and category, with the units and their citations and the community's good cases; and
+award by year and category, with the units and their citations, and the community's published good cases
+(典型事例, app/cases); and
 /c/<slug>/verify/<certificate_code>, what a certificate's QR code opens: it confirms the certificate or answers 404.
 No person is named on either page. A suspended or unknown community answers 404 (tenants.web)."""
 import logging
 
 from flask import Blueprint, render_template
 
+from app.cases import services as cases
 from app.commendations import services
 from tenants.web import current_community, public, tenant_routes
 
@@ -17,10 +19,8 @@ bp = tenant_routes(Blueprint("honours", __name__, url_prefix="/c/<slug>"))
 @bp.get("/honours")
 @public
 def index():
-    # The good cases (典型事例) of app/cases join this page when that domain exists: templates/cases/_stories.html
-    # with app.cases.services.published(); until then the template keeps their place.
     return render_template("commendations/honours.html", roll=services.honour_roll(), community=current_community(),
-                           stories=None)
+                           stories=cases.stories(cases.published()))
 
 
 @bp.get("/verify/<certificate_code>")

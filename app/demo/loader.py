@@ -9,6 +9,7 @@ from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core.extensions import db
 from app.demo import activities, commendations, governance, live
+from app.demo import cases as good_cases
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
 from app.meals import services as meals
 from app.members import services as members
@@ -111,6 +112,8 @@ def load_demo() -> str:
         governance.pending_applications(_user, password_hash, council_ids, voter_ids)
         db.session.commit()
         activities.load(_user, password_hash, coordinator.id, mother)
+        good_cases.load(coordinator.id)
+        db.session.commit()
     with tenant_context(community.id):
         commendations.load(council_ids[0], coordinator.id)
         db.session.commit()

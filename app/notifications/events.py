@@ -91,5 +91,6 @@ declare("activity.reminder", "activities")
 declare("registration.confirmed", "activities")
 declare("registration.offered", "activities", default_on=("email", "sms"))
 declare("cultural_point.behind", "work")
+declare("case.published", "units")
 
 declare("booking.reminder", "matching")

@@ -96,3 +96,21 @@ def history(public_works_id: int):
     """Every status change: from what to what, who, when, why."""
     pw = found(services.get_request(public_works_id), "public_works.view")
     return {"items": services.history_of(pw), "next_cursor": None}
+
+
+@blp.post("/<int:public_works_id>/helpers")
+@blp.arguments(schemas.PublicWorksHelperIn)
+@blp.response(201, schemas.PublicWorksHelperOut)
+def add_helper(args, public_works_id: int):
+    """Name a member unit that helped with the request and what it did (again: changes what it did); a request
+    done in a year counts for the units that helped in their contribution record."""
+    return services.add_helper(found(services.get_request(public_works_id), "public_works.manage"), args,
+                               actor_id=current_user.id)
+
+
+@blp.delete("/<int:public_works_id>/helpers/<int:helper_id>")
+@blp.response(204)
+def remove_helper(public_works_id: int, helper_id: int):
+    pw = found(services.get_request(public_works_id), "public_works.manage")
+    services.remove_helper(pw, found(services.get_helper(pw, helper_id)))
+    return ""

@@ -7,6 +7,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, Numeric, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db
+from app.units.models import Unit
 from tenants.clock import utcnow
 from tenants.scoping import TenantScoped, tenant_fk
 
@@ -46,6 +47,9 @@ class PublicWorksRequest(TenantScoped, db.Model):
     lines: Mapped[list["PublicWorksLine"]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", back_populates="request",
         order_by="PublicWorksLine.position")
+    # The member units that helped (app/contributions counts them), with their names: two more queries a page.
+    helpers: Mapped[list["PublicWorksHelper"]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="PublicWorksHelper.id")
 
     @property
     def is_closed(self) -> bool:
@@ -76,3 +80,30 @@ class PublicWorksLine(TenantScoped, db.Model):
         if not self.planned:
             return 0
         return max(0, min(100, int(self.done * 100 / self.planned)))
+
+
+class PublicWorksHelper(TenantScoped, db.Model):
+    """A member unit that helped with a request — "the property company cleared the site" — counted in its
+    contribution record once the request is done."""
+
+    __tablename__ = "public_works_helpers"
+    __tenant_table_args__ = (
+        tenant_fk(["request_id"], "public_works_requests"),
+        tenant_fk(["unit_id"], "units"),
+        Index("uq_public_works_helpers", "community_id", "request_id", "unit_id", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    what: Mapped[str] = mapped_column(String(200), default="")  # what the unit did
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[Unit] = relationship(
+        lazy="selectin", viewonly=True,
+        primaryjoin="and_(Unit.id == foreign(PublicWorksHelper.unit_id), "
+                    "Unit.community_id == foreign(PublicWorksHelper.community_id))")
+
+    @property
+    def unit_name(self) -> str:
+        return self.unit.name if self.unit is not None else ""

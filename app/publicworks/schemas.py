@@ -188,6 +188,20 @@ class PublicWorksLineOut(Schema):
     percent = fields.Integer(metadata={"description": "done of planned, 0–100"})
 
 
+class PublicWorksHelperIn(Schema):
+    unit_id = Id(required=True, metadata={"description": "the member unit that helped"})
+    what = Text(load_default="", max_length=200, strip=True,
+                metadata={"description": "what it did, e.g. 清理了施工现场"})
+
+
+class PublicWorksHelperOut(Schema):
+    id = fields.Function(lambda h: str(h.id), required=True)
+    unit_id = fields.Function(lambda h: str(h.unit_id))
+    unit_name = fields.String()
+    what = fields.String()
+    added_at = UtcDateTime()
+
+
 class PublicWorksRequestOut(Schema):
     id = fields.Function(lambda r: str(r.id), required=True)
     category = fields.String(metadata={"enum": list(CATEGORIES)})
@@ -202,6 +216,8 @@ class PublicWorksRequestOut(Schema):
     done_on = fields.Date(allow_none=True)
     created_at = UtcDateTime()
     lines = fields.List(fields.Nested(PublicWorksLineOut))
+    helpers = fields.List(fields.Nested(PublicWorksHelperOut), metadata={
+        "description": "the member units that helped with it (counted in their contribution record when done)"})
 
 
 class PublicWorksChangeOut(Schema):

@@ -14,9 +14,17 @@ from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed, check_text
 from app.needs import services as needs
 from app.notifications import services as notifications
-from app.publicworks.models import CLOSED_STATUSES, MEASURES, OPEN_STATUSES, PublicWorksLine, PublicWorksRequest
+from app.publicworks.models import (
+    CLOSED_STATUSES,
+    MEASURES,
+    OPEN_STATUSES,
+    PublicWorksHelper,
+    PublicWorksLine,
+    PublicWorksRequest,
+)
 from app.publicworks.vocabulary import STATUS_LABELS
 from app.residents import services as residents
+from app.units import services as units
 from tenants import clock
 
 logger = logging.getLogger(__name__)
@@ -217,6 +225,35 @@ def move(request: PublicWorksRequest, to_status: str, *, actor_id: int | None, o
                                     "link": f"/public-works/{request.id}"}, actor_id=actor_id)
     db.session.flush()
     return request
+
+
+# --- the units that helped -------------------------------------------------------------------------
+
+def get_helper(request: PublicWorksRequest, helper_id: int) -> PublicWorksHelper | None:
+    return next((h for h in request.helpers if h.id == helper_id), None)
+
+
+def add_helper(request: PublicWorksRequest, data: dict, *, actor_id: int | None) -> PublicWorksHelper:
+    """Name a member unit that helped (from what PublicWorksHelperIn loaded); naming it again changes what it did.
+    A rejected or cancelled request had no work to help with."""
+    if request.status in ("rejected", "cancelled"):
+        raise Conflict(_("A rejected or cancelled request had no work to help with."), "closed")
+    unit = units.get_unit(int(data["unit_id"]))
+    if unit is None:
+        raise ValidationFailed({"unit_id": [_("No such unit in this community.")]})
+    what = check_text("what", (data.get("what") or "").strip())
+    helper = next((h for h in request.helpers if h.unit_id == unit.id), None)
+    if helper is None:
+        helper = PublicWorksHelper(unit_id=unit.id, added_by_id=actor_id)
+        request.helpers.append(helper)
+    helper.what = what
+    db.session.flush()
+    return helper
+
+
+def remove_helper(request: PublicWorksRequest, helper: PublicWorksHelper) -> None:
+    request.helpers.remove(helper)
+    db.session.flush()
 
 
 def _follow_need(request: PublicWorksRequest, to_status: str, *, actor_id: int | None, note: str) -> None:

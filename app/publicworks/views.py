@@ -15,6 +15,7 @@ from app.publicworks import schemas, services
 from app.publicworks.models import CATEGORIES, MEASURES, STATUSES
 from app.publicworks.vocabulary import labels
 from app.sections import section
+from app.units import services as units
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
@@ -131,12 +132,18 @@ def _render_detail(pw, *, form: PageForm | None = None, which: str | None = None
     need = needs.get_need(pw.need_id) if pw.need_id else None
     if need is not None and not can("needs.view", need):
         need = None  # the council follows the request, not the resident's need it came from
+    helper_values = {"unit_id_q": request.args.get("unit_id_q", "")}
+    matches, more = units.search_units(helper_values["unit_id_q"]) if can("public_works.manage") else ([], False)
+    if which == "helper" and form is not None:
+        helper_values = form.values
     moves = [to for to in ("filed", "in_progress", "rejected", "cancelled")
              if to in services.MOVES.get(pw.status, set())] if can("public_works.manage") else []
     return render_template(
         "publicworks/detail.html", found=pw, changes=changes, need=need, moves=moves,
         actors=accounts.user_names(c.actor_id for c in changes), errors=form.errors if form else {},
-        values=form.values if form else {}, form=which, manage=can("public_works.manage"))
+        values=form.values if form and which != "helper" else {}, form=which, manage=can("public_works.manage"),
+        helper_values=helper_values, helper_errors=form.errors if form and which == "helper" else {},
+        helper_matches=[units.pick_item(u) for u in matches], helper_more=more)
 
 
 @bp.get("/<int:public_works_id>")
@@ -172,3 +179,25 @@ def progress(public_works_id: int):
         services.move(pw, "done", actor_id=current_user.id, on=form.data["on"], note=form.data["note"])
     flash(_("The request is done.") if complete else _("Progress saved."), "success")
     return redirect(url_for("public_works.detail", public_works_id=public_works_id))
+
+
+# --- the units that helped --------------------------------------------------------------------------
+
+@bp.post("/<int:public_works_id>/helpers")
+def add_helper(public_works_id: int):
+    """Name a member unit that helped, and what it did (naming it again changes what it did)."""
+    pw = found(services.get_request(public_works_id), "public_works.manage")
+    form = PageForm(schemas.PublicWorksHelperIn)
+    if not form.valid:
+        return _render_detail(pw, form=form, which="helper")
+    helper = services.add_helper(pw, form.data, actor_id=current_user.id)
+    flash(_("%(unit)s is named as a unit that helped.", unit=helper.unit_name), "success")
+    return redirect(url_for("public_works.detail", public_works_id=pw.id, _anchor="helpers"))
+
+
+@bp.post("/<int:public_works_id>/helpers/<int:helper_id>/remove")
+def remove_helper(public_works_id: int, helper_id: int):
+    pw = found(services.get_request(public_works_id), "public_works.manage")
+    services.remove_helper(pw, found(services.get_helper(pw, helper_id)))
+    flash(_("The unit is no longer named."), "success")
+    return redirect(url_for("public_works.detail", public_works_id=pw.id, _anchor="helpers"))

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import sections
 from app.accounts import services as accounts
 from app.lifecycle import PageForm, read_form, redirect_refusals_to
 from app.members import services as members
@@ -65,8 +66,10 @@ def detail(unit_id: int):
             members.pick_item(u) for u in matches if not unit.is_represented_by(u.id)], "more_members": more}
     # The dated status changes (who, why: a yearly review's reason) for the staff, the council and the unit itself.
     changes = services.status_history(unit) if can("units.view_history", unit) else []
+    # Parts other domains add to a unit's page (its contribution record, the good cases naming it).
+    parts = sections.rendered("unit_page", unit)
     return render_template("units/detail.html", unit=unit, picker_open=bool(picked), changes=changes,
-                           actors=accounts.user_names(c.actor_id for c in changes), **picked)
+                           actors=accounts.user_names(c.actor_id for c in changes), parts=parts, **picked)
 
 
 @bp.route("/<int:unit_id>/edit", methods=["GET", "POST"])
