@@ -17,9 +17,9 @@ from app.announcements import services as announcements
 from app.applications import services as applications
 from app.applications.schemas import ApplicationIn
 from app.ballots import services as ballots
+from app.cases import services as case_services
 from app.commendations import services as commendations
 from app.commendations.models import Award
-from app.cases import services as case_services
 from app.core.extensions import db
 from app.council import services as council
 from app.matching import services as matching
