@@ -314,6 +314,11 @@ RULES: dict[str, set[str] | Callable] = {
     "contributions.view_unit": _unit_history,
     "registrations.view": _registration_holder,
     "registrations.cancel": _registration_holder,
+    # The yearly report (app/reports) and the year in charts: the staff and the council read them; the staff
+    # write the narrative, submit the report to the street and set its deadline.
+    "reports.view": STAFF | {"council"},
+    "reports.submit": STAFF,
+    "reports.settings": {"admin"},
 }
 
 

@@ -86,7 +86,8 @@ class YearSeeder:
             by_kind.setdefault(offer["kind"], []).append(offer_id)
         resident_ids = self._ids("residents", [
             {"community_id": cid, "name": f"居民{i:03d}", "name_sort": f"jumin{i:03d}",
-             "phone": f"139{seed:04d}{i:04d}", "building": str(i % 30 + 1), "status": "active", "created_at": at(self.first)} for i in range(300)])
+             "phone": f"139{seed:04d}{i:04d}", "building": str(i % 30 + 1), "status": "active",
+             "created_at": at(self.first)} for i in range(300)])
 
         needs, outcomes = [], []
         for i in range(400):

@@ -22,7 +22,7 @@ from tests.walk import APP_CONFIG, logged_in, readers, world
 SHOWN_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "data-label", "aria-description")
 SKIPPED_TAGS = {"script", "style", "template", "code"}
 # Words that stay Latin in a Chinese interface: names of things, formats and the language switch.
-PROPER = {"English", "Huzhu", "Excel", "CSV", "JSON", "API", "Redis", "PostgreSQL", "OpenAPI", "xlsx", "csv",
+PROPER = {"English", "Huzhu", "Excel", "CSV", "PDF", "JSON", "API", "Redis", "PostgreSQL", "OpenAPI", "xlsx", "csv",
           "json", "Bearer",
           "liuyin",  # the example of a community's address name
           "zsf"}  # the pickers' example of pinyin initials, typed in Latin letters (张三丰)

@@ -19,6 +19,7 @@ from app.demo.loader import PASSWORD, demo_logins
 from app.photos import services as photos
 from app.photos.models import Photo
 from app.publicworks.models import PublicWorksLine, PublicWorksRequest
+from app.reports import services as reports
 from app.residents.models import Resident
 from app.reviews.models import Review
 from app.units.models import Unit, UnitRepresentative
@@ -168,7 +169,16 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     assert first["roles"]["representative"] >= 1 and first["roles"]["unit"] >= 1
     assert first["unit_representatives"] >= 1
     assert first["communities"] == 2 and first["streets"] == 1  # and its neighbour 槐树社区, of the same street
-    assert first["public_works_requests"] == 5 and first["public_works_lines"] == 8
+    # Five requests of the demo's data, and the one of last year that its report's version 2 corrected.
+    assert first["public_works_requests"] == 6 and first["public_works_lines"] == 9
+    with tenant_context(community.id):
+        versions = reports.versions(clock.today().year - 1)
+        changes = reports.changes_of(versions[-1])
+        changed = {c.key: (c.old or 0, c.new) for c in changes["changed"] + changes["added"]}
+        status = reports.status_of(clock.today().year - 1)
+    assert [v.number for v in versions] == [1, 2] and "更正" in versions[1].narrative
+    assert changed["public_works_done"][1] == changed["public_works_done"][0] + 1
+    assert status["status"] == "submitted" and status["version"] == 2
 
     # The association's first period: 31 applications (28 admitted, 1 rejected with its reason, 2 pending), a
     # council of six with positions, eight representatives, last year's review done.

@@ -7,11 +7,13 @@ from sqlalchemy import insert, select
 from app.accounts.models import User
 from app.cases.models import CaseUnit, GoodCase
 from app.core.extensions import db
+from app.reports import services as reports
 from app.units.models import Unit, UnitRepresentative
 from app.units.services import sort_key
 from tenants.context import tenant_context
 from tenants.models import Membership, MembershipRole
 from tests.factories import Browser, CommunityFactory, member, password_hash, token_for
+from tests.yearworld import build_year_world, grow
 
 
 def bulk_users(tag: str, n: int) -> list[int]:
@@ -262,3 +264,24 @@ def test_contribution_table_queries_do_not_grow_with_units(app, count_sql, kind,
         else:
             assert response.get_data(as_text=True).count('<th scope="row"') == size
     assert counts[10] == counts[300], counts
+@pytest.fixture
+def year_world(app, clock):
+    return build_year_world(clock)
+
+
+@pytest.mark.parametrize("kind", ["page", "api"])
+def test_the_yearly_report_and_the_year_in_charts_do_not_grow_with_the_year(app, count_sql, year_world, kind):
+    community, admin = year_world["community"], year_world["staff"]
+    with tenant_context(community.id):
+        reports.submit(2026, actor_id=admin.id)
+        db.session.commit()
+    get = getter(app, admin, kind)
+    urls = (["/c/yb/reports/2026", "/c/yb/reports/", "/c/yb/reports/2026/versions/1", "/c/yb/"] if kind == "page"
+            else ["/api/v1/c/yb/reports/2026", "/api/v1/c/yb/reports/2026/versions"])
+    counts = {}
+    for size in (3, 40):
+        with tenant_context(community.id):
+            grow(year_world["offer"], year_world["school"], size)
+        counts[size] = [warm_count(count_sql, get, url)[0] for url in urls]
+    assert counts[3] == counts[40], counts
+    assert max(counts[40]) <= 30, counts

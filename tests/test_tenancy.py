@@ -34,6 +34,7 @@ from app.photos import services as photos
 from app.publicworks import services as public_works
 from app.publicworks.schemas import PublicWorksProgressIn, PublicWorksRequestIn
 from app.referrals import services as referrals
+from app.reports import services as report_services
 from app.residents import exports
 from app.residents import services as residents
 from app.reviews import services as reviews
@@ -157,6 +158,10 @@ def _world(slug: str, marker: str) -> dict:
                                           "happened_on": date(2026, 11, 1), "unit_ids": [unit.id],
                                           "link_type": "match", "link_id": match.id}, actor_id=admin.id)
         case_services.publish(case, actor_id=admin.id)
+        # The yearly report: B has submitted two versions, A one (a version is named by its year and number).
+        report_services.save_narrative(2026, f"{marker} 总结", actor_id=admin.id)
+        for _ in range(2 if marker == MARKER else 1):
+            report_services.submit(2026, actor_id=admin.id)
         db.session.commit()
         campaign = commendations.create(year=2026, category=f"{marker} 优秀会员单位", actor_id=admin.id)
         commendations.open_campaign(campaign, actor_id=admin.id)
@@ -180,7 +185,7 @@ def _world(slug: str, marker: str) -> dict:
                 "photo_id": photo.id, "activity_id": activity.id, "registration_id": registration.id,
                 "registration_code": registration.code, "case_id": case.id, "helper_id": helper.id,
                 "campaign_id": campaign.id, "nomination_id": nomination.id, "award_id": award.id,
-                "certificate_code": award.code}
+                "certificate_code": award.code, "report_version": 2 if marker == MARKER else 1}
 
 
 @pytest.fixture
@@ -229,9 +234,10 @@ PARAMS = {
     "certificate_code": lambda b: b["certificate_code"],  # what a certificate's QR code opens
     "case_id": lambda b: b["case_id"],
     "helper_id": lambda b: b["helper_id"],
+    "number": lambda b: b["report_version"],  # the latest report version of the year (B has a second, A not)
 }
 # URL arguments that name no object (a file format, …).
-VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code"}
+VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code", "year": 2026}
 # Valid bodies, so that the answer comes from the object lookup and not from input validation.
 JSON_BODIES = {
     "units_api.update_unit": {"description": "改"},
@@ -357,7 +363,12 @@ def _text(response) -> str:
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
-        return json.dumps([list(row) for row in book.worksheets[0].iter_rows(values_only=True)], ensure_ascii=False)
+        return json.dumps([list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)],
+                          ensure_ascii=False)
+    if response.mimetype == "application/pdf":
+        from tests.pdfs import text_of
+
+        return text_of(response.get_data())
     return response.get_data(as_text=True)
 
 

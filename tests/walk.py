@@ -14,7 +14,8 @@ SKIP_ENDPOINTS = ("static", "api-docs.", "healthz", "home.readyz")
 # Downloads are files for spreadsheets and machines, not pages.
 DOWNLOADS = ("units.export", "meals.manifest_xlsx", "meals.canteen_statement_xlsx", "residents.download_export",
              "venues.calendar", "calendar.feed", "calendar.activity_feed",
-             "photos.photo", "photos.thumb", "contributions.export", "commendations.certificate")
+             "photos.photo", "photos.thumb", "contributions.export", "commendations.certificate", "reports.draft_xlsx",
+             "reports.draft_pdf", "reports.version_xlsx", "reports.version_pdf")
 # Who may open pages, in the order they are tried: the first whom a page answers 200 is the one who reads it.
 ROLES = ("admin", "resident", "council", "operator", "visitor")
 # Bare requests, no CSRF tokens to fetch: tests/test_tenancy.py's configuration, so the app is shared.

@@ -9,12 +9,15 @@ from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import yearbook
 from app.accounts import services as accounts
 from app.activities import desk, forms, services
 from app.activities.models import ACTIVE, AUDIENCES, KINDS, LIVE
 from app.activities.vocabulary import AUDIENCE_LABELS, HISTORY_LABELS, KIND_LABELS, STATUS_LABELS, status_label
+from app.activities.year import activities_part
 from app.core.fields import as_id, as_utc
 from app.lifecycle import PageForm, redirect_refusals_to
 from app.permissions import can, found, is_staff, require
@@ -25,6 +28,9 @@ from tenants import clock
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
+
+# The activities part of the year (app.yearbook): the report, the dashboards and the street read it.
+yearbook.part("activities", order=20, title=_l("Activities"))(activities_part)
 
 bp = tenant_routes(Blueprint("activities", __name__, url_prefix="/c/<slug>/activities"))
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what a datetime-local input shows

@@ -5,14 +5,17 @@ import logging
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
+from app import yearbook
 from app.accounts import services as accounts
 from app.accounts.services import MIN_PASSWORD
 from app.applications import schemas, services
 from app.applications.limits import ip_key, ip_limit, phone_key, phone_limit, sent
 from app.applications.models import PENDING, STATUSES
 from app.applications.vocabulary import labels
+from app.applications.year import units_part
 from app.core.extensions import limiter
 from app.core.kinds import KINDS
 from app.lifecycle import PageForm, redirect_refusals_to
@@ -22,6 +25,9 @@ from app.units.models import UNIT_TYPES
 from tenants.web import public, tenant_routes
 
 logger = logging.getLogger(__name__)
+
+# The units part of the year (app.yearbook): the report, the dashboards and the street read it.
+yearbook.part("units", order=10, title=_l("Member units"))(units_part)
 
 bp = tenant_routes(Blueprint("applications", __name__, url_prefix="/c/<slug>"))
 

@@ -93,7 +93,7 @@ def home():
                            units_by_type=units.counts_by_type(), role_counts=members.count_by_role(),
                            open_needs=needs.waiting_counts()["waiting"],
                            activities_this_month=activities.count_this_month(),
-                           my_units=units.units_of_user(current_user.id))
+                           my_units=units.units_of_user(current_user.id), sections=sections.rendered("community"))
 
 
 def _role_home(kind: str):

@@ -4,9 +4,11 @@ import logging
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import yearbook
 from app.core.extensions import db
 from app.core.kinds import KINDS, MEAL_SLOTS
 from app.core.vocabulary import labels
@@ -14,6 +16,7 @@ from app.lifecycle import PageForm, read_form, redirect_refusals_to, retry_when_
 from app.matching import disclosure, listings, schemas, services
 from app.matching.models import LIVE_STATUSES
 from app.matching.words import reasons_text
+from app.matching.year import needs_part
 from app.needs import services as needs
 from app.needs import views as need_pages
 from app.needs.models import Need
@@ -27,6 +30,9 @@ from tenants import clock
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
+
+# The needs part of the year (app.yearbook): the report, the dashboards and the street read it.
+yearbook.part("needs", order=30, title=_l("Needs and matches"))(needs_part)
 
 bp = tenant_routes(Blueprint("matches", __name__, url_prefix="/c/<slug>"))
 

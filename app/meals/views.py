@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app import history
+from app import history, yearbook
 from app.accounts import services as accounts
 from app.core import spreadsheet
 from app.core.fields import as_id
@@ -19,6 +19,7 @@ from app.lifecycle import PageForm, read_form, redirect_refusals_to
 from app.meals import schemas, services
 from app.meals.models import MODES, PLAN_STATUSES
 from app.meals.schemas import MONTH
+from app.meals.year import meals_part
 from app.offers.models import ELIGIBILITY, WEEKDAYS
 from app.offers.services import offers_with_units
 from app.permissions import can, found, is_staff, require
@@ -28,6 +29,9 @@ from tenants import clock
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
+
+# The meals part of the year (app.yearbook): the report, the dashboards and the street read it.
+yearbook.part("meals", order=40, title=_l("Meal table"))(meals_part)
 
 bp = tenant_routes(Blueprint("meals", __name__, url_prefix="/c/<slug>/meals"))
 

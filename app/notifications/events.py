@@ -92,5 +92,7 @@ declare("registration.confirmed", "activities")
 declare("registration.offered", "activities", default_on=("email", "sms"))
 declare("cultural_point.behind", "work")
 declare("case.published", "units")
+declare("report.due", "work")
+declare("report.submitted", "governance")
 
 declare("booking.reminder", "matching")

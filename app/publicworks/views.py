@@ -4,8 +4,10 @@ import logging
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import yearbook
 from app.accounts import services as accounts
 from app.core.fields import as_id
 from app.lifecycle import PageForm, redirect_refusals_to
@@ -14,11 +16,15 @@ from app.permissions import can, found, require
 from app.publicworks import schemas, services
 from app.publicworks.models import CATEGORIES, MEASURES, STATUSES
 from app.publicworks.vocabulary import labels
+from app.publicworks.year import public_works_part
 from app.sections import section
 from app.units import services as units
 from tenants.web import tenant_routes
 
 logger = logging.getLogger(__name__)
+
+# The public works part of the year (app.yearbook): the report, the dashboards and the street read it.
+yearbook.part("public_works", order=50, title=_l("Public works"))(public_works_part)
 
 bp = tenant_routes(Blueprint("public_works", __name__, url_prefix="/c/<slug>/public-works"))
 

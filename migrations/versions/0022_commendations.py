@@ -2,7 +2,7 @@
 nominations with their citations, the awards with their certificate numbers and verification codes.
 
 Revision ID: 0022
-Revises: 0021
+Revises: 0023
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from tenants import rls
 
 # revision identifiers, used by Alembic.
 revision = '0022'
-down_revision = '0021'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
