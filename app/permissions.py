@@ -173,6 +173,13 @@ def _activity_organiser(membership: Membership, activity) -> bool:
         _represents(membership, unit_id) for unit_id in (activity.organiser_unit_id, *activity.co_organiser_ids))
 
 
+def _donation_party(membership: Membership, donation) -> bool:
+    """A donation's receipt: the staff, and the representatives of the unit that gave."""
+    if donation is None:
+        return False
+    return membership.has_role(*STAFF) or _represents(membership, donation.unit_id)
+
+
 def _registration_holder(membership: Membership, registration) -> bool:
     """Staff, who signed them up, the account of the resident signed up, and the activity's organisers."""
     if membership.has_role(*STAFF):
@@ -319,6 +326,18 @@ RULES: dict[str, set[str] | Callable] = {
     "reports.view": STAFF | {"council"},
     "reports.submit": STAFF,
     "reports.settings": {"admin"},
+    # The fund (app/fund): the staff keep the books (income, donations, expenses, settings); an expense is decided
+    # by another member of the staff than its proposer (the service says so) or, above the community's threshold,
+    # by the council's ballot; the council sees the books; a unit sees its own donations and receipts; everyone,
+    # visitors too, the transparency page (no log-in, no personal data).
+    "fund.view": STAFF | {"council"},
+    "fund.record": STAFF,
+    "fund.propose": STAFF,
+    "fund.decide": STAFF,
+    "fund.pay": STAFF,
+    "fund.settings": STAFF,
+    "fund.donations": STAFF | {"unit"},  # a unit: only its own (the pages filter by the units it represents)
+    "fund.receipt": _donation_party,
 }
 
 

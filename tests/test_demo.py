@@ -14,8 +14,12 @@ from app.ballots.models import Ballot
 from app.core.extensions import db
 from app.council.models import CouncilSeat
 from app.demo import activities as activities_demo
+from app.demo import streets as streets_demo
 from app.demo.data import demo_residents, demo_units
 from app.demo.loader import PASSWORD, demo_logins
+from app.fund import ledger
+from app.fund import services as fund
+from app.fund.models import Donation, Expense
 from app.photos import services as photos
 from app.photos.models import Photo
 from app.publicworks.models import PublicWorksLine, PublicWorksRequest
@@ -145,6 +149,18 @@ def test_demo_data_follows_the_source():
     assert demo_units() == units
 
 
+def _fund_year(community_id) -> dict:
+    """The demo's year of the fund: its donations, its expenses by status, its balance; every entry balanced."""
+    with tenant_context(community_id):
+        db.session.expire_all()
+        assert set(fund.line_sums_by_transaction().values()) == {0}
+        return {"donations": sorted((d.donor_name, d.anonymous, d.amount_fen) for d in
+                                    db.session.execute(select(Donation)).scalars()),
+                "expenses": dict(Counter(db.session.execute(select(Expense.status)).scalars())),
+                "balance": sum(fen for _a, fen in fund.overview(clock.today().year)["funds"]),
+                "entries": len(fund.line_sums_by_transaction()), "accounts": len(ledger.accounts())}
+
+
 def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, runner):
     result = runner.invoke(args=["demo", "--quiet"])
     assert result.exit_code == 0, result.output
@@ -168,7 +184,8 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     assert first["roles"]["admin"] >= 1 and first["roles"]["coordinator"] >= 1 and first["roles"]["council"] >= 1
     assert first["roles"]["representative"] >= 1 and first["roles"]["unit"] >= 1
     assert first["unit_representatives"] >= 1
-    assert first["communities"] == 2 and first["streets"] == 1  # and its neighbour 槐树社区, of the same street
+    # and its neighbours 槐树社区 and 银杏社区, of the same street
+    assert first["communities"] == 3 and first["streets"] == 1
     # Five requests of the demo's data, and the one of last year that its report's version 2 corrected.
     assert first["public_works_requests"] == 6 and first["public_works_lines"] == 9
     with tenant_context(community.id):
@@ -199,12 +216,17 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     assert "顺心家政服务有限公司" in ballot_title
 
     activity_rows = _joint_activities(community.id)
+    fund_year = _fund_year(community.id)
+    assert fund_year["expenses"] == {"paid": 7, "refunded": 1, "proposed": 1}
+    assert ("京华物业管理有限公司", False, 10000_00) in fund_year["donations"]
+    assert ("林女士", True, 2000_00) in fund_year["donations"]
 
     # Again, this time printing the log-ins: nothing new is made.
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert _counts(community.id) == first
     assert _activity_counts(community.id) == activity_rows
+    assert _fund_year(community.id) == fund_year
 
     printed = re.findall(r"^\s+(.+?)\s{2,}(\S+)\s+(\S+)\s*$", result.output, re.M)
     logins = {login: password for _role, login, password in printed}
@@ -230,10 +252,11 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
         assert response.status_code == 201, (login, response.get_data(as_text=True))
     # The association's public pages show none of the demo residents' names or phones.
     visitor = app.test_client()
-    answers = [visitor.get(f"/c/demo/{page}") for page in ("about", "join")]
-    assert [a.status_code for a in answers] == [200, 200]
+    answers = [visitor.get(f"/c/demo/{page}") for page in ("about", "join", "transparency")]
+    assert [a.status_code for a in answers] == [200, 200, 200]
     public = "".join(a.get_data(as_text=True) for a in answers)
     assert "联合会" in public
+    assert "京华物业管理有限公司" in public and "匿名捐赠" in public and "林女士" not in public
     for person in demo_residents(300):
         assert person["phone"] not in public and person["name"] not in public, person["name"]
 
@@ -252,6 +275,12 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     operator = app.test_client()
     Browser(operator).login("operator@huzhu.example", PASSWORD)
     assert operator.get("/platform/").status_code == 200
+    # The street office's viewer compares the three communities of T街道.
+    street = Browser(app.test_client())
+    street.login(streets_demo.STREET_VIEWER[0], PASSWORD)
+    compared = street.get("/s/t/")
+    assert compared.status_code == 200
+    assert all(name in compared.get_data(as_text=True) for name in ("L社区", "槐树社区", "银杏社区"))
     # Through the API, the admin pages through all 135 units.
     token = app.test_client().post("/api/v1/auth/tokens", json={"email": "admin@demo.example",
                                                                 "password": PASSWORD}).get_json()["token"]

@@ -7,6 +7,8 @@ from sqlalchemy import insert, select
 from app.accounts.models import User
 from app.cases.models import CaseUnit, GoodCase
 from app.core.extensions import db
+from app.fund import ledger
+from app.fund import services as fund
 from app.reports import services as reports
 from app.units.models import Unit, UnitRepresentative
 from app.units.services import sort_key
@@ -264,6 +266,8 @@ def test_contribution_table_queries_do_not_grow_with_units(app, count_sql, kind,
         else:
             assert response.get_data(as_text=True).count('<th scope="row"') == size
     assert counts[10] == counts[300], counts
+
+
 @pytest.fixture
 def year_world(app, clock):
     return build_year_world(clock)
@@ -285,3 +289,52 @@ def test_the_yearly_report_and_the_year_in_charts_do_not_grow_with_the_year(app,
         counts[size] = [warm_count(count_sql, get, url)[0] for url in urls]
     assert counts[3] == counts[40], counts
     assert max(counts[40]) <= 30, counts
+
+
+def _fund_year(n: int):
+    """A community whose fund has n allocations, n donations (every third anonymous) and n paid expenses."""
+    community = CommunityFactory()
+    admin = member(community, "admin", "coordinator")
+    other = member(community, "coordinator")
+    with tenant_context(community.id):
+        public = ledger.accounts()["public"].id
+        for i in range(n):
+            fund.record_income(source="government", account_id=public, amount_fen=1000_00, payer=f"街道{i}")
+            fund.record_donation(donor_kind="person", donor_name=f"捐赠人{i}", anonymous=i % 3 == 0,
+                                 amount_fen=100_00 + i, account_id=public)
+            expense = fund.propose_expense(account_id=public, category=("activity", "relief", "office")[i % 3],
+                                           purpose=f"用途{i}", payee=f"收款方{i}", amount_fen=50_00, actor_id=admin.id)
+            fund.approve_expense(expense, actor_id=other.id)
+            fund.pay_expense(expense, actor_id=other.id)
+        db.session.commit()
+    return community, admin
+
+
+@pytest.mark.parametrize("path, kind", [("/fund/ledger", "page"), ("/fund/", "page"), ("/fund/expenses", "page"),
+                                        ("/fund/donations", "page"), ("/transparency", "page"),
+                                        ("/fund/transactions", "api"), ("/fund/expenses", "api")])
+def test_fund_pages_queries_do_not_grow_with_the_ledger(app, count_sql, path, kind):
+    counts = {}
+    for size in (2, 30):
+        community, admin = _fund_year(size)
+        url = f"/c/{community.slug}{path}" if kind == "page" else f"/api/v1/c/{community.slug}{path}"
+        counts[size], _response = warm_count(count_sql, getter(app, admin, kind), url)
+    assert counts[2] == counts[30], counts
+    assert counts[30] <= 14, counts
+
+
+@pytest.mark.parametrize("kind", ["page", "api"])
+def test_the_street_comparison_does_not_grow_with_its_communities_rows(app, count_sql, kind):
+    """The street's page and API read each community's figures in the same statements however many rows it holds
+    (tests/test_streets.py: and the same statements for each community more)."""
+    from tests.streets_world import make_world, street_part
+
+    counts = {}
+    with street_part():
+        world = make_world(n_units=(1, 1), disabled=(0, 0))
+        for size, community in ((10, world.east), (1000, world.odd)):
+            bulk_units(community, size, represented=1)
+            get = getter(app, world.viewer, kind)
+            url = "/s/heping/" if kind == "page" else "/api/v1/s/heping/communities"
+            counts[size], _response = warm_count(count_sql, get, url)
+    assert counts[10] == counts[1000], counts

@@ -22,6 +22,8 @@ from app.commendations import services as commendations
 from app.commendations.models import Award
 from app.core.extensions import db
 from app.council import services as council
+from app.fund import ledger as fund_ledger
+from app.fund import services as fund
 from app.matching import services as matching
 from app.meals import services as meals
 from app.meals.models import MealOrder
@@ -47,6 +49,7 @@ from tenants.models import Street
 from tenants.scoping import TenantScoped
 from tenants.street import StreetScoped
 from tests.factories import TEST_PHOTO_OWNER, CommunityFactory, UserFactory, image_bytes, member, token_for
+from tests.pdfs import text_of as pdf_text
 
 MARKER = "ZETA-BETA-ONLY"
 SKIP_METHODS = {"HEAD", "OPTIONS"}
@@ -162,6 +165,13 @@ def _world(slug: str, marker: str) -> dict:
         report_services.save_narrative(2026, f"{marker} 总结", actor_id=admin.id)
         for _ in range(2 if marker == MARKER else 1):
             report_services.submit(2026, actor_id=admin.id)
+        public_fund = fund_ledger.accounts()["public"].id
+        income = fund.record_income(source="government", account_id=public_fund, amount_fen=100000,
+                                    payer=f"{marker} 街道办", actor_id=admin.id)
+        donation = fund.record_donation(donor_kind="unit", unit_id=unit.id, amount_fen=50000, account_id=public_fund,
+                                        note=f"{marker} 捐赠", actor_id=admin.id)
+        expense = fund.propose_expense(account_id=public_fund, category="activity", purpose=f"{marker} 庙会",
+                                       payee=f"{marker} 文化站", amount_fen=20000, actor_id=admin.id)
         db.session.commit()
         campaign = commendations.create(year=2026, category=f"{marker} 优秀会员单位", actor_id=admin.id)
         commendations.open_campaign(campaign, actor_id=admin.id)
@@ -173,7 +183,8 @@ def _world(slug: str, marker: str) -> dict:
                       issued_on=date(2026, 11, 30))
         db.session.add(award)
         db.session.commit()
-        return {"venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
+        return {"transaction_id": income.id, "donation_id": donation.id, "expense_id": expense.id,
+                "venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
                 "closure_id": closure_id,
                 "ballot_id": ballot.id, "community": community, "admin": admin, "other": other, "unit_id": unit.id,
                 "announcement_id": announcement.id, "delivery_id": failed.id, "resident_id": resident.id,
@@ -232,9 +243,13 @@ PARAMS = {
     "nomination_id": lambda b: b["nomination_id"],
     "award_id": lambda b: b["award_id"],
     "certificate_code": lambda b: b["certificate_code"],  # what a certificate's QR code opens
+    "street_slug": lambda b: b["community"].street.slug,  # B's street office: A's admin is no viewer of it
     "case_id": lambda b: b["case_id"],
     "helper_id": lambda b: b["helper_id"],
     "number": lambda b: b["report_version"],  # the latest report version of the year (B has a second, A not)
+    "transaction_id": lambda b: b["transaction_id"],
+    "donation_id": lambda b: b["donation_id"],
+    "expense_id": lambda b: b["expense_id"],
 }
 # URL arguments that name no object (a file format, …).
 VALUE_PARAMS = {"fmt": "csv", "action": "retry", "code": "not-a-code", "year": 2026}
@@ -301,6 +316,10 @@ JSON_BODIES = {
     "cases_api.withdraw": {"note": ""},
     "public_works_api.add_helper": lambda b: {"unit_id": str(b["unit_id"])},
     "venues_api.add_closure": {"starts_on": "2026-12-25"},
+    "fund_api.reverse": {"reason": "理由"},
+    "fund_api.reject": {"reason": "理由"},
+    "fund_api.refund": {"reason": "理由"},
+    "fund_api.pay": {},
     "venues_api.add_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00", "ends_at": "2026-12-09T10:00:00+08:00"},
     "venues_api.move_occurrence": {"starts_at": "2026-12-09T09:00:00+08:00",
                                    "ends_at": "2026-12-09T10:00:00+08:00"},
@@ -366,9 +385,7 @@ def _text(response) -> str:
         return json.dumps([list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)],
                           ensure_ascii=False)
     if response.mimetype == "application/pdf":
-        from tests.pdfs import text_of
-
-        return text_of(response.get_data())
+        return pdf_text(response.get_data())
     return response.get_data(as_text=True)
 
 
@@ -441,6 +458,42 @@ def test_non_member_gets_404_on_every_community_route(app, worlds):
             count += 1
     assert count >= 25
     assert _snapshot(a["community"].id) == before
+
+
+STREET_ROUTES = ("streets.", "streets_api.")
+
+
+def test_every_street_route_answers_404_to_everyone_but_the_streets_viewers(app, worlds):
+    """The street office's routes are not a community's: only a viewer of that street gets in. A's admin (a
+    community of the street), a viewer of B's street and an outsider all get 404 on every one of A's street's
+    routes; the lists of one's streets (no street in the address) show B's viewer B's street only."""
+    from app.streets.models import StreetViewer
+
+    a, b = worlds["a"], worlds["b"]
+    b_viewer = UserFactory(name="B 街道干部")
+    db.session.add(StreetViewer(street_id=b["community"].street_id, user_id=b_viewer.id))
+    db.session.commit()
+    a_street = a["community"].street.slug
+    routes = [(rule, method) for rule in app.url_map.iter_rules() if rule.endpoint.startswith(STREET_ROUTES)
+              for method in sorted(rule.methods - SKIP_METHODS)]
+    assert len(routes) >= 5, routes
+    for user in (a["admin"], b_viewer, UserFactory(name="路人")):
+        page_client, api_client = app.test_client(), app.test_client()
+        _login(page_client, user)
+        headers = token_for(api_client, user)
+        for rule, method in routes:
+            values = {arg: a_street if arg == "street_slug" else VALUE_PARAMS[arg] if arg in VALUE_PARAMS
+                      else PARAMS[arg](a) for arg in rule.arguments}
+            with app.test_request_context():
+                from flask import url_for
+
+                url = url_for(rule.endpoint, **values)
+            client = api_client if url.startswith("/api/") else page_client
+            response = _send(client, method, url, rule.endpoint, headers, a)
+            if "street_slug" not in rule.arguments and user is b_viewer:
+                assert response.status_code in (200, 302) and a_street not in _text(response), url
+                continue
+            assert response.status_code == 404, f"{user.name}: {method} {url} answered {response.status_code}"
 
 
 def test_member_of_b_reaching_a_by_slug_gets_404(app, worlds):

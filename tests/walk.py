@@ -6,6 +6,8 @@ import io
 
 from flask import url_for
 
+from app.core.extensions import db
+from app.streets.models import StreetViewer
 from jobs.queues import run_in_process_jobs
 from tests.factories import PASSWORD, UserFactory, member, token_for
 from tests.test_tenancy import PARAMS, VALUE_PARAMS, _world
@@ -14,10 +16,11 @@ SKIP_ENDPOINTS = ("static", "api-docs.", "healthz", "home.readyz")
 # Downloads are files for spreadsheets and machines, not pages.
 DOWNLOADS = ("units.export", "meals.manifest_xlsx", "meals.canteen_statement_xlsx", "residents.download_export",
              "venues.calendar", "calendar.feed", "calendar.activity_feed",
-             "photos.photo", "photos.thumb", "contributions.export", "commendations.certificate", "reports.draft_xlsx",
-             "reports.draft_pdf", "reports.version_xlsx", "reports.version_pdf")
+             "photos.photo", "photos.thumb", "contributions.export", "reports.draft_xlsx", "reports.draft_pdf",
+             "reports.version_xlsx", "reports.version_pdf", "fund.receipt", "fund.statement_xlsx", "fund.statement_pdf",
+             "streets.export", "commendations.certificate")
 # Who may open pages, in the order they are tried: the first whom a page answers 200 is the one who reads it.
-ROLES = ("admin", "resident", "council", "operator", "visitor")
+ROLES = ("admin", "resident", "council", "operator", "street", "visitor")
 # Bare requests, no CSRF tokens to fetch: tests/test_tenancy.py's configuration, so the app is shared.
 APP_CONFIG = {"WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT_IP": "10000 per minute"}
 
@@ -28,8 +31,12 @@ def world(app, clock) -> dict:
     made = _world("alpha", "ALPHA")
     run_in_process_jobs()
     made["operator"] = UserFactory(is_operator=True, name="平台运维")
+    street_viewer = UserFactory(name="街道干部")  # a viewer of alpha's street office
+    db.session.add(StreetViewer(street_id=made["community"].street_id, user_id=street_viewer.id))
+    db.session.commit()
     made["people"] = {"admin": made["admin"], "resident": made["other"], "operator": made["operator"],
-                      "council": member(made["community"], "council", name="ALPHA 委员"), "visitor": None}
+                      "council": member(made["community"], "council", name="ALPHA 委员"), "street": street_viewer,
+                      "visitor": None}
     made["import_url"] = _import_with_errors(app, made["admin"], "alpha")
     return made
 

@@ -19,7 +19,7 @@ from tenants.scoping import TenantScoped, tenant_fk
 
 logger = logging.getLogger(__name__)
 
-SUBJECT_TYPES = ("application", "activity", "commendation", "question")
+SUBJECT_TYPES = ("application", "activity", "commendation", "question", "expense")
 KINDS = ("yes_no", "choice")
 THRESHOLDS = ("majority", "two_thirds")
 STATUSES = ("draft", "open", "closed")

@@ -14,7 +14,8 @@ SHORT_YES_NO = {"yes": _l("In favour"), "no": _l("Against"), "abstain": _l("Abst
 THRESHOLD_LABELS = {"majority": _l("More votes for than against"),
                     "two_thirds": _l("At least two thirds of the votes for or against are for")}
 SUBJECT_LABELS = {"application": _l("Unit application"), "activity": _l("Activity proposal"),
-                  "commendation": _l("Commendation"), "question": _l("Question")}
+                  "commendation": _l("Commendation"), "question": _l("Question"),
+                  "expense": _l("Expense of the fund")}
 
 
 def option_label(key: str, label: str = ""):

@@ -16,6 +16,7 @@ from app.commendations import schemas, services
 from app.commendations.certificate import certificate_pdf
 from app.commendations.vocabulary import CATEGORY_SUGGESTIONS, HISTORY_LABELS, STATUS_LABELS, fact_label
 from app.core import pdf
+from app.fund import links
 from app.lifecycle import PageForm, redirect_refusals_to
 from app.permissions import can, found, require
 from app.sections import digest, section
@@ -95,6 +96,16 @@ def _yearbook(year: int) -> yearbook.Part | None:
         figures=[yearbook.Figure("awards", _("Units commended"), len(rows), _("units"), street=True),
                  yearbook.Figure("award_categories", _("Award categories"), len(roll[0]["categories"]))],
         tables=[yearbook.Table("awards", _("Awards of the year"), [_("Award"), _("Unit"), _("Votes")], rows)])
+
+
+@links.kind("award", label=_l("Award"))
+def _award_link(award_id: int) -> links.Linked | None:
+    """What a fund expense that pays for an award names: the award and its campaign's page."""
+    award = services.get_award(award_id)
+    if award is None:
+        return None
+    campaign = services.get(award.campaign_id)
+    return links.Linked(f"{campaign.title} · {award.unit_name}", f"/commendations/{award.campaign_id}")
 
 
 # --- the campaigns --------------------------------------------------------------------------------

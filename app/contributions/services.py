@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.cases import contributions as case_facts
 from app.core import spreadsheet
 from app.core.extensions import db
+from app.fund import contributions as fund
 from app.publicworks import contributions as public_works_facts
 from app.reviews.contributions import Figures, contributions
 from app.units.models import Unit
@@ -39,6 +40,7 @@ class Record:
     attended: int = 0
     cases: int = 0  # published good cases naming the unit, dated in the year (app/cases)
     public_works: int = 0  # public works requests done in the year that the unit helped with
+    donations_fen: int = 0  # to the fund (app/fund/contributions.py)
 
     @property
     def average_rating(self) -> float | None:
@@ -76,6 +78,8 @@ def record(year: int, unit_ids=None) -> dict[int, Record]:
         found.setdefault(unit_id, {})["cases"] = count
     for unit_id, count in public_works_facts.helped(year, unit_ids).items():
         found.setdefault(unit_id, {})["public_works"] = count
+    for unit_id, fen in fund.donations(year, unit_ids).items():
+        found.setdefault(unit_id, {})["donations_fen"] = fen
     return {unit_id: Record(**values) for unit_id, values in found.items()}
 
 

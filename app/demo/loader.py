@@ -8,8 +8,9 @@ from werkzeug.security import generate_password_hash
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core.extensions import db
-from app.demo import activities, commendations, governance, live, reports
+from app.demo import activities, commendations, governance, live, reports, streets
 from app.demo import cases as good_cases
+from app.demo import fund as fund_year
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
 from app.meals import services as meals
 from app.members import services as members
@@ -113,6 +114,7 @@ def load_demo() -> str:
         db.session.commit()
         activities.load(_user, password_hash, coordinator.id, mother)
         good_cases.load(coordinator.id)
+        fund_year.load(coordinator.id, admin.id)
         db.session.commit()
     with tenant_context(community.id):  # last year's commendation is in last year's report
         commendations.load(council_ids[0], coordinator.id)
@@ -120,6 +122,8 @@ def load_demo() -> str:
     with tenant_context(community.id), notifications.muted():  # last year's submissions told nobody today
         reports.load(coordinator.id)
         db.session.commit()
+    # The street office compares three communities of T街道: the neighbour's year and a third community.
+    streets.load(_user, password_hash, _user(STAFF[0][1], "", password_hash).id)
     run_in_process_jobs()  # without Redis, the notifications' fan-out and the street's follow-ups run now
     with tenant_context(community.id):
         counts = members.count_by_role()
@@ -240,4 +244,5 @@ def demo_logins() -> list[tuple[str, str, str]]:
     logins.append(("unit (school hall)", activities.school_login(), PASSWORD))
     logins.append((f"coordinator, {live.NEIGHBOUR_NAME} ({live.NEIGHBOUR_SLUG})", live.NEIGHBOUR_STAFF[0], PASSWORD))
     logins.append((f"unit, {live.NEIGHBOUR_NAME} ({live.NEIGHBOUR_UNIT[0]})", live.NEIGHBOUR_UNIT[4], PASSWORD))
+    logins += [(who, login, PASSWORD) for who, login in streets.logins()]
     return logins

@@ -16,6 +16,7 @@ from app.members import services as members
 from app.needs import services as needs
 from app.notifications.services import failed_deliveries_total
 from app.permissions import require
+from app.streets import services as streets
 from app.units import services as units
 from tenants.memberships import communities_of
 from tenants.web import tenant_routes
@@ -33,12 +34,17 @@ def index():
     mine = communities_of(current_user.id)
     if current_user.is_operator and not mine:
         return redirect(url_for("platform.index"))
-    if len(mine) == 1 and not current_user.is_operator:
+    viewed = streets.streets_of(current_user.id)  # a street office's viewer chooses between it and a community
+    if len(mine) == 1 and not current_user.is_operator and not viewed:
         return redirect(url_for("community.home", slug=mine[0]["community"].slug))
     applied = applications.applications_everywhere(current_user.id)
     if not mine and len(applied) == 1 and not current_user.is_operator:  # an applicant: straight to theirs
         return redirect(url_for("applications.mine", slug=applied[0]["community"].slug))
-    return render_template("home/mine.html", mine=mine, applied=applied, **application_labels())
+    if not mine and not applied and viewed and not current_user.is_operator:  # a street office's viewer
+        if len(viewed) == 1:
+            return redirect(url_for("streets.compare", street_slug=viewed[0].slug))
+        return redirect(url_for("streets.home"))
+    return render_template("home/mine.html", mine=mine, applied=applied, viewed=viewed, **application_labels())
 
 
 @bp.get("/readyz")

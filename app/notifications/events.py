@@ -94,5 +94,8 @@ declare("cultural_point.behind", "work")
 declare("case.published", "units")
 declare("report.due", "work")
 declare("report.submitted", "governance")
+declare("fund.expense_waiting", "work")
+declare("fund.expense_decided", "work")
+declare("fund.receipt_ready", "units")
 
 declare("booking.reminder", "matching")

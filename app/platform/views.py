@@ -1,4 +1,5 @@
-"""Platform operator pages: communities, their status, and the health of the platform."""
+"""Platform operator pages: communities, their status, the street offices (their address, threshold and viewers,
+granted and revoked here; a revoked grant stays listed as the history), and the health of the platform."""
 import logging
 from functools import wraps
 
@@ -6,14 +7,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.lifecycle import PageForm
+from app.lifecycle import PageForm, redirect_refusals_to
 from app.permissions import found
 from app.platform.health import snapshot
 from app.platform.schemas import CommunityIn, StatusConfirmForm
 from app.platform.services import create_community_with_admin
 from app.platform.vocabulary import labels
+from app.streets import services as streets
+from app.streets.schemas import StreetIn, ViewerIn
 from tenants import services as tenants
-from tenants.models import Community
+from tenants.models import Community, Street
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +100,64 @@ def health():
     """Workers, queues, schedules and failures: the platform at a glance (no resident data)."""
 
     return render_template("platform/health.html", **snapshot(), **labels())
+
+
+# --- the street offices ---------------------------------------------------------------------------------
+
+
+@bp.get("/streets/")
+@operator_required
+def streets_index():
+    return render_template("platform/streets.html", streets=streets.list_streets())
+
+
+def _street_page(street: Street, settings: PageForm | None = None, grant: PageForm | None = None):
+    settings = settings or PageForm(StreetIn, obj=street, submitted=False)
+    grant = grant or PageForm(ViewerIn, submitted=False)
+    return render_template("platform/street.html", target=street, history=streets.viewers_of(street, with_history=True),
+                           communities=streets.communities_of(street), settings_values=settings.values,
+                           settings_errors=settings.errors if settings.submitted else {},
+                           values=grant.values, errors=grant.errors if grant.submitted else {})
+
+
+@bp.get("/streets/<street_slug>")
+@operator_required
+def street_detail(street_slug: str):
+    return _street_page(found(Street.by_slug(street_slug)))
+
+
+@bp.post("/streets/<street_slug>")
+@operator_required
+def update_street(street_slug: str):
+    street = found(Street.by_slug(street_slug))
+    form = PageForm(StreetIn)
+    if not form.valid:
+        return _street_page(street, settings=form), 422
+    streets.update_street(street, form.data)
+    flash(_("Street “%(name)s” saved.", name=street.name), "success")
+    return redirect(url_for("platform.street_detail", street_slug=street.slug))
+
+
+@bp.post("/streets/<street_slug>/viewers")
+@operator_required
+def grant_viewer(street_slug: str):
+    street = found(Street.by_slug(street_slug))
+    form = PageForm(ViewerIn)
+    if not form.valid:
+        return _street_page(street, grant=form), 422
+    viewer, password = streets.grant(street, login=form.data["login"], name=form.data["name"],
+                                     granted_by=current_user)
+    flash(_("%(name)s can now see %(street)s.", name=viewer.user.name, street=street.name), "success")
+    if password:
+        flash(_("A new account was made; give them this one-time password: %(pw)s", pw=password), "info")
+    return redirect(url_for("platform.street_detail", street_slug=street.slug))
+
+
+@bp.post("/streets/<street_slug>/viewers/<int:viewer_id>/revoke")
+@operator_required
+def revoke_viewer(street_slug: str, viewer_id: int):
+    street = found(Street.by_slug(street_slug))
+    redirect_refusals_to(url_for("platform.street_detail", street_slug=street.slug))
+    viewer = streets.revoke(found(streets.get_grant(street, viewer_id)), revoked_by=current_user)
+    flash(_("%(name)s can no longer see %(street)s.", name=viewer.user.name, street=street.name), "success")
+    return redirect(url_for("platform.street_detail", street_slug=street.slug))

@@ -1,7 +1,7 @@
 """Good cases (典型事例) naming the units behind them, and the units that helped with a public works request.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from tenants import rls
 
 # revision identifiers, used by Alembic.
 revision = '0021'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

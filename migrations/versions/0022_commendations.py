@@ -2,7 +2,7 @@
 nominations with their citations, the awards with their certificate numbers and verification codes.
 
 Revision ID: 0022
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from tenants import rls
 
 # revision identifiers, used by Alembic.
 revision = '0022'
-down_revision = '0023'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
