@@ -301,3 +301,17 @@ def test_the_yearbook_has_the_years_awards_with_their_votes(town, clock):
         assert part.figure("awards").value == 2 and part.figure("awards").street
         assert part.tables[0].rows == [["优秀会员单位", "柳荫小学", 4], ["优秀会员单位", "京华物业食堂", 1]]
         assert yearbook.Part.from_dict(part.as_dict()).tables[0].rows == part.tables[0].rows
+
+
+def test_a_fund_expense_may_name_an_award(town, clock):
+    from app.fund import links
+
+    with tenant_context(town["community"].id):
+        campaign, ballot = _run_to_announcement(town)
+        clock(2026, 12, 6, 11)
+        ballots.close_if_due(ballots.get(ballot.id))
+        award = commendations.announce(commendations.get(campaign.id), actor_id=town["staff"].id)[0]
+        db.session.commit()
+        named = links.resolve("award", award.id)
+        assert named.title == "2026 优秀会员单位 · 柳荫小学" and named.url == f"/commendations/{campaign.id}"
+        assert links.resolve("award", 999999) is None
