@@ -75,6 +75,12 @@ bench-ballots: translations
 bench-venues: translations
 	$(BIN)/python bench/venues.py
 
+# The year's account at 100x the demo: the yearly report beside the raw SQL of its figures, a street of 10 communities
+# compared, the fund's balances over 100,000 lines, a campaign's snapshot (bench/README.md, "year").
+.PHONY: bench-year
+bench-year: translations
+	$(BIN)/python bench/year.py
+
 # Style (ruff) and the layers of the code (import-linter contracts in pyproject.toml).
 lint: install
 	$(BIN)/ruff check app tenants jobs tests bench

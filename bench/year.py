@@ -229,6 +229,32 @@ def measure_street(app, world: dict, samples: int) -> dict:
             "street_view_p95_ms": round(pct(times, 95) * 1000, 1), "street_view_statements": statements}
 
 
+def measure_snapshot(app, community: dict) -> dict:
+    """A commendation campaign scored: the frozen snapshot of every active unit's record of the year (135 units), the
+    commit included, against the contribution record alone (the statements it is built from)."""
+    from app.commendations import services as commendations
+    from app.contributions.services import record
+    from app.core.extensions import db
+    from tenants.context import tenant_context
+
+    with tenant_context(community["id"]):
+        campaign = commendations.create(year=YEAR, category="优秀会员单位", actor_id=community["staff_id"])
+        commendations.open_campaign(campaign, actor_id=community["staff_id"])
+        db.session.commit()
+        record(YEAR)  # warm
+        db.session.rollback()
+        t0 = time.perf_counter()
+        record(YEAR)
+        raw = time.perf_counter() - t0
+        db.session.rollback()
+        t0 = time.perf_counter()
+        commendations.score(campaign, actor_id=community["staff_id"])
+        db.session.commit()
+        elapsed = time.perf_counter() - t0
+        units = len(campaign.snapshot["units"])
+    return {"snapshot_s": round(elapsed, 4), "snapshot_units": units, "record_s": round(raw, 4)}
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--communities", type=int, default=100)
@@ -277,6 +303,9 @@ def main(argv=None) -> int:
             say(f"street view: {result['street_communities']} communities, p50 {result['street_view_p50_ms']} ms, "
                 f"p95 {result['street_view_p95_ms']} ms (aim <= {STREET_P95_AIM_MS}), "
                 f"{result['street_view_statements']} statements")
+            result.update(measure_snapshot(app, world["communities"][2]))
+            say(f"snapshot: {result['snapshot_units']} units frozen in {result['snapshot_s'] * 1000:.1f} ms "
+                f"(their record alone {result['record_s'] * 1000:.1f} ms)")
             t0 = time.perf_counter()
             result["ledger_lines"] = seed_ledger(app, world["communities"][1], args.lines)
             say(f"ledger: {result['ledger_lines']} lines in {time.perf_counter() - t0:.0f} s")

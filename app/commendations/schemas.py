@@ -1,11 +1,12 @@
 """Commendation schemas: what the pages and the API accept and the API answers (ids as strings)."""
 import logging
+from datetime import datetime
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
 from app.commendations import services
 from app.commendations.models import STATUSES
-from app.core.fields import Id, Length, Text
+from app.core.fields import Id, Length, Text, UtcDateTime
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +76,9 @@ class CampaignOut(Schema):
     status = fields.String(metadata={"enum": list(STATUSES)})
     weights = fields.Dict(keys=fields.String(), values=fields.Float())
     formula = fields.Method("_formula")
-    snapshot_at = fields.DateTime(allow_none=True)
+    snapshot_at = UtcDateTime(allow_none=True)
     ballot_id = Id(allow_none=True)
-    announced_at = fields.DateTime(allow_none=True)
+    announced_at = UtcDateTime(allow_none=True)
 
     def _formula(self, campaign) -> str:
         return services.formula_text(campaign)
@@ -98,7 +99,13 @@ class ScoresOut(Schema):
 
 
 class SnapshotOut(Schema):
-    taken_at = fields.String(allow_none=True)
+    taken_at = UtcDateTime(allow_none=True)
+
+    @pre_dump
+    def _moment(self, data, **kwargs):
+        """The snapshot keeps its moment as ISO text (it is JSON); the API writes it as every other moment."""
+        taken = data.get("taken_at") if isinstance(data, dict) else None
+        return data | {"taken_at": datetime.fromisoformat(taken)} if isinstance(taken, str) else data
     year = fields.Integer()
     units = fields.List(fields.Dict())
 
@@ -109,7 +116,7 @@ class NominationOut(Schema):
     unit_id = Id()
     citation = fields.String()
     nominated_by_id = Id(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class AwardOut(Schema):
