@@ -140,7 +140,7 @@ def demo_command(quiet, url):
             click.echo(f"  {_pad(role, 36)}{_pad(login, 36)}{password}")
         click.echo(f"\nL社区: {base}/c/demo/today · 街道转介 / street: {base}/c/demo/referrals/"
                    f" · 槐树社区: {base}/c/huaishu/today")
-        click.echo("街道办 / street office: no log-in (the street office sees aggregates only, and has no pages yet)")
+        click.echo(f"街道办 / street office (T街道, aggregates only): {base}/s/")
 
 
 def _pad(text: str, width: int) -> str:

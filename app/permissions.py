@@ -146,6 +146,13 @@ def _booking_party(membership: Membership, booking) -> bool:
             or _venue_owner(membership, _load("venue", booking.venue_id)))
 
 
+def _award_holder(membership: Membership, award) -> bool:
+    """An award's certificate: staff, the council, and the representatives of the commended unit."""
+    if membership.has_role(*STAFF, "council"):
+        return True
+    return award is not None and _represents(membership, award.unit_id)
+
+
 def _ballot_party(membership: Membership, ballot) -> bool:
     """Staff, the council, a member of the ballot's frozen electorate (excluded ones too: they see why), or one
     of its owners (the applicant)."""
@@ -295,6 +302,15 @@ RULES: dict[str, set[str] | Callable] = {
     "activities.sign_up": {"resident"} | STAFF,
     "activities.register_people": {"unit"} | STAFF,
     "activities.points": STAFF | {"council"},
+    # Commendations (app/commendations): the council and the staff run a campaign (formula, evidence, nominations,
+    # the ballot); the staff announce it; a unit sees its awards and downloads its certificates; the honour roll
+    # and the verification page are public.
+    "commendations.view": {"council"} | STAFF,
+    "commendations.run": {"council"} | STAFF,
+    "commendations.nominate": {"council"} | STAFF,
+    "commendations.announce": STAFF,
+    "commendations.mine": {"unit"},
+    "commendations.certificate": _award_holder,
     # Good cases (app/cases): the staff write and publish them; the units they name see them (drafts too);
     # published ones are on the public pages for everyone.
     "cases.manage": STAFF,

@@ -64,7 +64,11 @@ def test_chart_values_must_fit_its_labels_and_an_empty_chart_says_so():
     with pytest.raises(ValueError):
         Chart("错", ["a", "b"], [Series("x", [1])])
     assert Chart("空", ["a"], [Series("x", [0])]).empty
-    assert charts.nice_top(0) == 1 and charts.nice_top(7) == 10 and charts.nice_top(130) == 200
+    assert charts.nice_top(0) == 1 and charts.nice_top(7, whole=True) == 8 and charts.nice_top(130) == 150
+    counts = Chart("活动", ["a", "b"], [Series("x", [3, 6])])
+    assert charts.ticks(charts.geometry(counts)[0], charts.whole(counts)) == [0, 2, 4, 6]  # never 1.5 activities
+    small = Chart("小", ["a"], [Series("x", [2])])
+    assert charts.ticks(charts.geometry(small)[0], True) == [0, 1, 2]
     same = Chart.from_dict(Chart("往返", ["a", "b"], [Series("x", [1, 2])], kind="line").as_dict())
     assert same.kind == "line" and same.series[0].values == (1.0, 2.0)
 

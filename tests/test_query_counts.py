@@ -181,6 +181,44 @@ def test_a_page_does_not_read_the_signed_in_user_again_after_its_commit(app, cou
     assert not [s for s in n.statements if s.startswith("SELECT users.")], n.statements
 
 
+def _commendation_world(size: int):
+    """`size` units scored in `size // 5` campaigns, each with every unit nominated (up to 20) and three awards."""
+    from datetime import date
+
+    from app.commendations import services as commendations
+    from app.commendations.models import Award
+
+    community, admin = setup_community(size, 0)
+    with tenant_context(community.id):
+        unit_ids = db.session.execute(select(Unit.id).order_by(Unit.id)).scalars().all()
+        campaign = None
+        for n in range(max(1, size // 5)):
+            campaign = commendations.create(year=2026, category=f"奖项{n}", actor_id=admin.id)
+            commendations.open_campaign(campaign, actor_id=admin.id)
+            commendations.score(campaign, actor_id=admin.id)
+            for unit_id in unit_ids[:20]:
+                commendations.nominate(campaign, unit_id=unit_id, citation="理由", actor_id=admin.id)
+            campaign.status = "announced"
+            db.session.add_all([Award(campaign_id=campaign.id, unit_id=unit_id, unit_name=f"单位{unit_id}", rank=i,
+                                      votes=1, score=0, citation="理由", number=f"{campaign.id}-{i}",
+                                      code=f"c{campaign.id}-{i}", issued_on=date(2026, 12, 1))
+                                for i, unit_id in enumerate(unit_ids[:3], 1)])
+        db.session.commit()
+        return community, admin, campaign.id
+
+
+@pytest.mark.parametrize("path", ["/c/{slug}/commendations/", "/c/{slug}/commendations/{campaign}",
+                                  "/c/{slug}/honours", "/api/v1/c/{slug}/commendations",
+                                  "/api/v1/c/{slug}/commendations/{campaign}/scores",
+                                  "/api/v1/c/{slug}/commendations/{campaign}/nominations"])
+def test_commendation_lists_do_not_grow_with_units_campaigns_or_nominations(app, count_sql, path):
+    counts = {}
+    for size in (5, 30):
+        community, admin, campaign_id = _commendation_world(size)
+        url = path.format(slug=community.slug, campaign=campaign_id)
+        counts[size], _response = warm_count(count_sql, getter(app, admin, "api" if url.startswith("/api") else "page"),
+                                             url)
+    assert counts[5] == counts[30], counts
 def bulk_cases(community, n: int) -> None:
     """n published good cases by Core insert, each naming a different unit (and the first unit too)."""
     with tenant_context(community.id):

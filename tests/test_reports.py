@@ -272,7 +272,7 @@ def test_the_today_page_and_the_digest_tell_a_report_due_soon_or_late(app, year_
         assert digest_counts()["report_days_left"] == 7
     clock(2026, 11, 12, 9)
     browser = browser_for(app, year_world["staff"])
-    assert "2026年度报表应于2026-11-10报送，至今尚未报送" in browser.get("/c/yb/today").get_data(as_text=True)
+    assert "2026年度报表应于2026年11月10日报送，至今尚未报送" in browser.get("/c/yb/today").get_data(as_text=True)
     with tenant_context(community.id):
         assert digest_counts()["report_late"] == 1
     db.session.rollback()

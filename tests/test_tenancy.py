@@ -18,6 +18,8 @@ from app.applications import services as applications
 from app.applications.schemas import ApplicationIn
 from app.ballots import services as ballots
 from app.cases import services as case_services
+from app.commendations import services as commendations
+from app.commendations.models import Award
 from app.core.extensions import db
 from app.council import services as council
 from app.fund import ledger as fund_ledger
@@ -171,6 +173,16 @@ def _world(slug: str, marker: str) -> dict:
         expense = fund.propose_expense(account_id=public_fund, category="activity", purpose=f"{marker} 庙会",
                                        payee=f"{marker} 文化站", amount_fen=20000, actor_id=admin.id)
         db.session.commit()
+        campaign = commendations.create(year=2026, category=f"{marker} 优秀会员单位", actor_id=admin.id)
+        commendations.open_campaign(campaign, actor_id=admin.id)
+        commendations.score(campaign, actor_id=admin.id)
+        nomination = commendations.nominate(campaign, unit_id=unit.id, citation=f"{marker} 推荐理由",
+                                            actor_id=admin.id)
+        award = Award(campaign_id=campaign.id, unit_id=unit.id, unit_name=unit.name, rank=1, votes=1, score=0,
+                      citation=f"{marker} 推荐理由", number=f"{marker}-001", code=f"{marker}-code",
+                      issued_on=date(2026, 11, 30))
+        db.session.add(award)
+        db.session.commit()
         return {"transaction_id": income.id, "donation_id": donation.id, "expense_id": expense.id,
                 "venue_id": venue_id, "booking_id": booking_id, "occurrence_id": occurrence_id,
                 "closure_id": closure_id,
@@ -183,7 +195,8 @@ def _world(slug: str, marker: str) -> dict:
                 "seat_id": seat.id, "application_id": application.id, "review_id": review_id, "entry_id": entry_id,
                 "photo_id": photo.id, "activity_id": activity.id, "registration_id": registration.id,
                 "registration_code": registration.code, "case_id": case.id, "helper_id": helper.id,
-                "report_version": 2 if marker == MARKER else 1}
+                "campaign_id": campaign.id, "nomination_id": nomination.id, "award_id": award.id,
+                "certificate_code": award.code, "report_version": 2 if marker == MARKER else 1}
 
 
 @pytest.fixture
@@ -226,6 +239,10 @@ PARAMS = {
     "activity_id": lambda b: b["activity_id"],
     "registration_id": lambda b: b["registration_id"],
     "registration_code": lambda b: b["registration_code"],  # what a place's QR code opens
+    "campaign_id": lambda b: b["campaign_id"],
+    "nomination_id": lambda b: b["nomination_id"],
+    "award_id": lambda b: b["award_id"],
+    "certificate_code": lambda b: b["certificate_code"],  # what a certificate's QR code opens
     "street_slug": lambda b: b["community"].street.slug,  # B's street office: A's admin is no viewer of it
     "case_id": lambda b: b["case_id"],
     "helper_id": lambda b: b["helper_id"],
@@ -279,6 +296,9 @@ JSON_BODIES = {
                                              "starts_at": "2026-12-08T09:00:00+08:00",
                                              "ends_at": "2026-12-08T10:00:00+08:00"},
     "venues_api.update_venue": {"name": "改"},
+    "commendations_api.update_campaign": {"awards": 2, "max_choices": 2},
+    "commendations_api.put_weights": {"weights": {"matches": 1}},
+    "commendations_api.nominate": lambda b: {"unit_id": str(b["unit_id"]), "citation": "理由"},
     "activities_api.propose": {"kind": "training", "title": "讲座", "starts_at": "2026-12-10T09:00:00+08:00",
                                "ends_at": "2026-12-10T10:00:00+08:00"},
     "activities_api.update_activity": {"title": "改"},

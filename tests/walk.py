@@ -18,7 +18,7 @@ DOWNLOADS = ("units.export", "meals.manifest_xlsx", "meals.canteen_statement_xls
              "venues.calendar", "calendar.feed", "calendar.activity_feed",
              "photos.photo", "photos.thumb", "contributions.export", "reports.draft_xlsx", "reports.draft_pdf",
              "reports.version_xlsx", "reports.version_pdf", "fund.receipt", "fund.statement_xlsx", "fund.statement_pdf",
-             "streets.export")
+             "streets.export", "commendations.certificate")
 # Who may open pages, in the order they are tried: the first whom a page answers 200 is the one who reads it.
 ROLES = ("admin", "resident", "council", "operator", "street", "visitor")
 # Bare requests, no CSRF tokens to fetch: tests/test_tenancy.py's configuration, so the app is shared.

@@ -86,30 +86,46 @@ def number(value: float):
     return int(value) if float(value).is_integer() else round(value, 2)
 
 
-def nice_top(value: float) -> float:
-    """The axis' top: 1, 2 or 5 times a power of ten at or above the largest value."""
+def nice_step(value: float, whole: bool = False) -> float:
+    """The gap between the value axis' lines: 1, 2 or 5 times a power of ten, so that about four of them reach
+    `value`; at least 1 for whole numbers (a count never shows 2.5)."""
     if value <= 0:
         return 1
-    power = 1
-    while power * 10 <= value:
+    raw = value / 4
+    power = 1.0
+    while power * 10 <= raw:
         power *= 10
-    while power > value * 10:
+    while power > raw:
         power /= 10
-    for step in (1, 2, 5, 10):
-        if step * power >= value:
-            return step * power
-    return 10 * power
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return max(step, 1) if whole else step
+
+
+def nice_top(value: float, whole: bool = False) -> float:
+    """The axis' top: the first line at or above the largest value."""
+    step = nice_step(value, whole)
+    lines = max(1, -(-value // step)) if value > 0 else 1
+    return number(lines * step)
+
+
+def whole(chart: Chart) -> bool:
+    """Every value a whole number (counts): the axis then steps by whole numbers too."""
+    return all(float(v).is_integer() for s in chart.series for v in s.values)
 
 
 def geometry(chart: Chart):
-    top = nice_top(max((v for s in chart.series for v in s.values), default=0))
+    largest = max((v for s in chart.series for v in s.values), default=0)
+    top = nice_top(largest, whole(chart))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(chart.labels), 1)
     return top, plot_w, plot_h, slot
 
 
-def ticks(top: float) -> list[float]:
-    return [top * i / 4 for i in range(5)]
+def ticks(top: float, whole_numbers: bool) -> list[float]:
+    """The value axis' lines from 0 to `top` (which nice_top made a multiple of the step)."""
+    step = nice_step(top, whole_numbers)
+    count = int(round(top / step))
+    return [number(step * i) for i in range(count + 1)]
 
 
 def svg(chart: Chart) -> Markup:
@@ -119,7 +135,7 @@ def svg(chart: Chart) -> Markup:
     out = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(chart.title)}" '
            f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">',
            f'<text x="{LEFT}" y="22" class="chart-title">{escape(chart.title)}</text>']
-    for tick in ticks(top):
+    for tick in ticks(top, whole(chart)):
         y = base - plot_h * tick / top
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="chart-grid"/>')
         out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="chart-axis">'

@@ -27,7 +27,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from app.core.charts import HEIGHT, LEFT, PALETTE, RIGHT, TOP, WIDTH, Chart, geometry, number, ticks
+from app.core.charts import HEIGHT, LEFT, PALETTE, RIGHT, TOP, WIDTH, Chart, geometry, number, ticks, whole
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ def drawing(chart: Chart, width: float = 460, height: float = 220):
 
     d.add(String(LEFT * scale_x, y_of(22), chart.title, fontName=FONT, fontSize=11))
     base = TOP + plot_h
-    for tick in ticks(top):
+    for tick in ticks(top, whole(chart)):
         y = base - plot_h * tick / top
         d.add(Line(LEFT * scale_x, y_of(y), (WIDTH - RIGHT) * scale_x, y_of(y), strokeColor=HexColor("#cccccc"),
                    strokeWidth=.5))

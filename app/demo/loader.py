@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core.extensions import db
-from app.demo import activities, governance, live, reports, streets
+from app.demo import activities, commendations, governance, live, reports, streets
 from app.demo import cases as good_cases
 from app.demo import fund as fund_year
 from app.demo.data import PUBLIC_WORKS, demo_people, demo_residents, demo_units
@@ -115,6 +115,10 @@ def load_demo() -> str:
         activities.load(_user, password_hash, coordinator.id, mother)
         good_cases.load(coordinator.id)
         fund_year.load(coordinator.id, admin.id)
+        db.session.commit()
+    with tenant_context(community.id):  # last year's commendation is in last year's report
+        commendations.load(council_ids[0], coordinator.id)
+        db.session.commit()
     with tenant_context(community.id), notifications.muted():  # last year's submissions told nobody today
         reports.load(coordinator.id)
         db.session.commit()

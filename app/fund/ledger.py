@@ -1,5 +1,5 @@
 """The double-entry ledger: accounts made on first use, posting a balanced transaction, reversing one (once),
-and the balances (one GROUP BY over `ix_ledger_lines_balance`, per account or per account and month).
+and the balances (per account, or per account and month) read from the month totals the database keeps.
 
 Amounts are whole fen (int). The service refuses an unbalanced transaction with a field message; the database
 refuses it again at commit (migration 0020), so no other path can write one.
@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.extensions import db
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed
-from app.fund.models import CATEGORIES, SOURCES, FundAccount, LedgerLine, LedgerTransaction
+from app.fund.models import CATEGORIES, SOURCES, FundAccount, LedgerLine, LedgerMonthTotal, LedgerTransaction
 from tenants import clock
 
 logger = logging.getLogger(__name__)
@@ -128,22 +128,23 @@ def reverse(tx: LedgerTransaction, *, memo: str, actor_id: int | None,
 
 
 def balances(account_ids=None, *, until: date | None = None) -> dict[int, int]:
-    """Fen per account (all of the community's, or `account_ids`), up to the end of `until`'s month."""
-    stmt = select(LedgerLine.account_id, func.sum(LedgerLine.amount_fen)).group_by(LedgerLine.account_id)
+    """Fen per account (all of the community's, or `account_ids`), up to the end of `until`'s month: the sums of
+    the month totals (a handful of rows per account), which the database keeps equal to the lines'."""
+    stmt = select(LedgerMonthTotal.account_id, func.sum(LedgerMonthTotal.amount_fen)).group_by(
+        LedgerMonthTotal.account_id)
     if account_ids is not None:
-        stmt = stmt.where(LedgerLine.account_id.in_(list(account_ids)))
+        stmt = stmt.where(LedgerMonthTotal.account_id.in_(list(account_ids)))
     if until is not None:
-        stmt = stmt.where(LedgerLine.month <= until.year * 100 + until.month)
+        stmt = stmt.where(LedgerMonthTotal.month <= until.year * 100 + until.month)
     return {account_id: int(total) for account_id, total in db.session.execute(stmt)}
 
 
 def monthly(year: int, account_ids=None) -> dict[tuple[int, int], int]:
-    """Fen moved per (account, month 1–12) in the year: one GROUP BY on the same index."""
-    stmt = (select(LedgerLine.account_id, LedgerLine.month, func.sum(LedgerLine.amount_fen))
-            .where(LedgerLine.month.between(year * 100 + 1, year * 100 + 12))
-            .group_by(LedgerLine.account_id, LedgerLine.month))
+    """Fen moved per (account, month 1–12) in the year: the year's month totals, one row each."""
+    stmt = (select(LedgerMonthTotal.account_id, LedgerMonthTotal.month, LedgerMonthTotal.amount_fen)
+            .where(LedgerMonthTotal.month.between(year * 100 + 1, year * 100 + 12)))
     if account_ids is not None:
-        stmt = stmt.where(LedgerLine.account_id.in_(list(account_ids)))
+        stmt = stmt.where(LedgerMonthTotal.account_id.in_(list(account_ids)))
     return {(a, m % 100): int(total) for a, m, total in db.session.execute(stmt)}
 
 

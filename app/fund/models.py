@@ -4,7 +4,8 @@ Every movement is a `LedgerTransaction` with two or more `LedgerLine`s whose amo
 is a debit, a negative one a credit. A fund account's balance is the sum of its lines (money in it); an income
 account's lines are credits (where money came from), an expense account's debits (what it was spent on). Posted
 entries are never changed or deleted: a correction, a refund or a donation withdrawn is a reversing transaction
-(`reverses_id`), once. The database holds these rules too (migration 0020: triggers), not only the service.
+(`reverses_id`), once. The database holds these rules too (migration 0020: triggers), not only the service, and
+keeps each account's total per month (`LedgerMonthTotal`) from the lines as they are inserted.
 
 Donations and expenses keep what people need besides the amounts (the donor, the receipt's number, the purpose,
 the approval); their money is in the ledger, never in counters.
@@ -67,7 +68,7 @@ class LedgerLine(TenantScoped, db.Model):
     __tenant_table_args__ = (
         tenant_fk(["transaction_id"], "ledger_transactions", ondelete=None),
         tenant_fk(["account_id"], "fund_accounts", ondelete=None),
-        # The balances read only this index (per account and month, the amounts included): one GROUP BY.
+        # An account's lines (the entries' list by account; the cross-checks of the month totals).
         Index("ix_ledger_lines_balance", "community_id", "account_id", "month", "amount_fen"),
         Index("ix_ledger_lines_transaction", "community_id", "transaction_id"),
     )
@@ -76,6 +77,23 @@ class LedgerLine(TenantScoped, db.Model):
     account_id: Mapped[int] = mapped_column(Integer)
     amount_fen: Mapped[int] = mapped_column(BigInteger)  # debit > 0, credit < 0, never 0 (CHECK)
     month: Mapped[int] = mapped_column(Integer)  # the booking's year and month, 202612: balances by month
+
+
+class LedgerMonthTotal(TenantScoped, db.Model):
+    """The sum of an account's lines in a month: what the balances read (a handful of rows per account, however
+    many lines). Kept by the database alone, in the transaction that inserts the lines (a trigger on ledger_lines,
+    migration 0020); the ORM never writes it, and the database refuses a direct change. Lines are never changed
+    or deleted, so a total cannot drift from its lines."""
+
+    __tablename__ = "ledger_month_totals"
+    __tenant_table_args__ = (
+        tenant_fk(["account_id"], "fund_accounts", ondelete=None),
+        Index("uq_ledger_month_totals", "community_id", "account_id", "month", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)  # 202612, as the lines'
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
 
 
 class Donation(TenantScoped, db.Model):
@@ -150,9 +168,17 @@ class PostedEntryChanged(RuntimeError):
     """A posted ledger entry was about to be changed or deleted (a bug: corrections are reversing entries)."""
 
 
+class MonthTotalWritten(RuntimeError):
+    """The ORM was about to write a month's total (a bug: the database keeps them from the lines)."""
+
+
 @event.listens_for(Session, "before_flush")
 def _posted_entries_stay(session, flush_context, instances) -> None:
-    """The ORM's wall (the database has its own): a posted transaction or line is never updated or deleted."""
+    """The ORM's wall (the database has its own): a posted transaction or line is never updated or deleted, and
+    a month's total is never written by the ORM at all."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, LedgerMonthTotal):
+            raise MonthTotalWritten("ledger_month_totals are kept by the database from the lines")
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, LedgerTransaction | LedgerLine) and (obj in session.deleted or session.is_modified(obj)):
             raise PostedEntryChanged(f"{type(obj).__name__} {obj.id} is posted: post a reversing entry instead")

@@ -27,7 +27,7 @@ class StreetOut(Schema):
         "description": "sensitive counts from 1 to this minus one come without a value (suppressed)"})
 
 
-class FigureOut(Schema):
+class StreetFigureOut(Schema):
     key = fields.String(required=True)
     label = fields.String(required=True)
     value = fields.Raw(allow_none=True, required=True, metadata={"description": "null when suppressed"})
@@ -52,7 +52,7 @@ class CommunityFiguresOut(Schema):
     slug = fields.Function(lambda r: r.community.slug, required=True)
     name = fields.Function(lambda r: r.community.name, required=True)
     year = fields.Integer(required=True)
-    figures = fields.List(fields.Nested(FigureOut), required=True)
+    figures = fields.List(fields.Nested(StreetFigureOut), required=True)
     report = fields.Nested(StreetReportStatusOut, required=True)
     versions = fields.List(fields.Nested(StreetVersionOut), required=True)
 

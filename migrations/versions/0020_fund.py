@@ -1,5 +1,6 @@
-"""The fund: accounts, a double-entry ledger in fen (transactions and lines), donations, expenses, the community's
-fund settings; and the database's own guard of the ledger's two rules (see `_guard_postgresql` and `_guard_sqlite`).
+"""The fund: accounts, a double-entry ledger in fen (transactions and lines) and its totals per account and month,
+donations, expenses, the community's fund settings; the database's own guard of the ledger's two rules (see
+`_guard_postgresql` and `_guard_sqlite`) and its own keeping of the totals (`_totals_postgresql`, `_totals_sqlite`).
 
 Revision ID: 0020
 Revises: 0019
@@ -18,6 +19,7 @@ branch_labels = None
 depends_on = None
 
 IMMUTABLE = "posted ledger entries are never changed or deleted: post a reversing entry"
+TOTALS_KEPT = "ledger_month_totals are kept by the trigger on ledger_lines alone"
 
 
 def _fk(cols, table, name):
@@ -89,6 +91,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ledger_lines_community_id'), ['community_id'], unique=False)
         batch_op.create_index('ix_ledger_lines_balance', ['community_id', 'account_id', 'month', 'amount_fen'], unique=False)
         batch_op.create_index('ix_ledger_lines_transaction', ['community_id', 'transaction_id'], unique=False)
+
+    # The lines' sums per account and month, kept by the database's own trigger on ledger_lines (see
+    # `_totals_postgresql` and `_totals_sqlite`): what the balances read, a handful of rows per account.
+    rls.create_tenant_table(op, 'ledger_month_totals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Integer(), nullable=False),
+    sa.Column('amount_fen', sa.BigInteger(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_ledger_month_totals_community_id_communities'), ondelete='CASCADE'),
+    _fk(['account_id'], 'fund_accounts', 'fk_ledger_month_totals_community_id_account_id_fund_accounts'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_month_totals')),
+    sa.UniqueConstraint('community_id', 'id', name=op.f('uq_ledger_month_totals_community_id_id'))
+    )
+    with op.batch_alter_table('ledger_month_totals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_month_totals_community_id'), ['community_id'], unique=False)
+        batch_op.create_index('uq_ledger_month_totals', ['community_id', 'account_id', 'month'], unique=True)
 
     rls.create_tenant_table(op, 'fund_donations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -180,6 +199,7 @@ def upgrade():
         batch_op.create_index('uq_fund_settings_community', ['community_id'], unique=True)
 
     (_guard_sqlite if sqlite else _guard_postgresql)()
+    (_totals_sqlite if sqlite else _totals_postgresql)()
 
 
 def _guard_postgresql():
@@ -235,8 +255,75 @@ def _guard_sqlite():
                    f"BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END")
 
 
+def _totals_postgresql():
+    # One upsert per INSERT statement on ledger_lines (a posting's lines come in one statement), from the rows it
+    # added, in the order of the totals' key so that two postings lock the rows they share in the same order. It
+    # runs as the inserting role under its tenant setting: the lines passed the policy, so their totals do too.
+    # The totals are written by nothing else: a direct INSERT, UPDATE or DELETE (trigger depth 1) is refused;
+    # the upsert inside the lines' trigger, a community's cascade and the owner's DELETE (maintenance, the test
+    # suite's reset) are let through.
+    op.execute("""
+    CREATE FUNCTION ledger_month_totals_add() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO ledger_month_totals AS t (community_id, account_id, month, amount_fen)
+        SELECT community_id, account_id, month, SUM(amount_fen) FROM added
+        GROUP BY community_id, account_id, month ORDER BY community_id, account_id, month
+      ON CONFLICT (community_id, account_id, month) DO UPDATE SET amount_fen = t.amount_fen + excluded.amount_fen;
+      RETURN NULL;
+    END $$""")
+    op.execute("""
+    CREATE FUNCTION ledger_month_totals_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'DELETE' AND (pg_trigger_depth() > 1 OR current_user = (
+          SELECT tableowner FROM pg_tables WHERE schemaname = TG_TABLE_SCHEMA AND tablename = TG_TABLE_NAME)) THEN
+        RETURN OLD;
+      END IF;
+      IF TG_OP <> 'DELETE' AND pg_trigger_depth() > 1 THEN
+        RETURN NEW;
+      END IF;
+      RAISE EXCEPTION '%s' USING ERRCODE = 'object_not_in_prerequisite_state';
+    END $$""" % TOTALS_KEPT)
+    op.execute("CREATE TRIGGER ledger_lines_month_totals AFTER INSERT ON ledger_lines REFERENCING NEW TABLE AS added "
+               "FOR EACH STATEMENT EXECUTE FUNCTION ledger_month_totals_add()")
+    op.execute("CREATE TRIGGER ledger_month_totals_kept BEFORE INSERT OR UPDATE OR DELETE ON ledger_month_totals "
+               "FOR EACH ROW EXECUTE FUNCTION ledger_month_totals_kept()")
+
+
+def _totals_sqlite():
+    # SQLite has neither statement triggers nor a trigger depth: each line adds itself to its total, and after
+    # any write a total must equal the sum of its lines (ix_ledger_lines_balance), so a direct change that would
+    # make it anything else is refused; no DELETE while the community exists.
+    op.execute("""
+    CREATE TRIGGER ledger_lines_month_totals AFTER INSERT ON ledger_lines BEGIN
+      INSERT INTO ledger_month_totals (community_id, account_id, month, amount_fen)
+        VALUES (NEW.community_id, NEW.account_id, NEW.month, NEW.amount_fen)
+      ON CONFLICT (community_id, account_id, month)
+        DO UPDATE SET amount_fen = ledger_month_totals.amount_fen + excluded.amount_fen;
+    END""")
+    differs = ("NEW.amount_fen IS NOT (SELECT SUM(amount_fen) FROM ledger_lines WHERE community_id = "
+               "NEW.community_id AND account_id = NEW.account_id AND month = NEW.month)")
+    op.execute(f"CREATE TRIGGER ledger_month_totals_insert AFTER INSERT ON ledger_month_totals WHEN {differs} "
+               f"BEGIN SELECT RAISE(ABORT, '{TOTALS_KEPT}'); END")
+    op.execute(f"CREATE TRIGGER ledger_month_totals_update AFTER UPDATE ON ledger_month_totals WHEN {differs} "
+               f"OR NEW.id IS NOT OLD.id OR NEW.community_id IS NOT OLD.community_id "
+               f"OR NEW.account_id IS NOT OLD.account_id OR NEW.month IS NOT OLD.month "
+               f"BEGIN SELECT RAISE(ABORT, '{TOTALS_KEPT}'); END")
+    op.execute(f"CREATE TRIGGER ledger_month_totals_delete BEFORE DELETE ON ledger_month_totals "
+               f"WHEN EXISTS (SELECT 1 FROM communities WHERE id = OLD.community_id) "
+               f"BEGIN SELECT RAISE(ABORT, '{TOTALS_KEPT}'); END")
+
+
 def downgrade():
     sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        for trigger in ('ledger_lines_month_totals', 'ledger_month_totals_insert', 'ledger_month_totals_update',
+                        'ledger_month_totals_delete'):
+            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS ledger_lines_month_totals ON ledger_lines")
+        op.execute("DROP TRIGGER IF EXISTS ledger_month_totals_kept ON ledger_month_totals")
+        op.execute("DROP FUNCTION IF EXISTS ledger_month_totals_add()")
+        op.execute("DROP FUNCTION IF EXISTS ledger_month_totals_kept()")
     for table in ('ledger_lines', 'ledger_transactions'):
         if sqlite:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
@@ -249,8 +336,8 @@ def downgrade():
     else:
         op.execute("DROP FUNCTION IF EXISTS ledger_entry_immutable()")
         op.execute("DROP FUNCTION IF EXISTS ledger_transaction_balanced()")
-    for table in ('fund_settings', 'fund_expenses', 'fund_donations', 'ledger_lines', 'ledger_transactions',
-                  'fund_accounts'):
+    for table in ('fund_settings', 'fund_expenses', 'fund_donations', 'ledger_month_totals', 'ledger_lines',
+                  'ledger_transactions', 'fund_accounts'):
         rls.disable(op, table)
         op.drop_table(table)
     if sqlite:

@@ -1,7 +1,7 @@
 """The yearly report to the street office: the deadline setting, the draft's narrative, frozen numbered versions,
 the deadline reminders sent.
 
-Revision ID: 0023
+Revision ID: 0022
 Revises: 0021
 Create Date: 2026-12-01
 """
@@ -12,7 +12,7 @@ from tenants import rls
 
 
 # revision identifiers, used by Alembic.
-revision = '0023'
+revision = '0022'
 down_revision = '0021'
 branch_labels = None
 depends_on = None

@@ -1,8 +1,8 @@
 """The street office: a street's slug (its web address) and its suppression threshold, and its viewers, granted
 and revoked by the platform operator (a revoked grant stays, as the history).
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -12,8 +12,8 @@ from tenants.models import street_slug_for
 
 
 # revision identifiers, used by Alembic.
-revision = '0024'
-down_revision = '0023'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
