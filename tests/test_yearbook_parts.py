@@ -168,5 +168,6 @@ def test_the_street_figures_and_report_status_take_the_same_few_statements_as_th
         grow(year_world["offer"], year_world["school"], 25)
     assert statements() == few
     # One for the street loaders' queries together (units, activities, needs, meals; public works: none), the fund's
-    # three (no street loader: its full part, filtered), one for the report's status and versions.
-    assert few <= 5, few
+    # three and the commendations' one (no street loader: their full parts, filtered), one for the report's status
+    # and versions.
+    assert few <= 6, few
