@@ -15,6 +15,16 @@ domain has nothing for the year. `parts(year)` answers them all, in order, each 
 A part becomes JSON (`as_dict`) when a report is frozen, and comes back (`Part.from_dict`) unchanged, so a
 submitted version shows what was submitted even after the code or the data changed.
 
+**The street's figures.** The street office's comparison needs only the `street=True` figures of every community,
+so a part may declare beside its full loader a cheap one of those alone: `street=load_street(year)` answers a
+`StreetQuery` (a one-row aggregate SELECT and the function that makes the figures of its row) or a list of figures.
+`street_figures_of(year)` sends every part's `StreetQuery` as one statement (their rows side by side), so the street
+pays one statement per community for them; a part without a street loader gives its full part's figures, filtered.
+A street loader answers the same figures, in the same order, with the same keys, labels, values, units and flags as
+the full part's `street=True` ones, and none when the full part is None: both reckon each figure from the same
+predicates and the same figure-making function (no second definition of "needs met"), and
+tests/test_yearbook_parts.py holds them equal. `street=no_street_figures` says a part has none.
+
 `Figure.street`: the figure belongs in the street's comparison of its communities (aggregates only; never a
 resident's data). `Figure.sensitive`: a count of a sensitive category (disability, allowance): the street view
 suppresses it below its threshold, so a small number can't point at a person.
@@ -23,7 +33,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from sqlalchemy import select, true
+
 from app.core.charts import Chart
+from app.core.extensions import db
 
 logger = logging.getLogger(__name__)
 
@@ -78,23 +91,33 @@ class Part:
 
 
 @dataclass(frozen=True)
+class StreetQuery:
+    """A part's street figures from one aggregate SELECT answering a single row (`select`), made by `figures(row)`."""
+
+    select: object  # a sqlalchemy Select of one row (aggregates without GROUP BY, or scalar subqueries)
+    figures: Callable[[tuple], list[Figure]]
+
+
+@dataclass(frozen=True)
 class Declared:
     name: str
     order: int
     title: object  # a lazy string: translated when the part is loaded
     load: Callable[[int], Part | None]
+    street: Callable[[int], "StreetQuery | list[Figure]"] | None = None  # None: the full part's, filtered
 
 
 PARTS: list[Declared] = []
 
 
-def part(name: str, *, order: int, title):
-    """Declare `load(year) -> Part | None` as the domain's part of the year (see the module's docstring)."""
+def part(name: str, *, order: int, title, street: Callable[[int], StreetQuery | list[Figure]] | None = None):
+    """Declare `load(year) -> Part | None` as the domain's part of the year, and `street(year) -> StreetQuery |
+    [Figure]` as the cheap loader of its street figures alone (see the module's docstring)."""
 
     def register(load: Callable[[int], Part | None]) -> Callable[[int], Part | None]:
         if any(d.name == name for d in PARTS):
             raise ValueError(f"yearbook part {name} is declared twice")
-        PARTS.append(Declared(name, order, title, load))
+        PARTS.append(Declared(name, order, title, load, street))
         PARTS.sort(key=lambda d: (d.order, d.name))
         return load
 
@@ -116,3 +139,40 @@ def parts(year: int, names: set[str] | None = None) -> list[Part]:
 def street_figures(found: list[Part]) -> list[Figure]:
     """The figures meant for the street's comparison, in the parts' order."""
     return [f for p in found for f in p.figures if f.street]
+
+
+def no_street_figures(year: int) -> list[Figure]:
+    """The street loader of a part that has no street figures: nothing read."""
+    return []
+
+
+def street_figures_of(year: int, names: set[str] | None = None) -> list[Figure]:
+    """The current community's street figures of the year (or of the parts `names`), in the parts' order: what
+    `street_figures(parts(year))` gives, from the parts' street loaders — their queries in one statement."""
+    found: list[StreetQuery | list[Figure]] = []
+    for declared in PARTS:
+        if names is not None and declared.name not in names:
+            continue
+        if declared.street is not None:
+            found.append(declared.street(year))
+        else:
+            loaded = declared.load(year)
+            found.append([f for f in loaded.figures if f.street] if loaded is not None else [])
+    queries = [q for q in found if isinstance(q, StreetQuery)]
+    rows = iter(_side_by_side(queries))
+    return [f for q in found for f in (q.figures(next(rows)) if isinstance(q, StreetQuery) else q)]
+
+
+def _side_by_side(queries: list[StreetQuery]) -> list[tuple]:
+    """Each query's row, from one statement: the one-row subqueries joined side by side."""
+    if not queries:
+        return []
+    subqueries = [q.select.subquery() for q in queries]
+    stmt = select(*[c for sub in subqueries for c in sub.c]).select_from(subqueries[0])
+    for sub in subqueries[1:]:
+        stmt = stmt.join(sub, true())
+    row, rows, at = db.session.execute(stmt).one(), [], 0
+    for sub in subqueries:
+        rows.append(tuple(row[at:at + len(sub.c)]))
+        at += len(sub.c)
+    return rows

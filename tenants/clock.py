@@ -59,6 +59,13 @@ def zone(community_id: int | None = None) -> ZoneInfo:
     return cache[community_id]
 
 
+def know_zone(community) -> None:
+    """Remember the time zone of a community already loaded (the street's comparison walks its communities), so
+    `zone()` inside it reads nothing more."""
+    if has_app_context():
+        g.setdefault("huzhu_zones", {}).setdefault(community.id, _zone_named(community.timezone, community.id))
+
+
 def _zone_name(community_id: int) -> str | None:
     # Plain SQL on the tenant table itself: tenants.models imports this module (utcnow) and not the reverse.
     return db.session.execute(text("SELECT timezone FROM communities WHERE id = :id"), {"id": community_id}).scalar()

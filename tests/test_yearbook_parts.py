@@ -6,7 +6,9 @@ import pytest
 from app import history, yearbook
 from app.core.extensions import db
 from app.units import services as units
+from app.units.models import Unit
 from tenants.context import tenant_context
+from tests.factories import CommunityFactory
 from tests.yearworld import build_year_world, grow
 
 
@@ -106,3 +108,66 @@ def test_history_of_a_unit_withdrawn_last_year_does_not_count(year_world):
     assert _values(_parts(year_world["community"], 2026)["units"])["units_withdrawn"] == 1
     assert "units" not in _parts(year_world["community"], 2025) or \
         _values(_parts(year_world["community"], 2025)["units"])["units_withdrawn"] == 0
+
+
+def _street_of_parts_and_loaders(community, year) -> tuple[list[dict], list[dict]]:
+    with tenant_context(community.id):
+        return ([f.as_dict() for f in yearbook.street_figures(yearbook.parts(year))],
+                [f.as_dict() for f in yearbook.street_figures_of(year)])
+
+
+def test_the_street_loaders_give_the_full_parts_street_figures_exactly(year_world, clock):
+    """Every part's cheap street loader answers what its full part's street figures say: keys, labels, values,
+    units and flags, in order, and nothing when the part has nothing (2024: only the units and activities parts)."""
+    community = year_world["community"]
+    for year in (2024, 2025, 2026):
+        full, street = _street_of_parts_and_loaders(community, year)
+        assert street == full, year
+    full, _street = _street_of_parts_and_loaders(community, 2026)
+    assert {f["key"]: f["value"] for f in full} == {"units": 3, "activities": 3, "needs_met": 3, "needs_disabled": 1,
+                                                   "needs_disabled_met": 1, "meals_served": 5}
+    # A community with nothing at all: no street figures either way; each loader on its own agrees with its part.
+    empty = CommunityFactory(slug="kong", name="空社区")
+    assert _street_of_parts_and_loaders(empty, 2026) == ([], [])
+    for declared in yearbook.PARTS:
+        with tenant_context(community.id):
+            loaded = declared.load(2026)
+            wanted = [f for f in loaded.figures if f.street] if loaded else []
+            assert yearbook.street_figures_of(2026, {declared.name}) == wanted, declared.name
+
+
+def test_a_part_with_only_its_admissions_or_withdrawals_still_gives_its_street_figure(year_world):
+    """No active unit left, but one admitted and one withdrawn this year: the units part exists (0 active), and so
+    does its street figure."""
+    community = year_world["community"]
+    with tenant_context(community.id):
+        db.session.execute(db.update(Unit).values(status="withdrawn"))
+        db.session.commit()
+    full, street = _street_of_parts_and_loaders(community, 2026)
+    assert street == full and {f["key"]: f["value"] for f in full}["units"] == 0
+
+
+def test_the_street_figures_and_report_status_take_the_same_few_statements_as_the_year_grows(year_world, count_sql):
+    from app.reports import services as reports
+
+    community = year_world["community"]
+
+    def statements() -> int:
+        with tenant_context(community.id):
+            yearbook.street_figures_of(2026)  # the community's time zone is read once per request
+            with count_sql() as n:
+                assert yearbook.street_figures_of(2026)
+                status, versions = reports.status_and_versions(2026)
+            assert status == reports.status_of(2026) and versions == []
+            return n()
+
+    with tenant_context(community.id):
+        grow(year_world["offer"], year_world["school"], 3)
+    few = statements()
+    with tenant_context(community.id):
+        grow(year_world["offer"], year_world["school"], 25)
+    assert statements() == few
+    # One for the street loaders' queries together (units, activities, needs, meals; public works: none), the fund's
+    # three and the commendations' one (no street loader: their full parts, filtered), one for the report's status
+    # and versions.
+    assert few <= 6, few

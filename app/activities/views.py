@@ -17,7 +17,7 @@ from app.accounts import services as accounts
 from app.activities import desk, forms, services
 from app.activities.models import ACTIVE, AUDIENCES, KINDS, LIVE
 from app.activities.vocabulary import AUDIENCE_LABELS, HISTORY_LABELS, KIND_LABELS, STATUS_LABELS, status_label
-from app.activities.year import activities_part
+from app.activities.year import activities_part, activities_street
 from app.core.fields import as_id, as_utc
 from app.lifecycle import PageForm, redirect_refusals_to
 from app.permissions import can, found, is_staff, require
@@ -30,7 +30,7 @@ from tenants.web import tenant_routes
 logger = logging.getLogger(__name__)
 
 # The activities part of the year (app.yearbook): the report, the dashboards and the street read it.
-yearbook.part("activities", order=20, title=_l("Activities"))(activities_part)
+yearbook.part("activities", order=20, title=_l("Activities"), street=activities_street)(activities_part)
 
 bp = tenant_routes(Blueprint("activities", __name__, url_prefix="/c/<slug>/activities"))
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what a datetime-local input shows

@@ -1,13 +1,14 @@
 """The activities' part of the year (app.yearbook): activities held by kind, those with their record (text and
 photo), the people who came (checked in, and walk-ins), the cultural activity points against their yearly target
-(four a year unless set otherwise). Four statements whatever the number of activities (points_progress: two)."""
+(four a year unless set otherwise). Four statements whatever the number of activities (points_progress: two);
+`activities_street(year)`, the street's figure alone (the activities held): one row."""
 import logging
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
 from app import yearbook
-from app.activities.models import KINDS, Activity, Registration
+from app.activities.models import KINDS, Activity, CulturalPoint, Registration
 from app.activities.services import points_progress
 from app.activities.vocabulary import KIND_LABELS
 from app.core.charts import Chart, Series
@@ -22,9 +23,29 @@ HELD = ("held", "recorded", "closed")
 RECORDED = ("recorded", "closed")
 
 
-def activities_part(year: int) -> yearbook.Part | None:
+def _held_in(year: int):
     start, end = clock.year_bounds(year)
-    in_year = and_(Activity.status.in_(HELD), Activity.starts_at >= start, Activity.starts_at < end)
+    return and_(Activity.status.in_(HELD), Activity.starts_at >= start, Activity.starts_at < end)
+
+
+def _street_figure(held: int) -> Figure:
+    return Figure("activities", _("Activities held"), held, _("activities"), street=True)
+
+
+def activities_street(year: int) -> yearbook.StreetQuery:
+    """The part's street figure alone, when the part has something (activities held, or cultural points): one row."""
+
+    def figures(row) -> list[Figure]:
+        held, points = row
+        return [_street_figure(held)] if held or points else []
+
+    return yearbook.StreetQuery(select(
+        select(func.count(Activity.id)).where(_held_in(year)).scalar_subquery().label("activities_held"),
+        select(CulturalPoint.id).exists().label("cultural_points")), figures)
+
+
+def activities_part(year: int) -> yearbook.Part | None:
+    in_year = _held_in(year)
     rows = db.session.execute(select(Activity.kind, Activity.status, Activity.starts_at, Activity.walk_ins)
                               .where(in_year)).all()
     came = dict(db.session.execute(
@@ -48,7 +69,7 @@ def activities_part(year: int) -> yearbook.Part | None:
     kinds = [k for k in held if held[k] or attendance.get(k)]
     labels = [str(KIND_LABELS.get(k, k)) for k in kinds]
     met = sum(1 for p in points if not p["behind"])
-    figures = [Figure("activities", _("Activities held"), len(rows), _("activities"), street=True),
+    figures = [_street_figure(len(rows)),
                Figure("activities_recorded", _("Activities with their record"), sum(recorded.values()),
                       _("activities")),
                Figure("attendance", _("People who came"), sum(attendance.values()), _("people"))]

@@ -15,7 +15,7 @@ from app.applications import schemas, services
 from app.applications.limits import ip_key, ip_limit, phone_key, phone_limit, sent
 from app.applications.models import PENDING, STATUSES
 from app.applications.vocabulary import labels
-from app.applications.year import units_part
+from app.applications.year import units_part, units_street
 from app.core.extensions import limiter
 from app.core.kinds import KINDS
 from app.lifecycle import PageForm, redirect_refusals_to
@@ -27,7 +27,7 @@ from tenants.web import public, tenant_routes
 logger = logging.getLogger(__name__)
 
 # The units part of the year (app.yearbook): the report, the dashboards and the street read it.
-yearbook.part("units", order=10, title=_l("Member units"))(units_part)
+yearbook.part("units", order=10, title=_l("Member units"), street=units_street)(units_part)
 
 bp = tenant_routes(Blueprint("applications", __name__, url_prefix="/c/<slug>"))
 

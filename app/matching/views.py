@@ -16,7 +16,7 @@ from app.lifecycle import PageForm, read_form, redirect_refusals_to, retry_when_
 from app.matching import disclosure, listings, schemas, services
 from app.matching.models import LIVE_STATUSES
 from app.matching.words import reasons_text
-from app.matching.year import needs_part
+from app.matching.year import needs_part, needs_street
 from app.needs import services as needs
 from app.needs import views as need_pages
 from app.needs.models import Need
@@ -32,7 +32,7 @@ from tenants.web import tenant_routes
 logger = logging.getLogger(__name__)
 
 # The needs part of the year (app.yearbook): the report, the dashboards and the street read it.
-yearbook.part("needs", order=30, title=_l("Needs and matches"))(needs_part)
+yearbook.part("needs", order=30, title=_l("Needs and matches"), street=needs_street)(needs_part)
 
 bp = tenant_routes(Blueprint("matches", __name__, url_prefix="/c/<slug>"))
 

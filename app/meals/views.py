@@ -19,7 +19,7 @@ from app.lifecycle import PageForm, read_form, redirect_refusals_to
 from app.meals import schemas, services
 from app.meals.models import MODES, PLAN_STATUSES
 from app.meals.schemas import MONTH
-from app.meals.year import meals_part
+from app.meals.year import meals_part, meals_street
 from app.offers.models import ELIGIBILITY, WEEKDAYS
 from app.offers.services import offers_with_units
 from app.permissions import can, found, is_staff, require
@@ -31,7 +31,7 @@ from tenants.web import tenant_routes
 logger = logging.getLogger(__name__)
 
 # The meals part of the year (app.yearbook): the report, the dashboards and the street read it.
-yearbook.part("meals", order=40, title=_l("Meal table"))(meals_part)
+yearbook.part("meals", order=40, title=_l("Meal table"), street=meals_street)(meals_part)
 
 bp = tenant_routes(Blueprint("meals", __name__, url_prefix="/c/<slug>/meals"))
 

@@ -24,7 +24,8 @@ from tenants.web import tenant_routes
 logger = logging.getLogger(__name__)
 
 # The public works part of the year (app.yearbook): the report, the dashboards and the street read it.
-yearbook.part("public_works", order=50, title=_l("Public works"))(public_works_part)
+yearbook.part("public_works", order=50, title=_l("Public works"), street=yearbook.no_street_figures)(
+    public_works_part)
 
 bp = tenant_routes(Blueprint("public_works", __name__, url_prefix="/c/<slug>/public-works"))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, true
 from sqlalchemy.exc import IntegrityError
 
 from app import yearbook
@@ -38,7 +38,11 @@ STAFF_ROLES = ("admin", "coordinator")
 def settings() -> ReportSettings:
     """The community's report settings (not stored until changed: the defaults)."""
     found = db.session.execute(select(ReportSettings)).scalar_one_or_none()
-    return found or ReportSettings(due_month=DEFAULT_DUE[0], due_day=DEFAULT_DUE[1])
+    return found or settings_default()
+
+
+def settings_default() -> ReportSettings:
+    return ReportSettings(due_month=DEFAULT_DUE[0], due_day=DEFAULT_DUE[1])
 
 
 def set_deadline(*, due_month: int, due_day: int, actor_id: int | None) -> ReportSettings:
@@ -219,11 +223,28 @@ def status_of(year: int, *, today: date | None = None) -> dict:
     - "draft": nothing submitted and the deadline has not passed yet (today is on or before `due_on`).
     """
     today = today or clock.today()
-    due = due_on(year)
     latest = latest_versions([year]).get(year)
+    return _status(year, (latest.number, latest.submitted_at) if latest else None, due_on(year), today)
+
+
+def status_and_versions(year: int) -> tuple[dict, list[tuple[int, datetime]]]:
+    """`status_of(year)` and the year's submitted versions [(number, submitted_at)], the first first, in one
+    statement (the street's comparison reads both for every community): the settings and the versions outer-joined
+    to a single row, so a community with neither still answers one row."""
+    anchor = select(literal(1).label("one")).subquery()
+    rows = db.session.execute(
+        select(ReportSettings.due_month, ReportSettings.due_day, ReportVersion.number, ReportVersion.submitted_at)
+        .select_from(anchor).outerjoin(ReportSettings, true()).outerjoin(ReportVersion, ReportVersion.year == year)
+        .order_by(ReportVersion.number)).all()
+    month, day = rows[0].due_month, rows[0].due_day
+    current = ReportSettings(due_month=month, due_day=day) if month is not None else settings_default()
+    versions = [(row.number, row.submitted_at) for row in rows if row.number is not None]
+    return _status(year, versions[-1] if versions else None, due_on(year, current), clock.today()), versions
+
+
+def _status(year: int, latest: tuple[int, datetime] | None, due: date, today: date) -> dict:
     if latest is not None:
-        return {"status": "submitted", "version": latest.number, "submitted_at": latest.submitted_at,
-                "due_on": due}
+        return {"status": "submitted", "version": latest[0], "submitted_at": latest[1], "due_on": due}
     if today.year > year:
         status = "missing"
     elif today > due:

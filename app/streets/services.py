@@ -1,9 +1,10 @@
 """The street office's work: who may look at a street (granted by the platform operator) and the comparison of its
 communities for a year.
 
-The comparison reads each community's `yearbook.parts(year)` inside that community's tenant context, so the ORM's
-scoping and PostgreSQL's row-level security (the settings follow the context, tenants/rls.py) hold as it moves from
-one community to the next; it keeps only the figures marked `street=True` — aggregates, never a resident's data.
+The comparison reads each community's `yearbook.street_figures_of(year)` (the figures marked `street=True`, each part's
+cheap street loader: aggregates, never a resident's data) and its report's status and versions (one statement)
+inside that community's tenant context, so the ORM's scoping and PostgreSQL's row-level security (the settings follow
+the context, tenants/rls.py) hold as it moves from one community to the next.
 
 **Suppression.** A figure marked `sensitive=True` (a count of a sensitive category: disability, 低保) whose value is
 more than 0 and less than the street's threshold (`Street.suppress_below`, default 5) is not shown: the page says
@@ -24,6 +25,7 @@ from app.core.extensions import db
 from app.core.validation import Conflict, ValidationFailed
 from app.reports import services as reports
 from app.streets.models import StreetViewer
+from tenants import clock
 from tenants.clock import utcnow
 from tenants.context import tenant_context
 from tenants.models import SLUG_RE, Community, Street
@@ -215,11 +217,11 @@ def compare(street: Street, year: int) -> Comparison:
     for community in communities_of(street):
         row = Row(community, year)
         with tenant_context(community.id):
-            for figure in yearbook.street_figures(yearbook.parts(year)):
+            clock.know_zone(community)  # loaded already: its year's bounds need not read it again
+            for figure in yearbook.street_figures_of(year):
                 columns.setdefault(figure.key, Column(figure.key, str(figure.label), str(figure.unit)))
                 row.cells[figure.key] = street_cell(figure, street.suppress_below)
-            row.report = reports.status_of(year)
-            row.versions = [(v.number, v.submitted_at) for v in reports.versions(year)]
+            row.report, row.versions = reports.status_and_versions(year)
         rows.append(row)
     return Comparison(street, year, list(columns.values()), rows)
 
