@@ -11,6 +11,8 @@ from app.activities import services as activities
 from app.activities.models import Activity, ActivityUnit, CulturalPoint, Registration, RegistrationNeeds
 from app.applications.models import UnitApplication
 from app.ballots.models import Ballot
+from app.cases import services as cases
+from app.contributions import services as contributions
 from app.core.extensions import db
 from app.council.models import CouncilSeat
 from app.demo import activities as activities_demo
@@ -22,7 +24,7 @@ from app.fund import services as fund
 from app.fund.models import Donation, Expense
 from app.photos import services as photos
 from app.photos.models import Photo
-from app.publicworks.models import PublicWorksLine, PublicWorksRequest
+from app.publicworks.models import PublicWorksHelper, PublicWorksLine, PublicWorksRequest
 from app.reports import services as reports
 from app.residents.models import Resident
 from app.reviews.models import Review
@@ -136,6 +138,32 @@ def _joint_activities(community_id) -> dict:
     return _activity_counts(community_id)
 
 
+def _good_cases(app, community_id: int) -> list[int]:
+    """Three published good cases with drawn photos (one public each) and the property company's help with the
+    public works, counted in its record; the public story pages name no demo resident."""
+    with tenant_context(community_id):
+        stories = cases.stories(cases.published())
+        titles = {s["case"].title for s in stories}
+        assert {"京华物业食堂为残疾老人送上热饭", "学校礼堂借给残疾人康复训练", "物业员工清理银杏路盲道"} <= titles
+        assert all(len(s["photos"]) == 1 and s["photos"][0].alt for s in stories)
+        blind_path = next(s for s in stories if s["case"].title == "物业员工清理银杏路盲道")
+        assert blind_path["link"]["type"] == "public_works"
+        company = db.session.execute(select(Unit.id).where(Unit.name == "京华物业管理有限公司")).scalar_one()
+        done = db.session.execute(
+            select(PublicWorksRequest.done_on).join(PublicWorksHelper, PublicWorksHelper.request_id ==
+                                                    PublicWorksRequest.id)
+            .where(PublicWorksHelper.unit_id == company)).scalars().all()
+        assert len(done) == 2
+        assert contributions.record(done[0].year, [company])[company].public_works >= 1
+        ids = [s["case"].id for s in stories]
+    visitor = app.test_client()
+    pages = "".join(visitor.get(f"/c/demo/cases/{case_id}").get_data(as_text=True) for case_id in ids)
+    assert "京华物业管理有限公司" in pages
+    for person in demo_residents(300):
+        assert person["name"] not in pages and person["phone"] not in pages
+    return ids
+
+
 def test_demo_data_follows_the_source():
     units = demo_units()
     assert _mix(Counter(u["type"] for u in units)) == SOURCE_MIX
@@ -220,11 +248,14 @@ def test_huzhu_demo_loads_the_community_idempotently_and_its_logins_work(app, ru
     assert fund_year["expenses"] == {"paid": 7, "refunded": 1, "proposed": 1}
     assert ("京华物业管理有限公司", False, 10000_00) in fund_year["donations"]
     assert ("林女士", True, 2000_00) in fund_year["donations"]
+    case_ids = _good_cases(app, community.id)
 
     # Again, this time printing the log-ins: nothing new is made.
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert _counts(community.id) == first
+    with tenant_context(community.id):
+        assert sorted(c.id for c in cases.published()) == sorted(case_ids)
     assert _activity_counts(community.id) == activity_rows
     assert _fund_year(community.id) == fund_year
 

@@ -326,6 +326,9 @@ def test_the_yearbook_part_gives_the_years_income_spending_balance_and_the_month
         assert part.figure("fund_balance").street and part.figure("fund_spending").value == 0
         assert part.charts[0].series[0].values[2] == 20000  # March: the street's allocation
         assert yearbook.parts(2025, {"fund"}) == []  # nothing in the fund before this year
+        # The street's own query of the same figures (one row from the month totals) says the same.
+        assert yearbook.street_figures_of(2026, {"fund"}) == yearbook.street_figures([part])
+        assert yearbook.street_figures_of(2025, {"fund"}) == []
 
 
 def test_the_api_pages_donations_and_refuses_to_reverse_a_reversal(client, town):

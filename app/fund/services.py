@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.activities import services as activities
@@ -28,6 +28,7 @@ from app.fund.models import (
     FundAccount,
     FundSettings,
     LedgerLine,
+    LedgerMonthTotal,
     LedgerTransaction,
 )
 from app.notifications import services as notifications
@@ -450,6 +451,22 @@ def waiting_counts() -> dict[str, int]:
 
 
 # --- what the pages, the statement and the transparency page read ----------------------------------
+
+def year_totals_select(year: int):
+    """One row: the year's income, its spending and the funds' balance at its end, in fen, summed from the month
+    totals by the kind of account — the same sums `overview` makes account by account (every income account is a
+    source, every expense account a category, every fund's balance its lines up to December)."""
+    first, last = year * 100 + 1, year * 100 + 12
+    in_year = LedgerMonthTotal.month.between(first, last)
+    return (select(
+        func.sum(case((and_(FundAccount.kind == "income", in_year), -LedgerMonthTotal.amount_fen), else_=0)),
+        func.sum(case((and_(FundAccount.kind == "expense", in_year), LedgerMonthTotal.amount_fen), else_=0)),
+        func.sum(case((and_(FundAccount.kind == "fund", LedgerMonthTotal.month <= last),
+                       LedgerMonthTotal.amount_fen), else_=0)))
+        .select_from(LedgerMonthTotal)
+        .join(FundAccount, and_(FundAccount.id == LedgerMonthTotal.account_id,
+                                FundAccount.community_id == LedgerMonthTotal.community_id)))
+
 
 def overview(year: int) -> dict:
     """Balances per account at the year's end (today for this year), the year's income by source and spending by

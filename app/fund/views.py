@@ -107,16 +107,29 @@ def _digest_counts():
     return {"fund_expenses_to_approve": counts["proposed"], "fund_expenses_to_pay": counts["approved"]}
 
 
-@yearbook.part("fund", order=80, title=_l("The fund"))
+def _street_figures(income_fen: int, spending_fen: int, balance_fen: int) -> list[yearbook.Figure]:
+    """The fund's figures the street compares, the same from the full part and from the street's own query."""
+    if not (income_fen or spending_fen or balance_fen):
+        return []
+    return [yearbook.Figure("fund_income", _("Income"), income_fen / 100, _("yuan"), street=True),
+            yearbook.Figure("fund_spending", _("Spending"), spending_fen / 100, _("yuan"), street=True),
+            yearbook.Figure("fund_balance", _("Balance"), balance_fen / 100, _("yuan"), street=True)]
+
+
+def _street(year: int) -> yearbook.StreetQuery:
+    """The street's figures alone, in one row read from the month totals (services.year_totals_select)."""
+    return yearbook.StreetQuery(services.year_totals_select(year),
+                                lambda row: _street_figures(*(int(v or 0) for v in row)))
+
+
+@yearbook.part("fund", order=80, title=_l("The fund"), street=_street)
 def _yearbook(year: int):
     figures = services.overview(year)
-    if not (figures["income_total"] or figures["spending_total"] or figures["balance"]):
+    street = _street_figures(figures["income_total"], figures["spending_total"], figures["balance"])
+    if not street:
         return None
     return yearbook.Part(
-        figures=[yearbook.Figure("fund_income", _("Income"), figures["income_total"] / 100, _("yuan"), street=True),
-                 yearbook.Figure("fund_spending", _("Spending"), figures["spending_total"] / 100, _("yuan"),
-                                 street=True),
-                 yearbook.Figure("fund_balance", _("Balance"), figures["balance"] / 100, _("yuan"), street=True)],
+        figures=street,
         tables=[yearbook.Table("income_by_source", _("Income by source"), [_("Source"), _("Yuan")],
                                [[str(SOURCE_LABELS[s]), figures["income"][s] / 100] for s in SOURCES]),
                 yearbook.Table("spending_by_category", _("Spending by category"), [_("Category"), _("Yuan")],
