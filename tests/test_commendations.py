@@ -301,6 +301,9 @@ def test_the_yearbook_has_the_years_awards_with_their_votes(town, clock):
         assert part.figure("awards").value == 2 and part.figure("awards").street
         assert part.tables[0].rows == [["优秀会员单位", "柳荫小学", 4], ["优秀会员单位", "京华物业食堂", 1]]
         assert yearbook.Part.from_dict(part.as_dict()).tables[0].rows == part.tables[0].rows
+        # The street's own count of the awards says the same as the full part.
+        assert yearbook.street_figures_of(2026, {"commendations"}) == yearbook.street_figures([part])
+        assert yearbook.street_figures_of(2025, {"commendations"}) == []
 
 
 def test_a_fund_expense_may_name_an_award(town, clock):

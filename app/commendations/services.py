@@ -427,13 +427,20 @@ def awards_of_units(unit_ids) -> list[tuple[Award, Campaign]]:
                                    .order_by(Campaign.year.desc(), Campaign.category, Award.rank)).all())
 
 
+def _announced(stmt, year: int | None):
+    stmt = stmt.join(Campaign, Campaign.id == Award.campaign_id).where(Campaign.status == "announced")
+    return stmt if year is None else stmt.where(Campaign.year == year)
+
+
+def awards_of_year_select(year: int):
+    """One row: how many awards the year's announced campaigns gave (the honour roll's, counted)."""
+    return _announced(select(func.count(Award.id)).select_from(Award), year)
+
+
 def honour_roll(year: int | None = None) -> list[dict]:
     """The announced awards by year (newest first) and category: [{"year", "categories": [{"campaign", "awards"}]}]
     in one statement. Units and citations only: no person is named."""
-    stmt = select(Award, Campaign).join(Campaign, Campaign.id == Award.campaign_id).where(
-        Campaign.status == "announced")
-    if year is not None:
-        stmt = stmt.where(Campaign.year == year)
+    stmt = _announced(select(Award, Campaign), year)
     years: dict[int, dict[int, dict]] = {}
     for award, campaign in db.session.execute(
             stmt.order_by(Campaign.year.desc(), Campaign.category, Campaign.id, Award.rank)).all():

@@ -84,7 +84,16 @@ def _digest_counts():
     return services.counts()
 
 
-@yearbook.part("commendations", order=90, title=_l("Commendations"))
+def _street_figures(awards: int) -> list[yearbook.Figure]:
+    return [yearbook.Figure("awards", _("Units commended"), awards, _("units"), street=True)] if awards else []
+
+
+def _street(year: int) -> yearbook.StreetQuery:
+    """The street's figure alone: the year's announced awards counted (services.awards_of_year_select)."""
+    return yearbook.StreetQuery(services.awards_of_year_select(year), lambda row: _street_figures(int(row[0] or 0)))
+
+
+@yearbook.part("commendations", order=90, title=_l("Commendations"), street=_street)
 def _yearbook(year: int) -> yearbook.Part | None:
     """The year's announced awards: category, unit, votes."""
     roll = services.honour_roll(year)
@@ -93,7 +102,7 @@ def _yearbook(year: int) -> yearbook.Part | None:
     rows = [[entry["campaign"].category, award.unit_name, award.votes]
             for y in roll for entry in y["categories"] for award in entry["awards"]]
     return yearbook.Part(
-        figures=[yearbook.Figure("awards", _("Units commended"), len(rows), _("units"), street=True),
+        figures=[*_street_figures(len(rows)),
                  yearbook.Figure("award_categories", _("Award categories"), len(roll[0]["categories"]))],
         tables=[yearbook.Table("awards", _("Awards of the year"), [_("Award"), _("Unit"), _("Votes")], rows)])
 
