@@ -146,33 +146,54 @@ def no_street_figures(year: int) -> list[Figure]:
     return []
 
 
+@dataclass
+class StreetPlan:
+    """The street figures of a year, planned once and read in each community: the parts' street queries joined side
+    by side in one statement (built once: the tenant's scoping is added when it runs), and the parts without a
+    street loader, whose full part is loaded in each community."""
+
+    year: int
+    steps: list  # a StreetQuery; or a Declared part whose street loader answers figures, or that has none
+    statement: object | None
+    widths: list[int]
+
+    def figures(self) -> list[Figure]:
+        """The current community's street figures, in the parts' order."""
+        row = db.session.execute(self.statement).one() if self.statement is not None else ()
+        found, at, widths = [], 0, iter(self.widths)
+        for step in self.steps:
+            if isinstance(step, StreetQuery):
+                width = next(widths)
+                found += step.figures(tuple(row[at:at + width]))
+                at += width
+            elif step.street is not None:  # a loader that answers its figures itself: asked in each community
+                found += step.street(self.year)
+            else:
+                loaded = step.load(self.year)
+                found += [f for f in loaded.figures if f.street] if loaded is not None else []
+        return found
+
+
+def street_plan(year: int, names: set[str] | None = None) -> StreetPlan:
+    """The plan of the current community's street figures (see StreetPlan); its queries hold the year's bounds in the
+    community's time zone, so a plan serves the communities of that zone."""
+    steps = []
+    for declared in PARTS:
+        if names is None or declared.name in names:
+            if declared.street is no_street_figures:
+                continue
+            query = declared.street(year) if declared.street is not None else None
+            steps.append(query if isinstance(query, StreetQuery) else declared)
+    subqueries = [s.select.subquery() for s in steps if isinstance(s, StreetQuery)]
+    statement = None
+    if subqueries:
+        statement = select(*[c for sub in subqueries for c in sub.c]).select_from(subqueries[0])
+        for sub in subqueries[1:]:
+            statement = statement.join(sub, true())
+    return StreetPlan(year, steps, statement, [len(sub.c) for sub in subqueries])
+
+
 def street_figures_of(year: int, names: set[str] | None = None) -> list[Figure]:
     """The current community's street figures of the year (or of the parts `names`), in the parts' order: what
     `street_figures(parts(year))` gives, from the parts' street loaders — their queries in one statement."""
-    found: list[StreetQuery | list[Figure]] = []
-    for declared in PARTS:
-        if names is not None and declared.name not in names:
-            continue
-        if declared.street is not None:
-            found.append(declared.street(year))
-        else:
-            loaded = declared.load(year)
-            found.append([f for f in loaded.figures if f.street] if loaded is not None else [])
-    queries = [q for q in found if isinstance(q, StreetQuery)]
-    rows = iter(_side_by_side(queries))
-    return [f for q in found for f in (q.figures(next(rows)) if isinstance(q, StreetQuery) else q)]
-
-
-def _side_by_side(queries: list[StreetQuery]) -> list[tuple]:
-    """Each query's row, from one statement: the one-row subqueries joined side by side."""
-    if not queries:
-        return []
-    subqueries = [q.select.subquery() for q in queries]
-    stmt = select(*[c for sub in subqueries for c in sub.c]).select_from(subqueries[0])
-    for sub in subqueries[1:]:
-        stmt = stmt.join(sub, true())
-    row, rows, at = db.session.execute(stmt).one(), [], 0
-    for sub in subqueries:
-        rows.append(tuple(row[at:at + len(sub.c)]))
-        at += len(sub.c)
-    return rows
+    return street_plan(year, names).figures()

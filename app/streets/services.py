@@ -214,11 +214,13 @@ def compare(street: Street, year: int) -> Comparison:
     """The street's communities side by side for `year`: each community's street figures (read inside it)."""
     columns: dict[str, Column] = {}
     rows = []
+    plans: dict[str, yearbook.StreetPlan] = {}  # one per time zone: the year's bounds are the community's
     for community in communities_of(street):
         row = Row(community, year)
         with tenant_context(community.id):
             clock.know_zone(community)  # loaded already: its year's bounds need not read it again
-            for figure in yearbook.street_figures_of(year):
+            plan = plans.get(community.timezone) or plans.setdefault(community.timezone, yearbook.street_plan(year))
+            for figure in plan.figures():
                 columns.setdefault(figure.key, Column(figure.key, str(figure.label), str(figure.unit)))
                 row.cells[figure.key] = street_cell(figure, street.suppress_below)
             row.report, row.versions = reports.status_and_versions(year)
