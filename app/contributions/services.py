@@ -26,25 +26,13 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Record:
-    """One unit's year. The counts of `Figures` (the yearly review's), then the facts other domains add."""
+class Record(Figures):
+    """One unit's year: the counts of `Figures` (the yearly review's, with their average rating), then the facts
+    other domains add."""
 
-    matches: int = 0
-    ratings: int = 0
-    rating_sum: int = 0
-    meals: int = 0
-    offers: int = 0
-    venue_hours: float = 0.0
-    organised: int = 0
-    co_organised: int = 0
-    attended: int = 0
     cases: int = 0  # published good cases naming the unit, dated in the year (app/cases)
     public_works: int = 0  # public works requests done in the year that the unit helped with
     donations_fen: int = 0  # to the fund (app/fund/contributions.py)
-
-    @property
-    def average_rating(self) -> float | None:
-        return round(self.rating_sum / self.ratings, 1) if self.ratings else None
 
     @property
     def nothing(self) -> bool:
@@ -64,16 +52,12 @@ class Record:
         return [f.name for f in fields(cls)]
 
 
-def _from_figures(figures: Figures) -> dict:
-    return {key: value for key, value in asdict(figures).items() if key in Record.keys()}
-
-
 def record(year: int, unit_ids=None) -> dict[int, Record]:
     """{unit_id: Record} for the year: every unit with something in it, or exactly the given units (those with
     nothing get an empty Record)."""
     found: dict[int, dict] = {}
     for unit_id, figures in contributions(year, unit_ids).items():
-        found.setdefault(unit_id, {}).update(_from_figures(figures))
+        found.setdefault(unit_id, {}).update(asdict(figures))
     for unit_id, count in case_facts.cases(year, unit_ids).items():
         found.setdefault(unit_id, {})["cases"] = count
     for unit_id, count in public_works_facts.helped(year, unit_ids).items():
