@@ -2,7 +2,6 @@
 charts that a page shows as an image with its figures in a table (and a PDF draws the same), the registry of the
 year's figures, and the contribution record that gathers every unit's year."""
 import re
-from dataclasses import replace
 
 import pytest
 from flask import render_template_string
@@ -94,7 +93,7 @@ def test_the_yearbook_gathers_the_domains_parts_in_order_and_freezes_them_as_jso
         assert [p.name for p in yearbook.parts(1999, names={"zz_test_first", "zz_test_second"})] == ["zz_test_second"]
         thawed = yearbook.Part.from_dict(found[0].as_dict())
         assert thawed.figure("people").sensitive and thawed.tables[0].rows == [["a", 1]]
-        assert thawed.charts[0].title == "图" and replace(thawed, charts=[]).as_dict()["charts"] == []
+        assert thawed.charts[0].title == "图" and thawed.charts[0].series[0].values == (1.0,)
     finally:
         yearbook.PARTS[:] = [d for d in yearbook.PARTS if not d.name.startswith("zz_test_")]
 

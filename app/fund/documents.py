@@ -10,15 +10,12 @@ from app.core.charts import Chart, Series
 from app.core.spreadsheet import append
 from app.fund import ledger, services
 from app.fund.models import CATEGORIES, SOURCES, Donation
+from app.fund.services import yuan
 from app.fund.vocabulary import CATEGORY_LABELS, KIND_LABELS, SOURCE_LABELS, account_label
 from app.fund.words import capital
 from tenants import clock
 
 logger = logging.getLogger(__name__)
-
-
-def yuan(fen: int) -> str:
-    return services.yuan(fen)
 
 
 def in_and_out(figures: dict) -> Chart:

@@ -16,6 +16,7 @@ from app.core.extensions import db
 from app.core.pagination import keyset_page
 from app.core.validation import Conflict, ValidationFailed
 from app.fund.models import CATEGORIES, SOURCES, FundAccount, LedgerLine, LedgerMonthTotal, LedgerTransaction
+from app.fund.vocabulary import CATEGORY_LABELS
 from tenants import clock
 
 logger = logging.getLogger(__name__)
@@ -29,12 +30,7 @@ def _default_accounts() -> list[tuple[str, str, str]]:
         return [("public", "fund", _("Public fund")), ("meals", "fund", _("Meal subsidy")),
                 ("income.government", "income", _("Community service funds")),
                 ("income.donation", "income", _("Donations")), ("income.other", "income", _("Other income")),
-                *((f"expense.{c}", "expense", str(name)) for c, name in _category_names().items())]
-
-
-def _category_names() -> dict[str, str]:
-    return {"activity": _("Activities"), "relief": _("Visits and relief"), "award": _("Awards"),
-            "meals": _("Meals"), "office": _("Office"), "other": _("Other")}
+                *((f"expense.{c}", "expense", str(name)) for c, name in CATEGORY_LABELS.items())]
 
 
 def existing_accounts() -> dict[str, FundAccount]:

@@ -266,8 +266,8 @@ def _other_staff(actor_id: int | None) -> list[int]:
         .where(MembershipRole.role.in_(STAFF_ROLES), Membership.user_id != (actor_id or 0)).distinct()).scalars())
 
 
-def yuan(fen: int) -> str:
-    return f"{fen / 100:,.2f}"
+def yuan(fen: int | None) -> str:
+    return f"{(fen or 0) / 100:,.2f}"
 
 
 def _payload(expense: Expense, **extra) -> dict:
@@ -521,13 +521,6 @@ def public_donors(year: int) -> list[tuple[str, int]]:
             Donation.received_on.between(date(year, 1, 1), date(year, 12, 31)))).scalar_one()
     named = [(name, int(fen)) for _a, name, fen in rows]
     return named + ([(anonymous, int(anonymous_total))] if anonymous_total else [])
-
-
-def transactions_with_accounts(items: list[LedgerTransaction]) -> dict[int, FundAccount]:
-    ids = {line.account_id for tx in items for line in tx.lines}
-    if not ids:
-        return {}
-    return {a.id: a for a in db.session.execute(select(FundAccount).where(FundAccount.id.in_(ids))).scalars()}
 
 
 def reversed_ids(items: list[LedgerTransaction]) -> set[int]:

@@ -14,6 +14,7 @@ from app.core.fields import as_id
 from app.core.spreadsheet import xlsx_download
 from app.fund import documents, ledger, links, photo_rules, schemas, services  # noqa: F401 (photo_rules: a rule)
 from app.fund.models import CATEGORIES, DONOR_KINDS, SOURCES
+from app.fund.services import yuan
 from app.fund.vocabulary import (
     CATEGORY_LABELS,
     DONOR_KIND_LABELS,
@@ -35,10 +36,6 @@ logger = logging.getLogger(__name__)
 
 bp = tenant_routes(Blueprint("fund", __name__, url_prefix="/c/<slug>/fund"))
 public_bp = tenant_routes(Blueprint("transparency", __name__, url_prefix="/c/<slug>"))
-
-
-def yuan(fen: int | None) -> str:
-    return services.yuan(fen or 0)
 
 
 def _labels() -> dict:
@@ -152,14 +149,14 @@ def index():
 @bp.get("/ledger")
 def ledger_page():
     require("fund.view")
-    account_id = as_id(request.args.get("account_id"))
     form = PageForm(schemas.TransactionQuery, submitted=True, source=request.args)
+    account_id = form.data.get("account_id") if form.valid else None
     items, next_cursor = ledger.page_transactions(cursor=form.data.get("cursor"), limit=50,
                                                   account_id=account_id) if form.valid else ([], None)
+    accounts = ledger.existing_accounts()
     return render_template("fund/ledger.html", items=items, next_cursor=next_cursor,
-                           accounts=services.transactions_with_accounts(items), reversed=services.reversed_ids(items),
-                           all_accounts=list(ledger.existing_accounts().values()), account_id=account_id,
-                           errors=form.errors)
+                           accounts={a.id: a for a in accounts.values()}, reversed=services.reversed_ids(items),
+                           all_accounts=list(accounts.values()), account_id=account_id, errors=form.errors)
 
 
 @bp.route("/transactions/<int:transaction_id>/reverse", methods=["GET", "POST"])
@@ -171,7 +168,8 @@ def reverse(transaction_id: int):
         services.reverse_entry(tx, reason=form.data["reason"], actor_id=current_user.id)
         flash(_("The entry is reversed."), "success")
         return redirect(url_for("fund.ledger_page"))
-    return render_template("fund/reverse.html", tx=tx, accounts=services.transactions_with_accounts([tx]),
+    return render_template("fund/reverse.html", tx=tx,
+                           accounts={a.id: a for a in ledger.existing_accounts().values()},
                            values=form.values, errors=form.errors)
 
 

@@ -7,18 +7,13 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 
 from app import yearbook
-from app.core.charts import Chart, Series
+from app.core.charts import Chart, Series, number
 from app.core.extensions import db
 from app.publicworks.models import MEASURES, PublicWorksLine, PublicWorksRequest
 from app.publicworks.vocabulary import MEASURE_LABELS
 from app.yearbook import Figure, Table
 
 logger = logging.getLogger(__name__)
-
-
-def _number(value) -> float | int:
-    value = float(value or 0)
-    return int(value) if value.is_integer() else round(value, 2)
 
 
 def public_works_part(year: int) -> yearbook.Part | None:
@@ -35,7 +30,7 @@ def public_works_part(year: int) -> yearbook.Part | None:
         .where(or_(filed_in, done_in)).group_by(PublicWorksLine.measure)).all()
     if not filed and not done:
         return None
-    per = {measure: (_number(planned), _number(made)) for measure, planned, made in rows}
+    per = {measure: (number(float(planned or 0)), number(float(made or 0))) for measure, planned, made in rows}
     measures = [m for m in MEASURES if m in per] + sorted(m for m in per if m not in MEASURES)
     labels = [str(MEASURE_LABELS.get(m, m)) for m in measures]
     return yearbook.Part(

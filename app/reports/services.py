@@ -224,7 +224,7 @@ def status_of(year: int, *, today: date | None = None) -> dict:
     """
     today = today or clock.today()
     latest = latest_versions([year]).get(year)
-    return _status(year, (latest.number, latest.submitted_at) if latest else None, due_on(year), today)
+    return status(year, (latest.number, latest.submitted_at) if latest else None, due_on(year), today)
 
 
 def status_and_versions(year: int) -> tuple[dict, list[tuple[int, datetime]]]:
@@ -239,10 +239,11 @@ def status_and_versions(year: int) -> tuple[dict, list[tuple[int, datetime]]]:
     month, day = rows[0].due_month, rows[0].due_day
     current = ReportSettings(due_month=month, due_day=day) if month is not None else settings_default()
     versions = [(row.number, row.submitted_at) for row in rows if row.number is not None]
-    return _status(year, versions[-1] if versions else None, due_on(year, current), clock.today()), versions
+    return status(year, versions[-1] if versions else None, due_on(year, current), clock.today()), versions
 
 
-def _status(year: int, latest: tuple[int, datetime] | None, due: date, today: date) -> dict:
+def status(year: int, latest: tuple[int, datetime] | None, due: date, today: date) -> dict:
+    """The status (see status_of) from the latest version (number, submitted_at), if any, and the due day."""
     if latest is not None:
         return {"status": "submitted", "version": latest[0], "submitted_at": latest[1], "due_on": due}
     if today.year > year:

@@ -109,11 +109,12 @@ def index():
     years = list(range(this_year, max(services.FIRST_YEAR, this_year - YEARS_SHOWN + 1) - 1, -1))
     latest = services.latest_versions(years)
     current = services.settings()
+    today = clock.today()
     rows = []
-    for year in years:
-        status = services.status_of(year) if year not in latest else {
-            "status": "submitted", "version": latest[year].number, "submitted_at": latest[year].submitted_at,
-            "due_on": services.due_on(year, current)}
+    for year in years:  # every year's status from the one read of the versions and settings above
+        version = latest.get(year)
+        status = services.status(year, (version.number, version.submitted_at) if version else None,
+                                 services.due_on(year, current), today)
         rows.append({"year": year, **status})
     return render_template("reports/index.html", rows=rows, settings=current)
 

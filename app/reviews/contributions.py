@@ -8,8 +8,8 @@ later contribution record, commendation or report reads the same function.
 however many units there are. A year runs from 1 January 00:00 to 31 December 24:00 in the community's
 time zone (tenants/clock.zone()).
 
-Public works requests name no unit (a request goes from the community to a municipal department), so they
-add nothing per unit yet.
+The public works a unit helped with are counted beside these by app/publicworks/contributions.py, and the
+whole record of a unit's year is app/contributions.
 """
 import logging
 from dataclasses import asdict, dataclass
